@@ -1,0 +1,49 @@
+package org.screamrouter.sip.jainsip;
+
+import gov.nist.core.StackLogger;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes the JAIN-SIP stack's own log (configured with {@code gov.nist.javax.sip.STACK_LOGGER}) to SLF4J,
+ * so the stack needs no log4j 1.x at run time. The stack asks {@link #isLoggingEnabled(int)} before building
+ * expensive messages, so that answer follows the SLF4J level.
+ */
+public final class Slf4jStackLogger implements StackLogger {
+    private final Logger log = LoggerFactory.getLogger("gov.nist.javax.sip");
+
+    @Override public void logStackTrace() { logStackTrace(TRACE_DEBUG); }
+
+    @Override public void logStackTrace(int level) {
+        if (isLoggingEnabled(level)) {
+            log.debug("stack trace", new Throwable("stack trace requested by JAIN-SIP"));
+        }
+    }
+
+    @Override public int getLineCount() { return 0; }
+    @Override public void logException(Throwable t) { log.error("JAIN-SIP exception", t); }
+    @Override public void logDebug(String message) { log.debug(message); }
+    @Override public void logDebug(String message, Exception e) { log.debug(message, e); }
+    @Override public void logTrace(String message) { log.trace(message); }
+    @Override public void logFatalError(String message) { log.error(message); }
+    @Override public void logError(String message) { log.error(message); }
+    @Override public void logError(String message, Exception e) { log.error(message, e); }
+    @Override public void logWarning(String message) { log.warn(message); }
+    @Override public void logInfo(String message) { log.info(message); }
+    @Override public boolean isLoggingEnabled() { return log.isInfoEnabled(); }
+
+    @Override public boolean isLoggingEnabled(int level) {
+        if (level >= TRACE_TRACE) return log.isTraceEnabled();
+        if (level >= TRACE_DEBUG) return log.isDebugEnabled();
+        if (level >= TRACE_INFO) return log.isInfoEnabled();
+        if (level >= TRACE_WARN) return log.isWarnEnabled();
+        return log.isErrorEnabled();
+    }
+
+    @Override public void disableLogging() { /* levels belong to the logging backend */ }
+    @Override public void enableLogging() { /* levels belong to the logging backend */ }
+    @Override public void setBuildTimeStamp(String timeStamp) { log.debug("JAIN-SIP build {}", timeStamp); }
+    @Override public void setStackProperties(Properties properties) { /* nothing to read */ }
+    @Override public String getLoggerName() { return log.getName(); }
+}

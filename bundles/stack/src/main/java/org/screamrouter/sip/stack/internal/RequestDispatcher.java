@@ -1,0 +1,229 @@
+package org.screamrouter.sip.stack.internal;
+
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.MessageChannel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.text.ParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SortedSet;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.SipRequestHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stack's listener: sends each request to the handler registered for its method (405 with
+ * {@code Allow} when none), turns handler failures into 500 and malformed requests into 400 (RFC 3261
+ * 8.2), answers retransmissions of statelessly answered requests from the {@link ResponseCache}, and
+ * hands responses and timeouts of client transactions to the {@link RequestSender}.
+ */
+final class RequestDispatcher implements SipListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+    /** Methods the stack itself never answers (RFC 3261 17.1.1.3: ACK gets no response). */
+    private static final Set<String> NO_ANSWER = Set.of(Request.ACK);
+
+    private final HandlerRegistry handlers;
+    private final MessageSupport messages;
+    private final ResponseCache cache;
+    private final Counters counters;
+    private final RequestSender sender;
+    private volatile SipProvider provider;
+
+    RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender) {
+        this.handlers = handlers;
+        this.messages = messages;
+        this.cache = cache;
+        this.counters = counters;
+        this.sender = sender;
+    }
+
+    void provider(SipProvider provider) {
+        this.provider = provider;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        counters.request(method);
+        Flow flow;
+        try {
+            flow = flowOf(request);
+        } catch (IOException e) {
+            LOG.warn("dropping {}: cannot tell where it came from ({})", method, e.getMessage());
+            counters.increment("errors.no-flow");
+            return;
+        }
+        String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request);
+        Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
+        Response earlier = cache.lookup(key, System.nanoTime());
+        if (earlier != null) {
+            counters.increment("retransmissions");
+            send(exchange, earlier);
+            return;
+        }
+        String fault = malformation(request);
+        if (fault != null) {
+            LOG.debug("400 to {} from {}: {}", method, flow, fault);
+            respondQuietly(exchange, Response.BAD_REQUEST, fault);
+            return;
+        }
+        SipRequestHandler handler = handlers.handlerFor(method);
+        if (handler == null) {
+            if (!NO_ANSWER.contains(method)) {
+                Response response = createResponse(request, Response.METHOD_NOT_ALLOWED, null);
+                allow(response, handlers.methods());
+                send(exchange, response);
+            }
+            return;
+        }
+        try {
+            handler.handle(exchange);
+        } catch (Exception | LinkageError e) {
+            counters.increment("errors.handler");
+            LOG.error("{} handler failed on a request from {}", method, flow, e);
+            if (!exchange.answered() && !NO_ANSWER.contains(method)) {
+                respondQuietly(exchange, Response.SERVER_INTERNAL_ERROR,
+                        "Handler Failed: " + e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** What RFC 3261 8.2 and 8.1.1 require of a request that JAIN-SIP's parser let through, or null. */
+    static String malformation(Request request) {
+        CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
+        if (cseq == null) {
+            return "Missing CSeq";
+        }
+        if (!cseq.getMethod().equalsIgnoreCase(request.getMethod())) {
+            return "CSeq method " + cseq.getMethod() + " does not match request method " + request.getMethod();
+        }
+        if (request.getHeader(ToHeader.NAME) == null) {
+            return "Missing To";
+        }
+        if (request.getHeader(javax.sip.header.FromHeader.NAME) == null) {
+            return "Missing From";
+        }
+        if (request.getHeader(javax.sip.header.CallIdHeader.NAME) == null) {
+            return "Missing Call-ID";
+        }
+        return null;
+    }
+
+    private void allow(Response response, SortedSet<String> methods) {
+        try {
+            response.setHeader(messages.headers().createAllowHeader(String.join(", ", methods)));
+        } catch (ParseException e) {
+            throw new IllegalStateException("method names are tokens: " + methods, e);
+        }
+    }
+
+    Response createResponse(Request request, int status, String reason) {
+        return messages.response(request, status, reason);
+    }
+
+    ServerTransaction newServerTransaction(Request request) {
+        try {
+            return provider.getNewServerTransaction(request);
+        } catch (SipException e) {
+            throw new IllegalStateException("cannot create a server transaction: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends a response on the flow its request came from. */
+    void send(Exchange exchange, Response response) {
+        try {
+            ServerTransaction transaction = exchange.existingTransaction();
+            if (transaction != null) {
+                transaction.sendResponse(response);
+            } else if ("udp".equals(exchange.flow().transport())) {
+                // RFC 3581: answer the source address and port, whatever the Via claims
+                ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
+                via.setReceived(exchange.flow().address());
+                via.setParameter("rport", Integer.toString(exchange.flow().port()));
+                provider.sendResponse(response);
+            } else {
+                // connection-oriented: the connection the request came on
+                Object channel = ((SIPRequest) exchange.request()).getMessageChannel();
+                ((MessageChannel) channel).sendMessage((SIPMessage) response);
+            }
+            counters.response(response.getStatusCode());
+            cache.remember(exchange.cacheKey(), response, System.nanoTime());
+        } catch (Exception e) {
+            counters.increment("errors.send");
+            LOG.warn("could not send {} to {}: {}", response.getStatusCode(), exchange.flow(), e.toString());
+        }
+    }
+
+    private void respondQuietly(Exchange exchange, int status, String reason) {
+        try {
+            exchange.respond(createResponse(exchange.request(), status, reason));
+        } catch (RuntimeException e) {
+            LOG.warn("could not answer {} with {}: {}", exchange.request().getMethod(), status, e.toString());
+        }
+    }
+
+    static Flow flowOf(Request request) throws IOException {
+        Object channel = request instanceof SIPRequest sip ? sip.getMessageChannel() : null;
+        if (!(channel instanceof MessageChannel mc)) {
+            throw new IOException("no message channel");
+        }
+        InetAddress source = mc.getPeerPacketSourceAddress();
+        int port = mc.getPeerPacketSourcePort();
+        if (source == null || port <= 0) {
+            throw new IOException("no source address");
+        }
+        return new Flow(mc.getTransport().toLowerCase(Locale.ROOT), new InetSocketAddress(source, port));
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        counters.increment("responses.received");
+        sender.onResponse(event);
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        sender.onTimeout(event);
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        counters.increment("errors.io");
+        LOG.debug("I/O error with {}:{} over {}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        if (!event.isServerTransaction()) {
+            sender.onTerminated(event.getClientTransaction());
+        }
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        // dialogs belong to the bundles that made them
+    }
+}

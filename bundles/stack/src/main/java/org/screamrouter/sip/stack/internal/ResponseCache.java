@@ -1,0 +1,80 @@
+package org.screamrouter.sip.stack.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * The last final response to each request answered without a transaction, kept for the retransmission
+ * window (64*T1 = 32 s, RFC 3261 17.2.2) so a retransmitted request gets the same answer instead of being
+ * handled twice (a retransmitted REGISTER must not look like a replay). Bounded: past the limit nothing new
+ * is kept, which degrades to handling retransmissions again, never to running out of memory.
+ */
+final class ResponseCache {
+    private record Cached(Response response, long expiresAtNanos) {}
+
+    private final ConcurrentHashMap<String, Cached> entries = new ConcurrentHashMap<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final long windowNanos;
+    private final int limit;
+
+    ResponseCache(long windowNanos, int limit) {
+        this.windowNanos = windowNanos;
+        this.limit = limit;
+    }
+
+    /** The transaction key of RFC 3261 17.2.3: branch, sent-by and method (ACK and CANCEL are not cached). */
+    static String key(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        if (via == null || cseq == null || callId == null) {
+            return null;
+        }
+        String branch = via.getBranch();
+        StringBuilder key = new StringBuilder(96);
+        if (branch != null && branch.startsWith("z9hG4bK")) {
+            key.append(branch).append('|').append(via.getHost()).append(':').append(via.getPort());
+        } else {
+            // RFC 2543 clients: no magic cookie, so match on dialog identifiers and sequence
+            key.append(callId.getCallId()).append('|').append(cseq.getSeqNumber());
+        }
+        return key.append('|').append(request.getMethod()).toString();
+    }
+
+    Response lookup(String key, long nowNanos) {
+        Cached cached = key == null ? null : entries.get(key);
+        if (cached == null || cached.expiresAtNanos() - nowNanos < 0) {
+            return null;
+        }
+        return cached.response();
+    }
+
+    void remember(String key, Response response, long nowNanos) {
+        if (key == null || response.getStatusCode() < 200) {
+            return;
+        }
+        if (size.get() >= limit) {
+            return;
+        }
+        if (entries.put(key, new Cached(response, nowNanos + windowNanos)) == null) {
+            size.incrementAndGet();
+        }
+    }
+
+    void expire(long nowNanos) {
+        entries.entrySet().removeIf(e -> {
+            boolean expired = e.getValue().expiresAtNanos() - nowNanos < 0;
+            if (expired) size.decrementAndGet();
+            return expired;
+        });
+    }
+
+    int size() {
+        return size.get();
+    }
+}
