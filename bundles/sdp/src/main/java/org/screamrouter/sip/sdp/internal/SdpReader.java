@@ -1,0 +1,663 @@
+package org.screamrouter.sip.sdp.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.screamrouter.sip.sdp.Attribute;
+import org.screamrouter.sip.sdp.Bandwidth;
+import org.screamrouter.sip.sdp.Connection;
+import org.screamrouter.sip.sdp.Diagnostic;
+import org.screamrouter.sip.sdp.Diagnostic.Kind;
+import org.screamrouter.sip.sdp.EncryptionKey;
+import org.screamrouter.sip.sdp.MediaDescription;
+import org.screamrouter.sip.sdp.Origin;
+import org.screamrouter.sip.sdp.ParseResult;
+import org.screamrouter.sip.sdp.RepeatTime;
+import org.screamrouter.sip.sdp.SdpParseException;
+import org.screamrouter.sip.sdp.SessionDescription;
+import org.screamrouter.sip.sdp.TimeZoneAdjustment;
+import org.screamrouter.sip.sdp.Timing;
+import org.screamrouter.sip.sdp.UnrecognizedLine;
+
+/**
+ * One pass over the text, line by line (RFC 8866 section 5 grammar and order). Allocation is kept to
+ * what the model holds: known attribute names and small payload type numbers are shared strings,
+ * lists are filled in place and handed over without a copy, and line text is copied only to report
+ * a problem.
+ */
+public final class SdpReader {
+
+    private static final String[] SMALL_NUMBERS = new String[128];
+
+    static {
+        for (int i = 0; i < SMALL_NUMBERS.length; i++) {
+            SMALL_NUMBERS[i] = Integer.toString(i).intern();
+        }
+    }
+
+    // rank of each session-level type in RFC 8866 section 5 order; -1 = not a session line letter
+    private static final int R_V = 0;
+    private static final int R_O = 1;
+    private static final int R_S = 2;
+    private static final int R_T = 9;
+    private static final int R_R = 10;
+    private static final int R_MEDIA = 14;
+
+    private final String s;
+    private final boolean strict;
+    private final boolean fragment;
+    private List<Diagnostic> diagnostics;
+
+    private int lineNo;
+    private int lineStart;
+    private int lineEnd;
+
+    // session level
+    private int version;
+    private Origin origin;
+    private String sessionName;
+    private String information;
+    private String uri;
+    private Growable<String> emails;
+    private Growable<String> phones;
+    private Connection connection;
+    private Growable<Bandwidth> bandwidths;
+    private Growable<Timing> timings;
+    private long tStart;
+    private long tStop;
+    private boolean timingPending;
+    private Growable<RepeatTime> repeats;
+    private List<TimeZoneAdjustment> timeZones = List.of();
+    private EncryptionKey key;
+    private Growable<Attribute> attributes;
+    private Growable<MediaDescription> media;
+    private Growable<UnrecognizedLine> unrecognized;
+    private int lastRank = -1;
+    private long seenSingles;
+    private int seenLines;       // bit per line letter seen in the current section
+    private int requiredReported; // bit per mandatory line already reported missing
+
+    // current media section
+    private boolean inMedia;
+    private String mMedia;
+    private int mPort;
+    private int mPortCount;
+    private String mProto;
+    private List<String> mFormats;
+    private String mInfo;
+    private Growable<Connection> mConnections;
+    private Growable<Bandwidth> mBandwidths;
+    private EncryptionKey mKey;
+    private Growable<Attribute> mAttributes;
+    private Growable<UnrecognizedLine> mUnrecognized;
+
+    private SdpReader(String s, boolean strict, boolean fragment) {
+        this.s = s == null ? "" : s;
+        this.strict = strict;
+        this.fragment = fragment;
+    }
+
+    public static SessionDescription strict(String text, boolean fragment) throws SdpParseException {
+        return new SdpReader(text, true, fragment).read();
+    }
+
+    public static ParseResult lenient(String text, boolean fragment) {
+        SdpReader r = new SdpReader(text, false, fragment);
+        try {
+            SessionDescription d = r.read();
+            return new ParseResult(d, r.diagnostics == null ? List.of() : r.diagnostics);
+        } catch (SdpParseException e) {
+            // lenient mode never throws: report rather than lose the input
+            throw new IllegalStateException("lenient parser raised " + e.getMessage(), e);
+        }
+    }
+
+    private SessionDescription read() throws SdpParseException {
+        final String text = s;
+        final int n = text.length();
+        int pos = 0;
+        while (pos < n) {
+            int nl = text.indexOf('\n', pos);
+            int end = nl < 0 ? n : nl;
+            int next = nl < 0 ? n : nl + 1;
+            if (end > pos && text.charAt(end - 1) == '\r') {
+                end--;
+            }
+            lineNo++;
+            lineStart = pos;
+            lineEnd = end;
+            if (end == pos) {
+                if (onlyLineBreaksFrom(next)) {
+                    break; // trailing empty lines: some SIP stacks add one; nothing follows
+                }
+                problem(Kind.EMPTY_LINE, "empty line");
+            } else {
+                line();
+            }
+            pos = next;
+        }
+        lineNo++;
+        lineStart = -1;
+        finishMedia();
+        requireBefore(R_MEDIA);
+        flushTiming();
+        return new SessionDescription(version, origin, sessionName, information, uri, freeze(emails), freeze(phones),
+                connection, freeze(bandwidths), freeze(timings), timeZones, key, freeze(attributes), freeze(media),
+                freeze(unrecognized));
+    }
+
+    private boolean onlyLineBreaksFrom(int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\r' && c != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <E> List<E> freeze(Growable<E> g) {
+        return g == null ? List.of() : g.freeze();
+    }
+
+    private String lineText() {
+        return lineStart < 0 ? null : s.substring(lineStart, lineEnd);
+    }
+
+    private void problem(Kind kind, String message) throws SdpParseException {
+        Diagnostic d = new Diagnostic(lineNo, lineText(), kind, message);
+        if (strict && d.isError()) {
+            throw new SdpParseException(d);
+        }
+        if (diagnostics == null) {
+            diagnostics = new ArrayList<>(4);
+        }
+        diagnostics.add(d);
+    }
+
+    private void keepUnrecognized() {
+        UnrecognizedLine u = new UnrecognizedLine(lineText(), lineNo);
+        if (inMedia) {
+            if (mUnrecognized == null) {
+                mUnrecognized = new Growable<>(2);
+            }
+            mUnrecognized.add(u);
+        } else {
+            if (unrecognized == null) {
+                unrecognized = new Growable<>(2);
+            }
+            unrecognized.add(u);
+        }
+    }
+
+    private void line() throws SdpParseException {
+        if (lineEnd - lineStart < 2 || s.charAt(lineStart + 1) != '=') {
+            problem(Kind.MALFORMED_LINE, "expected <type>=<value>");
+            keepUnrecognized();
+            return;
+        }
+        char type = s.charAt(lineStart);
+        int vs = lineStart + 2;
+        try {
+            if (type == 'a') {
+                attribute(vs);
+            } else if (type == 'm') {
+                mediaLine(vs);
+            } else if (inMedia) {
+                mediaLevel(type, vs);
+            } else {
+                sessionLevel(type, vs);
+            }
+        } catch (SyntaxError e) {
+            problem(Kind.INVALID_VALUE, e.getMessage());
+            keepUnrecognized();
+        }
+    }
+
+    private static int sessionRank(char type) {
+        return switch (type) {
+            case 'v' -> 0;
+            case 'o' -> 1;
+            case 's' -> 2;
+            case 'i' -> 3;
+            case 'u' -> 4;
+            case 'e' -> 5;
+            case 'p' -> 6;
+            case 'c' -> 7;
+            case 'b' -> 8;
+            case 't' -> 9;
+            case 'r' -> 10;
+            case 'z' -> 11;
+            case 'k' -> 12;
+            case 'a' -> 13;
+            default -> -1;
+        };
+    }
+
+    private void requireBefore(int rank) throws SdpParseException {
+        if (fragment) {
+            return;
+        }
+        requireOne('v', R_V, rank);
+        requireOne('o', R_O, rank);
+        requireOne('s', R_S, rank);
+        requireOne('t', R_T, rank);
+    }
+
+    private void requireOne(char type, int requiredRank, int rank) throws SdpParseException {
+        int bit = 1 << (type - 'a');
+        if (requiredRank < rank && (sessionSeen & bit) == 0 && (requiredReported & bit) == 0) {
+            requiredReported |= bit;
+            problem(Kind.MISSING_LINE, "missing " + type + "= line");
+        }
+    }
+
+    private int sessionSeen; // letters seen at session level, kept after the first m=
+
+    /** Order and repetition rules shared by every line; returns false when the line must be kept raw. */
+    private boolean placeSessionLine(char type, int rank) throws SdpParseException {
+        requireBefore(rank);
+        int bit = 1 << (type - 'a');
+        boolean once = "vosiuczk".indexOf(type) >= 0;
+        if (once && (seenLines & bit) != 0) {
+            problem(Kind.DUPLICATE_LINE, "duplicate " + type + "= line");
+            return false;
+        }
+        if (type == 'r' && lastRank != R_T && lastRank != R_R) {
+            problem(Kind.MISPLACED_LINE, "r= line without a preceding t= line");
+            return false;
+        }
+        if (rank < lastRank && !(type == 't' && lastRank == R_R)) {
+            problem(Kind.MISPLACED_LINE, type + "= line out of order");
+        }
+        seenLines |= bit;
+        sessionSeen |= bit;
+        lastRank = Math.max(lastRank, rank);
+        if (type == 't') {
+            lastRank = R_T;
+        }
+        return true;
+    }
+
+    private void sessionLevel(char type, int vs) throws SdpParseException, SyntaxError {
+        int rank = sessionRank(type);
+        if (rank < 0) {
+            problem(Kind.UNKNOWN_LINE_TYPE, "unknown line type " + AttributeSyntax.printable(type));
+            keepUnrecognized();
+            return;
+        }
+        if (!placeSessionLine(type, rank)) {
+            keepUnrecognized();
+            return;
+        }
+        switch (type) {
+            case 'v' -> {
+                version = (int) AttributeSyntax.number(s, vs, lineEnd, 9, "version");
+                if (version != 0) {
+                    throw new SyntaxError("unsupported version " + version);
+                }
+            }
+            case 'o' -> origin = origin(value(vs));
+            case 's' -> {
+                if (vs == lineEnd) {
+                    throw new SyntaxError("empty session name (use \"s=-\")");
+                }
+                sessionName = value(vs);
+            }
+            case 'i' -> information = value(vs);
+            case 'u' -> uri = value(vs);
+            case 'e' -> {
+                if (emails == null) {
+                    emails = new Growable<>(1);
+                }
+                emails.add(value(vs));
+            }
+            case 'p' -> {
+                if (phones == null) {
+                    phones = new Growable<>(1);
+                }
+                phones.add(value(vs));
+            }
+            case 'c' -> connection = connection(value(vs));
+            case 'b' -> {
+                if (bandwidths == null) {
+                    bandwidths = new Growable<>(1);
+                }
+                bandwidths.add(bandwidth(vs));
+            }
+            case 't' -> timing(vs);
+            case 'r' -> {
+                if (repeats == null) {
+                    repeats = new Growable<>(1);
+                }
+                repeats.add(repeat(value(vs)));
+            }
+            case 'z' -> timeZones = timeZones(value(vs));
+            case 'k' -> key = key(vs);
+            default -> throw new SyntaxError("unexpected line type " + type);
+        }
+    }
+
+    private String value(int vs) {
+        return s.substring(vs, lineEnd);
+    }
+
+    private void mediaLevel(char type, int vs) throws SdpParseException, SyntaxError {
+        int rank;
+        switch (type) {
+            case 'i' -> rank = 1;
+            case 'c' -> rank = 2;
+            case 'b' -> rank = 3;
+            case 'k' -> rank = 4;
+            default -> {
+                if (sessionRank(type) < 0) {
+                    problem(Kind.UNKNOWN_LINE_TYPE, "unknown line type " + AttributeSyntax.printable(type));
+                } else {
+                    problem(Kind.MISPLACED_LINE, type + "= line not allowed in a media section");
+                }
+                keepUnrecognized();
+                return;
+            }
+        }
+        int bit = 1 << (type - 'a');
+        if ((type == 'i' || type == 'k') && (seenLines & bit) != 0) {
+            problem(Kind.DUPLICATE_LINE, "duplicate " + type + "= line");
+            keepUnrecognized();
+            return;
+        }
+        if (rank < lastRank) {
+            problem(Kind.MISPLACED_LINE, type + "= line out of order");
+        }
+        seenLines |= bit;
+        lastRank = Math.max(lastRank, rank);
+        switch (type) {
+            case 'i' -> mInfo = value(vs);
+            case 'c' -> {
+                if (mConnections == null) {
+                    mConnections = new Growable<>(1);
+                }
+                mConnections.add(connection(value(vs)));
+            }
+            case 'b' -> {
+                if (mBandwidths == null) {
+                    mBandwidths = new Growable<>(1);
+                }
+                mBandwidths.add(bandwidth(vs));
+            }
+            default -> mKey = key(vs);
+        }
+    }
+
+    // ---- o= c= b= t= r= z= k= ----------------------------------------------------------------
+
+    private static Origin origin(String v) throws SyntaxError {
+        Tokens t = new Tokens(v);
+        String user = t.next("username");
+        String id = t.next("session id");
+        AttributeSyntax.number(id, 0, id.length(), Long.MAX_VALUE, "session id");
+        String ver = t.next("session version");
+        AttributeSyntax.number(ver, 0, ver.length(), Long.MAX_VALUE, "session version");
+        String net = AttributeSyntax.networkType(t.next("network type"));
+        String type = AttributeSyntax.addressType(t.next("address type"));
+        String addr = AttributeSyntax.address(t.next("address"), "address");
+        if (t.hasMore()) {
+            throw new SyntaxError("unexpected text after origin address");
+        }
+        return new Origin(user, id, ver, net, type, addr);
+    }
+
+    private static Connection connection(String v) throws SyntaxError {
+        Tokens t = new Tokens(v);
+        String net = AttributeSyntax.networkType(t.next("network type"));
+        String type = AttributeSyntax.addressType(t.next("address type"));
+        String full = t.next("connection address");
+        if (t.hasMore()) {
+            throw new SyntaxError("unexpected text after connection address");
+        }
+        int slash = full.indexOf('/');
+        if (slash < 0) {
+            return new Connection(net, type, AttributeSyntax.address(full, "connection address"), -1, -1);
+        }
+        String addr = AttributeSyntax.address(full.substring(0, slash), "connection address");
+        int slash2 = full.indexOf('/', slash + 1);
+        int first = (int) AttributeSyntax.number(full, slash + 1, slash2 < 0 ? full.length() : slash2, 65535, "multicast suffix");
+        if ("IP6".equals(type)) {
+            if (slash2 >= 0) {
+                throw new SyntaxError("IP6 multicast takes only a number of addresses");
+            }
+            return new Connection(net, type, addr, -1, first);
+        }
+        if (first > 255) {
+            throw new SyntaxError("TTL out of range: " + first);
+        }
+        int count = slash2 < 0 ? -1 : (int) AttributeSyntax.number(full, slash2 + 1, full.length(), 65535, "number of addresses");
+        return new Connection(net, type, addr, first, count);
+    }
+
+    private Bandwidth bandwidth(int vs) throws SyntaxError {
+        int colon = s.indexOf(':', vs);
+        if (colon < 0 || colon >= lineEnd) {
+            throw new SyntaxError("bandwidth needs <type>:<value>");
+        }
+        if (!AttributeSyntax.isToken(s, vs, colon)) {
+            throw new SyntaxError("invalid bandwidth type");
+        }
+        long value = AttributeSyntax.number(s, colon + 1, lineEnd, Long.MAX_VALUE / 10, "bandwidth");
+        return new Bandwidth(s.substring(vs, colon), value);
+    }
+
+    private void timing(int vs) throws SyntaxError {
+        int sp = s.indexOf(' ', vs);
+        if (sp < 0 || sp >= lineEnd) {
+            throw new SyntaxError("timing needs <start> <stop>");
+        }
+        long start = AttributeSyntax.number(s, vs, sp, Long.MAX_VALUE / 10, "start time");
+        long stop = AttributeSyntax.number(s, sp + 1, lineEnd, Long.MAX_VALUE / 10, "stop time");
+        flushTiming();
+        tStart = start;
+        tStop = stop;
+        timingPending = true;
+    }
+
+    private void flushTiming() {
+        if (!timingPending) {
+            return;
+        }
+        if (timings == null) {
+            timings = new Growable<>(1);
+        }
+        timings.add(new Timing(tStart, tStop, freeze(repeats)));
+        repeats = null;
+        timingPending = false;
+    }
+
+    private static String typedTime(String t, boolean signed, String what) throws SyntaxError {
+        String body = signed && t.startsWith("-") ? t.substring(1) : t;
+        if (body.startsWith("-") || RepeatTime.seconds(body) < 0) {
+            throw new SyntaxError("invalid " + what + " " + AttributeSyntax.clip(t));
+        }
+        return t;
+    }
+
+    private static RepeatTime repeat(String v) throws SyntaxError {
+        Tokens t = new Tokens(v);
+        String interval = typedTime(t.next("repeat interval"), false, "repeat interval");
+        String active = typedTime(t.next("active duration"), false, "active duration");
+        List<String> offsets = new ArrayList<>(2);
+        offsets.add(typedTime(t.next("offset"), false, "offset"));
+        while (t.hasMore()) {
+            offsets.add(typedTime(t.next("offset"), false, "offset"));
+        }
+        return new RepeatTime(interval, active, offsets);
+    }
+
+    private static List<TimeZoneAdjustment> timeZones(String v) throws SyntaxError {
+        Tokens t = new Tokens(v);
+        List<TimeZoneAdjustment> list = new ArrayList<>(2);
+        do {
+            String time = t.next("adjustment time");
+            long at = AttributeSyntax.number(time, 0, time.length(), Long.MAX_VALUE / 10, "adjustment time");
+            list.add(new TimeZoneAdjustment(at, typedTime(t.next("offset"), true, "offset")));
+        } while (t.hasMore());
+        return List.copyOf(list);
+    }
+
+    private EncryptionKey key(int vs) throws SyntaxError {
+        int colon = s.indexOf(':', vs);
+        int end = colon < 0 || colon >= lineEnd ? lineEnd : colon;
+        if (!AttributeSyntax.isToken(s, vs, end)) {
+            throw new SyntaxError("invalid key method");
+        }
+        return new EncryptionKey(s.substring(vs, end), end == lineEnd ? null : s.substring(end + 1, lineEnd));
+    }
+
+    // ---- m= ------------------------------------------------------------------------------------
+
+    private void mediaLine(int vs) throws SdpParseException, SyntaxError {
+        finishMedia();
+        if (!inMedia) {
+            requireBefore(R_MEDIA);
+            flushTiming();
+        }
+        // a new section starts even if its m= line is broken, so its lines do not land in the previous one
+        inMedia = true;
+        lastRank = 0;
+        seenLines = 0;
+        seenSingles = 0;
+        mMedia = null;
+        Tokens t = new Tokens(value(vs));
+        String mediaType = AttributeSyntax.token(t.next("media type"), "media type");
+        String portPart = t.next("port");
+        int slash = portPart.indexOf('/');
+        int port = (int) AttributeSyntax.number(portPart, 0, slash < 0 ? portPart.length() : slash, 65535, "port");
+        int count = slash < 0 ? -1 : (int) AttributeSyntax.number(portPart, slash + 1, portPart.length(), 65535, "number of ports");
+        String proto = t.next("protocol");
+        for (int i = 0; i < proto.length(); i++) {
+            char c = proto.charAt(i);
+            if (c != '/' && !AttributeSyntax.isTokenChar(c)) {
+                throw new SyntaxError("invalid protocol " + AttributeSyntax.clip(proto));
+            }
+        }
+        boolean rtp = proto.contains("RTP/");
+        if (!t.hasMore()) {
+            throw new SyntaxError("m= line without formats");
+        }
+        Growable<String> formats = new Growable<>(8);
+        while (t.hasMore()) {
+            String f = t.next("format");
+            if (rtp) {
+                int pt = (int) AttributeSyntax.number(f, 0, f.length(), 127, "payload type");
+                f = f.length() == 1 || f.charAt(0) != '0' ? SMALL_NUMBERS[pt] : f;
+            } else if (!AttributeSyntax.isToken(f, 0, f.length())) {
+                throw new SyntaxError("invalid format " + AttributeSyntax.clip(f));
+            }
+            formats.add(f);
+        }
+        mMedia = mediaType;
+        mPort = port;
+        mPortCount = count;
+        mProto = proto;
+        mFormats = formats.freeze();
+    }
+
+    private void finishMedia() {
+        if (inMedia && mMedia != null) {
+            if (media == null) {
+                media = new Growable<>(4);
+            }
+            media.add(new MediaDescription(mMedia, mPort, mPortCount, mProto, mFormats, mInfo, freeze(mConnections),
+                    freeze(mBandwidths), mKey, freeze(mAttributes), freeze(mUnrecognized)));
+        } else if (inMedia && (mAttributes != null || mUnrecognized != null || mConnections != null)) {
+            // lines under an m= line that could not be read: keep them with the session, as raw text
+            List<Attribute> attrs = freeze(mAttributes);
+            if (unrecognized == null) {
+                unrecognized = new Growable<>(2);
+            }
+            for (Attribute a : attrs) {
+                unrecognized.add(new UnrecognizedLine("a=" + a, 0));
+            }
+            for (UnrecognizedLine u : freeze(mUnrecognized)) {
+                unrecognized.add(u);
+            }
+        }
+        mMedia = null;
+        mInfo = null;
+        mConnections = null;
+        mBandwidths = null;
+        mKey = null;
+        mAttributes = null;
+        mUnrecognized = null;
+    }
+
+    // ---- a= ------------------------------------------------------------------------------------
+
+    private void attribute(int vs) throws SdpParseException {
+        if (!inMedia && !placeSessionLine('a', 13)) {
+            keepUnrecognized();
+            return;
+        }
+        if (inMedia) {
+            if (5 < lastRank) {
+                problem(Kind.MISPLACED_LINE, "a= line out of order");
+            }
+            lastRank = 5;
+        }
+        int colon = s.indexOf(':', vs);
+        int nameEnd = colon < 0 || colon > lineEnd ? lineEnd : colon;
+        if (!AttributeSyntax.isToken(s, vs, nameEnd)) {
+            problem(Kind.MALFORMED_LINE, vs == nameEnd ? "empty attribute name" : "invalid attribute name");
+            keepUnrecognized();
+            return;
+        }
+        AttributeNames.Known known = AttributeNames.lookup(s, vs, nameEnd);
+        String name = known != null ? known.name : s.substring(vs, nameEnd);
+        String value = nameEnd == lineEnd ? null : s.substring(nameEnd + 1, lineEnd);
+        Attribute attribute = new Attribute(name, value);
+        if (inMedia) {
+            if (mAttributes == null) {
+                mAttributes = new Growable<>(16);
+            }
+            mAttributes.add(attribute);
+        } else {
+            if (attributes == null) {
+                attributes = new Growable<>(8);
+            }
+            attributes.add(attribute);
+        }
+        if (known == null) {
+            problem(Kind.UNKNOWN_ATTRIBUTE, "unknown attribute " + name);
+            return;
+        }
+        if (known.singleBit != 0) {
+            if ((seenSingles & known.singleBit) != 0) {
+                problem(Kind.DUPLICATE_ATTRIBUTE, Diagnostics.duplicateMessage(name));
+            }
+            seenSingles |= known.singleBit;
+        }
+        if (known.kind == AttributeNames.PROPERTY) {
+            if (value != null) {
+                problem(Kind.INVALID_VALUE, name + " takes no value");
+            }
+            return;
+        }
+        if (value == null) {
+            if (known.kind != AttributeNames.ANY) {
+                problem(Kind.INVALID_VALUE, "missing value of " + name);
+            }
+            return;
+        }
+        try {
+            AttributeSyntax.validate(known.kind, name, value);
+        } catch (SyntaxError e) {
+            problem(Kind.INVALID_VALUE, e.getMessage());
+        }
+    }
+
+    /** Messages shared by the strict and lenient paths. */
+    private static final class Diagnostics {
+        static String duplicateMessage(String name) {
+            return org.screamrouter.sip.sdp.Direction.fromAttributeName(name) != null
+                    ? "more than one direction attribute (" + name + ")"
+                    : "duplicate attribute " + name;
+        }
+    }
+}
