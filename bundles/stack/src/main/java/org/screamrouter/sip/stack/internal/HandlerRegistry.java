@@ -3,39 +3,81 @@ package org.screamrouter.sip.stack.internal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.screamrouter.sip.stack.SipRequestHandler;
 
 /**
  * The whiteboard: which {@link SipRequestHandler} serves which method. Handlers come and go on DS threads
  * while the stack's threads look them up; the table is replaced whole on each change, so a lookup is one
  * volatile read and never sees a half-made table.
+ *
+ * <p>A handler object is obtained on its first request, not when it is bound: handlers use the stack's own
+ * services, so getting them while the stack activates would be a circular activation.
  */
 final class HandlerRegistry {
-    record Entry(SipRequestHandler handler, int ranking, long serviceId) {}
+    /** A bound handler service, obtained on first use. */
+    static final class Handle {
+        private final Supplier<SipRequestHandler> obtain;
+        private volatile SipRequestHandler handler;
+
+        Handle(Supplier<SipRequestHandler> obtain) {
+            this.obtain = obtain;
+        }
+
+        SipRequestHandler handler() {
+            SipRequestHandler h = handler;
+            if (h == null) {
+                synchronized (this) {
+                    h = handler;
+                    if (h == null) {
+                        h = obtain.get();
+                        handler = h;
+                    }
+                }
+            }
+            return h;
+        }
+
+        /** The handler if it was ever obtained, for releasing it. */
+        SipRequestHandler obtained() {
+            return handler;
+        }
+    }
+
+    private record Entry(Handle handle, int ranking, long serviceId) {}
 
     private static final Comparator<Entry> BEST_FIRST =
             Comparator.comparingInt(Entry::ranking).reversed().thenComparingLong(Entry::serviceId);
 
-    private final Map<SipRequestHandler, Map<String, Object>> registered = new ConcurrentHashMap<>();
-    private volatile Map<String, SipRequestHandler> byMethod = Map.of();
+    private final Map<Object, Entry> registered = new HashMap<>();
+    private final Map<Object, List<String>> methodsOf = new HashMap<>();
+    private volatile Map<String, Handle> byMethod = Map.of();
 
-    void add(SipRequestHandler handler, Map<String, Object> properties) {
-        registered.put(handler, Map.copyOf(properties));
+    /** Adds or updates a handler service; {@code key} identifies the service across updates. */
+    synchronized Handle put(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
+        Entry old = registered.get(key);
+        Handle handle = old != null ? old.handle() : new Handle(obtain);
+        registered.put(key, new Entry(handle, intProperty(properties.get("service.ranking")), longProperty(properties.get("service.id"))));
+        methodsOf.put(key, methods(properties.get(SipRequestHandler.METHOD)));
         rebuild();
+        return handle;
     }
 
-    void remove(SipRequestHandler handler) {
-        registered.remove(handler);
+    /** Removes a handler service; returns its handle so the caller can release what was obtained. */
+    synchronized Handle remove(Object key) {
+        Entry old = registered.remove(key);
+        methodsOf.remove(key);
         rebuild();
+        return old == null ? null : old.handle();
     }
 
-    SipRequestHandler handlerFor(String method) {
+    Handle handlerFor(String method) {
         return byMethod.get(method);
     }
 
@@ -43,23 +85,22 @@ final class HandlerRegistry {
         return new TreeSet<>(byMethod.keySet());
     }
 
-    private synchronized void rebuild() {
-        Map<String, List<Entry>> candidates = new java.util.HashMap<>();
-        registered.forEach((handler, props) -> {
-            Entry entry = new Entry(handler, intProperty(props.get("service.ranking")), longProperty(props.get("service.id")));
-            for (String method : methods(props.get(SipRequestHandler.METHOD))) {
+    private void rebuild() {
+        Map<String, List<Entry>> candidates = new HashMap<>();
+        registered.forEach((key, entry) -> {
+            for (String method : methodsOf.get(key)) {
                 candidates.computeIfAbsent(method, m -> new ArrayList<>()).add(entry);
             }
         });
-        Map<String, SipRequestHandler> table = new java.util.HashMap<>();
+        Map<String, Handle> table = new HashMap<>();
         candidates.forEach((method, entries) -> {
             entries.sort(BEST_FIRST);
-            table.put(method, entries.get(0).handler());
+            table.put(method, entries.get(0).handle());
         });
         byMethod = Map.copyOf(table);
     }
 
-    /** The {@code sip.method} property: a string, an array or a collection of method names. */
+    /** The {@code sip.method} property: a string (comma-separated allowed), an array or a collection. */
     static List<String> methods(Object property) {
         List<String> out = new ArrayList<>();
         if (property instanceof String s) {

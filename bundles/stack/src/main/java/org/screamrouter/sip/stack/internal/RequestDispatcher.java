@@ -87,8 +87,8 @@ final class RequestDispatcher implements SipListener {
             respondQuietly(exchange, Response.BAD_REQUEST, fault);
             return;
         }
-        SipRequestHandler handler = handlers.handlerFor(method);
-        if (handler == null) {
+        HandlerRegistry.Handle handle = handlers.handlerFor(method);
+        if (handle == null) {
             if (!NO_ANSWER.contains(method)) {
                 Response response = createResponse(request, Response.METHOD_NOT_ALLOWED, null);
                 allow(response, handlers.methods());
@@ -97,6 +97,11 @@ final class RequestDispatcher implements SipListener {
             return;
         }
         try {
+            SipRequestHandler handler = handle.handler();
+            if (handler == null) {
+                respondQuietly(exchange, Response.SERVICE_UNAVAILABLE, "Handler for " + method + " is not available");
+                return;
+            }
             handler.handle(exchange);
         } catch (Exception | LinkageError e) {
             counters.increment("errors.handler");

@@ -21,6 +21,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -71,19 +72,31 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
 
     private record Bound(ListeningPoint point, javax.sip.ListeningPoint jainPoint, ServiceRegistration<ListeningPoint> registration) {}
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void addHandler(SipRequestHandler handler, Map<String, Object> properties) {
-        handlers.add(handler, properties);
+    /**
+     * Handlers are bound as {@link ComponentServiceObjects} and obtained on their first request: a handler
+     * references this component's services, so getting it while this component activates would be circular.
+     */
+    @Reference(service = SipRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
+        handlers.put(properties.get("service.id"), handler::getService, properties);
         LOG.debug("handler for {} arrived", properties.get(SipRequestHandler.METHOD));
     }
 
-    void updatedHandler(SipRequestHandler handler, Map<String, Object> properties) {
-        handlers.add(handler, properties);
+    void updatedHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
+        handlers.put(properties.get("service.id"), handler::getService, properties);
     }
 
-    void removeHandler(SipRequestHandler handler) {
-        handlers.remove(handler);
+    void removeHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
+        HandlerRegistry.Handle handle = handlers.remove(properties.get("service.id"));
+        SipRequestHandler obtained = handle == null ? null : handle.obtained();
+        if (obtained != null) {
+            try {
+                handler.ungetService(obtained);
+            } catch (IllegalStateException | IllegalArgumentException gone) {
+                // the handler's bundle is already stopping
+            }
+        }
     }
 
     @Activate

@@ -1,0 +1,134 @@
+package org.screamrouter.sip.registrar.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.address.URI;
+import org.screamrouter.sip.registrar.Binding;
+
+/**
+ * The bindings of every address-of-record. Each AOR's list is immutable and replaced whole inside
+ * {@link ConcurrentHashMap#compute}, so one REGISTER is applied to its AOR atomically (RFC 3261 10.3 step
+ * 8: all or nothing) while REGISTERs for other AORs run in parallel.
+ */
+final class BindingTable {
+    /** A binding with its Contact URI parsed, for RFC 3261 19.1.4 URI comparison. */
+    record Entry(Binding binding, URI contact) {}
+
+    /** One Contact of a REGISTER: its URI, the binding it asks for, and 0 seconds to remove it. */
+    record Update(URI contact, Binding binding, long seconds) {}
+
+    sealed interface Outcome {
+        record Applied(List<Binding> current) implements Outcome {}
+        record StaleCSeq(String contact) implements Outcome {}
+        record TooManyContacts(int limit) implements Outcome {}
+        record TableFull(int limit) implements Outcome {}
+    }
+
+    private static final Comparator<Entry> BEST_FIRST = Comparator
+            .comparingDouble((Entry e) -> e.binding().q() < 0 ? 1.0 : e.binding().q()).reversed()
+            .thenComparing(e -> e.binding().registeredAt(), Comparator.reverseOrder());
+
+    private final Map<String, List<Entry>> byAor = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+
+    /**
+     * Applies the Contacts of one REGISTER (steps 6-8): a binding with the same Call-ID and a CSeq not above
+     * the stored one makes the whole request fail, as do the limits; otherwise every update is applied.
+     */
+    Outcome apply(String aor, List<Update> updates, String callId, long cseq, Instant now, int maxPerAor, int maxTotal) {
+        Outcome[] outcome = new Outcome[1];
+        byAor.compute(aor, (key, old) -> {
+            List<Entry> current = live(old, now);
+            List<Entry> next = new ArrayList<>(current);
+            for (Update u : updates) {
+                int i = indexOf(next, u.contact());
+                if (i >= 0) {
+                    Binding existing = next.get(i).binding();
+                    if (existing.callId().equals(callId) && cseq <= existing.cseq()) {
+                        outcome[0] = new Outcome.StaleCSeq(u.contact().toString());
+                        return old;
+                    }
+                    next.remove(i);
+                }
+                if (u.seconds() > 0) {
+                    next.add(new Entry(u.binding(), u.contact()));
+                }
+            }
+            int delta = next.size() - (old == null ? 0 : old.size());
+            if (next.size() > current.size() && next.size() > maxPerAor) {
+                outcome[0] = new Outcome.TooManyContacts(maxPerAor);
+                return old;
+            }
+            if (delta > 0 && count.get() + delta > maxTotal) {
+                outcome[0] = new Outcome.TableFull(maxTotal);
+                return old;
+            }
+            count.addAndGet(delta);
+            next.sort(BEST_FIRST);
+            outcome[0] = new Outcome.Applied(next.stream().map(Entry::binding).toList());
+            return next.isEmpty() ? null : List.copyOf(next);
+        });
+        return outcome[0];
+    }
+
+    /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6). */
+    void removeAll(String aor) {
+        List<Entry> old = byAor.remove(aor);
+        if (old != null) {
+            count.addAndGet(-old.size());
+        }
+    }
+
+    List<Binding> bindings(String aor, Instant now) {
+        return live(byAor.get(aor), now).stream().map(Entry::binding).toList();
+    }
+
+    List<Binding> all(Instant now) {
+        List<Binding> out = new ArrayList<>();
+        byAor.keySet().stream().sorted().forEach(aor -> out.addAll(bindings(aor, now)));
+        return out;
+    }
+
+    int size() {
+        return count.get();
+    }
+
+    /** Drops expired bindings; returns those dropped. */
+    List<Binding> expire(Instant now) {
+        List<Binding> dropped = new ArrayList<>();
+        for (String aor : byAor.keySet()) {
+            byAor.computeIfPresent(aor, (key, old) -> {
+                List<Entry> live = live(old, now);
+                if (live.size() == old.size()) {
+                    return old;
+                }
+                old.stream().filter(e -> !live.contains(e)).forEach(e -> dropped.add(e.binding()));
+                count.addAndGet(live.size() - old.size());
+                return live.isEmpty() ? null : live;
+            });
+        }
+        return dropped;
+    }
+
+    private static List<Entry> live(List<Entry> entries, Instant now) {
+        if (entries == null) {
+            return List.of();
+        }
+        List<Entry> live = entries.stream().filter(e -> e.binding().expires().isAfter(now)).toList();
+        return live.size() == entries.size() ? entries : live;
+    }
+
+    private static int indexOf(List<Entry> entries, URI contact) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).contact().equals(contact)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,29 @@
+package org.screamrouter.sip.registrar.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration PID {@code org.screamrouter.sip.registrar}. */
+@ObjectClassDefinition(id = RegistrarConfig.PID, name = "ScreamRouter SIP registrar",
+        description = "Registration lifetimes and limits (RFC 3261 section 10.3)")
+public @interface RegistrarConfig {
+    String PID = "org.screamrouter.sip.registrar";
+
+    @AttributeDefinition(name = "Domain", description = "The SIP domain the registrar serves")
+    String domain() default "screamrouter.local";
+
+    @AttributeDefinition(name = "Default expiry (s)", description = "When neither the Contact nor the request gives one", min = "1")
+    int default_expires() default 3600;
+
+    @AttributeDefinition(name = "Minimum expiry (s)", description = "Shorter requests get 423 with Min-Expires", min = "1")
+    int min_expires() default 60;
+
+    @AttributeDefinition(name = "Maximum expiry (s)", description = "Longer requests are granted this", min = "1")
+    int max_expires() default 86400;
+
+    @AttributeDefinition(name = "Contacts per address-of-record", min = "1")
+    int max_contacts_per_aor() default 16;
+
+    @AttributeDefinition(name = "Bindings in all", description = "Past this, new bindings get 503 with Retry-After", min = "1")
+    int max_bindings() default 200000;
+}

@@ -1,0 +1,40 @@
+package org.screamrouter.sip.shell.internal;
+
+import java.util.Map;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipStackStatus;
+
+@Service
+@Command(scope = "sip", name = "status", description = "Shows the SIP stack's listening points, request handlers and counters")
+public class StatusCommand implements Action {
+    @Reference
+    SipStackStatus status;
+
+    @Override
+    public Object execute() {
+        ShellTable points = new ShellTable();
+        points.column("Transport");
+        points.column("Address");
+        points.column("Port").alignRight();
+        for (ListeningPoint lp : status.listeningPoints()) {
+            points.addRow().addContent(lp.transport(), lp.address(), lp.port());
+        }
+        points.print(System.out);
+        System.out.println();
+        System.out.println("Methods served: " + String.join(", ", status.servedMethods()));
+        System.out.println();
+        ShellTable counters = new ShellTable();
+        counters.column("Counter");
+        counters.column("Value").alignRight();
+        for (Map.Entry<String, Long> e : status.counters().entrySet()) {
+            counters.addRow().addContent(e.getKey(), e.getValue());
+        }
+        counters.print(System.out);
+        return null;
+    }
+}
