@@ -292,6 +292,8 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
         p.setProperty("gov.nist.javax.sip.ALWAYS_ADD_RPORT", "true");
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        // answer WebSocket clients with the Via and Contact they sent: the flow is recorded separately
+        p.setProperty("gov.nist.javax.sip.PATCH_SIP_WEBSOCKETS_HEADERS", "false");
         return p;
     }
 

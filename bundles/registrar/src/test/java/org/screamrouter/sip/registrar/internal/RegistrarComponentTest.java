@@ -1,0 +1,172 @@
+package org.screamrouter.sip.registrar.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.annotation.Annotation;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.DateHeader;
+import javax.sip.header.Header;
+import javax.sip.header.MinExpiresHeader;
+import javax.sip.header.UnsupportedHeader;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.registrar.Binding;
+
+class RegistrarComponentTest {
+    private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+    private final RegistrarComponent registrar = new RegistrarComponent(FakeExchange.MESSAGES, config(), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @AfterEach
+    void stop() {
+        registrar.deactivate();
+    }
+
+    static RegistrarConfig config() {
+        return new RegistrarConfig() {
+            @Override public Class<? extends Annotation> annotationType() { return RegistrarConfig.class; }
+            @Override public String domain() { return "screamrouter.local"; }
+            @Override public int default_expires() { return 3600; }
+            @Override public int min_expires() { return 60; }
+            @Override public int max_expires() { return 7200; }
+            @Override public int max_contacts_per_aor() { return 2; }
+            @Override public int max_bindings() { return 3; }
+        };
+    }
+
+    private static String register(String aor, String callId, int cseq, String... extra) {
+        StringBuilder sb = new StringBuilder("REGISTER sip:127.0.0.1 SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK" + callId + cseq + "\n"
+                + "Max-Forwards: 70\nTo: <" + aor + ">\nFrom: <" + aor + ">;tag=t\n"
+                + "Call-ID: " + callId + "\nCSeq: " + cseq + " REGISTER\n");
+        for (String h : extra) sb.append(h).append('\n');
+        return sb.append("Content-Length: 0\n\n").toString();
+    }
+
+    private FakeExchange send(String raw) throws Exception {
+        FakeExchange exchange = new FakeExchange(raw, "127.0.0.1", 40000);
+        registrar.handle(exchange);
+        assertThat(exchange.responses).hasSize(1);
+        return exchange;
+    }
+
+    private static List<ContactHeader> contacts(Response r) {
+        java.util.ArrayList<ContactHeader> out = new java.util.ArrayList<>();
+        for (var it = r.getHeaders(ContactHeader.NAME); it.hasNext(); ) out.add((ContactHeader) it.next());
+        return out;
+    }
+
+    @Test
+    void registerStoresBindingAndAnswersWithContactExpiryAndDate() throws Exception {
+        Response r = send(register("sip:dev1@127.0.0.1", "a", 1, "Contact: <sip:dev1@127.0.0.1:5999>", "Expires: 300")).last();
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(contacts(r)).singleElement().satisfies(c -> assertThat(c.getExpires()).isEqualTo(300));
+        assertThat(r.getHeader(DateHeader.NAME)).isNotNull();
+
+        Binding b = registrar.bindings("dev1@127.0.0.1").get(0);
+        assertThat(b.contactUri()).isEqualTo("sip:dev1@127.0.0.1:5999");
+        assertThat(b.source().getPort()).isEqualTo(40000);
+        assertThat(b.transport()).isEqualTo("udp");
+        assertThat(b.expires()).isEqualTo(NOW.plusSeconds(300));
+    }
+
+    @Test
+    void contactExpiresParameterWinsOverExpiresHeaderAndMaximumIsClamped() throws Exception {
+        Response r = send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>;expires=99999", "Expires: 120")).last();
+        assertThat(contacts(r).get(0).getExpires()).isEqualTo(7200);
+    }
+
+    @Test
+    void tooBriefGets423WithMinExpiresAndStoresNothing() throws Exception {
+        Response r = send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>", "Expires: 10")).last();
+        assertThat(r.getStatusCode()).isEqualTo(423);
+        assertThat(((MinExpiresHeader) r.getHeader(MinExpiresHeader.NAME)).getExpires()).isEqualTo(60);
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void expiresZeroRemovesOnlyThatContact() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>, <sip:d@127.0.0.1:2>"));
+        Response r = send(register("sip:d@127.0.0.1", "a", 2, "Contact: <sip:d@127.0.0.1:1>;expires=0")).last();
+        assertThat(contacts(r)).extracting(c -> c.getAddress().getURI().toString()).containsExactly("sip:d@127.0.0.1:2");
+        assertThat(registrar.bindings()).hasSize(1);
+    }
+
+    @Test
+    void wildcardWithExpiresZeroRemovesEveryBindingOfTheAor() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>, <sip:d@127.0.0.1:2>"));
+        Response r = send(register("sip:d@127.0.0.1", "b", 1, "Contact: *", "Expires: 0")).last();
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void wildcardWithoutExpiresZeroIs400AndRemovesNothing() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>"));
+        Response r = send(register("sip:d@127.0.0.1", "b", 1, "Contact: *", "Expires: 30")).last();
+        assertThat(r.getStatusCode()).isEqualTo(400);
+        assertThat(r.getReasonPhrase()).contains("Expires: 0");
+        assertThat(registrar.bindings()).hasSize(1);
+    }
+
+    @Test
+    void replayedOrOutOfOrderCSeqChangesNothingAndFails() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 5, "Contact: <sip:d@127.0.0.1:1>", "Expires: 300"));
+        Response r = send(register("sip:d@127.0.0.1", "a", 4, "Contact: <sip:d@127.0.0.1:1>", "Expires: 0")).last();
+        assertThat(r.getStatusCode()).isEqualTo(400);
+        assertThat(registrar.bindings()).hasSize(1);
+    }
+
+    @Test
+    void contactsAreListedBestQFirst() throws Exception {
+        Response r = send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>;q=0.2, <sip:d@127.0.0.1:2>;q=0.9")).last();
+        assertThat(contacts(r)).extracting(c -> c.getAddress().getURI().toString())
+                .containsExactly("sip:d@127.0.0.1:2", "sip:d@127.0.0.1:1");
+    }
+
+    @Test
+    void unsupportedRequireGets420NamingTheExtension() throws Exception {
+        Response r = send(register("sip:d@127.0.0.1", "a", 1, "Require: foo, path", "Contact: <sip:d@127.0.0.1:1>")).last();
+        assertThat(r.getStatusCode()).isEqualTo(420);
+        assertThat(((UnsupportedHeader) r.getHeader(UnsupportedHeader.NAME)).getOptionTag()).isEqualTo("foo");
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void perAorLimitRefusesWith403AndKeepsWhatWasThere() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>, <sip:d@127.0.0.1:2>"));
+        Response r = send(register("sip:d@127.0.0.1", "a", 2, "Contact: <sip:d@127.0.0.1:3>")).last();
+        assertThat(r.getStatusCode()).isEqualTo(403);
+        assertThat(registrar.bindings()).hasSize(2);
+    }
+
+    @Test
+    void globalLimitRefusesWith503AndRetryAfter() throws Exception {
+        send(register("sip:a@127.0.0.1", "a", 1, "Contact: <sip:a@127.0.0.1:1>, <sip:a@127.0.0.1:2>"));
+        send(register("sip:b@127.0.0.1", "b", 1, "Contact: <sip:b@127.0.0.1:1>"));
+        Response r = send(register("sip:c@127.0.0.1", "c", 1, "Contact: <sip:c@127.0.0.1:1>")).last();
+        assertThat(r.getStatusCode()).isEqualTo(503);
+        assertThat((Header) r.getHeader("Retry-After")).isNotNull();
+        assertThat(registrar.bindings()).hasSize(3);
+    }
+
+    @Test
+    void instanceAndRegIdAreEchoed() throws Exception {
+        Response r = send(register("sip:d@127.0.0.1", "a", 1,
+                "Contact: <sip:d@127.0.0.1:1;transport=ws>;+sip.instance=\"<urn:uuid:0000-1>\";reg-id=1")).last();
+        ContactHeader c = contacts(r).get(0);
+        assertThat(c.toString()).contains("+sip.instance=\"<urn:uuid:0000-1>\"").contains("reg-id=1");
+    }
+
+    @Test
+    void registerWithoutContactListsCurrentBindings() throws Exception {
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>"));
+        Response r = send(register("sip:d@127.0.0.1", "q", 1)).last();
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(contacts(r)).hasSize(1);
+    }
+}
