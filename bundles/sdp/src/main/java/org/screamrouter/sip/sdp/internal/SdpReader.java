@@ -197,6 +197,11 @@ public final class SdpReader {
         }
         char type = s.charAt(lineStart);
         int vs = lineStart + 2;
+        if (inMedia && mMedia == null && type != 'm') {
+            // under an m= line that could not be read: already reported, kept raw and in order
+            keepUnrecognized();
+            return;
+        }
         try {
             if (type == 'a') {
                 attribute(vs);
@@ -566,16 +571,12 @@ public final class SdpReader {
             }
             media.add(new MediaDescription(mMedia, mPort, mPortCount, mProto, mFormats, mInfo, freeze(mConnections),
                     freeze(mBandwidths), mKey, freeze(mAttributes), freeze(mUnrecognized)));
-        } else if (inMedia && (mAttributes != null || mUnrecognized != null || mConnections != null)) {
-            // lines under an m= line that could not be read: keep them with the session, as raw text
-            List<Attribute> attrs = freeze(mAttributes);
+        } else if (inMedia && mUnrecognized != null) {
+            // a section whose m= line could not be read: its raw lines move to the session, in order
             if (unrecognized == null) {
                 unrecognized = new Growable<>(2);
             }
-            for (Attribute a : attrs) {
-                unrecognized.add(new UnrecognizedLine("a=" + a, 0));
-            }
-            for (UnrecognizedLine u : freeze(mUnrecognized)) {
+            for (UnrecognizedLine u : mUnrecognized.freeze()) {
                 unrecognized.add(u);
             }
         }
