@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs ScreamRouter SIP in the foreground with the Karaf shell on this terminal, building it first when
+# the build is missing or older than the sources.
+#
+# Optional environment, applied to etc/org.screamrouter.sip.stack.cfg before the start:
+#   SIP_BIND=127.0.0.1  SIP_UDP_PORT=25060  SIP_TCP_PORT=25060  SIP_WS_PORT=25088
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+assembly="$top/distribution/target/assembly"
+
+need_build() {
+    [ -x "$assembly/bin/karaf" ] || return 0
+    [ -n "$(find "$top/pom.xml" "$top/bundles" "$top/features" "$top/distribution/pom.xml" "$top/distribution/src" \
+        -newer "$assembly/bin/karaf" -type f -not -path '*/target/*' -print -quit)" ]
+}
+
+if need_build; then
+    command -v mvn >/dev/null || { echo "Maven is needed: apt-get install -y maven" >&2; exit 1; }
+    echo "Building ScreamRouter SIP (mvn install -DskipTests)..."
+    (cd "$top" && mvn -B -q -ntp install -DskipTests -pl distribution -am)
+fi
+
+cfg="$assembly/etc/org.screamrouter.sip.stack.cfg"
+set_key() { [ -n "${2:-}" ] && sed -i "s|^#\? *$1 *=.*|$1 = $2|" "$cfg"; return 0; }
+set_key bind.address "${SIP_BIND:-}"
+set_key udp.port "${SIP_UDP_PORT:-}"
+set_key tcp.port "${SIP_TCP_PORT:-}"
+set_key ws.port "${SIP_WS_PORT:-}"
+
+exec "$assembly/bin/karaf" "$@"
