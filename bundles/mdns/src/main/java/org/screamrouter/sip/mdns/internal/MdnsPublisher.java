@@ -1,0 +1,294 @@
+package org.screamrouter.sip.mdns.internal;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.mdns.MdnsAnnouncement;
+import org.screamrouter.sip.mdns.MdnsPublication;
+import org.screamrouter.sip.mdns.internal.InterfaceSelection.LinkAddress;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Announces the router as {@code _screamrouter-sip._udp.local.} (RFC 6763 DNS-SD over RFC 6762 multicast DNS) with
+ * the SRV port of the stack's live UDP listening point, following the stack's {@link ListeningPoint} services.
+ *
+ * <p>Threading: DS callbacks only record what changed and schedule a reconciliation on the component's own
+ * single-thread executor, debounced so that the unregister/register pair of a port change (or a burst of them) gives
+ * one re-announcement. All JmDNS work, which blocks for probes and goodbyes, runs on that executor. Deactivation
+ * sends goodbyes, closes every responder and ends the executor before it returns.
+ */
+@Component(service = MdnsPublication.class, configurationPid = MdnsConfig.PID, immediate = true)
+@Designate(ocd = MdnsConfig.class)
+public final class MdnsPublisher implements MdnsPublication {
+    private static final Logger LOG = LoggerFactory.getLogger(MdnsPublisher.class);
+    static final String THREAD_NAME = "sip-mdns-publisher";
+    private static final Duration DEBOUNCE = Duration.ofMillis(300);
+    /** How often the responders' names are compared with what was announced (conflict renames are asynchronous). */
+    private static final Duration NAME_CHECK = Duration.ofSeconds(2);
+    /** How often interfaces are looked at again, for addresses that come and go (DHCP, a veth moved). */
+    private static final Duration INTERFACE_RESCAN = Duration.ofSeconds(30);
+    private static final Duration GOODBYE_DEADLINE = Duration.ofSeconds(20);
+
+    /** The stack's listening points; the same object arrives in bind and unbind, so removal is by identity. */
+    private final List<ListeningPoint> points = new CopyOnWriteArrayList<>();
+    private final Object lifecycle = new Object();
+
+    // guarded by lifecycle
+    private ScheduledExecutorService executor;
+    private ScheduledFuture<?> pending;
+
+    private volatile MdnsConfig config;
+    private volatile String routerUuid = "";
+    private volatile String version = "";
+    private volatile String hostLabel = "screamrouter";
+    private volatile String state = "not active";
+    private volatile List<MdnsAnnouncement> announcements = List.of();
+
+    // confined to the executor
+    private final Map<LinkAddress, LinkResponder> responders = new LinkedHashMap<>();
+    private final Map<LinkAddress, String> openFailures = new LinkedHashMap<>();
+    private List<String> lastProblems = List.of();
+
+    public MdnsPublisher() {}
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindListeningPoint(ListeningPoint point) {
+        points.add(point);
+        LOG.debug("stack listening point arrived: {}", point);
+        schedule();
+    }
+
+    void unbindListeningPoint(ListeningPoint point) {
+        points.removeIf(p -> p == point);
+        LOG.debug("stack listening point went away: {}", point);
+        schedule();
+    }
+
+    @Activate
+    void activate(BundleContext context, MdnsConfig config) {
+        String uuid;
+        try {
+            uuid = RouterUuidStore.forBundle(context).routerUuid();
+        } catch (IOException | RuntimeException e) {
+            uuid = UUID.randomUUID().toString();
+            LOG.error("cannot read or store the router UUID ({}): announcing {} until the next restart", e, uuid);
+        }
+        // without the qualifier: a snapshot's build timestamp would change the TXT record on every build
+        org.osgi.framework.Version v = context.getBundle().getVersion();
+        start(config, uuid, v.getMajor() + "." + v.getMinor() + "." + v.getMicro());
+    }
+
+    /** Activation without a framework, for tests: the identity is given. */
+    void start(MdnsConfig config, String routerUuid, String version) {
+        this.config = config;
+        this.routerUuid = routerUuid;
+        this.version = version;
+        // a host name of our own: JmDNS would otherwise ask the resolver for the machine's name
+        this.hostLabel = "screamrouter-" + routerUuid.substring(0, Math.min(8, routerUuid.length()));
+        synchronized (lifecycle) {
+            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, THREAD_NAME);
+                t.setDaemon(true);
+                return t;
+            });
+            executor.scheduleWithFixedDelay(this::noticeRenames, NAME_CHECK.toMillis(), NAME_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            executor.scheduleWithFixedDelay(this::reconcile, INTERFACE_RESCAN.toMillis(), INTERFACE_RESCAN.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        LOG.info("mDNS publisher active: router_uuid {}, version {}", routerUuid, version);
+        schedule();
+    }
+
+    @Modified
+    void modified(MdnsConfig config) {
+        this.config = config;
+        schedule();
+    }
+
+    @Deactivate
+    void deactivate() {
+        ScheduledExecutorService ex;
+        synchronized (lifecycle) {
+            ex = executor;
+            executor = null;
+            if (pending != null) {
+                pending.cancel(false);
+                pending = null;
+            }
+        }
+        if (ex == null) {
+            return;
+        }
+        ex.execute(() -> withdrawAll("the mDNS publisher is stopping"));
+        ex.shutdown();
+        try {
+            if (!ex.awaitTermination(GOODBYE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("mDNS goodbyes did not finish within {} s; interrupting", GOODBYE_DEADLINE.toSeconds());
+                ex.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            ex.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("mDNS publisher stopped");
+    }
+
+    // MdnsPublication
+
+    @Override public String routerUuid() { return routerUuid; }
+
+    @Override public String state() { return state; }
+
+    @Override public List<MdnsAnnouncement> announcements() { return announcements; }
+
+    /** Coalesces a burst of changes into one reconciliation {@link #DEBOUNCE} after the last of them. */
+    private void schedule() {
+        synchronized (lifecycle) {
+            if (executor == null) {
+                return; // not active yet (bind before activate) or already stopping
+            }
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            pending = executor.schedule(this::reconcile, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Brings the responders and their instances in line with the configuration and the stack. Executor only. */
+    private void reconcile() {
+        try {
+            MdnsConfig c = config;
+            List<ListeningPoint> now = List.copyOf(points);
+            if (!c.enabled()) {
+                withdrawAll("disabled by configuration");
+                return;
+            }
+            List<ServiceInstance> wanted = ServiceInstance.forStack(c, now, routerUuid, version);
+            if (wanted.isEmpty()) {
+                withdrawAll("waiting for the SIP stack's UDP listening point");
+                return;
+            }
+            InterfaceSelection.Result chosen = InterfaceSelection.choose(c.interfaces(), ServiceInstance.udpAddress(now).orElse("0.0.0.0"));
+            if (!chosen.problems().equals(lastProblems)) {
+                chosen.problems().forEach(p -> LOG.warn("mDNS interface left out: {}", p));
+                lastProblems = chosen.problems();
+            }
+            List<LinkResponder> stale = new ArrayList<>();
+            for (LinkAddress link : new ArrayList<>(responders.keySet())) {
+                if (!chosen.addresses().contains(link) || !responders.get(link).announces(wanted)) {
+                    stale.add(responders.remove(link));
+                }
+            }
+            closeAll(stale);
+            openFailures.keySet().retainAll(chosen.addresses());
+            for (LinkAddress link : chosen.addresses()) {
+                if (responders.containsKey(link)) {
+                    continue;
+                }
+                LinkResponder responder = null;
+                try {
+                    responder = LinkResponder.open(link, hostLabel);
+                    responder.announce(wanted);
+                    responders.put(link, responder);
+                    openFailures.remove(link);
+                } catch (IOException | RuntimeException e) {
+                    if (responder != null) {
+                        responder.close();
+                    }
+                    // logged once per distinct failure: the periodic rescan retries
+                    if (!e.toString().equals(openFailures.put(link, e.toString()))) {
+                        LOG.warn("cannot announce on {}: {}", link, e.toString());
+                    }
+                }
+            }
+            if (responders.isEmpty()) {
+                state = chosen.addresses().isEmpty() ? "no usable network interface" : "no responder could start";
+            } else {
+                state = "published";
+            }
+            refreshAnnouncements();
+        } catch (SocketException | RuntimeException e) {
+            LOG.warn("mDNS reconciliation failed: {}", e.toString(), e);
+        }
+    }
+
+    private void noticeRenames() {
+        boolean changed = false;
+        for (LinkResponder responder : responders.values()) {
+            changed |= responder.noticeRenames();
+        }
+        if (changed) {
+            refreshAnnouncements();
+        }
+    }
+
+    private void withdrawAll(String reason) {
+        boolean any = !responders.isEmpty();
+        List<LinkResponder> closing = new ArrayList<>(responders.values());
+        responders.clear();
+        closeAll(closing);
+        openFailures.clear();
+        state = reason;
+        refreshAnnouncements();
+        if (any) {
+            LOG.info("mDNS announcements withdrawn: {}", reason);
+        }
+    }
+
+    /**
+     * Each close blocks about two seconds for its goodbyes: several responders close side by side on short-lived
+     * threads that are joined here, so no thread outlives the call.
+     */
+    private static void closeAll(List<LinkResponder> closing) {
+        if (closing.isEmpty()) {
+            return;
+        }
+        if (closing.size() == 1) {
+            closing.get(0).close();
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (LinkResponder r : closing) {
+            Thread t = new Thread(r::close, THREAD_NAME + "-goodbye-" + r.link());
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(GOODBYE_DEADLINE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void refreshAnnouncements() {
+        List<MdnsAnnouncement> out = new ArrayList<>();
+        responders.values().forEach(r -> out.addAll(r.announcements()));
+        announcements = List.copyOf(out);
+    }
+}
