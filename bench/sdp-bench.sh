@@ -32,8 +32,7 @@ echo "== SDP parse+write: ScreamRouter vs jain-sip-ri (higher ops/s is better) =
 tr -d '"' < "$csv" | awk -F, '
   NR == 1 { next }
   {
-    split($1, parts, ".");
-    name = parts[length(parts)];           # method or method:metric
+    name = $1; sub(/^.*SdpParseWriteBenchmark\./, "", name);   # method or method:metric
     file = $NF;
     if (name ~ /:gc\.alloc\.rate\.norm$/) { sub(/:.*/, "", name); alloc[name, file] = $5 }
     else if (name !~ /:/) { score[name, file] = $5; files[file] = 1 }

@@ -449,6 +449,9 @@ public final class AttributeSyntax {
 
     /** Checks the value of a known attribute; the kinds are those of {@link AttributeNames}. */
     static void validate(int kind, String name, String v) throws SyntaxError {
+        if (FastCheck.accepts(kind, v)) {
+            return;
+        }
         switch (kind) {
             case AttributeNames.RTPMAP -> rtpMap(v);
             case AttributeNames.FMTP -> fmtp(v);
