@@ -1,0 +1,340 @@
+package org.screamrouter.sip.itests.felix;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.inject.Inject;
+import org.junit.Before;
+import org.junit.Ignore;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+import org.screamrouter.sip.itests.Await;
+import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.SipPeer;
+import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipStackStatus;
+
+/**
+ * The stack and the registrar in a plain Felix with SCR and ConfigAdmin, driven from a real UDP socket on
+ * 127.0.0.1: configuration through ConfigAdmin, REGISTER / OPTIONS / 405 / 400 / 500 answers, live re-bind of
+ * the UDP port, handlers coming and going with their bundles, and RFC 3581 response routing.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class StackInFelixIT {
+    private static final String STACK_PID = "org.screamrouter.sip.stack";
+    private static final String STACK_BSN = "org.screamrouter.sip.stack";
+    private static final String REGISTRAR_BSN = "org.screamrouter.sip.registrar";
+    private static final Duration ANSWER = Duration.ofSeconds(3);
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    /** Chosen once per container (the probe class lives as long as the container). */
+    private static boolean configured;
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Configuration
+    public Option[] config() {
+        String version = System.getProperty("itest.projectVersion");
+        File runtime = new File(System.getProperty("itest.runtimeBundles"));
+        File bundles = new File(System.getProperty("itest.bundles"));
+        return options(
+                cleanCaches(true),
+                systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("itest.localRepository")),
+                systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                frameworkProperty("felix.log.level").value("1"),
+                junitBundles(),
+                runtime(runtime, "org.osgi.util.function.jar"),
+                runtime(runtime, "org.osgi.util.promise.jar"),
+                runtime(runtime, "org.osgi.service.component.jar"),
+                runtime(runtime, "pax-logging-api.jar"),
+                runtime(runtime, "org.apache.felix.log.jar"),
+                runtime(runtime, "org.apache.felix.configadmin.jar"),
+                runtime(runtime, "org.apache.felix.metatype.jar"),
+                runtime(runtime, "org.apache.felix.scr.jar"),
+                reactor(bundles, "jain-sip", "org.screamrouter.sip.jainsip", version),
+                // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
+                reactor(bundles, "stack", "org.screamrouter.sip.stack", version).start(false),
+                reactor(bundles, "registrar", "org.screamrouter.sip.registrar", version));
+    }
+
+    private static org.ops4j.pax.exam.options.UrlProvisionOption runtime(File dir, String jar) {
+        return bundle("reference:" + existing(new File(dir, jar)).toURI());
+    }
+
+    private static org.ops4j.pax.exam.options.UrlProvisionOption reactor(File bundles, String folder, String bsn, String version) {
+        return bundle("reference:" + existing(new File(bundles, folder + "/target/" + bsn + "-" + version + ".jar")).toURI());
+    }
+
+    private static File existing(File jar) {
+        if (!jar.isFile()) {
+            throw new IllegalStateException(jar + " is missing: build the reactor first (mvn -o install -DskipTests)");
+        }
+        return jar;
+    }
+
+    @Before
+    public void configureStackOnce() throws Exception {
+        if (configured) return;
+        int udp = Ports.free();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("bind.address", "127.0.0.1");
+        props.put("udp.enabled", true);
+        props.put("udp.port", udp);
+        props.put("tcp.enabled", true);
+        props.put("tcp.port", Ports.free());
+        props.put("ws.enabled", false);
+        org.osgi.service.cm.Configuration configuration = configAdmin.getConfiguration(STACK_PID, "?");
+        configuration.update(props);
+        installed(STACK_BSN).start();
+        Await.until("UDP listening point on " + udp, SETTLE, () -> status().listeningPoints(),
+                points -> points.contains(new ListeningPoint("udp", "127.0.0.1", udp)));
+        Await.until("REGISTER and OPTIONS served", SETTLE, () -> status().servedMethods(),
+                methods -> methods.containsAll(Set.of("REGISTER", "OPTIONS")));
+        configured = true;
+    }
+
+    @Test
+    public void configuredPortsShowAsListeningPoints() throws Exception {
+        List<ListeningPoint> points = status().listeningPoints();
+        Dictionary<String, Object> props = configAdmin.getConfiguration(STACK_PID, "?").getProperties();
+        assertTrue(points.toString(), points.contains(new ListeningPoint("udp", "127.0.0.1", (Integer) props.get("udp.port"))));
+        assertTrue(points.toString(), points.contains(new ListeningPoint("tcp", "127.0.0.1", (Integer) props.get("tcp.port"))));
+        assertFalse("ws is disabled: " + points, points.stream().anyMatch(p -> p.transport().equals("ws")));
+        // every bound transport is also a ListeningPoint service, for bundles that follow the stack
+        assertEquals(points.size(), context.getServiceReferences(ListeningPoint.class, null).size());
+    }
+
+    @Test
+    public void registerAnswers200WithContactAndExpiresAndExpiresZeroRemoves() throws Exception {
+        int port = udpPort();
+        try (SipPeer peer = new SipPeer()) {
+            String contactUri = "sip:alice@127.0.0.1:" + peer.localPort();
+            SipResponse ok = peer.exchange(peer.request("REGISTER", "alice", port).expires(300), ANSWER);
+            assertNotNull("no answer to REGISTER on udp " + port, ok);
+            assertEquals(ok.toString(), 200, ok.status());
+            assertEquals(ok.toString(), 1, ok.contacts().size());
+            String contact = ok.contacts().get(0);
+            assertTrue(contact, contact.contains(contactUri));
+            int expires = Integer.parseInt(contact.replaceAll(".*;\\s*expires=(\\d+).*", "$1"));
+            assertTrue(contact, expires > 290 && expires <= 300);
+
+            List<Binding> bindings = registry().bindings("sip:alice@127.0.0.1");
+            assertEquals(bindings.toString(), 1, bindings.size());
+            Binding binding = bindings.get(0);
+            assertEquals(contactUri, binding.contactUri());
+            assertEquals("udp", binding.transport());
+            assertEquals(peer.localPort(), binding.source().getPort());
+            assertTrue(registry().bindings().contains(binding));
+
+            SipResponse removed = peer.exchange(peer.request("REGISTER", "alice", port).cseq(2).expires(0), ANSWER);
+            assertNotNull("no answer to REGISTER with Expires: 0", removed);
+            assertEquals(removed.toString(), 200, removed.status());
+            assertTrue(removed.toString(), removed.contacts().isEmpty());
+            assertTrue(registry().bindings("sip:alice@127.0.0.1").isEmpty());
+            assertTrue(registry().bindings().stream().noneMatch(b -> b.addressOfRecord().contains("alice")));
+        }
+    }
+
+    @Test
+    public void optionsAnswers200WithAllowListingOptionsAndRegister() throws Exception {
+        try (SipPeer peer = new SipPeer()) {
+            SipResponse ok = peer.exchange(peer.request("OPTIONS", "bob", udpPort()), ANSWER);
+            assertNotNull("no answer to OPTIONS", ok);
+            assertEquals(ok.toString(), 200, ok.status());
+            assertTrue(ok.toString(), ok.tokens("Allow").containsAll(Set.of("OPTIONS", "REGISTER")));
+        }
+    }
+
+    @Test
+    public void unknownMethodGets405WithAllowListingExactlyTheServedMethods() throws Exception {
+        try (SipPeer peer = new SipPeer()) {
+            for (String method : List.of("FOO", "SUBSCRIBE")) {
+                SipResponse answer = peer.exchange(peer.request(method, "carol", udpPort()), ANSWER);
+                assertNotNull("no answer to " + method, answer);
+                assertEquals(answer.toString(), 405, answer.status());
+                assertEquals(answer.toString(), Set.of("OPTIONS", "REGISTER"), answer.tokens("Allow"));
+                assertEquals(new TreeSet<>(status().servedMethods()), answer.tokens("Allow"));
+            }
+        }
+    }
+
+    @Test
+    public void cseqMethodOtherThanRequestMethodGets400() throws Exception {
+        try (SipPeer peer = new SipPeer()) {
+            SipResponse answer = peer.exchange(peer.request("REGISTER", "dave", udpPort()).cseqMethod("INVITE"), ANSWER);
+            assertNotNull("no answer to a REGISTER with CSeq method INVITE", answer);
+            assertEquals(answer.toString(), 400, answer.status());
+            assertTrue("nothing stored from a bad request", registry().bindings("sip:dave@127.0.0.1").isEmpty());
+        }
+    }
+
+    /**
+     * RFC 3261 8.2 and the issue: 400 "with a reason phrase naming the fault". JAIN-SIP 1.3.0-91 answers this
+     * case itself (UDPMessageChannel.processIncomingDataPacket compares the CSeq method with the request method
+     * and sends {@code request.createResponse(400)}, reason "Bad request", no Server header, no To tag) before
+     * the stack's listener runs, so RequestDispatcher.malformation() never sees it.
+     */
+    @Ignore("bundles/stack: JAIN-SIP's UDP channel answers a CSeq method mismatch with a bare '400 Bad request' before the stack's dispatcher; see the itests report")
+    @Test
+    public void cseqMethodMismatchGets400WithReasonNamingTheFault() throws Exception {
+        try (SipPeer peer = new SipPeer()) {
+            SipResponse answer = peer.exchange(peer.request("REGISTER", "dave", udpPort()).cseqMethod("INVITE"), ANSWER);
+            assertNotNull("no answer to a REGISTER with CSeq method INVITE", answer);
+            assertEquals(answer.toString(), 400, answer.status());
+            assertTrue("reason phrase should name the CSeq fault: " + answer, answer.reason().contains("CSeq"));
+        }
+    }
+
+    @Test
+    public void responseGoesToTheSourcePortWhateverTheViaSays() throws Exception {
+        try (SipPeer sender = new SipPeer(); SipPeer namedInVia = new SipPeer()) {
+            SipResponse ok = sender.exchange(sender.request("OPTIONS", "erin", udpPort()).viaPort(namedInVia.localPort()), ANSWER);
+            assertNotNull("the source port got no answer (RFC 3581)", ok);
+            assertEquals(ok.toString(), 200, ok.status());
+            String via = ok.header("Via");
+            assertTrue(via, via.contains("rport=" + sender.localPort()));
+            assertTrue(via, via.contains("received=127.0.0.1"));
+            assertNull("the port named in Via got an answer", namedInVia.receive(Duration.ofMillis(300)));
+        }
+    }
+
+    @Test
+    public void throwingHandlerGets500AndItsRemovalGets405() throws Exception {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(SipRequestHandler.METHOD, "MESSAGE");
+        SipRequestHandler throwing = exchange -> {
+            throw new IllegalStateException("thrown on purpose by the test");
+        };
+        ServiceRegistration<SipRequestHandler> registration = context.registerService(SipRequestHandler.class, throwing, props);
+        try (SipPeer peer = new SipPeer()) {
+            try {
+                Await.until("MESSAGE served", SETTLE, () -> status().servedMethods(), m -> m.contains("MESSAGE"));
+                SipResponse failed = peer.exchange(peer.request("MESSAGE", "frank", udpPort()), ANSWER);
+                assertNotNull("no answer to MESSAGE from a throwing handler", failed);
+                assertEquals(failed.toString(), 500, failed.status());
+                assertFalse("500 needs a reason phrase", failed.reason().isBlank());
+            } finally {
+                registration.unregister();
+            }
+            Await.until("MESSAGE no longer served", SETTLE, () -> status().servedMethods(), m -> !m.contains("MESSAGE"));
+            SipResponse gone = peer.exchange(peer.request("MESSAGE", "frank", udpPort()), ANSWER);
+            assertNotNull("no answer to MESSAGE after its handler left", gone);
+            assertEquals(gone.toString(), 405, gone.status());
+            assertFalse(gone.toString(), gone.tokens("Allow").contains("MESSAGE"));
+        }
+    }
+
+    @Test
+    public void stoppingTheRegistrarTurnsRegisterInto405AndStartingItRestores200() throws Exception {
+        Bundle registrar = installed(REGISTRAR_BSN);
+        try (SipPeer peer = new SipPeer()) {
+            registrar.stop();
+            try {
+                SipResponse refused = Await.until("REGISTER refused with 405", SETTLE,
+                        () -> peer.exchange(peer.request("REGISTER", "grace", udpPort()), ANSWER),
+                        r -> r != null && r.status() == 405);
+                assertFalse(refused.toString(), refused.tokens("Allow").contains("REGISTER"));
+                assertFalse(status().servedMethods().contains("REGISTER"));
+            } finally {
+                registrar.start();
+            }
+            SipResponse ok = Await.until("REGISTER served again", SETTLE,
+                    () -> peer.exchange(peer.request("REGISTER", "grace", udpPort()), ANSWER),
+                    r -> r != null && r.status() == 200);
+            assertTrue(ok.toString(), ok.contacts().get(0).contains("sip:grace@127.0.0.1:" + peer.localPort()));
+        }
+    }
+
+    @Test
+    public void changingUdpPortThroughConfigAdminMovesTheListener() throws Exception {
+        int oldPort = udpPort();
+        int newPort = Ports.free();
+        org.osgi.service.cm.Configuration configuration = configAdmin.getConfiguration(STACK_PID, "?");
+        Dictionary<String, Object> props = configuration.getProperties();
+        props.put("udp.port", newPort);
+        configuration.update(props);
+        Await.until("UDP listening point moved to " + newPort, SETTLE, () -> status().listeningPoints(),
+                points -> points.contains(new ListeningPoint("udp", "127.0.0.1", newPort))
+                        && points.stream().noneMatch(p -> p.transport().equals("udp") && p.port() == oldPort));
+        assertEquals(newPort, (int) context.getServiceReferences(ListeningPoint.class, "(" + ListeningPoint.TRANSPORT + "=udp)")
+                .iterator().next().getProperty(ListeningPoint.PORT));
+        try (SipPeer peer = new SipPeer()) {
+            SipResponse ok = peer.exchange(peer.request("OPTIONS", "heidi", newPort), ANSWER);
+            assertNotNull("the new port " + newPort + " does not answer", ok);
+            assertEquals(ok.toString(), 200, ok.status());
+            assertNull("the old port " + oldPort + " still answers",
+                    peer.exchange(peer.request("OPTIONS", "heidi", oldPort), Duration.ofMillis(1500)));
+        }
+    }
+
+    private int udpPort() {
+        return status().listeningPoints().stream().filter(p -> p.transport().equals("udp")).findFirst()
+                .orElseThrow(() -> new AssertionError("no UDP listening point")).port();
+    }
+
+    private SipStackStatus status() {
+        return service(SipStackStatus.class);
+    }
+
+    private DeviceRegistry registry() {
+        return service(DeviceRegistry.class);
+    }
+
+    private <T> T service(Class<T> type) {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(SETTLE.toMillis());
+            if (service == null) throw new AssertionError("no " + type.getSimpleName() + " service within " + SETTLE);
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    private Bundle installed(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) return b;
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+}
