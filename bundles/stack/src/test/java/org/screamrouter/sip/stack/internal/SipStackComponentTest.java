@@ -1,0 +1,243 @@
+package org.screamrouter.sip.stack.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.Version;
+import org.osgi.service.component.ComponentServiceObjects;
+import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipTimeoutException;
+
+/**
+ * The real stack on real loopback sockets. The OSGi framework is the collaborator here: a minimal
+ * BundleContext records the ListeningPoint services the component registers.
+ */
+class SipStackComponentTest {
+    private final List<ListeningPoint> published = new ArrayList<>();
+    private SipStackComponent stack;
+    private DatagramSocket client;
+
+    @BeforeEach
+    void start() throws Exception {
+        client = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        client.setSoTimeout(3000);
+        stack = new SipStackComponent();
+        stack.activate(context(), config(freePort(), false));
+    }
+
+    @AfterEach
+    void stop() {
+        stack.deactivate();
+        client.close();
+    }
+
+    private int udpPort() {
+        return stack.listeningPoints().stream().filter(lp -> lp.transport().equals("udp")).findFirst().orElseThrow().port();
+    }
+
+    @Test
+    void requestGoesToTheHandlerForItsMethod() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        assertThat(exchange("OPTIONS", 1, null)).startsWith("SIP/2.0 200 OK");
+    }
+
+    @Test
+    void methodWithoutHandlerGets405ListingServedMethods() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        addHandler(2L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200)));
+        String answer = exchange("SUBSCRIBE", 1, null);
+        assertThat(answer).startsWith("SIP/2.0 405 ").contains("Allow: OPTIONS, REGISTER");
+
+        stack.removeHandler(null, Map.of("service.id", 2L));
+        assertThat(exchange("REGISTER", 2, null)).startsWith("SIP/2.0 405 ").contains("Allow: OPTIONS\r\n");
+    }
+
+    @Test
+    void throwingHandlerGets500WithReason() throws Exception {
+        addHandler(1L, "MESSAGE", exchange -> { throw new IllegalStateException("boom"); });
+        assertThat(exchange("MESSAGE", 1, null)).startsWith("SIP/2.0 500 Handler Failed: IllegalStateException");
+    }
+
+    @Test
+    void cseqMismatchGets400AndNeverReachesTheHandler() throws Exception {
+        int[] calls = {0};
+        addHandler(1L, "OPTIONS", exchange -> { calls[0]++; exchange.respond(exchange.createResponse(200)); });
+        String raw = request("OPTIONS", 1, null).replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 ");
+        assertThat(calls[0]).isZero();
+    }
+
+    @Test
+    void unparseableHeaderGets400NamingTheFault() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replace("CSeq: 1 OPTIONS", "CSeq: one OPTIONS");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 Bad Request (").contains("CSeq");
+    }
+
+    @Test
+    void answerGoesToTheSourcePortNotTheViaPort() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        // Via names port 9 (discard); the answer must still reach the socket the request came from
+        String answer = send(request("OPTIONS", 1, "127.0.0.1:9"));
+        assertThat(answer).startsWith("SIP/2.0 200").contains("rport=" + client.getLocalPort()).contains("received=127.0.0.1");
+    }
+
+    @Test
+    void retransmissionIsAnsweredFromCacheWithoutCallingTheHandlerAgain() throws Exception {
+        int[] calls = {0};
+        addHandler(1L, "REGISTER", exchange -> { calls[0]++; exchange.respond(exchange.createResponse(200)); });
+        String raw = request("REGISTER", 1, null);
+        String first = send(raw);
+        String second = send(raw);
+        assertThat(second).isEqualTo(first);
+        assertThat(calls[0]).isEqualTo(1);
+    }
+
+    @Test
+    void portChangeRebindsLiveAndRepublishesTheListeningPoint() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        int old = udpPort();
+        int next = freePort();
+        stack.modified(config(next, false));
+        assertThat(udpPort()).isEqualTo(next);
+        assertThat(published).contains(new ListeningPoint("udp", "127.0.0.1", next)).doesNotContain(new ListeningPoint("udp", "127.0.0.1", old));
+        assertThat(exchange("OPTIONS", 1, null)).startsWith("SIP/2.0 200");
+        client.setSoTimeout(500);
+        assertThatThrownBy(() -> sendTo(request("OPTIONS", 2, null), old)).isInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void portInUseIsSkippedAndOtherTransportsKeepWorking() throws Exception {
+        try (DatagramSocket squatter = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            stack.modified(config(squatter.getLocalPort(), true));
+            assertThat(stack.listeningPoints()).extracting(ListeningPoint::transport).containsExactly("tcp");
+        }
+    }
+
+    @Test
+    void senderDeliversRequestToTheFlowAndCompletesWithTheAnswer() throws Exception {
+        Request options = stack.messages().createRequest(request("OPTIONS", 7, null).replaceAll("Via: [^\r]*\r\n", ""));
+        var answer = stack.send(options, new Flow("udp", new InetSocketAddress(InetAddress.getLoopbackAddress(), client.getLocalPort())), Duration.ofSeconds(3));
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        String received = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        assertThat(received).startsWith("OPTIONS ").contains("Via: SIP/2.0/UDP 127.0.0.1:" + udpPort());
+        Response ok = stack.messages().createResponse(200, stack.messages().createRequest(received));
+        byte[] bytes = ok.toString().getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, packet.getSocketAddress()));
+        assertThat(answer.toCompletableFuture().get(3, TimeUnit.SECONDS).getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void senderTimesOutWithATypedFailure() throws Exception {
+        Request options = stack.messages().createRequest(request("OPTIONS", 8, null).replaceAll("Via: [^\r]*\r\n", ""));
+        var answer = stack.send(options, new Flow("udp", new InetSocketAddress(InetAddress.getLoopbackAddress(), client.getLocalPort())), Duration.ofMillis(300));
+        assertThatThrownBy(() -> answer.toCompletableFuture().join()).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(SipTimeoutException.class);
+    }
+
+    // --- helpers
+
+    private void addHandler(long id, String method, SipRequestHandler handler) {
+        @SuppressWarnings("unchecked")
+        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
+                (p, m, a) -> m.getName().equals("getService") ? handler : null);
+        stack.addHandler(objects, Map.of("service.id", id, SipRequestHandler.METHOD, method));
+    }
+
+    private String request(String method, int cseq, String viaSentBy) {
+        String sentBy = viaSentBy != null ? viaSentBy : "127.0.0.1:" + client.getLocalPort();
+        return method + " sip:127.0.0.1:" + udpPort() + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + sentBy + ";branch=z9hG4bK" + method + cseq + System.nanoTime() + "\r\n"
+                + "Max-Forwards: 70\r\nTo: <sip:t@127.0.0.1>\r\nFrom: <sip:f@127.0.0.1>;tag=1\r\n"
+                + "Call-ID: " + method + "-test\r\nCSeq: " + cseq + " " + method + "\r\nContact: <sip:f@127.0.0.1:5999>\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private String exchange(String method, int cseq, String via) throws Exception {
+        return send(request(method, cseq, via));
+    }
+
+    private String send(String raw) throws Exception {
+        return sendTo(raw, udpPort());
+    }
+
+    private String sendTo(String raw, int port) throws Exception {
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            int p = s.getLocalPort();
+            try (java.net.ServerSocket t = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (java.io.IOException tcpTaken) {
+                return freePort();
+            }
+        }
+    }
+
+    private BundleContext context() {
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
+                (p, m, a) -> m.getName().equals("getVersion") ? new Version(1, 0, 0) : null);
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "getBundle" -> bundle;
+                    case "registerService" -> {
+                        ListeningPoint lp = (ListeningPoint) a[1];
+                        published.add(lp);
+                        yield Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ServiceRegistration.class},
+                                (p2, m2, a2) -> { if (m2.getName().equals("unregister")) published.remove(lp); return null; });
+                    }
+                    default -> null;
+                });
+    }
+
+    private static StackConfig config(int udpPort, boolean tcp) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("bind_address", "127.0.0.1");
+        values.put("udp_enabled", true);
+        values.put("udp_port", udpPort);
+        values.put("tcp_enabled", tcp);
+        values.put("tcp_port", udpPort);
+        values.put("ws_enabled", false);
+        values.put("ws_port", 1);
+        values.put("thread_pool_size", 2);
+        values.put("max_message_size", 8192);
+        values.put("udp_buffer_size", 1 << 20);
+        values.put("retransmission_window", 32);
+        values.put("server_header", "test");
+        return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
+                (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
+    }
+}
