@@ -225,8 +225,10 @@ public final class MdnsPublisher implements MdnsPublication {
             }
             if (responders.isEmpty()) {
                 state = chosen.addresses().isEmpty() ? "no usable network interface" : "no responder could start";
-            } else {
+            } else if (openFailures.isEmpty()) {
                 state = "published";
+            } else {
+                state = "published; not on " + openFailures.keySet();
             }
             refreshAnnouncements();
         } catch (SocketException | RuntimeException e) {
