@@ -16,11 +16,7 @@ cd "$checkout"
 if [[ "${1:-}" == "--no-build" ]]; then
   shift
 else
-  # until bench/ is a module of the reactor, install what the bench module resolves from the local repository
-  mvn -q -N install -f pom.xml
-  mvn -q -N install -f bundles/pom.xml
-  mvn -q install -DskipTests -f bundles/sdp/pom.xml
-  mvn -q package -f bench/pom.xml
+  mvn -q -B -ntp package -DskipTests -pl bench -am
 fi
 
 csv="$checkout/bench/target/sdp-bench.csv"
