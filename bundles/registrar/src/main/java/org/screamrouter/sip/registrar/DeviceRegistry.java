@@ -1,9 +1,14 @@
 package org.screamrouter.sip.registrar;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** The registrar's bindings, read-only, for the shell and for other bundles. */
+/**
+ * The registrar's devices and bindings, for the shell and for other bundles. Changes are also posted as
+ * {@link DeviceEvents}.
+ */
 @ProviderType
 public interface DeviceRegistry {
     /** Every current binding, ordered by address-of-record then preference. */
@@ -11,4 +16,15 @@ public interface DeviceRegistry {
 
     /** The current bindings of one address-of-record (any form; it is normalised), best q first. */
     List<Binding> bindings(String addressOfRecord);
+
+    /** Every known device, online or not, ordered by UUID. */
+    List<Device> devices();
+
+    Optional<Device> device(String uuid);
+
+    /** Sends OPTIONS to the device's flow; completes with the answer, or exceptionally on timeout. */
+    CompletionStage<PingResult> ping(String uuid);
+
+    /** Removes the device's bindings as an {@code Expires: 0} would; the device is kept, offline. */
+    boolean unregister(String uuid);
 }

@@ -1,7 +1,8 @@
 /**
- * What the registrar knows: the current {@link Binding}s of every address-of-record, through the
- * {@link DeviceRegistry} service.
+ * What the registrar knows: {@link Device}s with their capabilities and online state, the current
+ * {@link Binding}s of every address-of-record, through the {@link DeviceRegistry} service, and the
+ * {@link DeviceEvents} it posts.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.screamrouter.sip.registrar;

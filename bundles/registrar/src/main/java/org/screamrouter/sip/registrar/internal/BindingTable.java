@@ -76,12 +76,38 @@ final class BindingTable {
         return outcome[0];
     }
 
-    /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6). */
-    void removeAll(String aor) {
+    /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6); returns them. */
+    List<Binding> removeAll(String aor) {
         List<Entry> old = byAor.remove(aor);
-        if (old != null) {
-            count.addAndGet(-old.size());
+        if (old == null) {
+            return List.of();
         }
+        count.addAndGet(-old.size());
+        return old.stream().map(Entry::binding).toList();
+    }
+
+    /** Removes one binding (same AOR and contact); false when it was not there. */
+    boolean remove(Binding binding) {
+        boolean[] removed = {false};
+        byAor.computeIfPresent(binding.addressOfRecord(), (key, old) -> {
+            List<Entry> next = old.stream().filter(e -> !e.binding().contactUri().equals(binding.contactUri())).toList();
+            removed[0] = next.size() < old.size();
+            count.addAndGet(next.size() - old.size());
+            return next.isEmpty() ? null : next;
+        });
+        return removed[0];
+    }
+
+    /** Puts back a binding read from the store (no ordering or limit checks: it was accepted before). */
+    void restore(Binding binding, URI contact) {
+        byAor.compute(binding.addressOfRecord(), (key, old) -> {
+            List<Entry> next = new ArrayList<>(old == null ? List.of() : old);
+            next.removeIf(e -> e.contact().equals(contact));
+            next.add(new Entry(binding, contact));
+            next.sort(BEST_FIRST);
+            count.addAndGet(next.size() - (old == null ? 0 : old.size()));
+            return List.copyOf(next);
+        });
     }
 
     List<Binding> bindings(String aor, Instant now) {

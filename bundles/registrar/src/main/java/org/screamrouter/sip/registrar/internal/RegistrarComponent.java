@@ -1,51 +1,85 @@
 package org.screamrouter.sip.registrar.internal;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Calendar;
+import java.util.Collections;
 import java.util.GregorianCalendar;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sip.InvalidArgumentException;
+import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.UserAgentHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.screamrouter.sip.registrar.PingResult;
+import org.screamrouter.sip.sdp.DeviceCapabilities;
+import org.screamrouter.sip.sdp.SdpParseException;
+import org.screamrouter.sip.sdp.SdpParser;
+import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registrar (RFC 3261 section 10.3): REGISTER adds, refreshes and removes the bindings of an
- * address-of-record and answers with all of them; it is also the {@link DeviceRegistry} that lists them.
+ * The registrar (RFC 3261 section 10.3) and keep-alive of ScreamRouter devices: REGISTER adds, refreshes and
+ * removes the bindings of an address-of-record and answers with all of them; OPTIONS is answered and counts
+ * as a sign of life; every online device is pinged. It is also the {@link DeviceRegistry}. Bindings and
+ * devices are persisted (see {@link RegistrarStore}) and reloaded on activation, so a bundle update or a
+ * restart keeps every binding that has not expired.
  */
 @Component(service = {SipRequestHandler.class, DeviceRegistry.class}, configurationPid = RegistrarConfig.PID,
-        property = SipRequestHandler.METHOD + "=" + Request.REGISTER)
+        property = {SipRequestHandler.METHOD + "=" + Request.REGISTER, SipRequestHandler.METHOD + "=" + Request.OPTIONS})
 @Designate(ocd = RegistrarConfig.class)
 public final class RegistrarComponent implements SipRequestHandler, DeviceRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarComponent.class);
@@ -53,26 +87,58 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
     static final Set<String> SUPPORTED = Set.of("path");
 
     private final SipMessages messages;
+    private final SipStackStatus stack;
     private final Clock clock;
     private final BindingTable table = new BindingTable();
-    private final ScheduledExecutorService sweeper;
+    private final RegistrarStore store;
+    private final DeviceBook book;
+    private final KeepAlive keepAlive;
+    private final ScheduledExecutorService timer;
     private volatile RegistrarConfig config;
+    private volatile EventAdmin eventAdmin;
+    private volatile Set<String> ownAddresses = Set.of();
 
     @Activate
-    public RegistrarComponent(@Reference SipMessages messages, RegistrarConfig config) {
-        this(messages, config, Clock.systemUTC());
+    public RegistrarComponent(@Reference SipMessages messages, @Reference SipSender sender, @Reference SipStackStatus stack,
+            RegistrarConfig config, BundleContext context) {
+        this(messages, sender, stack, config, Clock.systemUTC(), storeFile(config, context));
     }
 
-    RegistrarComponent(SipMessages messages, RegistrarConfig config, Clock clock) {
+    RegistrarComponent(SipMessages messages, SipSender sender, SipStackStatus stack, RegistrarConfig config, Clock clock, Path storeFile) {
         this.messages = messages;
+        this.stack = stack;
         this.config = config;
         this.clock = clock;
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sip-registrar-expiry");
+        this.store = new RegistrarStore(storeFile);
+        this.book = new DeviceBook(store, this::post);
+        this.keepAlive = new KeepAlive(book, sender, messages, clock);
+        restore();
+        refreshOwnAddresses();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-registrar-keepalive");
             t.setDaemon(true);
             return t;
         });
-        sweeper.scheduleWithFixedDelay(this::expire, 5, 5, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::refreshOwnAddresses, 30, 30, TimeUnit.SECONDS);
+    }
+
+    private static Path storeFile(RegistrarConfig config, BundleContext context) {
+        if (!config.store_path().isBlank()) {
+            return Path.of(config.store_path());
+        }
+        String karafData = System.getProperty("karaf.data");
+        return karafData != null ? Path.of(karafData, "screamrouter-sip", "registrar.mv")
+                : context.getDataFile("registrar.mv").toPath();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setEventAdmin(EventAdmin eventAdmin) {
+        this.eventAdmin = eventAdmin;
+    }
+
+    void unsetEventAdmin(EventAdmin eventAdmin) {
+        if (this.eventAdmin == eventAdmin) this.eventAdmin = null;
     }
 
     @Modified
@@ -82,24 +148,103 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
 
     @Deactivate
     void deactivate() {
-        sweeper.shutdownNow();
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
     }
 
-    void expire() {
+    private void restore() {
+        Instant now = clock.instant();
+        int bindings = 0;
+        for (Binding b : store.loadBindings()) {
+            if (!b.expires().isAfter(now)) {
+                store.remove(b);
+                continue;
+            }
+            try {
+                table.restore(b, messages.addresses().createURI(b.contactUri()));
+                bindings++;
+            } catch (ParseException e) {
+                LOG.warn("dropping stored binding with unreadable contact {}: {}", b.contactUri(), e.getMessage());
+                store.remove(b);
+            }
+        }
+        int devices = 0;
+        for (RegistrarStore.StoredDevice s : store.loadDevices()) {
+            DeviceCapabilities caps = null;
+            if (s.sdp() != null) {
+                try {
+                    caps = DeviceCapabilities.from(SdpParser.parse(s.sdp()));
+                } catch (SdpParseException e) {
+                    LOG.warn("stored SDP of {} no longer parses: {}", s.uuid(), e.getMessage());
+                }
+            }
+            book.restore(new Device(s.uuid(), s.aor(), s.contactUri(), s.transport(), s.source(), caps, s.userAgent(),
+                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.sdp());
+            devices++;
+        }
+        if (bindings > 0 || devices > 0) {
+            LOG.info("restored {} binding(s) and {} device(s)", bindings, devices);
+        }
+    }
+
+    /** One keep-alive tick now, for tests that move the clock. */
+    void tickForTest() {
+        tick();
+    }
+
+    private void tick() {
         try {
+            RegistrarConfig cfg = config;
             for (Binding b : table.expire(clock.instant())) {
+                store.remove(b);
                 LOG.info("binding expired: {} -> {}", b.addressOfRecord(), b.contactUri());
             }
+            keepAlive.tick(Duration.ofSeconds(cfg.keepalive_interval()), Duration.ofSeconds(cfg.offline_timeout()), cfg.domain());
         } catch (RuntimeException e) {
-            LOG.error("expiry sweep failed", e);
+            LOG.error("keep-alive tick failed", e);
+        }
+    }
+
+    private void post(String topic, Device device) {
+        EventAdmin admin = eventAdmin;
+        if (admin != null) {
+            admin.postEvent(new Event(topic, Map.of(DeviceEvents.UUID, device.uuid(), DeviceEvents.DEVICE, device)));
         }
     }
 
     @Override
     public void handle(SipExchange exchange) throws Exception {
+        if (Request.OPTIONS.equals(exchange.request().getMethod())) {
+            options(exchange);
+        } else {
+            register(exchange);
+        }
+    }
+
+    /** OPTIONS to the server (RFC 3261 11.2), also a device's keep-alive. */
+    private void options(SipExchange exchange) throws ParseException {
+        identify(exchange.request()).or(() -> book.uuidOfSource(exchange.flow().remote()))
+                .ifPresent(uuid -> book.seen(uuid, clock.instant()));
+        Response response = exchange.createResponse(Response.OK);
+        response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));
+        response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
+        response.setHeader(messages.headers().createSupportedHeader(String.join(", ", SUPPORTED)));
+        exchange.respond(response);
+    }
+
+    private void register(SipExchange exchange) throws Exception {
         Request request = exchange.request();
         RegistrarConfig cfg = config;
 
+        if (!servesDomain(request.getRequestURI(), cfg)) {
+            exchange.respond(Response.NOT_FOUND, "Domain Not Served Here");
+            return;
+        }
         String unsupported = unsupportedRequirements(request);
         if (unsupported != null) {
             Response response = exchange.createResponse(Response.BAD_EXTENSION, "Bad Extension");
@@ -108,11 +253,31 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
             return;
         }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        String aor = AddressOfRecord.canonical(to.getAddress().getURI());
+        String uuid = identify(request).orElse(null);
+        String aor = addressOfRecord(to.getAddress().getURI(), uuid, cfg);
         if (aor == null) {
             exchange.respond(Response.UNSUPPORTED_URI_SCHEME, "To must be a SIP URI with a host");
             return;
         }
+        String sdp = null;
+        DeviceCapabilities capabilities = null;
+        if (request.getRawContent() != null && request.getRawContent().length > 0) {
+            ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+            if (type == null || !"application".equalsIgnoreCase(type.getContentType()) || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
+                Response response = exchange.createResponse(Response.UNSUPPORTED_MEDIA_TYPE, "Only application/sdp bodies are read");
+                response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
+                exchange.respond(response);
+                return;
+            }
+            sdp = new String(request.getRawContent(), StandardCharsets.UTF_8);
+            try {
+                capabilities = DeviceCapabilities.from(SdpParser.parse(sdp));
+            } catch (SdpParseException e) {
+                exchange.respond(Response.BAD_REQUEST, "Bad SDP: " + oneLine(e.getMessage()));
+                return;
+            }
+        }
+
         String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
         long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
         ExpiresHeader expiresHeader = request.getExpires();
@@ -127,7 +292,9 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
                 exchange.respond(Response.BAD_REQUEST, "Contact * needs Expires: 0 and no other Contact");
                 return;
             }
-            table.removeAll(aor);
+            for (Binding b : table.removeAll(aor)) {
+                removed(b, "Contact: *");
+            }
             LOG.info("all bindings of {} removed", aor);
             exchange.respond(ok(exchange, List.of(), now));
             return;
@@ -151,27 +318,109 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
             ContactHeader stored = (ContactHeader) contact.clone();
             stored.removeParameter("expires");
             URI uri = contact.getAddress().getURI();
-            float q = contact.getQValue();
             Binding binding = new Binding(aor, uri.toString(), value(stored), exchange.flow().transport(),
-                    exchange.flow().remote(), now.plusSeconds(seconds), q, callId, cseq, path, now);
+                    exchange.flow().remote(), now.plusSeconds(seconds), contact.getQValue(), callId, cseq, path, now);
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
 
         BindingTable.Outcome outcome = table.apply(aor, updates, callId, cseq, now, cfg.max_contacts_per_aor(), cfg.max_bindings());
         if (outcome instanceof BindingTable.Outcome.Applied applied) {
-            if (!updates.isEmpty()) {
-                LOG.info("REGISTER {} from {}: {} binding(s)", aor, exchange.flow(), applied.current().size());
+            for (BindingTable.Update u : updates) {
+                if (u.seconds() > 0) {
+                    store.put(u.binding());
+                    if (uuid != null) {
+                        UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
+                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : String.join(" ", iterable(ua.getProduct())), now);
+                    }
+                } else {
+                    removed(u.binding(), "Expires: 0");
+                }
             }
             exchange.respond(ok(exchange, applied.current(), now));
         } else if (outcome instanceof BindingTable.Outcome.StaleCSeq stale) {
             exchange.respond(Response.BAD_REQUEST, "Out of order CSeq for Call-ID and Contact " + stale.contact());
         } else if (outcome instanceof BindingTable.Outcome.TooManyContacts tooMany) {
             exchange.respond(Response.FORBIDDEN, "Too many contacts for this address-of-record (limit " + tooMany.limit() + ")");
-        } else if (outcome instanceof BindingTable.Outcome.TableFull full) {
+        } else if (outcome instanceof BindingTable.Outcome.TableFull) {
             Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Registration table full");
             response.setHeader(messages.headers().createRetryAfterHeader(300));
             exchange.respond(response);
         }
+    }
+
+    private void removed(Binding b, String why) {
+        store.remove(b);
+        book.uuidOfBinding(b).ifPresent(uuid -> {
+            keepAlive.forget(uuid);
+            book.offline(uuid, "unregistered (" + why + ")");
+        });
+    }
+
+    /**
+     * The AOR of a REGISTER: its To URI, normalised (RFC 3261 10.3 step 5), except for a ScreamRouter device
+     * that registers To the router itself (SCREAMROUTER.md): every such device would share one AOR and each
+     * 200 OK would list every device, so it is filed under its own {@code sip:<uuid>@<domain>}.
+     */
+    private static String addressOfRecord(URI to, String uuid, RegistrarConfig cfg) {
+        String aor = AddressOfRecord.canonical(to);
+        if (aor != null && uuid != null && to instanceof SipURI sip && cfg.router_user().equals(sip.getUser())) {
+            return "sip:" + uuid + "@" + cfg.domain().toLowerCase(Locale.ROOT);
+        }
+        return aor;
+    }
+
+    /**
+     * The device UUID of a request (SCREAMROUTER.md): the From user part, else an {@code X-UUID} header, else
+     * {@code a=x-screamrouter-uuid} in an SDP body.
+     */
+    Optional<String> identify(Request request) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        if (from != null && from.getAddress().getURI() instanceof SipURI sip && sip.getUser() != null && !sip.getUser().isBlank()) {
+            return Optional.of(AddressOfRecord.unescape(sip.getUser()));
+        }
+        Header x = request.getHeader("X-UUID");
+        if (x != null && !value(x).isBlank()) {
+            return Optional.of(value(x));
+        }
+        byte[] body = request.getRawContent();
+        if (body != null && body.length > 0) {
+            return Optional.ofNullable(SdpParser.parseLenient(body).description().screamRouter().uuid());
+        }
+        return Optional.empty();
+    }
+
+    /** RFC 3261 10.3 step 1: the Request-URI names our domain or one of our own addresses. */
+    private boolean servesDomain(URI requestUri, RegistrarConfig cfg) {
+        if (!(requestUri instanceof SipURI sip)) {
+            return false;
+        }
+        String host = sip.getHost().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        return host.equals(cfg.domain().toLowerCase(Locale.ROOT)) || ownAddresses.contains(host);
+    }
+
+    /** The addresses the stack listens on; for a wildcard bind, every local interface address. */
+    private void refreshOwnAddresses() {
+        Set<String> out = new HashSet<>();
+        boolean wildcard = false;
+        for (ListeningPoint lp : stack.listeningPoints()) {
+            if (lp.address().equals("0.0.0.0") || lp.address().equals("::")) wildcard = true;
+            else out.add(lp.address().toLowerCase(Locale.ROOT));
+        }
+        if (wildcard || out.isEmpty()) {
+            try {
+                for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                        String s = a.getHostAddress();
+                        int scope = s.indexOf('%');
+                        out.add((scope > 0 ? s.substring(0, scope) : s).toLowerCase(Locale.ROOT));
+                    }
+                }
+            } catch (SocketException e) {
+                LOG.warn("cannot list local addresses: {}", e.getMessage());
+            }
+        }
+        ownAddresses = Set.copyOf(out);
     }
 
     /** 200 OK listing every current binding with its remaining time (RFC 3261 10.3 step 8), and a Date. */
@@ -196,7 +445,7 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
 
     private static boolean supportsPath(Request request) {
         for (ListIterator<Header> it = request.getHeaders("Supported"); it.hasNext(); ) {
-            if (value(it.next()).toLowerCase(java.util.Locale.ROOT).contains("path")) return true;
+            if (value(it.next()).toLowerCase(Locale.ROOT).contains("path")) return true;
         }
         return false;
     }
@@ -205,7 +454,7 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
         List<String> unsupported = new ArrayList<>();
         for (Iterator<Header> it = request.getHeaders(RequireHeader.NAME); it.hasNext(); ) {
             String tag = ((RequireHeader) it.next()).getOptionTag();
-            if (!SUPPORTED.contains(tag.toLowerCase(java.util.Locale.ROOT))) {
+            if (!SUPPORTED.contains(tag.toLowerCase(Locale.ROOT))) {
                 unsupported.add(tag);
             }
         }
@@ -217,6 +466,14 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
         String s = header.toString().trim();
         int colon = s.indexOf(':');
         return colon < 0 ? s : s.substring(colon + 1).trim();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    }
+
+    private static <T> Iterable<T> iterable(Iterator<T> it) {
+        return () -> it;
     }
 
     // DeviceRegistry
@@ -235,5 +492,41 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
         } catch (ParseException e) {
             return List.of();
         }
+    }
+
+    @Override
+    public List<Device> devices() {
+        return book.devices();
+    }
+
+    @Override
+    public Optional<Device> device(String uuid) {
+        return book.device(uuid);
+    }
+
+    @Override
+    public CompletionStage<PingResult> ping(String uuid) {
+        Optional<Device> d = book.device(uuid);
+        if (d.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no device " + uuid));
+        }
+        return keepAlive.ping(d.get(), config.domain(), Duration.ofSeconds(5));
+    }
+
+    @Override
+    public boolean unregister(String uuid) {
+        Optional<Device> d = book.device(uuid);
+        if (d.isEmpty() || d.get().addressOfRecord() == null) {
+            return false;
+        }
+        boolean removed = false;
+        for (Binding b : table.bindings(d.get().addressOfRecord(), clock.instant())) {
+            if (b.contactUri().equals(d.get().contactUri()) && table.remove(b)) {
+                removed(b, "sip:unregister");
+                removed = true;
+            }
+        }
+        book.offline(uuid, "unregistered by the operator");
+        return removed;
     }
 }

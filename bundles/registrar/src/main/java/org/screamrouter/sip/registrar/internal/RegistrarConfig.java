@@ -12,6 +12,10 @@ public @interface RegistrarConfig {
     @AttributeDefinition(name = "Domain", description = "The SIP domain the registrar serves")
     String domain() default "screamrouter.local";
 
+    @AttributeDefinition(name = "Router user", description = "A REGISTER whose To names this user (ScreamRouter devices register "
+            + "To: sip:screamrouter@<server>) is filed under the device's own address-of-record sip:<uuid>@<domain>")
+    String router_user() default "screamrouter";
+
     @AttributeDefinition(name = "Default expiry (s)", description = "When neither the Contact nor the request gives one", min = "1")
     int default_expires() default 3600;
 
@@ -26,4 +30,13 @@ public @interface RegistrarConfig {
 
     @AttributeDefinition(name = "Bindings in all", description = "Past this, new bindings get 503 with Retry-After", min = "1")
     int max_bindings() default 200000;
+
+    @AttributeDefinition(name = "Keep-alive interval (s)", description = "How often every online device is pinged with OPTIONS", min = "1")
+    int keepalive_interval() default 10;
+
+    @AttributeDefinition(name = "Offline timeout (s)", description = "A device silent this long is marked offline (its details are kept)", min = "1")
+    int offline_timeout() default 30;
+
+    @AttributeDefinition(name = "Store", description = "File of the persisted bindings and devices; empty: screamrouter-sip/registrar.mv under the Karaf data folder")
+    String store_path() default "";
 }

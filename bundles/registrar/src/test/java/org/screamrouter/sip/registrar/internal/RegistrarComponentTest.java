@@ -2,10 +2,7 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.annotation.Annotation;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
@@ -13,29 +10,29 @@ import javax.sip.header.Header;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.header.UnsupportedHeader;
 import javax.sip.message.Response;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.registrar.Binding;
 
 class RegistrarComponentTest {
     private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
-    private final RegistrarComponent registrar = new RegistrarComponent(FakeExchange.MESSAGES, config(), Clock.fixed(NOW, ZoneOffset.UTC));
+    @TempDir
+    Path dir;
+    private final TestHarness h = new TestHarness();
+    private RegistrarComponent registrar;
+
+    @BeforeEach
+    void start() {
+        registrar = h.start(dir.resolve("registrar.mv"), Map.of("max_expires", 7200, "max_contacts_per_aor", 2, "max_bindings", 3));
+    }
 
     @AfterEach
     void stop() {
         registrar.deactivate();
-    }
-
-    static RegistrarConfig config() {
-        return new RegistrarConfig() {
-            @Override public Class<? extends Annotation> annotationType() { return RegistrarConfig.class; }
-            @Override public String domain() { return "screamrouter.local"; }
-            @Override public int default_expires() { return 3600; }
-            @Override public int min_expires() { return 60; }
-            @Override public int max_expires() { return 7200; }
-            @Override public int max_contacts_per_aor() { return 2; }
-            @Override public int max_bindings() { return 3; }
-        };
     }
 
     private static String register(String aor, String callId, int cseq, String... extra) {
@@ -48,7 +45,7 @@ class RegistrarComponentTest {
     }
 
     private FakeExchange send(String raw) throws Exception {
-        FakeExchange exchange = new FakeExchange(raw, "127.0.0.1", 40000);
+        FakeExchange exchange = new FakeExchange(raw.replace("REGISTER sip:127.0.0.1 ", "REGISTER sip:screamrouter.local "), "127.0.0.1", 40000);
         registrar.handle(exchange);
         assertThat(exchange.responses).hasSize(1);
         return exchange;

@@ -1,0 +1,177 @@
+package org.screamrouter.sip.registrar.internal;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.registrar.DeviceEvents;
+import org.screamrouter.sip.sdp.DeviceCapabilities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every device the registrar has seen, by UUID, with its online state. State changes are persisted and
+ * posted as {@link DeviceEvents}; a keep-alive only moves {@code lastSeen} in memory (persisting every
+ * OPTIONS would cost a write per ping for no gain: after a restart a device is judged by its next ping).
+ */
+final class DeviceBook {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceBook.class);
+
+    /** Where changes go: EventAdmin in the bundle, a list in tests. */
+    interface Events {
+        void post(String topic, Device device);
+    }
+
+    private record Entry(Device device, String sdp) {}
+
+    private final ConcurrentHashMap<String, Entry> byUuid = new ConcurrentHashMap<>();
+    /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
+    private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
+    private final RegistrarStore store;
+    private final Events events;
+
+    DeviceBook(RegistrarStore store, Events events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    /** Puts back a device read from the store, without an event. */
+    void restore(Device device, String sdp) {
+        byUuid.put(device.uuid(), new Entry(device, sdp));
+        if (device.source() != null) bySource.put(device.source(), device.uuid());
+    }
+
+    /**
+     * A REGISTER of this device was accepted with this binding. Without SDP the device keeps the capabilities
+     * it had. Returns the device as it is now.
+     */
+    Device registered(String uuid, Binding binding, DeviceCapabilities capabilities, String sdp, String userAgent, Instant now) {
+        Entry[] change = new Entry[2];
+        byUuid.compute(uuid, (k, old) -> {
+            Device before = old == null ? null : old.device();
+            DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
+            String body = capabilities != null ? sdp : old == null ? null : old.sdp();
+            Device after = new Device(uuid, binding.addressOfRecord(), binding.contactUri(), binding.transport(),
+                    binding.source(), caps, userAgent, true, before == null ? now : before.firstSeen(), now, binding.expires());
+            change[0] = old;
+            change[1] = new Entry(after, body);
+            return change[1];
+        });
+        Device before = change[0] == null ? null : change[0].device();
+        Device after = change[1].device();
+        if (before != null && before.source() != null && !before.source().equals(after.source())) {
+            bySource.remove(before.source(), uuid);
+        }
+        bySource.put(after.source(), uuid);
+        String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
+        if (topic != null || !Objects.equals(before.expires(), after.expires())) {
+            persist(change[1]);
+        }
+        if (topic != null) {
+            LOG.info("device {} {} ({} from {})", uuid, topic.equals(DeviceEvents.ONLINE) ? "online" : "updated",
+                    after.addressOfRecord(), after.source());
+            events.post(topic, after);
+        }
+        return after;
+    }
+
+    /** Some sign of life from this device (OPTIONS, answered ping, keep-alive); brings it back online if it still has a binding. */
+    void seen(String uuid, Instant now) {
+        Entry[] changed = new Entry[1];
+        byUuid.computeIfPresent(uuid, (k, e) -> {
+            Device d = e.device();
+            boolean back = !d.online() && d.expires().isAfter(now);
+            Device next = back ? d.withOnline(true, now) : d.online() ? withLastSeen(d, now) : d;
+            if (back) changed[0] = new Entry(next, e.sdp());
+            return new Entry(next, e.sdp());
+        });
+        if (changed[0] != null) {
+            persist(changed[0]);
+            LOG.info("device {} online again", uuid);
+            events.post(DeviceEvents.ONLINE, changed[0].device());
+        }
+    }
+
+    /** Takes a device offline (silence, expiry, unregistration), keeping its details. */
+    void offline(String uuid, String why) {
+        Entry[] changed = new Entry[1];
+        byUuid.computeIfPresent(uuid, (k, e) -> {
+            if (!e.device().online()) return e;
+            changed[0] = new Entry(e.device().withOnline(false, null), e.sdp());
+            return changed[0];
+        });
+        if (changed[0] != null) {
+            persist(changed[0]);
+            LOG.info("device {} offline: {}", uuid, why);
+            events.post(DeviceEvents.OFFLINE, changed[0].device());
+        }
+    }
+
+    /** Devices online whose last sign of life is older than the timeout, or whose binding expired. */
+    List<String> silentOrExpired(Instant now, Duration offlineTimeout) {
+        List<String> out = new ArrayList<>();
+        byUuid.forEach((uuid, e) -> {
+            Device d = e.device();
+            if (d.online() && (!d.expires().isAfter(now) || d.lastSeen().plus(offlineTimeout).isBefore(now))) {
+                out.add(uuid);
+            }
+        });
+        return out;
+    }
+
+    Optional<String> uuidOfSource(InetSocketAddress source) {
+        return Optional.ofNullable(bySource.get(source));
+    }
+
+    /** The device bound to this binding (same AOR and contact), if any. */
+    Optional<String> uuidOfBinding(Binding b) {
+        String uuid = bySource.get(b.source());
+        if (uuid != null) {
+            Device d = byUuid.get(uuid).device();
+            if (b.addressOfRecord().equals(d.addressOfRecord()) && b.contactUri().equals(d.contactUri())) {
+                return Optional.of(uuid);
+            }
+        }
+        return byUuid.values().stream().map(Entry::device)
+                .filter(d -> b.addressOfRecord().equals(d.addressOfRecord()) && b.contactUri().equals(d.contactUri()))
+                .map(Device::uuid).findFirst();
+    }
+
+    Optional<Device> device(String uuid) {
+        Entry e = byUuid.get(uuid);
+        return e == null ? Optional.empty() : Optional.of(e.device());
+    }
+
+    List<Device> devices() {
+        return byUuid.values().stream().map(Entry::device).sorted(Comparator.comparing(Device::uuid)).toList();
+    }
+
+    List<Device> online() {
+        return byUuid.values().stream().map(Entry::device).filter(Device::online).toList();
+    }
+
+    private void persist(Entry e) {
+        Device d = e.device();
+        store.put(new RegistrarStore.StoredDevice(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(),
+                e.sdp(), d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires()));
+    }
+
+    private static Device withLastSeen(Device d, Instant now) {
+        return new Device(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(), d.capabilities(),
+                d.userAgent(), d.online(), d.firstSeen(), now, d.expires());
+    }
+
+    /** What a subscriber would care about: where it is and what it can do; not timestamps. */
+    private static boolean differs(Device a, Device b) {
+        return !Objects.equals(a.addressOfRecord(), b.addressOfRecord()) || !Objects.equals(a.contactUri(), b.contactUri())
+                || !Objects.equals(a.transport(), b.transport()) || !Objects.equals(a.source(), b.source())
+                || !Objects.equals(a.capabilities(), b.capabilities()) || !Objects.equals(a.userAgent(), b.userAgent());
+    }
+}
