@@ -87,7 +87,10 @@ public class StackInFelixIT {
                 runtime(runtime, "org.apache.felix.configadmin.jar"),
                 runtime(runtime, "org.apache.felix.metatype.jar"),
                 runtime(runtime, "org.apache.felix.scr.jar"),
+                runtime(runtime, "org.apache.felix.eventadmin.jar"),
+                runtime(runtime, "h2-mvstore.jar"),
                 reactor(bundles, "jain-sip", "org.screamrouter.sip.jainsip", version),
+                reactor(bundles, "sdp", "org.screamrouter.sip.sdp", version),
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
                 reactor(bundles, "stack", "org.screamrouter.sip.stack", version).start(false),
                 reactor(bundles, "registrar", "org.screamrouter.sip.registrar", version));

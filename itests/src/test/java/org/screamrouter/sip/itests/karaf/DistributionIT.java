@@ -1,0 +1,251 @@
+package org.screamrouter.sip.itests.karaf;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.when;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivilegedExceptionAction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import javax.security.auth.Subject;
+import org.apache.karaf.features.Feature;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.screamrouter.sip.itests.Await;
+import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.SipPeer;
+import org.screamrouter.sip.itests.SipResponse;
+
+/**
+ * The server as users run it: the built Karaf distribution (tar.gz) booted by Pax Exam on unusual ports, the
+ * {@code screamrouter-sip} feature installed, every component of our bundles active, a REGISTER from the real
+ * {@code sipsak} visible in {@code sip:devices}, and a hot {@code bundle:update} of the registrar.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DistributionIT {
+    private static final String BSN_PREFIX = "org.screamrouter.sip.";
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private SessionFactory sessionFactory;
+
+    @Inject
+    private FeaturesService features;
+
+    @Inject
+    private ServiceComponentRuntime scr;
+
+    @Configuration
+    public Option[] config() {
+        String version = System.getProperty("itest.projectVersion");
+        File distribution = new File(System.getProperty("itest.distribution"));
+        if (!distribution.isFile()) {
+            throw new IllegalStateException(distribution + " is missing: build the reactor first (mvn -o install -DskipTests)");
+        }
+        File registrarJar = new File(System.getProperty("itest.bundles"),
+                "registrar/target/org.screamrouter.sip.registrar-" + version + ".jar");
+        String udp = Integer.toString(Ports.free());
+        String stackCfg = "etc/org.screamrouter.sip.stack.cfg";
+        String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
+        return options(
+                karafDistributionConfiguration()
+                        .frameworkUrl(distribution.toURI().toString())
+                        .karafVersion(System.getProperty("itest.karafVersion"))
+                        .name("ScreamRouter SIP")
+                        .unpackDirectory(new File(System.getProperty("itest.target"), "karaf-exam"))
+                        .useDeployFolder(false),
+                // -Ditest.keepKaraf=true keeps target/karaf-exam/<uuid> (logs in data/log) for a post-mortem
+                when(Boolean.getBoolean("itest.keepKaraf")).useOptions(keepRuntimeFolder()),
+                configureConsole().ignoreLocalConsole(),
+                logLevel(LogLevel.WARN),
+                editConfigurationFilePut(stackCfg, "bind.address", "127.0.0.1"),
+                editConfigurationFilePut(stackCfg, "udp.port", udp),
+                editConfigurationFilePut(stackCfg, "tcp.port", Integer.toString(Ports.free())),
+                editConfigurationFilePut(stackCfg, "ws.port", Integer.toString(Ports.free())),
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
+                // Karaf resolves Pax Exam's own bundles from the local repository only, never the network
+                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.localRepository", System.getProperty("itest.localRepository")),
+                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", ""),
+                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.offline", "true"),
+                systemProperty("itest.sip.udp.port").value(udp),
+                systemProperty("itest.registrar.jar").value(registrarJar.getAbsolutePath()));
+    }
+
+    @Test
+    public void screamrouterSipFeatureIsInstalledAndEveryComponentIsActive() throws Exception {
+        Feature feature = features.getFeature("screamrouter-sip");
+        assertNotNull("feature screamrouter-sip is not known to Karaf", feature);
+        assertTrue("feature screamrouter-sip is not installed", features.isInstalled(feature));
+        List<String> ours = Await.until("every component of our bundles ACTIVE or SATISFIED", SETTLE,
+                this::componentStates, states -> !states.isEmpty() && states.stream().allMatch(s -> s.endsWith("ACTIVE") || s.endsWith("SATISFIED")));
+        for (String bsn : List.of("stack", "registrar", "shell")) {
+            assertTrue(bsn + " has no components: " + ours, bsn.equals("shell") || ours.stream().anyMatch(s -> s.startsWith(BSN_PREFIX + bsn + "/")));
+        }
+        String status = shell("sip:status");
+        assertTrue(status, status.contains(System.getProperty("itest.sip.udp.port")));
+    }
+
+    @Test
+    public void registerFromSipsakShowsInSipDevices() throws Exception {
+        String sipsak = sipsak();
+        int port = Integer.getInteger("itest.sip.udp.port");
+        Await.until("stack listening on udp " + port, SETTLE, () -> optionsTo(port), r -> r != null && r.status() == 200);
+        List<String> command = List.of(sipsak, "-U", "-C", "sip:dev1@127.0.0.1:5999", "-s", "sip:dev1@127.0.0.1:" + port, "-x", "300", "-i");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("sipsak did not finish within 20 s: " + command);
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("sipsak exit code (0 = 2xx) for " + command + ":\n" + output, 0, process.exitValue());
+
+        String devices = Await.until("dev1 in sip:devices", Duration.ofSeconds(10), () -> shell("sip:devices"), out -> out.contains("dev1"));
+        assertTrue(devices, devices.contains("sip:dev1@127.0.0.1:5999"));
+        assertTrue(devices, devices.contains("udp"));
+    }
+
+    @Test
+    public void bundleUpdateOfTheRegistrarBringsRegisterBack() throws Exception {
+        File jar = new File(System.getProperty("itest.registrar.jar"));
+        assertTrue(jar + " is missing", jar.isFile());
+        Bundle registrar = bundle(BSN_PREFIX + "registrar");
+        long lastModifiedBefore = registrar.getLastModified();
+        int port = Integer.getInteger("itest.sip.udp.port");
+        try (SipPeer peer = new SipPeer()) {
+            SipResponse before = peer.exchange(peer.request("REGISTER", "updater", port), Duration.ofSeconds(3));
+            assertNotNull("no answer to REGISTER before the update", before);
+            assertEquals(before.toString(), 200, before.status());
+
+            long start = System.nanoTime();
+            String output = shell("bundle:update " + registrar.getBundleId() + " " + jar.toURI());
+            Await.until("REGISTER answered 200 after bundle:update", SETTLE,
+                    () -> peer.exchange(peer.request("REGISTER", "updater", port).newBranch(), Duration.ofMillis(500)),
+                    r -> r != null && r.status() == 200);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.println("registrar back after " + millis + " ms");
+            assertTrue("the registrar bundle was not updated (output: " + output + ")", registrar.getLastModified() > lastModifiedBefore);
+            assertEquals(Bundle.ACTIVE, registrar.getState());
+        }
+    }
+
+    private SipResponse optionsTo(int port) throws Exception {
+        try (SipPeer peer = new SipPeer()) {
+            return peer.exchange(peer.request("OPTIONS", "probe", port), Duration.ofMillis(500));
+        }
+    }
+
+    /** One line per component configuration of our bundles: {@code bsn/component=STATE}; descriptions without any count as UNSATISFIED. */
+    private List<String> componentStates() {
+        List<String> states = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() == null || !b.getSymbolicName().startsWith(BSN_PREFIX)) continue;
+            for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs(b)) {
+                String name = b.getSymbolicName() + "/" + description.name;
+                if (!scr.isComponentEnabled(description)) {
+                    states.add(name + "=DISABLED");
+                    continue;
+                }
+                var configurations = scr.getComponentConfigurationDTOs(description);
+                if (configurations.isEmpty()) states.add(name + "=NO_CONFIGURATION");
+                for (ComponentConfigurationDTO c : configurations) {
+                    states.add(name + "=" + switch (c.state) {
+                        case ComponentConfigurationDTO.ACTIVE -> "ACTIVE";
+                        case ComponentConfigurationDTO.SATISFIED -> "SATISFIED";
+                        case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "UNSATISFIED_REFERENCE";
+                        case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION -> "UNSATISFIED_CONFIGURATION";
+                        case ComponentConfigurationDTO.FAILED_ACTIVATION -> "FAILED_ACTIVATION: " + c.failure;
+                        default -> "STATE_" + c.state;
+                    });
+                }
+            }
+        }
+        return states;
+    }
+
+    /** Runs a Karaf shell command headless and returns what it printed (its result too, if any). */
+    private String shell(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            // as a console user of Karaf's admingroup: commands such as bundle:update are guarded by ACLs
+            Subject admin = new Subject();
+            admin.getPrincipals().add(new UserPrincipal("itest"));
+            for (String role : List.of("admin", "manager", "viewer", "systembundles")) {
+                admin.getPrincipals().add(new RolePrincipal(role));
+            }
+            Future<?> done = executor.submit(() -> Subject.doAs(admin, (PrivilegedExceptionAction<Object>) () -> {
+                Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
+                try {
+                    Object result = session.execute(command);
+                    if (result != null) out.println(result);
+                } finally {
+                    session.close();
+                }
+                return null;
+            }));
+            done.get(30, TimeUnit.SECONDS);
+        } finally {
+            executor.shutdownNow();
+        }
+        out.flush();
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The sipsak binary on PATH; the README test command installs it. */
+    private static String sipsak() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            File candidate = new File(dir, "sipsak");
+            if (candidate.canExecute()) return candidate.getAbsolutePath();
+        }
+        fail("sipsak is not installed: install sipsak: apt-get install sipsak");
+        return null;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) return b;
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+}
