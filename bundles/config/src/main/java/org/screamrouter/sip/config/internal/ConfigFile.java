@@ -1,0 +1,149 @@
+package org.screamrouter.sip.config.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ScreamRouter's config.yaml on disk: read fresh before every merge (so that edits made by ScreamRouter or by hand
+ * are merged, not overwritten), written through a {@link ConfigFileWriter} only when a change brings something new.
+ * A file that cannot be parsed is never written; its error is kept (and logged once) until the file changes.
+ *
+ * <p>Confined to the component's executor, except the snapshot accessors, which any thread may call.
+ */
+final class ConfigFile {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
+
+    private final Path path;
+    private final ConfigFileWriter writer;
+    private final Clock clock;
+
+    // executor only
+    private String lastText;
+    private Stamp stamp;
+
+    // any thread
+    private volatile Map<String, Map<String, Object>> entries = Map.of();
+    private volatile String error;
+    private volatile Instant lastWrite;
+    private final AtomicLong writes = new AtomicLong();
+
+    ConfigFile(Path path, ConfigFileWriter writer, Clock clock) {
+        this.path = path;
+        this.writer = writer;
+        this.clock = clock;
+    }
+
+    Path path() { return path; }
+
+    String error() { return error; }
+
+    Instant lastWrite() { return lastWrite; }
+
+    long writes() { return writes.get(); }
+
+    /** The sources and sinks with a uuid as last read or written. */
+    Map<String, Map<String, Object>> entries() { return entries; }
+
+    /** Whether the file's modification time, size or identity differ from when it was last read or written. */
+    boolean changedOnDisk() {
+        return !Objects.equals(Stamp.of(path), stamp);
+    }
+
+    /** Reads the file now; {@code null} when it cannot be read or parsed (then {@link #error()} says why). */
+    ConfigDocument read() {
+        String text;
+        Stamp now;
+        try {
+            now = Stamp.of(path);
+            text = now == null ? "" : Files.readString(path);
+        } catch (NoSuchFileException e) {
+            now = null;
+            text = "";
+        } catch (IOException e) {
+            fail("cannot read " + path + ": " + e, null);
+            return null;
+        }
+        ConfigDocument doc;
+        try {
+            doc = ConfigDocument.parse(text);
+        } catch (ConfigParseException e) {
+            stamp = now;
+            lastText = text;
+            fail(path + " cannot be parsed, it is left as it is and device changes wait until it can: " + e.getMessage(), null);
+            return null;
+        }
+        if (error != null) {
+            LOG.info("{} is readable again", path);
+        } else if (lastText != null && !lastText.equals(text)) {
+            LOG.info("{} changed outside the server: reloaded", path);
+        }
+        error = null;
+        stamp = now;
+        lastText = text;
+        entries = doc.entriesByUuid();
+        return doc;
+    }
+
+    /**
+     * Merges the changes into the file as it is now and writes it if anything changed. Returns whether the changes
+     * are in the file (also when there was nothing to write); false when the file cannot be read, parsed or written.
+     */
+    boolean apply(Collection<PendingChange> changes) {
+        ConfigDocument doc = read();
+        if (doc == null) {
+            return false;
+        }
+        boolean changed = false;
+        for (PendingChange change : changes) {
+            changed |= doc.apply(change);
+        }
+        if (!changed) {
+            return true;
+        }
+        String text = doc.dump();
+        try {
+            writer.write(path, text);
+        } catch (IOException | RuntimeException e) {
+            fail("cannot write " + path + ": " + e, e);
+            return false;
+        }
+        lastText = text;
+        stamp = Stamp.of(path);
+        writes.incrementAndGet();
+        lastWrite = clock.instant();
+        entries = doc.entriesByUuid();
+        LOG.debug("wrote {} ({} device changes)", path, changes.size());
+        return true;
+    }
+
+    private void fail(String message, Throwable cause) {
+        if (!message.equals(error)) {
+            LOG.error(message, cause);
+        }
+        error = message;
+    }
+
+    /** What a poll compares: cheap, and a rename (ScreamRouter's or ours) changes the file key too. */
+    private record Stamp(FileTime modified, long size, Object fileKey) {
+        static Stamp of(Path path) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+                return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package org.screamrouter.sip.config.internal;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.config.ConfigFileStatus;
+import org.screamrouter.sip.config.ConfigurationManager;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.registrar.DeviceEvents;
+import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ConfigurationManager}: follows the registrar's {@link DeviceEvents} and writes ScreamRouter's
+ * config.yaml (see {@link ConfigDocument} for what is written, {@link ConfigFile} for how).
+ *
+ * <p>Threading: the EventAdmin thread and other callers only merge the change into {@code pending} (newest change per
+ * device wins) and make sure a write is scheduled {@code write.delay.ms} later; every file access, read, merge and
+ * write, runs on the component's own single-thread scheduled executor. So a burst of events gives one write, and a
+ * slow disk never holds up event delivery. The file is polled on the same executor; when it changed it is read again,
+ * and changes held back by a parse error are written as soon as it parses. Deactivation writes what is pending
+ * before the executor ends.
+ *
+ * <p>When the {@link DeviceRegistry} arrives (at activation or later, e.g. after a registrar update), every device it
+ * knows is merged once, without overriding a change an event brought meanwhile: events are newer.
+ */
+@Component(service = {ConfigurationManager.class, EventHandler.class}, configurationPid = ConfigFileConfig.PID,
+        immediate = true, property = EventConstants.EVENT_TOPIC + "=" + DeviceEvents.ALL)
+@Designate(ocd = ConfigFileConfig.class)
+public final class ConfigurationManagerComponent implements ConfigurationManager, EventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigurationManagerComponent.class);
+    static final String THREAD_NAME = "sip-config-yaml";
+    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(10);
+    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+
+    private final ConcurrentMap<String, PendingChange> pending = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+
+    // guarded by lifecycle
+    private ScheduledExecutorService executor;
+    private boolean writeScheduled;
+
+    private volatile ConfigFile file;
+    private volatile Duration writeDelay = Duration.ofMillis(500);
+    private volatile DeviceRegistry registry;
+
+    public ConfigurationManagerComponent() {}
+
+    @Activate
+    void activate(BundleContext context, ConfigFileConfig config) {
+        start(resolvePath(config.path(), context), Duration.ofMillis(config.write_delay_ms()),
+                Duration.ofMillis(Math.max(50, config.poll_interval_ms())), new AtomicFileWriter(), Clock.systemUTC());
+    }
+
+    /** Activation without a framework, for tests: the file, the pace and the writer are given. */
+    void start(Path path, Duration writeDelay, Duration pollInterval, ConfigFileWriter writer, Clock clock) {
+        ConfigFile f = new ConfigFile(path, writer, clock);
+        this.file = f;
+        this.writeDelay = writeDelay;
+        synchronized (lifecycle) {
+            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, THREAD_NAME);
+                t.setDaemon(true);
+                return t;
+            });
+            executor.execute(f::read);
+            executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        LOG.info("ScreamRouter config.yaml: {} (writes coalesced over {} ms)", path, writeDelay.toMillis());
+        if (registry != null) {
+            syncFromRegistry();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        ScheduledExecutorService ex;
+        synchronized (lifecycle) {
+            ex = executor;
+            executor = null;
+        }
+        if (ex == null) {
+            return;
+        }
+        ex.execute(this::write); // what is pending goes to the file before the executor ends
+        ex.shutdown();
+        try {
+            if (!ex.awaitTermination(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("config.yaml writer did not finish within {} s; interrupting", SHUTDOWN_DEADLINE.toSeconds());
+                ex.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            ex.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        if (!pending.isEmpty()) {
+            LOG.warn("config.yaml: {} device changes not written ({}); they are written again from the registry on the next start",
+                    pending.size(), file.error());
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setRegistry(DeviceRegistry registry) {
+        this.registry = registry;
+        syncFromRegistry();
+    }
+
+    void unsetRegistry(DeviceRegistry registry) {
+        if (this.registry == registry) {
+            this.registry = null;
+        }
+    }
+
+    // EventHandler: called on an EventAdmin thread; only records the change
+
+    @Override
+    public void handleEvent(Event event) {
+        Object uuid = event.getProperty(DeviceEvents.UUID);
+        Object device = event.getProperty(DeviceEvents.DEVICE);
+        switch (event.getTopic()) {
+            case DeviceEvents.ONLINE, DeviceEvents.UPDATED -> {
+                if (device instanceof Device d) {
+                    handleSipRegistration(d);
+                } else if (uuid instanceof String u && registry != null) {
+                    registry.device(u).ifPresent(this::handleSipRegistration);
+                } else {
+                    LOG.debug("event {} without a device: ignored", event.getTopic());
+                }
+            }
+            case DeviceEvents.OFFLINE -> {
+                if (uuid instanceof String u) {
+                    handleSipDeviceOffline(u);
+                } else if (device instanceof Device d) {
+                    handleSipDeviceOffline(d.uuid());
+                }
+            }
+            default -> LOG.debug("event {} ignored", event.getTopic());
+        }
+    }
+
+    // ConfigurationManager
+
+    @Override
+    public void handleSipRegistration(Device device) {
+        Optional<SipEntry> entry = SipEntry.of(device);
+        if (entry.isEmpty()) {
+            LOG.debug("device {} declared no role (a=x-screamrouter-role): not in config.yaml until it does", device.uuid());
+            return;
+        }
+        record(PendingChange.registration(entry.get(), device.online()), true);
+    }
+
+    @Override
+    public void handleSipDeviceOffline(String uuid) {
+        record(PendingChange.offline(uuid), true);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> getSipConfigForDevice(String uuid) {
+        ConfigFile f = file;
+        if (f == null) {
+            return Optional.empty();
+        }
+        return f.entries().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(uuid)).map(Map.Entry::getValue).findFirst();
+    }
+
+    @Override
+    public ConfigFileStatus status() {
+        ConfigFile f = file;
+        if (f == null) {
+            return new ConfigFileStatus(null, "not active", null, 0, pending.size(), 0);
+        }
+        return new ConfigFileStatus(f.path(), f.error(), f.lastWrite(), f.writes(), pending.size(), f.entries().size());
+    }
+
+    /** Runs a write now on the executor (tests; and what a shell "flush" would call); completes when it is done. */
+    CompletableFuture<Void> flush() {
+        synchronized (lifecycle) {
+            if (executor == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("not active"));
+            }
+            return CompletableFuture.runAsync(this::write, executor);
+        }
+    }
+
+    // internals
+
+    /** Keeps the newest change of the device; an event overrides, a registry sync only fills gaps. */
+    private void record(PendingChange change, boolean overrides) {
+        if (overrides) {
+            pending.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
+        } else {
+            pending.putIfAbsent(change.uuid(), change);
+        }
+        scheduleWrite();
+    }
+
+    private void scheduleWrite() {
+        synchronized (lifecycle) {
+            if (executor == null || writeScheduled) {
+                return;
+            }
+            writeScheduled = true;
+            executor.schedule(this::write, writeDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Executor only: applies every pending change in one read-merge-write; changes that arrive meanwhile stay pending. */
+    private void write() {
+        synchronized (lifecycle) {
+            writeScheduled = false;
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<PendingChange> batch = List.copyOf(pending.values());
+        try {
+            if (file.apply(batch)) {
+                batch.forEach(c -> pending.remove(c.uuid(), c));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("config.yaml: device changes could not be merged; they stay pending", e);
+        }
+    }
+
+    /** Executor only: picks up edits made outside the server, and retries what a bad file or disk held back. */
+    private void poll() {
+        try {
+            if (file.changedOnDisk()) {
+                file.read();
+            }
+            boolean due;
+            synchronized (lifecycle) {
+                due = !writeScheduled;
+            }
+            if (due && !pending.isEmpty() && file.error() == null) {
+                write();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("config.yaml poll failed", e);
+        }
+    }
+
+    private void syncFromRegistry() {
+        ScheduledExecutorService ex;
+        synchronized (lifecycle) {
+            ex = executor;
+        }
+        DeviceRegistry r = registry;
+        if (ex == null || r == null) {
+            return; // activation syncs when the registry came first
+        }
+        ex.execute(() -> {
+            try {
+                List<Device> devices = r.devices();
+                for (Device d : devices) {
+                    SipEntry.of(d).ifPresent(entry -> record(PendingChange.registration(entry, d.online()), false));
+                }
+                LOG.debug("config.yaml: {} devices of the registry merged", devices.size());
+            } catch (RuntimeException e) {
+                LOG.warn("config.yaml: the device registry could not be read ({}); events still apply", e.toString());
+            }
+        });
+    }
+
+    /** {@code ${name}} is a system property; {@code ${karaf.data}} outside Karaf means the bundle's data area. */
+    static Path resolvePath(String configured, BundleContext context) {
+        String path = configured == null || configured.isBlank() ? "${karaf.data}/screamrouter/config.yaml" : configured.trim();
+        if (path.contains("${karaf.data}") && System.getProperty("karaf.data") == null) {
+            String rest = path.substring(path.indexOf("${karaf.data}") + "${karaf.data}".length()).replaceFirst("^[/\\\\]+", "");
+            return context.getDataFile(rest.isEmpty() ? "config.yaml" : rest).toPath();
+        }
+        Matcher m = PROPERTY.matcher(path);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(System.getProperty(m.group(1), m.group())));
+        }
+        m.appendTail(out);
+        return Path.of(out.toString());
+    }
+}
