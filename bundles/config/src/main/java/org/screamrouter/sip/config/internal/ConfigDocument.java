@@ -72,7 +72,6 @@ final class ConfigDocument {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
-        options.setPrettyFlow(true);
         options.setSplitLines(false);
         options.setAllowUnicode(true);
         return new Yaml(new SafeConstructor(loaderOptions()), new Representer(options), options).dump(root);

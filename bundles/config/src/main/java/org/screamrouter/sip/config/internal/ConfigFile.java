@@ -32,6 +32,7 @@ final class ConfigFile {
     // executor only
     private String lastText;
     private Stamp stamp;
+    private boolean unparseable;
 
     // any thread
     private volatile Map<String, Map<String, Object>> entries = Map.of();
@@ -52,6 +53,9 @@ final class ConfigFile {
     Instant lastWrite() { return lastWrite; }
 
     long writes() { return writes.get(); }
+
+    /** The file as last read could not be parsed: reading it again is pointless until it changes on disk. */
+    boolean waitsForEdit() { return unparseable; }
 
     /** The sources and sinks with a uuid as last read or written. */
     Map<String, Map<String, Object>> entries() { return entries; }
@@ -81,6 +85,7 @@ final class ConfigFile {
         } catch (ConfigParseException e) {
             stamp = now;
             lastText = text;
+            unparseable = true;
             fail(path + " cannot be parsed, it is left as it is and device changes wait until it can: " + e.getMessage(), null);
             return null;
         }
@@ -90,6 +95,7 @@ final class ConfigFile {
             LOG.info("{} changed outside the server: reloaded", path);
         }
         error = null;
+        unparseable = false;
         stamp = now;
         lastText = text;
         entries = doc.entriesByUuid();

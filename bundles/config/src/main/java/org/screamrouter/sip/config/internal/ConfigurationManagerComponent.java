@@ -3,14 +3,13 @@ package org.screamrouter.sip.config.internal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +55,8 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(10);
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
 
-    private final ConcurrentMap<String, PendingChange> pending = new ConcurrentHashMap<>();
+    /** Newest change per device, in the order devices first changed (so new entries are added in event order). */
+    private final Map<String, PendingChange> pending = new LinkedHashMap<>(); // guarded by itself
     private final Object lifecycle = new Object();
 
     // guarded by lifecycle
@@ -81,11 +81,14 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         this.file = f;
         this.writeDelay = writeDelay;
         synchronized (lifecycle) {
-            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, THREAD_NAME);
                 t.setDaemon(true);
                 return t;
             });
+            // at shutdown the final write is queued explicitly; a write scheduled for later must not hold it up
+            ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            executor = ex;
             executor.execute(f::read);
             executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -116,9 +119,10 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             ex.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        if (!pending.isEmpty()) {
+        int left = pendingCount();
+        if (left > 0) {
             LOG.warn("config.yaml: {} device changes not written ({}); they are written again from the registry on the next start",
-                    pending.size(), file.error());
+                    left, file.error());
         }
     }
 
@@ -191,9 +195,9 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     public ConfigFileStatus status() {
         ConfigFile f = file;
         if (f == null) {
-            return new ConfigFileStatus(null, "not active", null, 0, pending.size(), 0);
+            return new ConfigFileStatus(null, "not active", null, 0, pendingCount(), 0);
         }
-        return new ConfigFileStatus(f.path(), f.error(), f.lastWrite(), f.writes(), pending.size(), f.entries().size());
+        return new ConfigFileStatus(f.path(), f.error(), f.lastWrite(), f.writes(), pendingCount(), f.entries().size());
     }
 
     /** Runs a write now on the executor (tests; and what a shell "flush" would call); completes when it is done. */
@@ -208,14 +212,26 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
 
     // internals
 
-    /** Keeps the newest change of the device; an event overrides, a registry sync only fills gaps. */
+    /**
+     * Keeps the newest change of the device. An event overrides; a registry sync only fills gaps (the registry's view
+     * may be older than an event that arrived meanwhile), such as the details an offline event does not carry.
+     */
     private void record(PendingChange change, boolean overrides) {
-        if (overrides) {
-            pending.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
-        } else {
-            pending.putIfAbsent(change.uuid(), change);
+        synchronized (pending) {
+            if (overrides) {
+                pending.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
+            } else {
+                pending.merge(change.uuid(), change, (newer, synced) -> newer.entry() == null && synced.entry() != null
+                        ? new PendingChange(newer.uuid(), synced.entry(), newer.enabled()) : newer);
+            }
         }
         scheduleWrite();
+    }
+
+    private int pendingCount() {
+        synchronized (pending) {
+            return pending.size();
+        }
     }
 
     private void scheduleWrite() {
@@ -233,13 +249,18 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         synchronized (lifecycle) {
             writeScheduled = false;
         }
-        if (pending.isEmpty()) {
+        List<PendingChange> batch;
+        synchronized (pending) {
+            batch = List.copyOf(pending.values());
+        }
+        if (batch.isEmpty()) {
             return;
         }
-        List<PendingChange> batch = List.copyOf(pending.values());
         try {
             if (file.apply(batch)) {
-                batch.forEach(c -> pending.remove(c.uuid(), c));
+                synchronized (pending) {
+                    batch.forEach(c -> pending.remove(c.uuid(), c));
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml: device changes could not be merged; they stay pending", e);
@@ -256,7 +277,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             synchronized (lifecycle) {
                 due = !writeScheduled;
             }
-            if (due && !pending.isEmpty() && file.error() == null) {
+            if (due && pendingCount() > 0 && !file.waitsForEdit()) {
                 write();
             }
         } catch (RuntimeException e) {

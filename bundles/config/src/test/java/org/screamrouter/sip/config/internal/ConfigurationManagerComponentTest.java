@@ -1,0 +1,262 @@
+package org.screamrouter.sip.config.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.screamrouter.sip.config.internal.Fixtures.SINK_UUID;
+import static org.screamrouter.sip.config.internal.Fixtures.SOURCE_UUID;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.registrar.DeviceEvents;
+import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.screamrouter.sip.registrar.PingResult;
+
+/** The component without a framework: real files in a temp directory, real Events, a writer that counts. */
+class ConfigurationManagerComponentTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private final CountingWriter writer = new CountingWriter();
+    private final ConfigurationManagerComponent manager = new ConfigurationManagerComponent();
+
+    /** Counts and records every write; the real atomic writer does the writing. */
+    static final class CountingWriter implements ConfigFileWriter {
+        final BlockingQueue<String> written = new LinkedBlockingQueue<>();
+        private final AtomicFileWriter delegate = new AtomicFileWriter();
+
+        @Override
+        public void write(Path target, String content) throws IOException {
+            delegate.write(target, content);
+            written.add(content);
+        }
+
+        String next() throws InterruptedException {
+            String content = written.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(content).as("a write within " + DEADLINE).isNotNull();
+            return content;
+        }
+    }
+
+    private void start(Duration writeDelay) {
+        file = dir.resolve("screamrouter").resolve("config.yaml");
+        manager.start(file, writeDelay, Duration.ofMillis(50), writer, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        manager.deactivate();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> section(String name) throws IOException {
+        return (List<Map<String, Object>>) Fixtures.load(Files.readString(file)).get(name);
+    }
+
+    @Test
+    void eventsForASinkAndASourceProduceTheirEntries() throws Exception {
+        start(Duration.ofMillis(20));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.source(SOURCE_UUID)));
+        manager.flush().get(10, TimeUnit.SECONDS);
+
+        assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("name", "sink_5f7c1a2e")
+                .containsEntry("port", 5004).containsEntry("ip", "192.168.1.50").containsEntry("enabled", true));
+        assertThat(section("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("name", "source_c0ffee11")
+                .containsEntry("ip", "10.0.0.8"));
+        assertThat(manager.getSipConfigForDevice(SINK_UUID)).get().satisfies(m -> assertThat(m).containsEntry("protocol_type", "sip"));
+        assertThat(manager.getSipConfigForDevice("no-such-device")).isEmpty();
+        assertThat(manager.status().sipEntries()).isEqualTo(2);
+        assertThat(manager.status().path()).isEqualTo(file);
+    }
+
+    @Test
+    void eventsWithinTheWindowGiveOneWrite() throws Exception {
+        start(Duration.ofMillis(300));
+        List<String> uuids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String uuid = String.format("%08x-0000-4000-8000-000000000000", i);
+            uuids.add(uuid);
+            manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(uuid, 5000 + i)));
+            manager.handleEvent(Fixtures.event(DeviceEvents.UPDATED, Fixtures.sink(uuid, 6000 + i)));
+        }
+        manager.handleEvent(Fixtures.offlineEvent(uuids.get(0)));
+
+        String written = writer.next();
+        manager.flush().get(10, TimeUnit.SECONDS); // runs a write now: nothing may be left for it
+        assertThat(writer.written).isEmpty();
+        assertThat(manager.status().writes()).isEqualTo(1);
+        assertThat(written).isEqualTo(Files.readString(file));
+        assertThat(section("sinks")).hasSize(20).allSatisfy(s -> assertThat((Integer) s.get("port")).isGreaterThanOrEqualTo(6000));
+        assertThat(section("sinks")).extracting(s -> s.get("uuid")).containsExactlyElementsOf(uuids); // in event order
+        assertThat(section("sinks").get(0)).containsEntry("enabled", false);
+    }
+
+    @Test
+    void anUpdateWithoutOwnedChangesWritesNothing() throws Exception {
+        start(Duration.ofMillis(20));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        writer.next();
+        String before = Files.readString(file);
+
+        Device keptAlive = Fixtures.device(SINK_UUID, Fixtures.sinkSdp(SINK_UUID, 5004), "192.168.1.51", true,
+                Fixtures.T0.plusSeconds(600));
+        manager.handleEvent(Fixtures.event(DeviceEvents.UPDATED, keptAlive));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, keptAlive));
+        manager.flush().get(10, TimeUnit.SECONDS);
+
+        assertThat(writer.written).isEmpty();
+        assertThat(manager.status().writes()).isEqualTo(1);
+        assertThat(manager.status().pendingDevices()).isZero();
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void offlineDisablesAndOnlineAgainEnablesThroughEvents() throws Exception {
+        start(Duration.ofMillis(20));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        writer.next();
+        Map<String, Object> online = section("sinks").get(0);
+
+        manager.handleEvent(Fixtures.offlineEvent(SINK_UUID));
+        writer.next();
+        Map<String, Object> offline = section("sinks").get(0);
+        assertThat(offline).containsEntry("enabled", false);
+        offline.put("enabled", true);
+        assertThat(offline).isEqualTo(online);
+
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        writer.next();
+        assertThat(section("sinks").get(0)).isEqualTo(online);
+    }
+
+    @Test
+    void foreignEntriesOfAScreamRouterFileSurviveDeviceWrites() throws Exception {
+        file = dir.resolve("screamrouter").resolve("config.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, Fixtures.SCREAMROUTER_YAML);
+        Map<String, Object> before = Fixtures.load(Fixtures.SCREAMROUTER_YAML);
+        start(Duration.ofMillis(20));
+
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        writer.next();
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.source(SOURCE_UUID)));
+        manager.handleEvent(Fixtures.offlineEvent("aaaa0000-1111-2222-3333-444455556666"));
+        writer.next();
+
+        Map<String, Object> after = Fixtures.load(Files.readString(file));
+        assertThat(Fixtures.foreignParts(after, List.of(SINK_UUID, SOURCE_UUID))).isEqualTo(Fixtures.foreignParts(before, List.of()));
+        assertThat(manager.getSipConfigForDevice("aaaa0000-1111-2222-3333-444455556666")).get()
+                .satisfies(m -> assertThat(m).containsEntry("enabled", false).containsEntry("name", "Porch speaker").containsEntry("volume", 0.4));
+    }
+
+    @Test
+    void anUnparseableFileIsNeverOverwrittenAndThePendingChangeFollowsTheFix() throws Exception {
+        file = dir.resolve("screamrouter").resolve("config.yaml");
+        Files.createDirectories(file.getParent());
+        String broken = "sinks:\n- name: Kitchen\n  ip: 192.168.1.20: 4010\n";
+        Files.writeString(file, broken);
+        start(Duration.ofMillis(20));
+
+        manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 5004));
+        manager.flush().get(10, TimeUnit.SECONDS);
+        manager.flush().get(10, TimeUnit.SECONDS);
+
+        assertThat(Files.readString(file)).isEqualTo(broken);
+        assertThat(writer.written).isEmpty();
+        assertThat(manager.status().healthy()).isFalse();
+        assertThat(manager.status().error()).contains(file.toString()).contains("line 3, column 19");
+        assertThat(manager.status().pendingDevices()).isEqualTo(1);
+
+        Files.writeString(file, "sinks:\n- name: Kitchen\n  ip: 192.168.1.20\n  port: 4010\n"); // fixed by hand, in place
+        writer.next();
+
+        assertThat(section("sinks")).extracting(m -> m.get("name")).containsExactly("Kitchen", "sink_5f7c1a2e");
+        assertThat(manager.status().healthy()).isTrue();
+        assertThat(manager.status().pendingDevices()).isZero();
+    }
+
+    @Test
+    void anExternalEditIsPickedUpWithoutRestartAndKeptOnTheNextDeviceWrite() throws Exception {
+        start(Duration.ofMillis(20));
+        manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 5004));
+        writer.next();
+
+        // the user turns the volume down in ScreamRouter, which rewrites the file (not atomically)
+        String edited = Files.readString(file).replace("  enabled: true\n", "  enabled: true\n  volume: 0.3\n");
+        Files.writeString(file, edited);
+        Fixtures.await("the edit to be read", DEADLINE, () -> manager.getSipConfigForDevice(SINK_UUID)
+                .map(m -> Double.valueOf(0.3).equals(m.get("volume"))).orElse(false));
+
+        manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 6000));
+        writer.next();
+        assertThat(section("sinks")).singleElement()
+                .satisfies(s -> assertThat(s).containsEntry("volume", 0.3).containsEntry("port", 6000));
+    }
+
+    @Test
+    void writesAreCompleteAndLeaveNoTemporaryFiles() throws Exception {
+        start(Duration.ofMillis(1));
+        for (int i = 0; i < 30; i++) {
+            manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 7000 + i));
+            manager.flush().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(manager.status().writes()).isEqualTo(30);
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            assertThat(files).containsExactly(file);
+        }
+        assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("port", 7029));
+    }
+
+    @Test
+    void deactivationWritesWhatIsPending() throws Exception {
+        start(Duration.ofHours(1));
+        manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 5004));
+        assertThat(file).doesNotExist();
+        manager.deactivate();
+        assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("uuid", SINK_UUID));
+        manager.handleSipRegistration(Fixtures.source(SOURCE_UUID)); // after deactivation: ignored, nothing breaks
+    }
+
+    @Test
+    void theRegistryIsMergedOnceWhenItArrivesWithoutOverridingNewerEvents() throws Exception {
+        Device online = Fixtures.sink(SINK_UUID, 5004);
+        Device offlineSource = Fixtures.device(SOURCE_UUID, Fixtures.sourceSdp(SOURCE_UUID), "10.0.0.8", false);
+        Device noRole = Fixtures.device("0000bbbb-0000-0000-0000-000000000000", null, "10.0.0.9", true);
+        start(Duration.ofMillis(20));
+        manager.handleSipDeviceOffline(SINK_UUID); // an event newer than the registry's view
+        manager.setRegistry(new FakeRegistry(List.of(online, offlineSource, noRole)));
+        writer.next();
+
+        assertThat(section("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false));
+        assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false).containsEntry("port", 5004));
+        assertThat(manager.status().sipEntries()).isEqualTo(2);
+    }
+
+    /** Only {@link #devices()} is used by the component. */
+    private record FakeRegistry(List<Device> devices) implements DeviceRegistry {
+        @Override public List<Binding> bindings() { return List.of(); }
+        @Override public List<Binding> bindings(String addressOfRecord) { return List.of(); }
+        @Override public Optional<Device> device(String uuid) { return devices.stream().filter(d -> d.uuid().equals(uuid)).findFirst(); }
+        @Override public CompletionStage<PingResult> ping(String uuid) { throw new UnsupportedOperationException(); }
+        @Override public boolean unregister(String uuid) { return false; }
+    }
+}
