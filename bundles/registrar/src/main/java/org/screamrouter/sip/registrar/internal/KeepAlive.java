@@ -54,8 +54,9 @@ final class KeepAlive {
     void tick(Duration interval, Duration offlineTimeout, String domain) {
         Instant now = clock.instant();
         for (Device d : book.online()) {
-            Instant last = lastPing.get(d.uuid());
-            if (last == null || !last.plus(interval).isAfter(now)) {
+            // a device that just registered proved it is alive: its first ping is one interval later
+            Instant last = lastPing.computeIfAbsent(d.uuid(), u -> d.lastSeen());
+            if (!last.plus(interval).isAfter(now)) {
                 lastPing.put(d.uuid(), now);
                 ping(d, domain, interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5));
             }

@@ -103,6 +103,9 @@ class DeviceLifecycleTest {
     void pingsGoToTheFlowNeverToTheContactHost() throws Exception {
         send(register("sip:dev@127.0.0.1", 1, "sip:dev@gw1.example.net:5070", 300, null), "127.0.0.7", 41000);
         registrar.tickForTest();
+        assertThat(h.sent).as("no ping right after a REGISTER").isEmpty();
+        h.clock.advance(Duration.ofSeconds(10));
+        registrar.tickForTest();
         assertThat(h.sent).singleElement().satisfies(s -> {
             assertThat(s.flow().address()).isEqualTo("127.0.0.7");
             assertThat(s.flow().port()).isEqualTo(41000);
