@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
 import static org.ops4j.pax.exam.CoreOptions.when;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -97,6 +98,8 @@ public class DistributionIT {
                 // -Ditest.keepKaraf=true keeps target/karaf-exam/<uuid> (logs in data/log) for a post-mortem
                 when(Boolean.getBoolean("itest.keepKaraf")).useOptions(keepRuntimeFolder()),
                 configureConsole().ignoreLocalConsole(),
+                // Karaf is up in about 10 s here; a distribution that cannot boot fails after 90 s, not 180
+                systemTimeout(90_000),
                 logLevel(LogLevel.WARN),
                 editConfigurationFilePut(stackCfg, "bind.address", "127.0.0.1"),
                 editConfigurationFilePut(stackCfg, "udp.port", udp),
