@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -24,6 +25,22 @@ import org.slf4j.LoggerFactory;
  */
 final class ConfigFile {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
+    /**
+     * How long a file someone else changed must be left alone before it is merged: ScreamRouter (Python's
+     * {@code open(path, 'w')}) and editors truncate and then write, so a read right then could see half a file, and a
+     * merge of that would write the half back.
+     */
+    static final Duration SETTLE = Duration.ofMillis(250);
+
+    /** What became of a merge. */
+    enum Outcome {
+        /** The changes are in the file (written, or there was nothing new to write). */
+        DONE,
+        /** The file cannot be read, parsed or written: the changes wait (see {@link ConfigFile#error()}). */
+        BLOCKED,
+        /** Someone else is writing the file right now: try again a little later. */
+        BUSY
+    }
 
     private final Path path;
     private final ConfigFileWriter writer;
@@ -32,6 +49,7 @@ final class ConfigFile {
     // executor only
     private String lastText;
     private Stamp stamp;
+    private Stamp written;
     private boolean unparseable;
 
     // any thread
@@ -102,36 +120,49 @@ final class ConfigFile {
         return doc;
     }
 
-    /**
-     * Merges the changes into the file as it is now and writes it if anything changed. Returns whether the changes
-     * are in the file (also when there was nothing to write); false when the file cannot be read, parsed or written.
-     */
-    boolean apply(Collection<PendingChange> changes) {
+    /** Merges the changes into the file as it is now, and writes it if anything changed. */
+    Outcome apply(Collection<PendingChange> changes) {
+        if (beingWritten()) {
+            return Outcome.BUSY;
+        }
         ConfigDocument doc = read();
         if (doc == null) {
-            return false;
+            return Outcome.BLOCKED;
         }
         boolean changed = false;
         for (PendingChange change : changes) {
             changed |= doc.apply(change);
         }
         if (!changed) {
-            return true;
+            return Outcome.DONE;
         }
         String text = doc.dump();
+        if (!Objects.equals(Stamp.of(path), stamp)) {
+            return Outcome.BUSY; // changed while it was merged: merge again with what is there now
+        }
         try {
             writer.write(path, text);
         } catch (IOException | RuntimeException e) {
             fail("cannot write " + path + ": " + e, e);
-            return false;
+            return Outcome.BLOCKED;
         }
         lastText = text;
         stamp = Stamp.of(path);
+        written = stamp;
         writes.incrementAndGet();
         lastWrite = clock.instant();
         entries = doc.entriesByUuid();
         LOG.debug("wrote {} ({} device changes)", path, changes.size());
-        return true;
+        return Outcome.DONE;
+    }
+
+    /** Someone else changed the file within {@link #SETTLE}: perhaps still writing it. */
+    private boolean beingWritten() {
+        Stamp now = Stamp.of(path);
+        if (now == null || now.equals(written)) {
+            return false;
+        }
+        return now.modified().toInstant().isAfter(clock.instant().minus(SETTLE));
     }
 
     private void fail(String message, Throwable cause) {

@@ -235,12 +235,16 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     }
 
     private void scheduleWrite() {
+        scheduleWrite(writeDelay);
+    }
+
+    private void scheduleWrite(Duration delay) {
         synchronized (lifecycle) {
             if (executor == null || writeScheduled) {
                 return;
             }
             writeScheduled = true;
-            executor.schedule(this::write, writeDelay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -257,28 +261,32 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             return;
         }
         try {
-            if (file.apply(batch)) {
-                synchronized (pending) {
-                    batch.forEach(c -> pending.remove(c.uuid(), c));
+            switch (file.apply(batch)) {
+                case DONE -> {
+                    synchronized (pending) {
+                        batch.forEach(c -> pending.remove(c.uuid(), c));
+                    }
                 }
+                case BUSY -> scheduleWrite(ConfigFile.SETTLE);
+                case BLOCKED -> LOG.debug("config.yaml: {} device changes wait: {}", batch.size(), file.error());
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml: device changes could not be merged; they stay pending", e);
         }
     }
 
-    /** Executor only: picks up edits made outside the server, and retries what a bad file or disk held back. */
+    /**
+     * Executor only: picks up edits made outside the server, and retries the changes a bad file or a failed write held
+     * back, through the normal window: a poll never writes ahead of it.
+     */
     private void poll() {
         try {
+            boolean blocked = file.error() != null;
             if (file.changedOnDisk()) {
                 file.read();
             }
-            boolean due;
-            synchronized (lifecycle) {
-                due = !writeScheduled;
-            }
-            if (due && pendingCount() > 0 && !file.waitsForEdit()) {
-                write();
+            if (blocked && !file.waitsForEdit() && pendingCount() > 0) {
+                scheduleWrite();
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml poll failed", e);

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.event.Event;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
@@ -90,15 +91,17 @@ class ConfigurationManagerComponentTest {
 
     @Test
     void eventsWithinTheWindowGiveOneWrite() throws Exception {
-        start(Duration.ofMillis(300));
         List<String> uuids = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String uuid = String.format("%08x-0000-4000-8000-000000000000", i);
             uuids.add(uuid);
-            manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(uuid, 5000 + i)));
-            manager.handleEvent(Fixtures.event(DeviceEvents.UPDATED, Fixtures.sink(uuid, 6000 + i)));
+            events.add(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(uuid, 5000 + i)));
+            events.add(Fixtures.event(DeviceEvents.UPDATED, Fixtures.sink(uuid, 6000 + i)));
         }
-        manager.handleEvent(Fixtures.offlineEvent(uuids.get(0)));
+        events.add(Fixtures.offlineEvent(uuids.get(0)));
+        start(Duration.ofMillis(1000));
+        events.forEach(manager::handleEvent);
 
         String written = writer.next();
         manager.flush().get(10, TimeUnit.SECONDS); // runs a write now: nothing may be left for it
@@ -154,7 +157,7 @@ class ConfigurationManagerComponentTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, Fixtures.SCREAMROUTER_YAML);
         Map<String, Object> before = Fixtures.load(Fixtures.SCREAMROUTER_YAML);
-        start(Duration.ofMillis(20));
+        start(Duration.ofMillis(200));
 
         manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
         writer.next();
@@ -192,6 +195,24 @@ class ConfigurationManagerComponentTest {
         assertThat(section("sinks")).extracting(m -> m.get("name")).containsExactly("Kitchen", "sink_5f7c1a2e");
         assertThat(manager.status().healthy()).isTrue();
         assertThat(manager.status().pendingDevices()).isZero();
+    }
+
+    @Test
+    void aFileSomeoneElseIsWritingIsNotMergedUntilItSettles() throws Exception {
+        file = dir.resolve("screamrouter").resolve("config.yaml");
+        Files.createDirectories(file.getParent());
+        start(Duration.ofMillis(1));
+        // ScreamRouter has truncated the file and written the first half of it
+        String complete = Fixtures.SCREAMROUTER_YAML;
+        Files.writeString(file, complete.substring(0, complete.indexOf("sinks:")));
+        manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 5004));
+        manager.flush().get(10, TimeUnit.SECONDS);
+        Files.writeString(file, complete); // and now the rest, within the settle time
+
+        String written = writer.next();
+        Map<String, Object> after = Fixtures.load(written);
+        assertThat(Fixtures.foreignParts(after, List.of(SINK_UUID))).isEqualTo(Fixtures.foreignParts(Fixtures.load(complete), List.of()));
+        assertThat(manager.getSipConfigForDevice(SINK_UUID)).isPresent();
     }
 
     @Test
@@ -241,10 +262,11 @@ class ConfigurationManagerComponentTest {
         Device online = Fixtures.sink(SINK_UUID, 5004);
         Device offlineSource = Fixtures.device(SOURCE_UUID, Fixtures.sourceSdp(SOURCE_UUID), "10.0.0.8", false);
         Device noRole = Fixtures.device("0000bbbb-0000-0000-0000-000000000000", null, "10.0.0.9", true);
-        start(Duration.ofMillis(20));
+        start(Duration.ofHours(1));
         manager.handleSipDeviceOffline(SINK_UUID); // an event newer than the registry's view
         manager.setRegistry(new FakeRegistry(List.of(online, offlineSource, noRole)));
-        writer.next();
+        manager.flush().get(10, TimeUnit.SECONDS); // queued after the sync the registry's arrival started
+        assertThat(manager.status().writes()).isEqualTo(1);
 
         assertThat(section("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false));
         assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false).containsEntry("port", 5004));
