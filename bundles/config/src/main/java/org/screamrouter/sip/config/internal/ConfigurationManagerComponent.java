@@ -92,6 +92,9 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             executor.execute(f::read);
             executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
+        if (pendingCount() > 0) {
+            scheduleWrite(); // changes handed in before activation
+        }
         LOG.info("ScreamRouter config.yaml: {} (writes coalesced over {} ms)", path, writeDelay.toMillis());
         if (registry != null) {
             syncFromRegistry();
@@ -146,10 +149,11 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         Object device = event.getProperty(DeviceEvents.DEVICE);
         switch (event.getTopic()) {
             case DeviceEvents.ONLINE, DeviceEvents.UPDATED -> {
+                DeviceRegistry r = registry;
                 if (device instanceof Device d) {
                     handleSipRegistration(d);
-                } else if (uuid instanceof String u && registry != null) {
-                    registry.device(u).ifPresent(this::handleSipRegistration);
+                } else if (uuid instanceof String u && r != null) {
+                    r.device(u).ifPresent(this::handleSipRegistration);
                 } else {
                     LOG.debug("event {} without a device: ignored", event.getTopic());
                 }
