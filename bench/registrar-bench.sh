@@ -35,7 +35,8 @@ sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.scream
 
 "$server/bin/karaf" server > "$work/karaf.out" 2>&1 &
 karaf=$!
-trap 'kill $karaf 2>/dev/null; wait $karaf 2>/dev/null || true' EXIT
+# bin/karaf runs java as a child: stop the container itself, then make sure nothing of it is left
+trap '"$server/bin/stop" >/dev/null 2>&1 || true; wait $karaf 2>/dev/null || true; pkill -f "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do
     sipsak -s "sip:127.0.0.1:$port" -D 1 >/dev/null 2>&1 && break
     sleep 0.2

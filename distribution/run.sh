@@ -2,8 +2,9 @@
 # Runs ScreamRouter SIP in the foreground with the Karaf shell on this terminal, building it first when
 # the build is missing or older than the sources.
 #
-# Optional environment, applied to etc/org.screamrouter.sip.stack.cfg before the start:
+# Optional environment, applied to etc/org.screamrouter.sip.stack.cfg and .mdns.cfg before the start:
 #   SIP_BIND=127.0.0.1  SIP_UDP_PORT=25060  SIP_TCP_PORT=25060  SIP_WS_PORT=25088
+#   MDNS_INTERFACES=127.0.0.1   (where the router is announced; default: every LAN interface)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 assembly="$top/distribution/target/assembly"
@@ -26,5 +27,7 @@ set_key bind.address "${SIP_BIND:-}"
 set_key udp.port "${SIP_UDP_PORT:-}"
 set_key tcp.port "${SIP_TCP_PORT:-}"
 set_key ws.port "${SIP_WS_PORT:-}"
+cfg="$assembly/etc/org.screamrouter.sip.mdns.cfg"
+set_key interfaces "${MDNS_INTERFACES:-}"
 
 exec "$assembly/bin/karaf" "$@"

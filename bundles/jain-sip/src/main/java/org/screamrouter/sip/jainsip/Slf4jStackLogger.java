@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes the JAIN-SIP stack's own log (configured with {@code gov.nist.javax.sip.STACK_LOGGER}) to SLF4J,
  * so the stack needs no log4j 1.x at run time. The stack asks {@link #isLoggingEnabled(int)} before building
- * expensive messages, so that answer follows the SLF4J level.
+ * expensive messages, so that answer follows the SLF4J level. JAIN-SIP's INFO is per message ("Setting
+ * SIPMessage peerPacketSource ..."), so it goes to DEBUG: INFO in this server means a state change.
  */
 public final class Slf4jStackLogger implements StackLogger {
     private final Logger log = LoggerFactory.getLogger("gov.nist.javax.sip");
@@ -30,13 +31,13 @@ public final class Slf4jStackLogger implements StackLogger {
     @Override public void logError(String message) { log.error(message); }
     @Override public void logError(String message, Exception e) { log.error(message, e); }
     @Override public void logWarning(String message) { log.warn(message); }
-    @Override public void logInfo(String message) { log.info(message); }
-    @Override public boolean isLoggingEnabled() { return log.isInfoEnabled(); }
+    @Override public void logInfo(String message) { log.debug(message); }
+    @Override public boolean isLoggingEnabled() { return log.isWarnEnabled(); }
 
     @Override public boolean isLoggingEnabled(int level) {
         if (level >= TRACE_TRACE) return log.isTraceEnabled();
         if (level >= TRACE_DEBUG) return log.isDebugEnabled();
-        if (level >= TRACE_INFO) return log.isInfoEnabled();
+        if (level >= TRACE_INFO) return log.isDebugEnabled();
         if (level >= TRACE_WARN) return log.isWarnEnabled();
         return log.isErrorEnabled();
     }

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.inject.Inject;
 import org.junit.Before;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -224,13 +223,6 @@ public class StackInFelixIT {
         }
     }
 
-    /**
-     * RFC 3261 8.2 and the issue: 400 "with a reason phrase naming the fault". JAIN-SIP 1.3.0-91 answers this
-     * case itself (UDPMessageChannel.processIncomingDataPacket compares the CSeq method with the request method
-     * and sends {@code request.createResponse(400)}, reason "Bad request", no Server header, no To tag) before
-     * the stack's listener runs, so RequestDispatcher.malformation() never sees it.
-     */
-    @Ignore("bundles/stack: JAIN-SIP's UDP channel answers a CSeq method mismatch with a bare '400 Bad request' before the stack's dispatcher; see the itests report")
     @Test
     public void cseqMethodMismatchGets400WithReasonNamingTheFault() throws Exception {
         try (SipPeer peer = new SipPeer()) {

@@ -106,6 +106,8 @@ public class DistributionIT {
                 editConfigurationFilePut(stackCfg, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(stackCfg, "ws.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
+                // never announce on a real interface of this machine
+                editConfigurationFilePut("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1"),
                 // Karaf resolves Pax Exam's own bundles from the local repository only, never the network
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.localRepository", System.getProperty("itest.localRepository")),
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", ""),

@@ -337,6 +337,7 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
                 }
             }
             exchange.respond(ok(exchange, applied.current(), now));
+            LOG.debug("REGISTER {} from {}: {} binding(s)", aor, exchange.flow(), applied.current().size());
         } else if (outcome instanceof BindingTable.Outcome.StaleCSeq stale) {
             exchange.respond(Response.BAD_REQUEST, "Out of order CSeq for Call-ID and Contact " + stale.contact());
         } else if (outcome instanceof BindingTable.Outcome.TooManyContacts tooMany) {

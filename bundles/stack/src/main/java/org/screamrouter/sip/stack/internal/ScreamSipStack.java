@@ -15,5 +15,7 @@ final class ScreamSipStack extends SipStackImpl {
     ScreamSipStack(Properties properties, Router router) throws PeerUnavailableException {
         super(properties);
         setRouter(router);
+        // before any listening point exists: each message channel asks this factory for its parser
+        setMessageParserFactory(new StrictMessageParser.Factory());
     }
 }

@@ -84,11 +84,11 @@ class SipStackComponentTest {
     }
 
     @Test
-    void cseqMismatchGets400AndNeverReachesTheHandler() throws Exception {
+    void cseqMismatchGets400NamingTheFaultAndNeverReachesTheHandler() throws Exception {
         int[] calls = {0};
         addHandler(1L, "OPTIONS", exchange -> { calls[0]++; exchange.respond(exchange.createResponse(200)); });
         String raw = request("OPTIONS", 1, null).replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
-        assertThat(send(raw)).startsWith("SIP/2.0 400 ");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 Bad Request (CSeq method INVITE does not match request method OPTIONS)");
         assertThat(calls[0]).isZero();
     }
 
