@@ -62,6 +62,8 @@ import org.screamrouter.sip.registrar.PingResult;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.SdpParseException;
 import org.screamrouter.sip.sdp.SdpParser;
+import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.FlowListener;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
@@ -73,15 +75,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The registrar (RFC 3261 section 10.3) and keep-alive of ScreamRouter devices: REGISTER adds, refreshes and
- * removes the bindings of an address-of-record and answers with all of them; OPTIONS is answered and counts
- * as a sign of life; every online device is pinged. It is also the {@link DeviceRegistry}. Bindings and
+ * removes the bindings of an address-of-record and answers with all of them; OPTIONS and CRLF keep-alives
+ * count as signs of life; every online device is pinged. It is also the {@link DeviceRegistry}. Bindings and
  * devices are persisted (see {@link RegistrarStore}) and reloaded on activation, so a bundle update or a
  * restart keeps every binding that has not expired.
  */
-@Component(service = {SipRequestHandler.class, DeviceRegistry.class}, configurationPid = RegistrarConfig.PID,
+@Component(service = {SipRequestHandler.class, FlowListener.class, DeviceRegistry.class}, configurationPid = RegistrarConfig.PID,
         property = {SipRequestHandler.METHOD + "=" + Request.REGISTER, SipRequestHandler.METHOD + "=" + Request.OPTIONS})
 @Designate(ocd = RegistrarConfig.class)
-public final class RegistrarComponent implements SipRequestHandler, DeviceRegistry {
+public final class RegistrarComponent implements SipRequestHandler, FlowListener, DeviceRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarComponent.class);
     /** Extensions a REGISTER may Require (RFC 3261 8.2.2.3); everything else gets 420. */
     static final Set<String> SUPPORTED = Set.of("path");
@@ -224,6 +226,12 @@ public final class RegistrarComponent implements SipRequestHandler, DeviceRegist
         } else {
             register(exchange);
         }
+    }
+
+    /** An RFC 5626 CRLF keep-alive on a TCP or WebSocket flow: a sign of life of the device registered on it. */
+    @Override
+    public void keepAlive(Flow flow) {
+        book.uuidOfSource(flow.remote()).ifPresent(uuid -> book.seen(uuid, clock.instant()));
     }
 
     /** OPTIONS to the server (RFC 3261 11.2), also a device's keep-alive. */

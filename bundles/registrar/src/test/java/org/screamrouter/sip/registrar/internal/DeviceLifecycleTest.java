@@ -151,6 +151,19 @@ class DeviceLifecycleTest {
     }
 
     @Test
+    void crlfKeepAliveOnTheDevicesFlowKeepsItOnline() throws Exception {
+        send(register("sip:dev@127.0.0.1", 1, "sip:dev@127.0.0.1:5999", 300, null), "127.0.0.1", 40000);
+        h.clock.advance(Duration.ofSeconds(25));
+        registrar.keepAlive(new org.screamrouter.sip.stack.Flow("udp", new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000)));
+        h.clock.advance(Duration.ofSeconds(25));
+        registrar.tickForTest();
+        assertThat(registrar.device("dev").orElseThrow().online()).isTrue();
+        h.clock.advance(Duration.ofSeconds(10));
+        registrar.tickForTest();
+        assertThat(registrar.device("dev").orElseThrow().online()).as("30 s after its last keep-alive").isFalse();
+    }
+
+    @Test
     void expiresZeroTakesTheDeviceOfflineKeepingItsDetails() throws Exception {
         send(register("sip:dev@127.0.0.1", 1, "sip:dev@127.0.0.1:5999", 300, null), "127.0.0.1", 40000);
         send(register("sip:dev@127.0.0.1", 2, "sip:dev@127.0.0.1:5999", 0, null), "127.0.0.1", 40000);

@@ -21,48 +21,19 @@ import org.screamrouter.sip.stack.SipRequestHandler;
  * services, so getting them while the stack activates would be a circular activation.
  */
 final class HandlerRegistry {
-    /** A bound handler service, obtained on first use. */
-    static final class Handle {
-        private final Supplier<SipRequestHandler> obtain;
-        private volatile SipRequestHandler handler;
-
-        Handle(Supplier<SipRequestHandler> obtain) {
-            this.obtain = obtain;
-        }
-
-        SipRequestHandler handler() {
-            SipRequestHandler h = handler;
-            if (h == null) {
-                synchronized (this) {
-                    h = handler;
-                    if (h == null) {
-                        h = obtain.get();
-                        handler = h;
-                    }
-                }
-            }
-            return h;
-        }
-
-        /** The handler if it was ever obtained, for releasing it. */
-        SipRequestHandler obtained() {
-            return handler;
-        }
-    }
-
-    private record Entry(Handle handle, int ranking, long serviceId) {}
+    private record Entry(LazyService<SipRequestHandler> handle, int ranking, long serviceId) {}
 
     private static final Comparator<Entry> BEST_FIRST =
             Comparator.comparingInt(Entry::ranking).reversed().thenComparingLong(Entry::serviceId);
 
     private final Map<Object, Entry> registered = new HashMap<>();
     private final Map<Object, List<String>> methodsOf = new HashMap<>();
-    private volatile Map<String, Handle> byMethod = Map.of();
+    private volatile Map<String, LazyService<SipRequestHandler>> byMethod = Map.of();
 
     /** Adds or updates a handler service; {@code key} identifies the service across updates. */
-    synchronized Handle put(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
+    synchronized LazyService<SipRequestHandler> put(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
         Entry old = registered.get(key);
-        Handle handle = old != null ? old.handle() : new Handle(obtain);
+        LazyService<SipRequestHandler> handle = old != null ? old.handle() : new LazyService<>(obtain);
         registered.put(key, new Entry(handle, intProperty(properties.get("service.ranking")), longProperty(properties.get("service.id"))));
         methodsOf.put(key, methods(properties.get(SipRequestHandler.METHOD)));
         rebuild();
@@ -70,14 +41,14 @@ final class HandlerRegistry {
     }
 
     /** Removes a handler service; returns its handle so the caller can release what was obtained. */
-    synchronized Handle remove(Object key) {
+    synchronized LazyService<SipRequestHandler> remove(Object key) {
         Entry old = registered.remove(key);
         methodsOf.remove(key);
         rebuild();
         return old == null ? null : old.handle();
     }
 
-    Handle handlerFor(String method) {
+    LazyService<SipRequestHandler> handlerFor(String method) {
         return byMethod.get(method);
     }
 
@@ -92,7 +63,7 @@ final class HandlerRegistry {
                 candidates.computeIfAbsent(method, m -> new ArrayList<>()).add(entry);
             }
         });
-        Map<String, Handle> table = new HashMap<>();
+        Map<String, LazyService<SipRequestHandler>> table = new HashMap<>();
         candidates.forEach((method, entries) -> {
             entries.sort(BEST_FIRST);
             table.put(method, entries.get(0).handle());

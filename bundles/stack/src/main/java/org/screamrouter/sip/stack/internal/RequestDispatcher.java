@@ -87,7 +87,7 @@ final class RequestDispatcher implements SipListener {
             respondQuietly(exchange, Response.BAD_REQUEST, fault);
             return;
         }
-        HandlerRegistry.Handle handle = handlers.handlerFor(method);
+        LazyService<SipRequestHandler> handle = handlers.handlerFor(method);
         if (handle == null) {
             if (!NO_ANSWER.contains(method)) {
                 Response response = createResponse(request, Response.METHOD_NOT_ALLOWED, null);
@@ -97,7 +97,7 @@ final class RequestDispatcher implements SipListener {
             return;
         }
         try {
-            SipRequestHandler handler = handle.handler();
+            SipRequestHandler handler = handle.get();
             if (handler == null) {
                 respondQuietly(exchange, Response.SERVICE_UNAVAILABLE, "Handler for " + method + " is not available");
                 return;

@@ -32,6 +32,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.FlowListener;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
@@ -57,6 +58,7 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Counters counters = new Counters();
     private final FlowRouter router = new FlowRouter();
+    private final Map<Object, LazyService<FlowListener>> flowListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BundleContext context;
     private ScheduledExecutorService timer;
@@ -87,16 +89,44 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
         handlers.put(properties.get("service.id"), handler::getService, properties);
     }
 
-    void removeHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
-        HandlerRegistry.Handle handle = handlers.remove(properties.get("service.id"));
-        SipRequestHandler obtained = handle == null ? null : handle.obtained();
-        if (obtained != null) {
+    /** Flow listeners, obtained on first use for the same reason as handlers. */
+    @Reference(service = FlowListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addFlowListener(ComponentServiceObjects<FlowListener> listener, Map<String, Object> properties) {
+        flowListeners.put(properties.get("service.id"), new LazyService<>(listener::getService));
+    }
+
+    void removeFlowListener(ComponentServiceObjects<FlowListener> listener, Map<String, Object> properties) {
+        LazyService<FlowListener> lazy = flowListeners.remove(properties.get("service.id"));
+        release(listener, lazy == null ? null : lazy.obtained());
+    }
+
+    /** A CRLF keep-alive arrived on a TCP or WebSocket flow (JAIN-SIP's reading thread). */
+    private void keepAlive(Flow flow) {
+        counters.increment("keepalives");
+        for (LazyService<FlowListener> listener : flowListeners.values()) {
             try {
-                handler.ungetService(obtained);
-            } catch (IllegalStateException | IllegalArgumentException gone) {
-                // the handler's bundle is already stopping
+                FlowListener l = listener.get();
+                if (l != null) l.keepAlive(flow);
+            } catch (RuntimeException e) {
+                LOG.warn("flow listener failed on a keep-alive from {}", flow, e);
             }
         }
+    }
+
+    private static <T> void release(ComponentServiceObjects<T> objects, T obtained) {
+        if (obtained != null) {
+            try {
+                objects.ungetService(obtained);
+            } catch (IllegalStateException | IllegalArgumentException gone) {
+                // the service's bundle is already stopping
+            }
+        }
+    }
+
+    void removeHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
+        LazyService<SipRequestHandler> handle = handlers.remove(properties.get("service.id"));
+        release(handler, handle == null ? null : handle.obtained());
     }
 
     @Activate
@@ -139,7 +169,7 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(config.retransmission_window()), RESPONSE_CACHE_LIMIT);
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender);
         try {
-            stack = new ScreamSipStack(stackProperties(config), router);
+            stack = new ScreamSipStack(stackProperties(config), router, this::keepAlive);
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;

@@ -28,10 +28,10 @@ class HandlerRegistryTest {
     void highestRankingWinsThenLowestServiceId() {
         registry.put(5L, () -> a, Map.of("service.id", 5L, SipRequestHandler.METHOD, "INVITE"));
         registry.put(6L, () -> b, Map.of("service.id", 6L, SipRequestHandler.METHOD, "INVITE"));
-        assertThat(registry.handlerFor("INVITE").handler()).isSameAs(a);
+        assertThat(registry.handlerFor("INVITE").get()).isSameAs(a);
 
         registry.put(6L, () -> b, Map.of("service.id", 6L, "service.ranking", 10, SipRequestHandler.METHOD, "INVITE"));
-        assertThat(registry.handlerFor("INVITE").handler()).isSameAs(b);
+        assertThat(registry.handlerFor("INVITE").get()).isSameAs(b);
     }
 
     @Test
@@ -39,8 +39,8 @@ class HandlerRegistryTest {
         AtomicInteger obtained = new AtomicInteger();
         registry.put(1L, () -> { obtained.incrementAndGet(); return a; }, Map.of("service.id", 1L, SipRequestHandler.METHOD, "BYE"));
         assertThat(obtained).hasValue(0);
-        registry.handlerFor("BYE").handler();
-        registry.handlerFor("BYE").handler();
+        registry.handlerFor("BYE").get();
+        registry.handlerFor("BYE").get();
         assertThat(obtained).hasValue(1);
         assertThat(registry.remove(1L).obtained()).isSameAs(a);
     }

@@ -161,6 +161,27 @@ class SipStackComponentTest {
                 .hasCauseInstanceOf(SipTimeoutException.class);
     }
 
+    @Test
+    void crlfKeepAliveOnTcpIsAnsweredAndReportedWithItsFlow() throws Exception {
+        stack.modified(config(udpPort(), true));
+        int tcp = stack.listeningPoints().stream().filter(lp -> lp.transport().equals("tcp")).findFirst().orElseThrow().port();
+        java.util.concurrent.BlockingQueue<Flow> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        @SuppressWarnings("unchecked")
+        ComponentServiceObjects<org.screamrouter.sip.stack.FlowListener> objects = (ComponentServiceObjects<org.screamrouter.sip.stack.FlowListener>)
+                Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
+                        (p, m, a) -> m.getName().equals("getService") ? (org.screamrouter.sip.stack.FlowListener) seen::add : null);
+        stack.addFlowListener(objects, Map.of("service.id", 9L));
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), tcp)) {
+            socket.setSoTimeout(3000);
+            socket.getOutputStream().write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            byte[] pong = socket.getInputStream().readNBytes(2);
+            assertThat(new String(pong, StandardCharsets.US_ASCII)).isEqualTo("\r\n");
+            Flow flow = seen.poll(3, TimeUnit.SECONDS);
+            assertThat(flow).isEqualTo(new Flow("tcp", new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort())));
+        }
+    }
+
     // --- helpers
 
     private void addHandler(long id, String method, SipRequestHandler handler) {

@@ -1,0 +1,111 @@
+package org.screamrouter.sip.stack.internal;
+
+import gov.nist.javax.sip.ListeningPointExt;
+import gov.nist.javax.sip.stack.MessageProcessor;
+import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
+import gov.nist.javax.sip.stack.NioTcpMessageChannel;
+import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.NioWebSocketMessageChannel;
+import gov.nist.javax.sip.stack.NioWebSocketMessageProcessor;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+import javax.sip.ListeningPoint;
+import org.screamrouter.sip.stack.Flow;
+
+/**
+ * JAIN-SIP's NIO transports, with TCP and WebSocket channels that report the RFC 5626 CRLF keep-alive: JAIN-SIP
+ * answers a double CRLF itself ({@code sendSingleCLRF}) and tells nobody, but a registrar counts it as a
+ * sign of life of the device on that flow.
+ */
+final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
+    private final Consumer<Flow> keepAlive;
+
+    KeepAliveProcessorFactory(Consumer<Flow> keepAlive) {
+        this.keepAlive = keepAlive;
+    }
+
+    @Override
+    public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress address, int port, String transport)
+            throws IOException {
+        if (transport.equalsIgnoreCase(ListeningPoint.TCP)) {
+            return new TcpProcessor(address, stack, port);
+        }
+        if (transport.equalsIgnoreCase(ListeningPointExt.WS)) {
+            return new WsProcessor(address, stack, port);
+        }
+        return super.createMessageProcessor(stack, address, port, transport);
+    }
+
+    private void report(String transport, SocketChannel socket) {
+        if (socket.socket().getInetAddress() != null) {
+            keepAlive.accept(new Flow(transport, new InetSocketAddress(socket.socket().getInetAddress(), socket.socket().getPort())));
+        }
+    }
+
+    private final class TcpProcessor extends NioTcpMessageProcessor {
+        TcpProcessor(InetAddress address, SIPTransactionStack stack, int port) {
+            super(address, stack, port);
+        }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
+            NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
+            if (channel == null) {
+                channel = new TcpChannel(processor, client);
+                nioHandler.putMessageChannel(client, channel);
+            }
+            return channel;
+        }
+    }
+
+    private final class TcpChannel extends NioTcpMessageChannel {
+        private final SocketChannel socket;
+
+        TcpChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(processor, socket);
+            this.messageProcessor = processor;
+            this.socket = socket;
+        }
+
+        @Override
+        public void sendSingleCLRF() throws Exception {
+            report("tcp", socket);
+            super.sendSingleCLRF();
+        }
+    }
+
+    private final class WsProcessor extends NioWebSocketMessageProcessor {
+        WsProcessor(InetAddress address, SIPTransactionStack stack, int port) {
+            super(address, stack, port);
+        }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
+            NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
+            if (channel == null) {
+                channel = new WsChannel(sipStack, processor, client);
+                nioHandler.putMessageChannel(client, channel);
+            }
+            return channel;
+        }
+    }
+
+    private final class WsChannel extends NioWebSocketMessageChannel {
+        private final SocketChannel socket;
+
+        WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(stack, processor, socket);
+            this.socket = socket;
+        }
+
+        @Override
+        public void sendSingleCLRF() throws Exception {
+            report("ws", socket);
+            super.sendSingleCLRF();
+        }
+    }
+}
