@@ -19,9 +19,10 @@
 #   MDNS_INTERFACE  the server end's interface name
 #   WORKDIR         a scratch directory removed on exit (logs are printed on failure)
 #   SIP_PORT        the UDP port the server is expected to listen on first (EXPECT_PORT)
-# For the Karaf distribution, SERVER_CMD starts bin/karaf (or bin/start) with etc/org.screamrouter.sip.mdns.cfg
-# holding interfaces=$MDNS_ADDRESS and the stack's udp.port=$SIP_PORT; CHANGE_CMD changes the stack's port (e.g. a
-# new org.screamrouter.sip.stack.cfg, or bin/client config:property-set).
+# For the Karaf distribution, SERVER_CMD is mdns-karaf-server.sh (unpacks the tarball, writes interfaces=$MDNS_ADDRESS
+# into etc/org.screamrouter.sip.mdns.cfg and bind.address/udp.port into etc/org.screamrouter.sip.stack.cfg, runs
+# bin/karaf server) and CHANGE_CMD is `mdns-karaf-server.sh set-udp-port PORT` (Karaf's fileinstall applies the new
+# cfg live); its header has the command line, and itests/.../peers/AvahiFindsDistributionIT.java runs it from failsafe.
 #
 # Environment (all optional):
 #   SERVER_CMD          default: itests/peers/mdns-demo-publisher.sh (the real MdnsPublisher outside OSGi)
@@ -36,6 +37,7 @@
 #   CHECK_GOODBYE       1 (default): stop the server with SIGTERM and require Avahi to see the service removed
 #   MDNS_NET            first three octets of the veth addresses (default 198.18.77)
 #   KEEP_WORKDIR        1: keep the scratch directory
+#   TMPDIR              where the scratch directory is made (default /tmp)
 #
 # Needs root (ip netns, unshare). Installs avahi-daemon avahi-utils dbus iproute2 when missing.
 # Exit 0 = every check passed.
@@ -63,7 +65,7 @@ if [ -z "${SERVER_CMD:-}" ]; then
   EXPECT_ROUTER_UUID_FILE=${EXPECT_ROUTER_UUID_FILE:-'$WORKDIR/data/router-uuid'}
 fi
 CHANGE_CMD=${CHANGE_CMD:-}
-WORKDIR=$(mktemp -d /tmp/srsip-mdns.XXXXXX)
+WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/srsip-mdns.XXXXXX")
 SERVER_PGID=
 PEER_PGID=
 FAILED=1
@@ -109,8 +111,19 @@ for tool in avahi-daemon:avahi-daemon avahi-browse:avahi-utils dbus-daemon:dbus 
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # the package would start the system's avahi-daemon, which announces this machine on its real interfaces: a
+  # policy-rc.d that answers 101 (action forbidden) keeps invoke-rc.d and deb-systemd-invoke from starting anything
+  POLICY=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    POLICY=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# written by mdns-avahi.sh during apt-get install, removed after it\nexit 101\n' > "$POLICY"
+    chmod 755 "$POLICY"
+  fi
+  rc=0
+  { apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || rc=$?
+  [ -z "$POLICY" ] || rm -f "$POLICY"
+  [ "$rc" = 0 ] || die "apt-get install ${missing[*]} failed ($rc)"
 fi
 
 # --- namespaces and the veth pair, created directly inside them -------------------------------------------------
