@@ -114,6 +114,14 @@ public final class AttributeNames {
         for (int i = from; i < to; i++) {
             h = 31 * h + s.charAt(i);
         }
+        return lookup(s, from, to, h);
+    }
+
+    /**
+     * As {@link #lookup(String, int, int)} with the name's {@link String#hashCode()} already computed:
+     * the parser hashes the name in the same pass that finds its end and checks its characters.
+     */
+    static Known lookup(String s, int from, int to, int h) {
         int len = to - from;
         int i = h & MASK;
         Known k;

@@ -53,10 +53,27 @@ public final class AttributeSyntax {
         return number(s, 0, s.length(), max, what);
     }
 
+    // RFC 8866 token-char as two 64-bit masks (chars 0-63 and 64-127): one shift and test per
+    // character instead of a chain of range comparisons; attribute names and most browser attribute
+    // fields are checked against it, so it is the hottest test of the parser.
+    private static final long TOKEN_LO = tokenMask(0);
+    private static final long TOKEN_HI = tokenMask(64);
+
+    private static long tokenMask(int base) {
+        long m = 0;
+        for (int c = base; c < base + 64; c++) {
+            if (c == '!' || (c >= '#' && c <= '\'') || c == '*' || c == '+' || c == '-' || c == '.'
+                    || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= '^' && c <= '~')) {
+                m |= 1L << (c - base);
+            }
+        }
+        return m;
+    }
+
     /** RFC 8866 token characters (section 9, {@code token-char}). */
     public static boolean isTokenChar(char c) {
-        return c == '!' || (c >= '#' && c <= '\'') || c == '*' || c == '+' || c == '-' || c == '.'
-                || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= '^' && c <= '~');
+        // a long shift uses only the low 6 bits of the count, so c & 63 is implied
+        return c < 64 ? (TOKEN_LO >>> c & 1) != 0 : c < 128 && (TOKEN_HI >>> c & 1) != 0;
     }
 
     public static boolean isToken(String s, int from, int to) {
@@ -124,14 +141,25 @@ public final class AttributeSyntax {
         if (s.isEmpty()) {
             throw new SyntaxError("missing " + what);
         }
-        for (int i = 0; i < s.length(); i++) {
+        if (!isAddress(s, 0, s.length())) {
+            throw new SyntaxError("invalid " + what + " " + clip(s));
+        }
+        return s;
+    }
+
+    /** True when {@code s[from, to)} is a non-empty {@link #address(String, String) address}. */
+    static boolean isAddress(String s, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || c == '.' || c == ':' || c == '-' || c == '_' || c == '%')) {
-                throw new SyntaxError("invalid " + what + " " + clip(s));
+                return false;
             }
         }
-        return s;
+        return true;
     }
 
     // ---- attributes --------------------------------------------------------------------------

@@ -45,73 +45,102 @@ final class FastCheck {
         return n <= max;
     }
 
-    private static boolean iceChars(String v, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
+    // The field scanners below check a field while they look for its end, in one pass: a field ends at a
+    // space or at the end of the value, and none of the character classes contains a space, so "scan
+    // while in class, then require a space or the end" is the same test as "cut at the next space, then
+    // check every character" without a separate indexOf per field. Each returns the end, or -1.
+
+    private static int digitsField(String v, int from, int maxDigits, long max) {
+        int n = v.length();
+        int i = from;
+        long value = 0;
+        while (i < n) {
             char c = v.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/')) {
-                return false;
+            if (c < '0' || c > '9') {
+                break;
+            }
+            value = value * 10 + (c - '0'); // at most 10 digits: no overflow
+            if (++i - from > maxDigits) {
+                return -1;
             }
         }
-        return true;
+        return i > from && value <= max && (i == n || v.charAt(i) == ' ') ? i : -1;
     }
 
-    private static boolean addressChars(String v, int from, int to) {
-        if (from >= to) {
-            return false;
+    private static int tokenField(String v, int from) {
+        int n = v.length();
+        int i = from;
+        while (i < n && AttributeSyntax.isTokenChar(v.charAt(i))) {
+            i++;
         }
-        for (int i = from; i < to; i++) {
-            char c = v.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == ':' || c == '-' || c == '_' || c == '%')) {
-                return false;
-            }
+        return i > from && (i == n || v.charAt(i) == ' ') ? i : -1;
+    }
+
+    private static boolean isIceChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    }
+
+    private static boolean isAddressChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '.' || c == ':' || c == '-' || c == '_' || c == '%';
+    }
+
+    private static int iceField(String v, int from) {
+        int n = v.length();
+        int i = from;
+        while (i < n && isIceChar(v.charAt(i))) {
+            i++;
         }
-        return true;
+        return i > from && (i == n || v.charAt(i) == ' ') ? i : -1;
+    }
+
+    private static int addressField(String v, int from) {
+        int n = v.length();
+        int i = from;
+        while (i < n && isAddressChar(v.charAt(i))) {
+            i++;
+        }
+        return i > from && (i == n || v.charAt(i) == ' ') ? i : -1;
+    }
+
+    /** A non-empty field of any characters but space. */
+    private static int anyField(String v, int from) {
+        int n = v.length();
+        int i = from;
+        while (i < n && v.charAt(i) != ' ') {
+            i++;
+        }
+        return i > from ? i : -1;
     }
 
     private static boolean candidate(String v) {
         int n = v.length();
-        int p = 0;
-        int e = fieldEnd(v, p);
-        if (e - p > 32 || !iceChars(v, p, e) || e >= n) {
+        int e = iceField(v, 0); // foundation, at most 32 characters
+        if (e < 0 || e > 32 || e >= n) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!digits(v, p, e, 3, 256) || e >= n) {
+        e = digitsField(v, e + 1, 3, 256); // component
+        if (e < 0 || e >= n) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!AttributeSyntax.isToken(v, p, e) || e >= n) {
+        e = tokenField(v, e + 1); // transport
+        if (e < 0 || e >= n) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!digits(v, p, e, 10, 0xFFFFFFFFL) || e >= n) {
+        e = digitsField(v, e + 1, 10, 0xFFFFFFFFL); // priority
+        if (e < 0 || e >= n) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!addressChars(v, p, e) || e >= n) {
+        e = addressField(v, e + 1);
+        if (e < 0 || e >= n) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!digits(v, p, e, 5, 65535) || e >= n) {
+        e = digitsField(v, e + 1, 5, 65535); // port
+        if (e < 0 || !v.startsWith(" typ ", e)) {
             return false;
         }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (e - p != 3 || !v.startsWith("typ", p) || e >= n) {
-            return false;
-        }
-        p = e + 1;
-        e = fieldEnd(v, p);
-        if (!AttributeSyntax.isToken(v, p, e)) {
+        e = tokenField(v, e + 5); // candidate type
+        if (e < 0) {
             return false;
         }
         boolean raddr = false;
@@ -119,52 +148,62 @@ final class FastCheck {
         boolean tcptype = false;
         while (e < n) {
             int ns = e + 1;
-            int ne = fieldEnd(v, ns);
-            if (!AttributeSyntax.isToken(v, ns, ne) || ne >= n) {
+            int ne = tokenField(v, ns);
+            if (ne < 0 || ne >= n) {
                 return false;
             }
             int vs = ne + 1;
-            int ve = fieldEnd(v, vs);
-            if (vs >= ve) {
-                return false;
-            }
             int len = ne - ns;
             if (!raddr && len == 5 && v.startsWith("raddr", ns)) {
                 raddr = true;
-                if (!addressChars(v, vs, ve)) {
-                    return false;
-                }
+                e = addressField(v, vs);
             } else if (!rport && len == 5 && v.startsWith("rport", ns)) {
                 rport = true;
-                if (!digits(v, vs, ve, 5, 65535)) {
-                    return false;
-                }
+                e = digitsField(v, vs, 5, 65535);
             } else if (!tcptype && len == 7 && v.startsWith("tcptype", ns)) {
                 tcptype = true;
-                if (!AttributeSyntax.isToken(v, vs, ve)) {
-                    return false;
-                }
+                e = tokenField(v, vs);
+            } else {
+                e = anyField(v, vs); // extension value: generation, network-id... kept as text
             }
-            e = ve;
+            if (e < 0) {
+                return false;
+            }
         }
         return true;
     }
 
+    /** {@code <pt> SP <name> "/" <rate> ["/" <params>]} in one pass. */
     private static boolean rtpMap(String v) {
-        int sp = v.indexOf(' ');
-        if (sp < 0 || !digits(v, 0, sp, 3, 127)) {
+        int n = v.length();
+        int e = digitsField(v, 0, 3, 127);
+        if (e < 0 || e >= n) {
             return false;
         }
-        int slash = v.indexOf('/', sp + 1);
-        if (slash < 0 || !AttributeSyntax.isToken(v, sp + 1, slash)) {
+        int i = e + 1;
+        while (i < n && AttributeSyntax.isTokenChar(v.charAt(i))) {
+            i++; // encoding name: token-char excludes both '/' and space
+        }
+        if (i == e + 1 || i >= n || v.charAt(i) != '/') {
             return false;
         }
-        int slash2 = v.indexOf('/', slash + 1);
-        int rateEnd = slash2 < 0 ? v.length() : slash2;
-        if (!digits(v, slash + 1, rateEnd, 10, 0xFFFFFFFFL)) {
+        int rate = i + 1;
+        int j = rate;
+        long value = 0;
+        while (j < n) {
+            char c = v.charAt(j);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            value = value * 10 + (c - '0');
+            if (++j - rate > 10) {
+                return false;
+            }
+        }
+        if (j == rate || value > 0xFFFFFFFFL) {
             return false;
         }
-        return slash2 < 0 || AttributeSyntax.isToken(v, slash2 + 1, v.length());
+        return j == n || (v.charAt(j) == '/' && AttributeSyntax.isToken(v, j + 1, n));
     }
 
     /** {@code <token> SP <anything>}: fmtp. */

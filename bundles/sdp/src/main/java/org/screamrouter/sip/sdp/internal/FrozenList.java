@@ -13,10 +13,17 @@ public final class FrozenList<E> extends AbstractList<E> implements RandomAccess
 
     private final Object[] elements;
     private final int size;
+    /** The parsed text when this is the session attribute list of a description written verbatim, else null. */
+    final SourceText source;
 
     FrozenList(Object[] elements, int size) {
+        this(elements, size, null);
+    }
+
+    FrozenList(Object[] elements, int size, SourceText source) {
         this.elements = elements;
         this.size = size;
+        this.source = source;
     }
 
     @SuppressWarnings("unchecked")

@@ -26,4 +26,9 @@ final class Growable<E> {
     List<E> freeze() {
         return size == 0 ? List.of() : new FrozenList<>(elements, size);
     }
+
+    /** Like {@link #freeze()}, the list also carrying the text its description can be written back as. */
+    List<E> freeze(SourceText source) {
+        return new FrozenList<>(elements, size, source);
+    }
 }

@@ -22,7 +22,13 @@ import org.screamrouter.sip.sdp.UnrecognizedLine;
  * One pass over the text, line by line (RFC 8866 section 5 grammar and order). Allocation is kept to
  * what the model holds: known attribute names and small payload type numbers are shared strings,
  * lists are filled in place and handed over without a copy, and line text is copied only to report
- * a problem.
+ * a problem. The lines browsers send ({@code a=}, {@code m=}, {@code o=}, {@code c=}) are read in place
+ * when they are well-formed and single-spaced; anything else goes through the general path, which
+ * gives the precise message.
+ *
+ * <p>While reading, the reader also decides whether writing the description back would give exactly
+ * the input ({@link #verbatim}); if so, the description carries its text ({@link SourceText}) and the
+ * writer returns it instead of rebuilding it.
  */
 public final class SdpReader {
 
@@ -46,6 +52,14 @@ public final class SdpReader {
     private final boolean strict;
     private final boolean fragment;
     private List<Diagnostic> diagnostics;
+
+    /**
+     * True while {@code SdpWriting} would give back the input byte for byte: every line so far ended with
+     * CRLF, nothing was reported as an error or kept raw, and each field the writer prints from a parsed
+     * number or re-joins from tokens is in the form the writer prints (single spaces, no leading zeros).
+     * Cleared conservatively: a false "false" only costs the field-by-field write.
+     */
+    private boolean verbatim = true;
 
     private int lineNo;
     private int lineStart;
@@ -119,6 +133,9 @@ public final class SdpReader {
             int nl = text.indexOf('\n', pos);
             int end = nl < 0 ? n : nl;
             int next = nl < 0 ? n : nl + 1;
+            if (nl <= pos || text.charAt(nl - 1) != '\r') {
+                verbatim = false; // LF alone or no line ending: the writer ends every line with CRLF
+            }
             if (end > pos && text.charAt(end - 1) == '\r') {
                 end--;
             }
@@ -127,6 +144,7 @@ public final class SdpReader {
             lineEnd = end;
             if (end == pos) {
                 if (onlyLineBreaksFrom(next)) {
+                    verbatim = false; // the writer does not write them back
                     break; // trailing empty lines: some SIP stacks add one; nothing follows
                 }
                 problem(Kind.EMPTY_LINE, "empty line");
@@ -140,9 +158,22 @@ public final class SdpReader {
         finishMedia();
         requireBefore(R_MEDIA);
         flushTiming();
-        return new SessionDescription(version, origin, sessionName, information, uri, freeze(emails), freeze(phones),
-                connection, freeze(bandwidths), freeze(timings), timeZones, key, freeze(attributes), freeze(media),
-                freeze(unrecognized));
+        SourceText source = null;
+        List<Attribute> sessionAttributes;
+        if (verbatim && !fragment) {
+            // the session attribute list is the one list every description has: it carries the text
+            source = new SourceText(text);
+            sessionAttributes = (attributes == null ? new Growable<Attribute>(0) : attributes).freeze(source);
+        } else {
+            sessionAttributes = freeze(attributes);
+        }
+        SessionDescription d = new SessionDescription(version, origin, sessionName, information, uri, freeze(emails),
+                freeze(phones), connection, freeze(bandwidths), freeze(timings), timeZones, key, sessionAttributes,
+                freeze(media), freeze(unrecognized));
+        if (source != null) {
+            source.description = d;
+        }
+        return d;
     }
 
     private boolean onlyLineBreaksFrom(int from) {
@@ -168,6 +199,9 @@ public final class SdpReader {
         if (strict && d.isError()) {
             throw new SdpParseException(d);
         }
+        if (d.isError()) {
+            verbatim = false; // the lenient parser may have moved or dropped something
+        }
         if (diagnostics == null) {
             diagnostics = new ArrayList<>(4);
         }
@@ -175,6 +209,7 @@ public final class SdpReader {
     }
 
     private void keepUnrecognized() {
+        verbatim = false; // written at the end of its section, not where it was
         UnrecognizedLine u = new UnrecognizedLine(lineText(), lineNo);
         if (inMedia) {
             if (mUnrecognized == null) {
@@ -300,8 +335,11 @@ public final class SdpReader {
                 if (version != 0) {
                     throw new SyntaxError("unsupported version " + version);
                 }
+                if (lineEnd - vs != 1) {
+                    verbatim = false; // "v=00" is written "v=0"
+                }
             }
-            case 'o' -> origin = origin(value(vs));
+            case 'o' -> origin = origin(vs);
             case 's' -> {
                 if (vs == lineEnd) {
                     throw new SyntaxError("empty session name (use \"s=-\")");
@@ -322,7 +360,7 @@ public final class SdpReader {
                 }
                 phones.add(value(vs));
             }
-            case 'c' -> connection = connection(value(vs));
+            case 'c' -> connection = connection(vs);
             case 'b' -> {
                 if (bandwidths == null) {
                     bandwidths = new Growable<>(1);
@@ -335,8 +373,14 @@ public final class SdpReader {
                     repeats = new Growable<>(1);
                 }
                 repeats.add(repeat(value(vs)));
+                if (!singleSpaced(vs)) {
+                    verbatim = false; // the writer joins the fields with one space
+                }
             }
-            case 'z' -> timeZones = timeZones(value(vs));
+            case 'z' -> {
+                timeZones = timeZones(value(vs));
+                verbatim = false; // rare; not worth proving that the writer gives it back unchanged
+            }
             case 'k' -> key = key(vs);
             default -> throw new SyntaxError("unexpected line type " + type);
         }
@@ -380,7 +424,7 @@ public final class SdpReader {
                 if (mConnections == null) {
                     mConnections = new Growable<>(1);
                 }
-                mConnections.add(connection(value(vs)));
+                mConnections.add(connection(vs));
             }
             case 'b' -> {
                 if (mBandwidths == null) {
@@ -392,7 +436,77 @@ public final class SdpReader {
         }
     }
 
+    // ---- in-place field helpers --------------------------------------------------------------
+
+    /** End of the field starting at {@code from}: the next space of the current line, or the line end. */
+    private int fieldEnd(int from) {
+        // a plain loop: fields are short, and indexOf would look past the line when it has no space
+        int i = from;
+        while (i < lineEnd && s.charAt(i) != ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    /** True when {@code [from, lineEnd)} is non-empty fields separated by exactly one space each. */
+    private boolean singleSpaced(int from) {
+        if (from >= lineEnd || s.charAt(from) == ' ' || s.charAt(lineEnd - 1) == ' ') {
+            return false;
+        }
+        for (int i = from + 1; i < lineEnd; i++) {
+            if (s.charAt(i) == ' ' && s.charAt(i - 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when the digits {@code [from, to)} are written as the writer prints their value: no leading zero. */
+    private boolean plainNumber(int from, int to) {
+        return to - from == 1 || s.charAt(from) != '0';
+    }
+
+    private boolean is(int from, int to, String word) {
+        return to - from == word.length() && s.startsWith(word, from);
+    }
+
+    /** The address type {@code IP4}/{@code IP6} as a shared string, or null. */
+    private String addressType(int from, int to) {
+        return is(from, to, "IP4") ? "IP4" : is(from, to, "IP6") ? "IP6" : null;
+    }
+
     // ---- o= c= b= t= r= z= k= ----------------------------------------------------------------
+
+    /**
+     * {@code o=}: six single-spaced fields are read in place (the fixed words shared, the rest copied
+     * once); any other shape goes through {@link #origin(String)}, whose messages name the fault.
+     */
+    private Origin origin(int vs) throws SyntaxError {
+        int userEnd = fieldEnd(vs);
+        int idStart = userEnd + 1;
+        int idEnd = idStart > lineEnd ? lineEnd : fieldEnd(idStart);
+        int verStart = idEnd + 1;
+        int verEnd = verStart > lineEnd ? lineEnd : fieldEnd(verStart);
+        int netStart = verEnd + 1;
+        int netEnd = netStart > lineEnd ? lineEnd : fieldEnd(netStart);
+        int typeStart = netEnd + 1;
+        int typeEnd = typeStart > lineEnd ? lineEnd : fieldEnd(typeStart);
+        int addrStart = typeEnd + 1;
+        if (userEnd > vs && idEnd > idStart && verEnd > verStart && netEnd > netStart && typeEnd > typeStart
+                && addrStart < lineEnd && fieldEnd(addrStart) == lineEnd
+                && is(netStart, netEnd, "IN") && addressType(typeStart, typeEnd) != null) {
+            // same checks, same order and same messages as origin(String) on these fields
+            AttributeSyntax.number(s, idStart, idEnd, Long.MAX_VALUE, "session id");
+            AttributeSyntax.number(s, verStart, verEnd, Long.MAX_VALUE, "session version");
+            String addr = AttributeSyntax.address(s.substring(addrStart, lineEnd), "address");
+            String user = is(vs, userEnd, "-") ? "-" : s.substring(vs, userEnd);
+            return new Origin(user, s.substring(idStart, idEnd), s.substring(verStart, verEnd), "IN",
+                    addressType(typeStart, typeEnd), addr);
+        }
+        Origin o = origin(value(vs));
+        verbatim = false; // read, but not single-spaced: the writer would join the fields differently
+        return o;
+    }
 
     private static Origin origin(String v) throws SyntaxError {
         Tokens t = new Tokens(v);
@@ -408,6 +522,42 @@ public final class SdpReader {
             throw new SyntaxError("unexpected text after origin address");
         }
         return new Origin(user, id, ver, net, type, addr);
+    }
+
+    /**
+     * {@code c=}: the unicast single-spaced form is read in place; multicast suffixes and any other shape
+     * go through {@link #connection(String)}.
+     */
+    private Connection connection(int vs) throws SyntaxError {
+        int netEnd = fieldEnd(vs);
+        int typeStart = netEnd + 1;
+        int typeEnd = typeStart > lineEnd ? lineEnd : fieldEnd(typeStart);
+        int addrStart = typeEnd + 1;
+        String type = typeEnd > typeStart ? addressType(typeStart, typeEnd) : null;
+        // address characters exclude '/', so a passing address has no multicast suffix
+        if (is(vs, netEnd, "IN") && type != null && addrStart < lineEnd && fieldEnd(addrStart) == lineEnd
+                && AttributeSyntax.isAddress(s, addrStart, lineEnd)) {
+            return new Connection("IN", type, s.substring(addrStart, lineEnd), -1, -1);
+        }
+        Connection c = connection(value(vs));
+        if (!singleSpaced(vs) || !plainSuffixes(vs)) {
+            verbatim = false;
+        }
+        return c;
+    }
+
+    /** True when every number after a {@code /} on the line has no leading zero (TTL, number of addresses). */
+    private boolean plainSuffixes(int from) {
+        for (int i = s.indexOf('/', from); i >= 0 && i < lineEnd; i = s.indexOf('/', i + 1)) {
+            int end = i + 1;
+            while (end < lineEnd && s.charAt(end) >= '0' && s.charAt(end) <= '9') {
+                end++;
+            }
+            if (end > i + 1 && !plainNumber(i + 1, end)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Connection connection(String v) throws SyntaxError {
@@ -447,6 +597,9 @@ public final class SdpReader {
             throw new SyntaxError("invalid bandwidth type");
         }
         long value = AttributeSyntax.number(s, colon + 1, lineEnd, Long.MAX_VALUE / 10, "bandwidth");
+        if (!plainNumber(colon + 1, lineEnd)) {
+            verbatim = false;
+        }
         return new Bandwidth(s.substring(vs, colon), value);
     }
 
@@ -457,6 +610,9 @@ public final class SdpReader {
         }
         long start = AttributeSyntax.number(s, vs, sp, Long.MAX_VALUE / 10, "start time");
         long stop = AttributeSyntax.number(s, sp + 1, lineEnd, Long.MAX_VALUE / 10, "stop time");
+        if (!plainNumber(vs, sp) || !plainNumber(sp + 1, lineEnd)) {
+            verbatim = false;
+        }
         flushTiming();
         tStart = start;
         tStop = stop;
@@ -529,6 +685,10 @@ public final class SdpReader {
         seenLines = 0;
         seenSingles = 0;
         mMedia = null;
+        if (mediaFields(vs)) {
+            return;
+        }
+        verbatim = false; // not in the writer's form (extra spaces, leading zeros), or broken
         Tokens t = new Tokens(value(vs));
         String mediaType = AttributeSyntax.token(t.next("media type"), "media type");
         String portPart = t.next("port");
@@ -562,6 +722,103 @@ public final class SdpReader {
         mPortCount = count;
         mProto = proto;
         mFormats = formats.freeze();
+    }
+
+    private static final String[] MEDIA_TYPES = {"audio", "video", "application", "text", "message"};
+    private static final String[] PROTOCOLS = {"UDP/TLS/RTP/SAVPF", "RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF",
+        "UDP/TLS/RTP/SAVP", "UDP/DTLS/SCTP", "TCP/DTLS/SCTP", "DTLS/SCTP", "udp"};
+
+    /** The shared string among {@code known} spelled {@code s[from, to)}, or a copy of the region. */
+    private String shared(int from, int to, String[] known) {
+        for (String k : known) {
+            if (is(from, to, k)) {
+                return k;
+            }
+        }
+        return s.substring(from, to);
+    }
+
+    /** Digits {@code [from, to)} with no leading zero, at most {@code max}; else -1. */
+    private int plainValue(int from, int to, int max) {
+        if (from >= to || to - from > 5 || !plainNumber(from, to)) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= max ? v : -1;
+    }
+
+    /**
+     * The {@code m=} fields read in place, for a line that is valid and already in the writer's form
+     * (single spaces, numbers without leading zeros): the media type, protocol and payload types come out
+     * as shared strings, so a browser m= line with 20 formats copies nothing. Returns false without
+     * changing anything for any other line, which the general path then reads or rejects.
+     */
+    private boolean mediaFields(int vs) {
+        int typeEnd = fieldEnd(vs);
+        if (typeEnd >= lineEnd || !AttributeSyntax.isToken(s, vs, typeEnd)) {
+            return false;
+        }
+        int portStart = typeEnd + 1;
+        int portEnd = fieldEnd(portStart);
+        if (portEnd >= lineEnd) {
+            return false;
+        }
+        int slash = s.indexOf('/', portStart);
+        int numberEnd = slash >= 0 && slash < portEnd ? slash : portEnd;
+        int port = plainValue(portStart, numberEnd, 65535);
+        int count = numberEnd == portEnd ? -1 : plainValue(numberEnd + 1, portEnd, 65535);
+        if (port < 0 || (numberEnd < portEnd && count < 0)) {
+            return false;
+        }
+        int protoStart = portEnd + 1;
+        int protoEnd = fieldEnd(protoStart);
+        if (protoEnd == protoStart || protoEnd >= lineEnd) {
+            return false;
+        }
+        for (int i = protoStart; i < protoEnd; i++) {
+            char c = s.charAt(i);
+            if (c != '/' && !AttributeSyntax.isTokenChar(c)) {
+                return false;
+            }
+        }
+        String proto = shared(protoStart, protoEnd, PROTOCOLS);
+        boolean rtp = proto.contains("RTP/");
+        Growable<String> formats = new Growable<>(24);
+        int f = protoEnd + 1;
+        while (true) {
+            int e = fieldEnd(f);
+            if (e == f) {
+                return false; // two spaces or a trailing space
+            }
+            if (rtp) {
+                int pt = plainValue(f, e, 127);
+                if (pt < 0) {
+                    return false;
+                }
+                formats.add(SMALL_NUMBERS[pt]);
+            } else if (AttributeSyntax.isToken(s, f, e)) {
+                formats.add(s.substring(f, e));
+            } else {
+                return false;
+            }
+            if (e == lineEnd) {
+                break;
+            }
+            f = e + 1;
+        }
+        mMedia = shared(vs, typeEnd, MEDIA_TYPES);
+        mPort = port;
+        mPortCount = count;
+        mProto = proto;
+        mFormats = formats.freeze();
+        return true;
     }
 
     private void finishMedia() {
@@ -602,20 +859,35 @@ public final class SdpReader {
             }
             lastRank = 5;
         }
-        int colon = s.indexOf(':', vs);
-        int nameEnd = colon < 0 || colon > lineEnd ? lineEnd : colon;
-        if (!AttributeSyntax.isToken(s, vs, nameEnd)) {
-            problem(Kind.MALFORMED_LINE, vs == nameEnd ? "empty attribute name" : "invalid attribute name");
+        // one pass finds the end of the name, checks its characters and hashes it for the lookup
+        int nameEnd = vs;
+        int h = 0;
+        while (nameEnd < lineEnd) {
+            char c = s.charAt(nameEnd);
+            if (!AttributeSyntax.isTokenChar(c)) {
+                break;
+            }
+            h = 31 * h + c;
+            nameEnd++;
+        }
+        if (nameEnd < lineEnd && s.charAt(nameEnd) != ':') {
+            // a character outside token-char before the first colon (or on a line without one)
+            problem(Kind.MALFORMED_LINE, "invalid attribute name");
             keepUnrecognized();
             return;
         }
-        AttributeNames.Known known = AttributeNames.lookup(s, vs, nameEnd);
+        if (nameEnd == vs) {
+            problem(Kind.MALFORMED_LINE, "empty attribute name");
+            keepUnrecognized();
+            return;
+        }
+        AttributeNames.Known known = AttributeNames.lookup(s, vs, nameEnd, h);
         String name = known != null ? known.name : s.substring(vs, nameEnd);
         String value = nameEnd == lineEnd ? null : s.substring(nameEnd + 1, lineEnd);
         Attribute attribute = new Attribute(name, value);
         if (inMedia) {
             if (mAttributes == null) {
-                mAttributes = new Growable<>(16);
+                mAttributes = new Growable<>(32); // a browser audio section has 30-40
             }
             mAttributes.add(attribute);
         } else {

@@ -22,6 +22,10 @@ public final class SdpWriting {
     }
 
     public static String write(SessionDescription d) {
+        String parsed = parsedText(d);
+        if (parsed != null) {
+            return parsed;
+        }
         StringBuilder sb = new StringBuilder(estimate(d));
         writeSession(sb, d);
         for (MediaDescription m : d.media()) {
@@ -38,6 +42,21 @@ public final class SdpWriting {
             writeMedia(sb, m);
         }
         return sb.toString();
+    }
+
+    /**
+     * The text {@code d} was parsed from, when {@code d} is the very description the parser built from it
+     * and the parser found that writing it would give that text back (see {@link SourceText}); else null.
+     * Relaying a device's SDP unchanged then costs no copy at all.
+     */
+    private static String parsedText(SessionDescription d) {
+        if (d.attributes() instanceof FrozenList<Attribute> list) {
+            SourceText source = list.source;
+            if (source != null && source.description == d) {
+                return source.text;
+            }
+        }
+        return null;
     }
 
     private static int estimate(SessionDescription d) {
