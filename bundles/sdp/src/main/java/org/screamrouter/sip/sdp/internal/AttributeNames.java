@@ -39,9 +39,12 @@ public final class AttributeNames {
         /** Bit of the "at most once per section" set, or 0 when the attribute may repeat. */
         final long singleBit;
         final boolean sessionOnly;
+        /** {@code name.hashCode()}: a probe that meets another name is settled without reading it. */
+        final int hash;
 
         Known(String name, int kind, long singleBit, boolean sessionOnly) {
             this.name = name;
+            this.hash = name.hashCode();
             this.kind = kind;
             this.singleBit = singleBit;
             this.sessionOnly = sessionOnly;
@@ -126,7 +129,7 @@ public final class AttributeNames {
         int i = h & MASK;
         Known k;
         while ((k = TABLE[i]) != null) {
-            if (k.name.length() == len && s.startsWith(k.name, from)) {
+            if (k.hash == h && k.name.length() == len && s.startsWith(k.name, from)) {
                 return k;
             }
             i = (i + 1) & MASK;

@@ -2,7 +2,8 @@ package org.screamrouter.sip.sdp.internal;
 
 /**
  * Allocation-free acceptance checks for the attributes browsers send by the dozen (candidate, rtpmap,
- * fmtp, rtcp-fb, ssrc, extmap, fingerprint). Each accepts a subset of what {@link AttributeSyntax}
+ * fmtp, rtcp-fb, ssrc, extmap, fingerprint) or in every section (rtcp, group, msid, ice-options,
+ * ssrc-group), whose full parsers build values and lists only to throw them away. Each accepts a subset of what {@link AttributeSyntax}
  * accepts (single spaces only, for one), so a value passing here is valid; a value failing here goes
  * to the full parser, which either accepts it or produces the precise message.
  */
@@ -20,29 +21,12 @@ final class FastCheck {
             case AttributeNames.SSRC -> ssrc(v);
             case AttributeNames.EXTMAP -> extMap(v);
             case AttributeNames.FINGERPRINT -> fingerprint(v);
+            case AttributeNames.RTCP -> rtcp(v);
+            case AttributeNames.GROUP, AttributeNames.TOKENS -> tokens(v);
+            case AttributeNames.MSID -> msid(v);
+            case AttributeNames.SSRC_GROUP -> ssrcGroup(v);
             default -> false;
         };
-    }
-
-    /** End of the field starting at {@code from}: the next space or the end. */
-    private static int fieldEnd(String v, int from) {
-        int sp = v.indexOf(' ', from);
-        return sp < 0 ? v.length() : sp;
-    }
-
-    private static boolean digits(String v, int from, int to, int maxDigits, long max) {
-        if (from >= to || to - from > maxDigits) {
-            return false;
-        }
-        long n = 0;
-        for (int i = from; i < to; i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n <= max;
     }
 
     // The field scanners below check a field while they look for its end, in one pass: a field ends at a
@@ -216,55 +200,99 @@ final class FastCheck {
     }
 
     private static boolean rtcpFeedback(String v) {
-        int sp = v.indexOf(' ');
-        if (sp < 0 || !((sp == 1 && v.charAt(0) == '*') || digits(v, 0, sp, 3, 127))) {
+        int n = v.length();
+        int e = v.startsWith("* ") ? 1 : digitsField(v, 0, 3, 127);
+        if (e < 0 || e >= n) {
             return false;
         }
-        int e = fieldEnd(v, sp + 1);
-        return AttributeSyntax.isToken(v, sp + 1, e) && (e == v.length() || (e + 1 < v.length() && v.charAt(e + 1) != ' '));
+        int t = tokenField(v, e + 1);
+        return t > 0 && (t == n || (t + 1 < n && v.charAt(t + 1) != ' '));
     }
 
     private static boolean ssrc(String v) {
-        int sp = v.indexOf(' ');
-        if (sp < 0 || !digits(v, 0, sp, 10, 0xFFFFFFFFL)) {
+        int n = v.length();
+        int e = digitsField(v, 0, 10, 0xFFFFFFFFL);
+        if (e < 0 || e >= n) {
             return false;
         }
-        int colon = v.indexOf(':', sp + 1);
-        return AttributeSyntax.isToken(v, sp + 1, colon < 0 ? v.length() : colon);
+        int i = e + 1;
+        while (i < n && AttributeSyntax.isTokenChar(v.charAt(i))) {
+            i++; // the source attribute name, up to its colon (token-char excludes ':')
+        }
+        return i > e + 1 && (i == n || v.charAt(i) == ':');
     }
 
     private static boolean extMap(String v) {
-        int sp = v.indexOf(' ');
-        if (sp < 0) {
+        int n = v.length();
+        int e = digitsField(v, 0, 4, 4351); // a "/direction" suffix fails here: the full parser decides
+        if (e < 0 || e >= n || v.charAt(0) == '0') {
             return false;
         }
-        int slash = v.indexOf('/');
-        if (slash >= 0 && slash < sp) {
-            return false; // with a direction: let the full parser decide
-        }
-        if (v.charAt(0) == '0' || !digits(v, 0, sp, 4, 4351)) {
-            return false;
-        }
-        int e = fieldEnd(v, sp + 1);
-        return e > sp + 1 && (e == v.length() || (e + 1 < v.length() && v.charAt(e + 1) != ' '));
+        int u = anyField(v, e + 1);
+        return u > 0 && (u == n || (u + 1 < n && v.charAt(u + 1) != ' '));
+    }
+
+    private static boolean isHexDigit(char c) {
+        // ASCII only: the full grammar also takes other Unicode digits (Character.digit), a superset
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
     }
 
     private static boolean fingerprint(String v) {
-        int sp = v.indexOf(' ');
-        if (sp <= 0 || !AttributeSyntax.isToken(v, 0, sp)) {
+        int sp = tokenField(v, 0);
+        int n = v.length();
+        if (sp < 0 || sp >= n) {
             return false;
         }
         int from = sp + 1;
-        int len = v.length() - from;
+        int len = n - from;
         if (len < 2 || (len + 1) % 3 != 0) {
             return false;
         }
-        for (int i = from; i < v.length(); i += 3) {
-            if (Character.digit(v.charAt(i), 16) < 0 || Character.digit(v.charAt(i + 1), 16) < 0
-                    || (i + 2 < v.length() && v.charAt(i + 2) != ':')) {
+        for (int i = from; i < n; i += 3) {
+            if (!isHexDigit(v.charAt(i)) || !isHexDigit(v.charAt(i + 1)) || (i + 2 < n && v.charAt(i + 2) != ':')) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@code a=rtcp} (RFC 3605): a port, optionally followed by {@code IN IP4|IP6 <address>}. */
+    private static boolean rtcp(String v) {
+        int n = v.length();
+        int e = digitsField(v, 0, 5, 65535);
+        if (e < 0) {
+            return false;
+        }
+        if (e == n) {
+            return true;
+        }
+        return (v.startsWith(" IN IP4 ", e) || v.startsWith(" IN IP6 ", e)) && addressField(v, e + 8) == n;
+    }
+
+    /** Single-spaced tokens, at least one: {@code a=group} (RFC 5888), {@code a=ice-options} (RFC 8839). */
+    private static boolean tokens(String v) {
+        int n = v.length();
+        int e = tokenField(v, 0);
+        while (e >= 0 && e < n) {
+            e = tokenField(v, e + 1);
+        }
+        return e == n;
+    }
+
+    /** {@code a=msid} (RFC 8830): one or two tokens. */
+    private static boolean msid(String v) {
+        int n = v.length();
+        int e = tokenField(v, 0);
+        return e == n || (e > 0 && tokenField(v, e + 1) == n);
+    }
+
+    /** {@code a=ssrc-group} (RFC 5576): semantics, then SSRC numbers. */
+    private static boolean ssrcGroup(String v) {
+        int n = v.length();
+        int e = tokenField(v, 0);
+        while (e >= 0 && e < n) {
+            e = digitsField(v, e + 1, 10, 0xFFFFFFFFL);
+        }
+        return e == n;
     }
 }

@@ -18,7 +18,13 @@ class FastCheckAgreesWithFullGrammarTest {
             new Object[] {AttributeNames.RTCP_FB, "96 nack pli"},
             new Object[] {AttributeNames.SSRC, "1944796561 msid:TF6VRif1 ec1eb8de"},
             new Object[] {AttributeNames.EXTMAP, "3 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"},
-            new Object[] {AttributeNames.FINGERPRINT, "sha-256 6B:8B:5D:EA:59:04:20:23"});
+            new Object[] {AttributeNames.FINGERPRINT, "sha-256 6B:8B:5D:EA:59:04:20:23"},
+            new Object[] {AttributeNames.RTCP, "9 IN IP4 0.0.0.0"},
+            new Object[] {AttributeNames.RTCP, "53020"},
+            new Object[] {AttributeNames.GROUP, "BUNDLE 0 1 data"},
+            new Object[] {AttributeNames.TOKENS, "trickle renomination"},
+            new Object[] {AttributeNames.MSID, "- 06574f1e-f4bf-4b6d-b66c-3493cd7ab50f"},
+            new Object[] {AttributeNames.SSRC_GROUP, "FID 3262661846 1434237452"});
 
     @Test
     void fastCheckAcceptsTheUsualBrowserValues() {
@@ -30,8 +36,8 @@ class FastCheckAgreesWithFullGrammarTest {
     @Test
     void whateverFastCheckAcceptsTheFullGrammarAcceptsToo() {
         Random random = new Random(42);
-        String alphabet = " :/.-0123456789abcdefABCDEF*typhostraddrportcp\t\u00e9";
-        for (int i = 0; i < 100_000; i++) {
+        String alphabet = " :/.-0123456789abcdefABCDEF*typhostraddrportcpINP\t\u00e9\u0663";
+        for (int i = 0; i < 200_000; i++) {
             Object[] s = SAMPLES.get(random.nextInt(SAMPLES.size()));
             StringBuilder v = new StringBuilder((String) s[1]);
             for (int k = 1 + random.nextInt(4); k > 0 && v.length() > 0; k--) {
@@ -59,6 +65,11 @@ class FastCheckAgreesWithFullGrammarTest {
             case AttributeNames.RTCP_FB -> AttributeSyntax.rtcpFeedback(v);
             case AttributeNames.SSRC -> AttributeSyntax.ssrc(v);
             case AttributeNames.EXTMAP -> AttributeSyntax.extMap(v);
+            case AttributeNames.RTCP -> AttributeSyntax.rtcp(v);
+            case AttributeNames.GROUP -> AttributeSyntax.group(v);
+            case AttributeNames.TOKENS -> AttributeSyntax.tokenList(v, "x");
+            case AttributeNames.MSID -> AttributeSyntax.msid(v);
+            case AttributeNames.SSRC_GROUP -> AttributeSyntax.ssrcGroup(v);
             default -> AttributeSyntax.fingerprint(v);
         }
     }
