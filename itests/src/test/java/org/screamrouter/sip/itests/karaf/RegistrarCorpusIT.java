@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import javax.inject.Inject;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -163,8 +162,6 @@ public class RegistrarCorpusIT {
     }
 
     /** unksm2 (RFC 4475 3.3.4): To is not a SIP or SIPS URI, so a registrar rejects it with 400. */
-    @Ignore("bug: RegistrarComponent.java:259 answers a non-SIP To with 416 'To must be a SIP URI with a host'; "
-            + "RFC 4475 3.3.4 says a registrar rejects it with 400 Bad Request (416 is for the Request-URI scheme)")
     @Test
     public void unksm2IsRejectedWith400() throws Exception {
         onTheWire(agent -> {
@@ -176,9 +173,6 @@ public class RegistrarCorpusIT {
     }
 
     /** regbadct (RFC 4475 3.1.2.13): a Contact with URI headers outside <> is invalid: 400, nothing bound. */
-    @Ignore("bug: regbadct gets 200 OK and binds <sip:user@example.com?Route=%3Csip:sip.example.com%3E>: JAIN-SIP's "
-            + "parser accepts a Contact addr-spec with URI headers outside <> and neither StrictMessageParser nor "
-            + "RegistrarComponent.register checks it (RFC 3261 20.10, RFC 4475 3.1.2.13: 400)")
     @Test
     public void regbadctIsRejectedWith400AndBindsNothing() throws Exception {
         onTheWire(agent -> {

@@ -264,7 +264,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         String uuid = identify(request).orElse(null);
         String aor = addressOfRecord(to.getAddress().getURI(), uuid, cfg);
         if (aor == null) {
-            exchange.respond(Response.UNSUPPORTED_URI_SCHEME, "To must be a SIP URI with a host");
+            // RFC 4475 3.3.4: the AOR of a registration must be a SIP or SIPS URI (416 is for the Request-URI)
+            exchange.respond(Response.BAD_REQUEST, "To must be a SIP or SIPS URI with a host");
             return;
         }
         String sdp = null;

@@ -93,6 +93,14 @@ class SipStackComponentTest {
     }
 
     @Test
+    void bareContactWithUriHeadersGets400() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replace("Contact: <sip:f@127.0.0.1:5999>", "Contact: sip:f@127.0.0.1?Route=%3Csip:sip.example.com%3E");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 Bad Request (Contact URI with headers must be enclosed in <>)");
+        assertThat(exchange("OPTIONS", 2, null)).as("a bare Contact without headers is fine").startsWith("SIP/2.0 200");
+    }
+
+    @Test
     void unparseableHeaderGets400NamingTheFault() throws Exception {
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
         String raw = request("OPTIONS", 1, null).replace("CSeq: 1 OPTIONS", "CSeq: one OPTIONS");
