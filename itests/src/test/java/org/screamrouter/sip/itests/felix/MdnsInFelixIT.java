@@ -3,14 +3,7 @@ package org.screamrouter.sip.itests.felix;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -45,6 +38,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.FelixRun;
 import org.screamrouter.sip.mdns.MdnsPublication;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipStackStatus;
@@ -96,46 +90,13 @@ public class MdnsInFelixIT {
 
     @Configuration
     public Option[] config() {
-        String version = System.getProperty("itest.projectVersion");
-        File runtime = new File(System.getProperty("itest.runtimeBundles"));
-        File bundles = new File(System.getProperty("itest.bundles"));
-        return options(
-                cleanCaches(true),
-                systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("itest.localRepository")),
-                systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                frameworkProperty("felix.log.level").value("1"),
-                junitBundles(),
-                runtime(runtime, "org.osgi.util.function.jar"),
-                runtime(runtime, "org.osgi.util.promise.jar"),
-                runtime(runtime, "org.osgi.service.component.jar"),
-                runtime(runtime, "pax-logging-api.jar"),
-                runtime(runtime, "org.apache.felix.log.jar"),
-                runtime(runtime, "org.apache.felix.configadmin.jar"),
-                runtime(runtime, "org.apache.felix.metatype.jar"),
-                runtime(runtime, "org.apache.felix.scr.jar"),
-                runtime(runtime, "jmdns.jar"),
-                reactor(bundles, "jain-sip", "org.screamrouter.sip.jainsip", version),
+        return FelixRun.options(
+                FelixRun.runtime("jmdns.jar"),
+                FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
                 // both started by the first test, after their configurations are in place: the stack binds nothing on
                 // 0.0.0.0:5060 and the publisher never announces on a real interface, not even for a moment
-                reactor(bundles, "stack", "org.screamrouter.sip.stack", version).start(false),
-                reactor(bundles, "mdns", "org.screamrouter.sip.mdns", version).start(false));
-    }
-
-    private static org.ops4j.pax.exam.options.UrlProvisionOption runtime(File dir, String jar) {
-        return bundle("reference:" + existing(new File(dir, jar)).toURI());
-    }
-
-    private static org.ops4j.pax.exam.options.UrlProvisionOption reactor(File bundles, String folder, String bsn, String version) {
-        // copied into the framework cache at install (not reference:): a build running beside the tests may rewrite target/
-        return bundle(existing(new File(bundles, folder + "/target/" + bsn + "-" + version + ".jar")).toURI().toString());
-    }
-
-    private static File existing(File jar) {
-        if (!jar.isFile()) {
-            throw new IllegalStateException(jar + " is missing: build the reactor first (mvn -o install -DskipTests)");
-        }
-        return jar;
+                FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),
+                FelixRun.reactor("mdns", "org.screamrouter.sip.mdns").start(false));
     }
 
     @Before

@@ -5,14 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -35,6 +28,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.FelixRun;
 import org.screamrouter.sip.itests.SipPeer;
 import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.registrar.Binding;
@@ -68,47 +62,14 @@ public class StackInFelixIT {
 
     @Configuration
     public Option[] config() {
-        String version = System.getProperty("itest.projectVersion");
-        File runtime = new File(System.getProperty("itest.runtimeBundles"));
-        File bundles = new File(System.getProperty("itest.bundles"));
-        return options(
-                cleanCaches(true),
-                systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("itest.localRepository")),
-                systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                frameworkProperty("felix.log.level").value("1"),
-                junitBundles(),
-                runtime(runtime, "org.osgi.util.function.jar"),
-                runtime(runtime, "org.osgi.util.promise.jar"),
-                runtime(runtime, "org.osgi.service.component.jar"),
-                runtime(runtime, "pax-logging-api.jar"),
-                runtime(runtime, "org.apache.felix.log.jar"),
-                runtime(runtime, "org.apache.felix.configadmin.jar"),
-                runtime(runtime, "org.apache.felix.metatype.jar"),
-                runtime(runtime, "org.apache.felix.scr.jar"),
-                runtime(runtime, "org.apache.felix.eventadmin.jar"),
-                runtime(runtime, "h2-mvstore.jar"),
-                reactor(bundles, "jain-sip", "org.screamrouter.sip.jainsip", version),
-                reactor(bundles, "sdp", "org.screamrouter.sip.sdp", version),
+        return FelixRun.options(
+                FelixRun.runtime("org.apache.felix.eventadmin.jar"),
+                FelixRun.runtime("h2-mvstore.jar"),
+                FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
+                FelixRun.reactor("sdp", "org.screamrouter.sip.sdp"),
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
-                reactor(bundles, "stack", "org.screamrouter.sip.stack", version).start(false),
-                reactor(bundles, "registrar", "org.screamrouter.sip.registrar", version));
-    }
-
-    private static org.ops4j.pax.exam.options.UrlProvisionOption runtime(File dir, String jar) {
-        return bundle("reference:" + existing(new File(dir, jar)).toURI());
-    }
-
-    private static org.ops4j.pax.exam.options.UrlProvisionOption reactor(File bundles, String folder, String bsn, String version) {
-        // copied into the framework cache at install (not reference:): a build running beside the tests may rewrite target/
-        return bundle(existing(new File(bundles, folder + "/target/" + bsn + "-" + version + ".jar")).toURI().toString());
-    }
-
-    private static File existing(File jar) {
-        if (!jar.isFile()) {
-            throw new IllegalStateException(jar + " is missing: build the reactor first (mvn -o install -DskipTests)");
-        }
-        return jar;
+                FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),
+                FelixRun.reactor("registrar", "org.screamrouter.sip.registrar"));
     }
 
     @Before

@@ -4,43 +4,22 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
-import static org.ops4j.pax.exam.CoreOptions.when;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
-import javax.security.auth.Subject;
 import org.apache.karaf.features.Feature;
 import org.apache.karaf.features.FeaturesService;
-import org.apache.karaf.jaas.boot.principal.RolePrincipal;
-import org.apache.karaf.jaas.boot.principal.UserPrincipal;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -49,9 +28,10 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.screamrouter.sip.itests.Await;
-import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipPeer;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.itests.support.KarafRun;
+import org.screamrouter.sip.itests.support.KarafShell;
 
 /**
  * The server as users run it: the built Karaf distribution (tar.gz) booted by Pax Exam on unusual ports, the
@@ -78,42 +58,7 @@ public class DistributionIT {
 
     @Configuration
     public Option[] config() {
-        String version = System.getProperty("itest.projectVersion");
-        File distribution = new File(System.getProperty("itest.distribution"));
-        if (!distribution.isFile()) {
-            throw new IllegalStateException(distribution + " is missing: build the reactor first (mvn -o install -DskipTests)");
-        }
-        File registrarJar = new File(System.getProperty("itest.bundles"),
-                "registrar/target/org.screamrouter.sip.registrar-" + version + ".jar");
-        String udp = Integer.toString(Ports.free());
-        String stackCfg = "etc/org.screamrouter.sip.stack.cfg";
-        String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
-        return options(
-                karafDistributionConfiguration()
-                        .frameworkUrl(distribution.toURI().toString())
-                        .karafVersion(System.getProperty("itest.karafVersion"))
-                        .name("ScreamRouter SIP")
-                        .unpackDirectory(new File(System.getProperty("itest.target"), "karaf-exam"))
-                        .useDeployFolder(false),
-                // -Ditest.keepKaraf=true keeps target/karaf-exam/<uuid> (logs in data/log) for a post-mortem
-                when(Boolean.getBoolean("itest.keepKaraf")).useOptions(keepRuntimeFolder()),
-                configureConsole().ignoreLocalConsole(),
-                // Karaf is up in about 10 s here; a distribution that cannot boot fails after 90 s, not 180
-                systemTimeout(90_000),
-                logLevel(LogLevel.WARN),
-                editConfigurationFilePut(stackCfg, "bind.address", "127.0.0.1"),
-                editConfigurationFilePut(stackCfg, "udp.port", udp),
-                editConfigurationFilePut(stackCfg, "tcp.port", Integer.toString(Ports.free())),
-                editConfigurationFilePut(stackCfg, "ws.port", Integer.toString(Ports.free())),
-                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
-                // never announce on a real interface of this machine
-                editConfigurationFilePut("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1"),
-                // Karaf resolves Pax Exam's own bundles from the local repository only, never the network
-                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.localRepository", System.getProperty("itest.localRepository")),
-                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", ""),
-                editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.offline", "true"),
-                systemProperty("itest.sip.udp.port").value(udp),
-                systemProperty("itest.registrar.jar").value(registrarJar.getAbsolutePath()));
+        return KarafRun.options();
     }
 
     @Test
@@ -207,34 +152,8 @@ public class DistributionIT {
         return states;
     }
 
-    /** Runs a Karaf shell command headless and returns what it printed (its result too, if any). */
     private String shell(String command) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        ExecutorService executor = Executors.newSingleThreadExecutor();
-        try {
-            // as a console user of Karaf's admingroup: commands such as bundle:update are guarded by ACLs
-            Subject admin = new Subject();
-            admin.getPrincipals().add(new UserPrincipal("itest"));
-            for (String role : List.of("admin", "manager", "viewer", "systembundles")) {
-                admin.getPrincipals().add(new RolePrincipal(role));
-            }
-            Future<?> done = executor.submit(() -> Subject.doAs(admin, (PrivilegedExceptionAction<Object>) () -> {
-                Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
-                try {
-                    Object result = session.execute(command);
-                    if (result != null) out.println(result);
-                } finally {
-                    session.close();
-                }
-                return null;
-            }));
-            done.get(30, TimeUnit.SECONDS);
-        } finally {
-            executor.shutdownNow();
-        }
-        out.flush();
-        return bytes.toString(StandardCharsets.UTF_8);
+        return new KarafShell(sessionFactory).run(command);
     }
 
     /** The sipsak binary on PATH; the README test command installs it. */

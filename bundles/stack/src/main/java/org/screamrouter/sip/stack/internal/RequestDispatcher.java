@@ -156,6 +156,8 @@ final class RequestDispatcher implements SipListener {
 
     /** Sends a response on the flow its request came from. */
     void send(Exchange exchange, Response response) {
+        // kept before it is sent: a retransmission racing the answer must find it
+        cache.remember(exchange.cacheKey(), response, System.nanoTime());
         try {
             ServerTransaction transaction = exchange.existingTransaction();
             if (transaction != null) {
@@ -172,7 +174,6 @@ final class RequestDispatcher implements SipListener {
                 ((MessageChannel) channel).sendMessage((SIPMessage) response);
             }
             counters.response(response.getStatusCode());
-            cache.remember(exchange.cacheKey(), response, System.nanoTime());
         } catch (Exception e) {
             counters.increment("errors.send");
             LOG.warn("could not send {} to {}: {}", response.getStatusCode(), exchange.flow(), e.toString());
