@@ -480,6 +480,21 @@ public final class AttributeSyntax {
         if (FastCheck.accepts(kind, v)) {
             return;
         }
+        validateFully(kind, name, v);
+    }
+
+    /**
+     * As {@link #validate(int, String, String)} on the value {@code s[from, to)}: the usual browser values
+     * are checked in place, and only a value the fast checks do not settle is copied out for the full parser.
+     */
+    static void validate(int kind, String name, String s, int from, int to) throws SyntaxError {
+        if (FastCheck.accepts(kind, s, from, to)) {
+            return;
+        }
+        validateFully(kind, name, s.substring(from, to));
+    }
+
+    private static void validateFully(int kind, String name, String v) throws SyntaxError {
         switch (kind) {
             case AttributeNames.RTPMAP -> rtpMap(v);
             case AttributeNames.FMTP -> fmtp(v);

@@ -3,7 +3,7 @@ package org.screamrouter.sip.sdp.internal;
 /**
  * Allocation-free acceptance checks for the attributes browsers send by the dozen (candidate, rtpmap,
  * fmtp, rtcp-fb, ssrc, extmap, fingerprint) or in every section (rtcp, group, msid, ice-options,
- * ssrc-group), whose full parsers build values and lists only to throw them away. Each accepts a subset of what {@link AttributeSyntax}
+ * ssrc-group, ice-ufrag/ice-pwd, mid, setup), whose full parsers build values and lists only to throw them away. Each accepts a subset of what {@link AttributeSyntax}
  * accepts (single spaces only, for one), so a value passing here is valid; a value failing here goes
  * to the full parser, which either accepts it or produces the precise message.
  */
@@ -13,18 +13,30 @@ final class FastCheck {
     }
 
     static boolean accepts(int kind, String v) {
+        return accepts(kind, v, 0, v.length());
+    }
+
+    /**
+     * As {@link #accepts(int, String)} on the value {@code v[from, to)}, read in place: the parser checks
+     * an attribute value inside the SDP text without copying it out first. The character at {@code to}, if
+     * any, is never a space (it ends a line), and no check reads past {@code to}.
+     */
+    static boolean accepts(int kind, String v, int from, int to) {
         return switch (kind) {
-            case AttributeNames.CANDIDATE -> candidate(v);
-            case AttributeNames.RTPMAP -> rtpMap(v);
-            case AttributeNames.FMTP -> tokenThenText(v, false);
-            case AttributeNames.RTCP_FB -> rtcpFeedback(v);
-            case AttributeNames.SSRC -> ssrc(v);
-            case AttributeNames.EXTMAP -> extMap(v);
-            case AttributeNames.FINGERPRINT -> fingerprint(v);
-            case AttributeNames.RTCP -> rtcp(v);
-            case AttributeNames.GROUP, AttributeNames.TOKENS -> tokens(v);
-            case AttributeNames.MSID -> msid(v);
-            case AttributeNames.SSRC_GROUP -> ssrcGroup(v);
+            case AttributeNames.CANDIDATE -> candidate(v, from, to);
+            case AttributeNames.RTPMAP -> rtpMap(v, from, to);
+            case AttributeNames.FMTP -> tokenThenText(v, from, to);
+            case AttributeNames.RTCP_FB -> rtcpFeedback(v, from, to);
+            case AttributeNames.SSRC -> ssrc(v, from, to);
+            case AttributeNames.EXTMAP -> extMap(v, from, to);
+            case AttributeNames.FINGERPRINT -> fingerprint(v, from, to);
+            case AttributeNames.RTCP -> rtcp(v, from, to);
+            case AttributeNames.GROUP, AttributeNames.TOKENS -> tokens(v, from, to);
+            case AttributeNames.MSID -> msid(v, from, to);
+            case AttributeNames.SSRC_GROUP -> ssrcGroup(v, from, to);
+            case AttributeNames.ICE_CHARS -> iceField(v, to, from) == to;
+            case AttributeNames.TOKEN -> AttributeSyntax.isToken(v, from, to);
+            case AttributeNames.SETUP -> setup(v, from, to);
             default -> false;
         };
     }
@@ -34,8 +46,7 @@ final class FastCheck {
     // while in class, then require a space or the end" is the same test as "cut at the next space, then
     // check every character" without a separate indexOf per field. Each returns the end, or -1.
 
-    private static int digitsField(String v, int from, int maxDigits, long max) {
-        int n = v.length();
+    private static int digitsField(String v, int n, int from, int maxDigits, long max) {
         int i = from;
         long value = 0;
         while (i < n) {
@@ -51,8 +62,7 @@ final class FastCheck {
         return i > from && value <= max && (i == n || v.charAt(i) == ' ') ? i : -1;
     }
 
-    private static int tokenField(String v, int from) {
-        int n = v.length();
+    private static int tokenField(String v, int n, int from) {
         int i = from;
         while (i < n && AttributeSyntax.isTokenChar(v.charAt(i))) {
             i++;
@@ -69,8 +79,7 @@ final class FastCheck {
                 || c == '.' || c == ':' || c == '-' || c == '_' || c == '%';
     }
 
-    private static int iceField(String v, int from) {
-        int n = v.length();
+    private static int iceField(String v, int n, int from) {
         int i = from;
         while (i < n && isIceChar(v.charAt(i))) {
             i++;
@@ -78,8 +87,7 @@ final class FastCheck {
         return i > from && (i == n || v.charAt(i) == ' ') ? i : -1;
     }
 
-    private static int addressField(String v, int from) {
-        int n = v.length();
+    private static int addressField(String v, int n, int from) {
         int i = from;
         while (i < n && isAddressChar(v.charAt(i))) {
             i++;
@@ -88,8 +96,7 @@ final class FastCheck {
     }
 
     /** A non-empty field of any characters but space. */
-    private static int anyField(String v, int from) {
-        int n = v.length();
+    private static int anyField(String v, int n, int from) {
         int i = from;
         while (i < n && v.charAt(i) != ' ') {
             i++;
@@ -97,33 +104,32 @@ final class FastCheck {
         return i > from ? i : -1;
     }
 
-    private static boolean candidate(String v) {
-        int n = v.length();
-        int e = iceField(v, 0); // foundation, at most 32 characters
-        if (e < 0 || e > 32 || e >= n) {
+    private static boolean candidate(String v, int o, int n) {
+        int e = iceField(v, n, o); // foundation, at most 32 characters
+        if (e < 0 || e - o > 32 || e >= n) {
             return false;
         }
-        e = digitsField(v, e + 1, 3, 256); // component
+        e = digitsField(v, n, e + 1, 3, 256); // component
         if (e < 0 || e >= n) {
             return false;
         }
-        e = tokenField(v, e + 1); // transport
+        e = tokenField(v, n, e + 1); // transport
         if (e < 0 || e >= n) {
             return false;
         }
-        e = digitsField(v, e + 1, 10, 0xFFFFFFFFL); // priority
+        e = digitsField(v, n, e + 1, 10, 0xFFFFFFFFL); // priority
         if (e < 0 || e >= n) {
             return false;
         }
-        e = addressField(v, e + 1);
+        e = addressField(v, n, e + 1);
         if (e < 0 || e >= n) {
             return false;
         }
-        e = digitsField(v, e + 1, 5, 65535); // port
-        if (e < 0 || !v.startsWith(" typ ", e)) {
+        e = digitsField(v, n, e + 1, 5, 65535); // port
+        if (e < 0 || e + 5 > n || !v.startsWith(" typ ", e)) {
             return false;
         }
-        e = tokenField(v, e + 5); // candidate type
+        e = tokenField(v, n, e + 5); // candidate type
         if (e < 0) {
             return false;
         }
@@ -132,7 +138,7 @@ final class FastCheck {
         boolean tcptype = false;
         while (e < n) {
             int ns = e + 1;
-            int ne = tokenField(v, ns);
+            int ne = tokenField(v, n, ns);
             if (ne < 0 || ne >= n) {
                 return false;
             }
@@ -140,15 +146,15 @@ final class FastCheck {
             int len = ne - ns;
             if (!raddr && len == 5 && v.startsWith("raddr", ns)) {
                 raddr = true;
-                e = addressField(v, vs);
+                e = addressField(v, n, vs);
             } else if (!rport && len == 5 && v.startsWith("rport", ns)) {
                 rport = true;
-                e = digitsField(v, vs, 5, 65535);
+                e = digitsField(v, n, vs, 5, 65535);
             } else if (!tcptype && len == 7 && v.startsWith("tcptype", ns)) {
                 tcptype = true;
-                e = tokenField(v, vs);
+                e = tokenField(v, n, vs);
             } else {
-                e = anyField(v, vs); // extension value: generation, network-id... kept as text
+                e = anyField(v, n, vs); // extension value: generation, network-id... kept as text
             }
             if (e < 0) {
                 return false;
@@ -158,9 +164,8 @@ final class FastCheck {
     }
 
     /** {@code <pt> SP <name> "/" <rate> ["/" <params>]} in one pass. */
-    private static boolean rtpMap(String v) {
-        int n = v.length();
-        int e = digitsField(v, 0, 3, 127);
+    private static boolean rtpMap(String v, int o, int n) {
+        int e = digitsField(v, n, o, 3, 127);
         if (e < 0 || e >= n) {
             return false;
         }
@@ -191,27 +196,25 @@ final class FastCheck {
     }
 
     /** {@code <token> SP <anything>}: fmtp. */
-    private static boolean tokenThenText(String v, boolean restOptional) {
-        int sp = v.indexOf(' ');
-        if (sp < 0) {
-            return restOptional && AttributeSyntax.isToken(v, 0, v.length());
+    private static boolean tokenThenText(String v, int o, int n) {
+        int sp = v.indexOf(' ', o);
+        if (sp < 0 || sp >= n) {
+            return false;
         }
-        return AttributeSyntax.isToken(v, 0, sp);
+        return AttributeSyntax.isToken(v, o, sp);
     }
 
-    private static boolean rtcpFeedback(String v) {
-        int n = v.length();
-        int e = v.startsWith("* ") ? 1 : digitsField(v, 0, 3, 127);
+    private static boolean rtcpFeedback(String v, int o, int n) {
+        int e = n - o >= 2 && v.startsWith("* ", o) ? o + 1 : digitsField(v, n, o, 3, 127);
         if (e < 0 || e >= n) {
             return false;
         }
-        int t = tokenField(v, e + 1);
+        int t = tokenField(v, n, e + 1);
         return t > 0 && (t == n || (t + 1 < n && v.charAt(t + 1) != ' '));
     }
 
-    private static boolean ssrc(String v) {
-        int n = v.length();
-        int e = digitsField(v, 0, 10, 0xFFFFFFFFL);
+    private static boolean ssrc(String v, int o, int n) {
+        int e = digitsField(v, n, o, 10, 0xFFFFFFFFL);
         if (e < 0 || e >= n) {
             return false;
         }
@@ -222,13 +225,12 @@ final class FastCheck {
         return i > e + 1 && (i == n || v.charAt(i) == ':');
     }
 
-    private static boolean extMap(String v) {
-        int n = v.length();
-        int e = digitsField(v, 0, 4, 4351); // a "/direction" suffix fails here: the full parser decides
-        if (e < 0 || e >= n || v.charAt(0) == '0') {
+    private static boolean extMap(String v, int o, int n) {
+        int e = digitsField(v, n, o, 4, 4351); // a "/direction" suffix fails here: the full parser decides
+        if (e < 0 || e >= n || v.charAt(o) == '0') {
             return false;
         }
-        int u = anyField(v, e + 1);
+        int u = anyField(v, n, e + 1);
         return u > 0 && (u == n || (u + 1 < n && v.charAt(u + 1) != ' '));
     }
 
@@ -237,9 +239,8 @@ final class FastCheck {
         return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
     }
 
-    private static boolean fingerprint(String v) {
-        int sp = tokenField(v, 0);
-        int n = v.length();
+    private static boolean fingerprint(String v, int o, int n) {
+        int sp = tokenField(v, n, o);
         if (sp < 0 || sp >= n) {
             return false;
         }
@@ -256,42 +257,47 @@ final class FastCheck {
         return true;
     }
 
+    /** {@code a=setup} (RFC 4145): one of the four roles, spelled exactly. */
+    private static boolean setup(String v, int o, int n) {
+        return is(v, o, n, "actpass") || is(v, o, n, "active") || is(v, o, n, "passive") || is(v, o, n, "holdconn");
+    }
+
+    private static boolean is(String v, int o, int n, String word) {
+        return n - o == word.length() && v.startsWith(word, o);
+    }
+
     /** {@code a=rtcp} (RFC 3605): a port, optionally followed by {@code IN IP4|IP6 <address>}. */
-    private static boolean rtcp(String v) {
-        int n = v.length();
-        int e = digitsField(v, 0, 5, 65535);
+    private static boolean rtcp(String v, int o, int n) {
+        int e = digitsField(v, n, o, 5, 65535);
         if (e < 0) {
             return false;
         }
         if (e == n) {
             return true;
         }
-        return (v.startsWith(" IN IP4 ", e) || v.startsWith(" IN IP6 ", e)) && addressField(v, e + 8) == n;
+        return e + 8 <= n && (v.startsWith(" IN IP4 ", e) || v.startsWith(" IN IP6 ", e)) && addressField(v, n, e + 8) == n;
     }
 
     /** Single-spaced tokens, at least one: {@code a=group} (RFC 5888), {@code a=ice-options} (RFC 8839). */
-    private static boolean tokens(String v) {
-        int n = v.length();
-        int e = tokenField(v, 0);
+    private static boolean tokens(String v, int o, int n) {
+        int e = tokenField(v, n, o);
         while (e >= 0 && e < n) {
-            e = tokenField(v, e + 1);
+            e = tokenField(v, n, e + 1);
         }
         return e == n;
     }
 
     /** {@code a=msid} (RFC 8830): one or two tokens. */
-    private static boolean msid(String v) {
-        int n = v.length();
-        int e = tokenField(v, 0);
-        return e == n || (e > 0 && tokenField(v, e + 1) == n);
+    private static boolean msid(String v, int o, int n) {
+        int e = tokenField(v, n, o);
+        return e == n || (e > 0 && tokenField(v, n, e + 1) == n);
     }
 
     /** {@code a=ssrc-group} (RFC 5576): semantics, then SSRC numbers. */
-    private static boolean ssrcGroup(String v) {
-        int n = v.length();
-        int e = tokenField(v, 0);
+    private static boolean ssrcGroup(String v, int o, int n) {
+        int e = tokenField(v, n, o);
         while (e >= 0 && e < n) {
-            e = digitsField(v, e + 1, 10, 0xFFFFFFFFL);
+            e = digitsField(v, n, e + 1, 10, 0xFFFFFFFFL);
         }
         return e == n;
     }

@@ -3,6 +3,7 @@ package org.screamrouter.sip.sdp.internal;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.RandomAccess;
+import org.screamrouter.sip.sdp.Attribute;
 
 /**
  * An unmodifiable list over an array the parser filled, handed to the model without a copy: the
@@ -16,14 +17,28 @@ public final class FrozenList<E> extends AbstractList<E> implements RandomAccess
     /** The parsed text when this is the session attribute list of a description written verbatim, else null. */
     final SourceText source;
 
+    /**
+     * For an attribute list the parser filled lazily: where each not yet built attribute's value lies in
+     * {@link #text} (see {@link Growable#addLazy}); such a slot holds the attribute's name until first read.
+     * Null for any other list.
+     */
+    private final int[] spans;
+    private final String text;
+
     FrozenList(Object[] elements, int size) {
-        this(elements, size, null);
+        this(elements, size, null, null, null);
     }
 
     FrozenList(Object[] elements, int size, SourceText source) {
+        this(elements, size, source, null, null);
+    }
+
+    FrozenList(Object[] elements, int size, SourceText source, String text, int[] spans) {
         this.elements = elements;
         this.size = size;
         this.source = source;
+        this.text = text;
+        this.spans = spans;
     }
 
     @SuppressWarnings("unchecked")
@@ -32,7 +47,15 @@ public final class FrozenList<E> extends AbstractList<E> implements RandomAccess
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException(index);
         }
-        return (E) elements[index];
+        Object e = elements[index];
+        if (spans != null && e instanceof String name) {
+            // built on first read and kept: a racing reader may build an equal copy, and Attribute's final
+            // fields make either one safe to publish through the array
+            int vs = spans[2 * index];
+            e = new Attribute(name, vs < 0 ? null : text.substring(vs, spans[2 * index + 1]));
+            elements[index] = e;
+        }
+        return (E) e;
     }
 
     @Override

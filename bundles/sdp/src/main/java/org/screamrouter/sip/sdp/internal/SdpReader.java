@@ -883,19 +883,23 @@ public final class SdpReader {
         }
         AttributeNames.Known known = AttributeNames.lookup(s, vs, nameEnd, h);
         String name = known != null ? known.name : s.substring(vs, nameEnd);
-        String value = nameEnd == lineEnd ? null : s.substring(nameEnd + 1, lineEnd);
-        Attribute attribute = new Attribute(name, value);
+        boolean hasValue = nameEnd < lineEnd;
+        int valueStart = nameEnd + 1;
+        // the Attribute and its value string are built when the list is first read, not here: relaying
+        // an offer unchanged (written back verbatim) never reads most of them
+        Growable<Attribute> list;
         if (inMedia) {
             if (mAttributes == null) {
-                mAttributes = new Growable<>(32); // a browser audio section has 30-40
+                mAttributes = new Growable<>(40); // a browser audio section has 30-40
             }
-            mAttributes.add(attribute);
+            list = mAttributes;
         } else {
             if (attributes == null) {
                 attributes = new Growable<>(8);
             }
-            attributes.add(attribute);
+            list = attributes;
         }
+        list.addLazy(name, s, hasValue ? valueStart : -1, lineEnd);
         if (known == null) {
             problem(Kind.UNKNOWN_ATTRIBUTE, "unknown attribute " + name);
             return;
@@ -907,19 +911,19 @@ public final class SdpReader {
             seenSingles |= known.singleBit;
         }
         if (known.kind == AttributeNames.PROPERTY) {
-            if (value != null) {
+            if (hasValue) {
                 problem(Kind.INVALID_VALUE, name + " takes no value");
             }
             return;
         }
-        if (value == null) {
+        if (!hasValue) {
             if (known.kind != AttributeNames.ANY) {
                 problem(Kind.INVALID_VALUE, "missing value of " + name);
             }
             return;
         }
         try {
-            AttributeSyntax.validate(known.kind, name, value);
+            AttributeSyntax.validate(known.kind, name, s, valueStart, lineEnd);
         } catch (SyntaxError e) {
             problem(Kind.INVALID_VALUE, e.getMessage());
         }
