@@ -83,13 +83,18 @@ public class RegistrarCorpusIT {
                 r -> r != null && r.status() == 200);
     }
 
+    /** The ports of this class's test sockets: the server may still ping a device an earlier test registered. */
+    private static final java.util.Set<Integer> AGENT_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
-     * Runs the body under a capture and checks that every datagram from the server's port went to
-     * 127.0.0.1:{agent port}, and that no DNS query named a host of the corpus.
+     * Runs the body under a capture and checks that every datagram from the server's port went to the source of a
+     * request of this class's tests (127.0.0.1 and a test socket's port), and that no DNS query named a host of
+     * the corpus.
      */
     private void onTheWire(CheckedBody body) throws Exception {
         int server = KarafRun.sipPort();
         try (DeviceAgent agent = new DeviceAgent()) {
+            AGENT_PORTS.add(agent.port());
             awaitStack(agent);
             try (Capture capture = Capture.start("udp port " + server + " or port 53")) {
                 // the capture is proven live before its silence about other destinations means anything
@@ -103,12 +108,12 @@ public class RegistrarCorpusIT {
                     String name = p.dnsName().toLowerCase(Locale.ROOT);
                     assertFalse("a DNS query for a name from the corpus: " + p, name.contains("example.com") || name.contains("example.net"));
                     if (p.srcPort() == server) {
-                        assertEquals("the server sent somewhere else than the request's source: " + p, "127.0.0.1:" + agent.port(),
-                                p.dst() + ":" + p.dstPort());
+                        assertTrue("the server sent somewhere else than a request's source: " + p,
+                                p.dst().equals("127.0.0.1") && AGENT_PORTS.contains(p.dstPort()));
                     }
                 }
                 System.out.println("capture: " + packets.stream().filter(p -> p.srcPort() == server).count()
-                        + " datagram(s) from the server, all to 127.0.0.1:" + agent.port());
+                        + " datagram(s) from the server, all to test sockets on 127.0.0.1");
                 for (DeviceAgent.Datagram d : agent.received()) {
                     assertEquals(server, d.from().getPort());
                 }

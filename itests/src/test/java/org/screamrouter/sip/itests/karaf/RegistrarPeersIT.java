@@ -1,7 +1,6 @@
 package org.screamrouter.sip.itests.karaf;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -35,9 +34,8 @@ import org.screamrouter.sip.itests.support.Tools;
 
 /**
  * Real peers register with the Karaf distribution: sipsak and baresip (a real UA) show in {@code sip:devices}; a
- * device that declares a role in the SDP of its REGISTER becomes a sink entry of ScreamRouter's config.yaml. A
- * device without a role (sipsak, baresip: no ScreamRouter SDP) is listed but not written to config.yaml, as the
- * issue asks.
+ * device that declares a role in the SDP of its REGISTER becomes a sink entry of ScreamRouter's config.yaml, and
+ * a device without a role (sipsak, baresip: no ScreamRouter SDP) becomes a sink entry too.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -66,7 +64,7 @@ public class RegistrarPeersIT {
     }
 
     @Test
-    public void sipsakRegistersAndIsListedButNotWrittenWithoutARole() throws Exception {
+    public void sipsakRegistersAndAppearsInSipDevicesAndConfigYaml() throws Exception {
         String sipsak = Tools.require("sipsak", "sipsak");
         awaitStack();
         String uuid = UUID.randomUUID().toString();
@@ -84,13 +82,21 @@ public class RegistrarPeersIT {
         String row = Await.until(uuid + " in sip:devices", Duration.ofSeconds(10), () -> shell().deviceRow(uuid), r -> r != null);
         assertTrue(row, row.contains("sip:" + uuid + "@127.0.0.1:5999"));
         assertEquals(row, "yes", KarafShell.online(row));
-        // no role declared: the ConfigurationManager cannot place it as a sink or source
-        Thread.sleep(1500); // write.delay.ms is 500: a write, if any, would have happened
-        assertFalse("a device without a role was written to config.yaml", ConfigYaml.read(ConfigYaml.inKarafData()).contains(uuid));
+        // no role declared: a registered device is a sink ScreamRouter can send to
+        assertSinkInConfigYaml(uuid);
+    }
+
+    private static void assertSinkInConfigYaml(String uuid) throws Exception {
+        Path file = ConfigYaml.inKarafData();
+        var entry = Await.until(uuid + " in config.yaml", Duration.ofSeconds(10),
+                () -> Files.isRegularFile(file) ? ConfigYaml.byUuid(ConfigYaml.read(file), "sinks", uuid).orElse(null) : null, e -> e != null);
+        assertEquals("sink_" + uuid.substring(0, 8), entry.get("name"));
+        assertEquals("sip", entry.get("protocol_type"));
+        assertEquals("true", entry.get("enabled"));
     }
 
     @Test
-    public void baresipRegistersAndIsListed() throws Exception {
+    public void baresipRegistersAndAppearsInSipDevicesAndConfigYaml() throws Exception {
         String baresip = Tools.require("baresip", "baresip");
         awaitStack();
         String uuid = UUID.randomUUID().toString();
@@ -122,6 +128,7 @@ public class RegistrarPeersIT {
             assertTrue(row, row.contains("sip:" + uuid) && row.contains("@127.0.0.1:" + listen));
             assertTrue(row, row.contains("udp"));
             assertTrue("baresip is still running", process.isAlive());
+            assertSinkInConfigYaml(uuid);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nbaresip log:\n" + Files.readString(dir.resolve("baresip.log")), e);
         } finally {

@@ -12,6 +12,7 @@ import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.sdp.AudioFormat;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.DeviceRole;
+import org.screamrouter.sip.sdp.Direction;
 
 /**
  * What the server owns of one device's ScreamRouter entry (SCREAMROUTER.md, config.yaml), derived from the device
@@ -35,13 +36,11 @@ record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
         owned = Collections.unmodifiableMap(new LinkedHashMap<>(owned));
     }
 
-    /** The entry of a device, or empty when it declared no role yet (it cannot be placed as sink or source). */
+    /** The entry of a device: every registered device is a sink or a source of ScreamRouter. */
     static Optional<SipEntry> of(Device device) {
-        DeviceCapabilities caps = device.capabilities();
-        DeviceRole role = device.role();
-        if (role == null) {
-            return Optional.empty();
-        }
+        DeviceCapabilities caps = device.capabilities() != null ? device.capabilities()
+                : new DeviceCapabilities(null, null, List.of(), List.of(), 0, null, Direction.SENDRECV, null, null, null, null, false);
+        DeviceRole role = roleOf(device);
         Map<String, Object> f = new LinkedHashMap<>();
         String ip = role == DeviceRole.SINK ? mediaAddress(caps).orElse(sourceAddress(device.source())) : sourceAddress(device.source());
         if (ip == null) {
@@ -76,6 +75,19 @@ record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
             f.put("sip_contact_uri", device.contactUri());
         }
         return Optional.of(new SipEntry(device.uuid(), role, f));
+    }
+
+    /**
+     * The declared role ({@code a=x-screamrouter-role}); a device that declares none (a soft phone, sipsak) is a
+     * source when its audio is send-only and otherwise a sink, which ScreamRouter can send audio to (and which
+     * the calls bundle makes callable).
+     */
+    static DeviceRole roleOf(Device device) {
+        if (device.role() != null) {
+            return device.role();
+        }
+        DeviceCapabilities caps = device.capabilities();
+        return caps != null && caps.direction() == Direction.SENDONLY ? DeviceRole.SOURCE : DeviceRole.SINK;
     }
 
     /** {@code <role>_<first 8 characters of the uuid>}, as ScreamRouter's plan names a device first seen. */

@@ -8,6 +8,7 @@ import static org.screamrouter.sip.config.internal.Fixtures.SOURCE_UUID;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.sdp.DeviceRole;
 import org.screamrouter.sip.registrar.Device;
 
 class ConfigDocumentTest {
@@ -142,10 +143,15 @@ class ConfigDocumentTest {
     }
 
     @Test
-    void aDeviceWithoutRoleHasNoEntry() {
-        assertThat(SipEntry.of(Fixtures.device(SINK_UUID, null, "192.168.1.51", true))).isEmpty();
+    void aDeviceWithoutRoleIsASinkUnlessItsAudioIsSendOnly() {
+        SipEntry noSdp = SipEntry.of(Fixtures.device(SINK_UUID, null, "192.168.1.51", true)).orElseThrow();
+        assertThat(noSdp.role()).isEqualTo(DeviceRole.SINK);
+        assertThat(noSdp.owned()).containsEntry("ip", "192.168.1.51").containsEntry("protocol_type", "sip").doesNotContainKey("port");
         String noRole = Fixtures.sinkSdp(SINK_UUID, 5004).replace("a=x-screamrouter-role:sink\r\n", "");
-        assertThat(SipEntry.of(Fixtures.device(SINK_UUID, noRole, "192.168.1.51", true))).isEmpty();
+        assertThat(SipEntry.of(Fixtures.device(SINK_UUID, noRole, "192.168.1.51", true)).orElseThrow().owned()).containsEntry("port", 5004);
+        String sendOnly = Fixtures.sourceSdp(SOURCE_UUID).replace("a=x-screamrouter-role:source\r\n", "");
+        assertThat(SipEntry.of(Fixtures.device(SOURCE_UUID, sendOnly, "192.168.1.52", true)).orElseThrow().role())
+                .as("a send-only device without a role").isEqualTo(DeviceRole.SOURCE);
     }
 
     @Test

@@ -269,8 +269,11 @@ class ConfigurationManagerComponentTest {
         assertThat(manager.status().writes()).isEqualTo(1);
 
         assertThat(section("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false));
-        assertThat(section("sinks")).singleElement().satisfies(s -> assertThat(s).containsEntry("enabled", false).containsEntry("port", 5004));
-        assertThat(manager.status().sipEntries()).isEqualTo(2);
+        assertThat(section("sinks")).hasSize(2).anySatisfy(s -> assertThat(s).containsEntry("uuid", SINK_UUID)
+                .containsEntry("enabled", false).containsEntry("port", 5004));
+        assertThat(section("sinks")).as("a device without a role is a sink")
+                .anySatisfy(s -> assertThat(s).containsEntry("uuid", "0000bbbb-0000-0000-0000-000000000000").containsEntry("enabled", true));
+        assertThat(manager.status().sipEntries()).isEqualTo(3);
     }
 
     /** Only {@link #devices()} is used by the component. */
