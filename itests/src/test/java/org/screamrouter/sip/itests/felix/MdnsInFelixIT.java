@@ -35,7 +35,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.FelixRun;
@@ -272,24 +271,10 @@ public class MdnsInFelixIT {
     }
 
     private <T> T service(Class<T> type) {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(SETTLE.toMillis());
-            assertNotNull("no " + type.getSimpleName() + " service within " + SETTLE, service);
-            return service;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } finally {
-            tracker.close();
-        }
+        return FelixRun.service(context, type);
     }
 
     private Bundle installed(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) return b;
-        }
-        throw new AssertionError("bundle " + symbolicName + " is not installed");
+        return FelixRun.installed(context, symbolicName);
     }
 }

@@ -25,7 +25,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.FelixRun;
@@ -290,24 +289,10 @@ public class StackInFelixIT {
     }
 
     private <T> T service(Class<T> type) {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(SETTLE.toMillis());
-            if (service == null) throw new AssertionError("no " + type.getSimpleName() + " service within " + SETTLE);
-            return service;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } finally {
-            tracker.close();
-        }
+        return FelixRun.service(context, type);
     }
 
     private Bundle installed(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) return b;
-        }
-        throw new AssertionError("bundle " + symbolicName + " is not installed");
+        return FelixRun.installed(context, symbolicName);
     }
 }

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
 import org.ops4j.pax.exam.options.UrlProvisionOption;
 
 /**
@@ -51,6 +54,31 @@ public final class FelixRun {
         // copied into the framework cache at install (not reference:): a build running beside the tests may rewrite target/
         File jar = new File(System.getProperty("itest.bundles"), folder + "/target/" + bsn + "-" + System.getProperty("itest.projectVersion") + ".jar");
         return bundle(existing(jar).toURI().toString());
+    }
+
+    /** The service of this type, waiting for it for up to 10 s. */
+    public static <T> T service(BundleContext context, Class<T> type) {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(10_000);
+            if (service == null) {
+                throw new AssertionError("no " + type.getSimpleName() + " service within 10 s");
+            }
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    public static Bundle installed(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) return b;
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
     }
 
     private static File existing(File jar) {

@@ -34,6 +34,8 @@ final class DeviceBook {
     private final ConcurrentHashMap<String, Entry> byUuid = new ConcurrentHashMap<>();
     /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
     private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
+    /** binding (AOR and contact) -> uuid, to know whose binding was removed or expired */
+    private final ConcurrentHashMap<String, String> byBinding = new ConcurrentHashMap<>();
     private final RegistrarStore store;
     private final Events events;
 
@@ -46,6 +48,7 @@ final class DeviceBook {
     void restore(Device device, String sdp) {
         byUuid.put(device.uuid(), new Entry(device, sdp));
         if (device.source() != null) bySource.put(device.source(), device.uuid());
+        if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
     }
 
     /**
@@ -70,6 +73,11 @@ final class DeviceBook {
             bySource.remove(before.source(), uuid);
         }
         bySource.put(after.source(), uuid);
+        String binding = bindingKey(after.addressOfRecord(), after.contactUri());
+        if (before != null && !binding.equals(bindingKey(before.addressOfRecord(), before.contactUri()))) {
+            byBinding.remove(bindingKey(before.addressOfRecord(), before.contactUri()), uuid);
+        }
+        byBinding.put(binding, uuid);
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
         if (topic != null || !Objects.equals(before.expires(), after.expires())) {
             persist(change[1]);
@@ -132,16 +140,11 @@ final class DeviceBook {
 
     /** The device bound to this binding (same AOR and contact), if any. */
     Optional<String> uuidOfBinding(Binding b) {
-        String uuid = bySource.get(b.source());
-        if (uuid != null) {
-            Device d = byUuid.get(uuid).device();
-            if (b.addressOfRecord().equals(d.addressOfRecord()) && b.contactUri().equals(d.contactUri())) {
-                return Optional.of(uuid);
-            }
-        }
-        return byUuid.values().stream().map(Entry::device)
-                .filter(d -> b.addressOfRecord().equals(d.addressOfRecord()) && b.contactUri().equals(d.contactUri()))
-                .map(Device::uuid).findFirst();
+        return Optional.ofNullable(byBinding.get(bindingKey(b.addressOfRecord(), b.contactUri())));
+    }
+
+    private static String bindingKey(String aor, String contact) {
+        return aor + '\n' + contact;
     }
 
     Optional<Device> device(String uuid) {
