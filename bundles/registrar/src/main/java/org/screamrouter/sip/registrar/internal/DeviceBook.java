@@ -73,11 +73,11 @@ final class DeviceBook {
             bySource.remove(before.source(), uuid);
         }
         bySource.put(after.source(), uuid);
-        String binding = bindingKey(after.addressOfRecord(), after.contactUri());
-        if (before != null && !binding.equals(bindingKey(before.addressOfRecord(), before.contactUri()))) {
+        String key = bindingKey(after.addressOfRecord(), after.contactUri());
+        if (before != null && !key.equals(bindingKey(before.addressOfRecord(), before.contactUri()))) {
             byBinding.remove(bindingKey(before.addressOfRecord(), before.contactUri()), uuid);
         }
-        byBinding.put(binding, uuid);
+        byBinding.put(key, uuid);
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
         if (topic != null || !Objects.equals(before.expires(), after.expires())) {
             persist(change[1]);
