@@ -1,8 +1,8 @@
 /**
  * What the registrar knows: {@link Device}s with their capabilities and online state, the current
  * {@link Binding}s of every address-of-record, through the {@link DeviceRegistry} service, and the
- * {@link DeviceEvents} it posts.
+ * {@link DeviceEvents} it posts, and the {@link SipAuthenticator} other handlers ask before serving a request.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.screamrouter.sip.registrar;

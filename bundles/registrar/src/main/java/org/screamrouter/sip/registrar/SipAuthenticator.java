@@ -1,0 +1,38 @@
+package org.screamrouter.sip.registrar;
+
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+import org.screamrouter.sip.stack.SipExchange;
+
+/**
+ * The registrar's digest authentication (configuration PID {@code org.screamrouter.sip.registrar},
+ * {@code auth.*}), for every bundle that serves a method it may challenge (SUBSCRIBE, PUBLISH, INVITE,
+ * MESSAGE). A handler asks first and serves the request only when told to proceed.
+ */
+@ProviderType
+public interface SipAuthenticator {
+    /**
+     * Checks the request's credentials when its method is challenged. When the request may not proceed it has
+     * already been answered (401 with a fresh challenge, 403 or 400 with a reason) and the handler must not
+     * answer it again.
+     */
+    Outcome authenticate(SipExchange exchange);
+
+    /**
+     * @param proceed whether the handler should serve the request
+     * @param user    the authenticated user name, empty when authentication is off or the method is not challenged
+     */
+    record Outcome(boolean proceed, Optional<String> user) {
+        public static Outcome open() {
+            return new Outcome(true, Optional.empty());
+        }
+
+        public static Outcome authenticated(String user) {
+            return new Outcome(true, Optional.of(user));
+        }
+
+        public static Outcome refused() {
+            return new Outcome(false, Optional.empty());
+        }
+    }
+}
