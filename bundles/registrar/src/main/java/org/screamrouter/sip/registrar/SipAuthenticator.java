@@ -19,6 +19,13 @@ public interface SipAuthenticator {
     Outcome authenticate(SipExchange exchange);
 
     /**
+     * Whether an authenticated user may act for an address-of-record (register it, publish or subscribe as it):
+     * its user part is the user name (whatever host the handler serves), or it is one of the user's extra
+     * addresses-of-record ({@link SipCredentials.User}). The caller answers 403 when not.
+     */
+    boolean owns(String user, String addressOfRecord);
+
+    /**
      * @param proceed whether the handler should serve the request
      * @param user    the authenticated user name, empty when authentication is off or the method is not challenged
      */

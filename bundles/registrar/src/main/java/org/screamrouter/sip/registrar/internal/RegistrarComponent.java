@@ -59,6 +59,7 @@ import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.PingResult;
+import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.SdpParseException;
 import org.screamrouter.sip.sdp.SdpParser;
@@ -99,6 +100,12 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private volatile RegistrarConfig config;
     private volatile EventAdmin eventAdmin;
     private volatile Set<String> ownAddresses = Set.of();
+    /** Digest authentication (RFC 3261 10.3 step 3); open until DS binds the registrar's own authenticator. */
+    private volatile SipAuthenticator authenticator = OPEN;
+    private static final SipAuthenticator OPEN = new SipAuthenticator() {
+        @Override public Outcome authenticate(SipExchange exchange) { return Outcome.open(); }
+        @Override public boolean owns(String user, String addressOfRecord) { return true; }
+    };
 
     @Activate
     public RegistrarComponent(@Reference SipMessages messages, @Reference SipSender sender, @Reference SipStackStatus stack,
@@ -125,13 +132,18 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         timer.scheduleWithFixedDelay(this::refreshOwnAddresses, 30, 30, TimeUnit.SECONDS);
     }
 
-    private static Path storeFile(RegistrarConfig config, BundleContext context) {
+    static Path storeFile(RegistrarConfig config, BundleContext context) {
         if (!config.store_path().isBlank()) {
             return Path.of(config.store_path());
         }
         String karafData = System.getProperty("karaf.data");
         return karafData != null ? Path.of(karafData, "screamrouter-sip", "registrar.mv")
                 : context.getDataFile("registrar.mv").toPath();
+    }
+
+    @Reference
+    void setAuthenticator(SipAuthenticator authenticator) {
+        this.authenticator = authenticator;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -260,12 +272,23 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             exchange.respond(response);
             return;
         }
+        SipAuthenticator auth = authenticator;
+        SipAuthenticator.Outcome authenticated = auth.authenticate(exchange); // step 3; when refused it has answered
+        if (!authenticated.proceed()) {
+            return;
+        }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         String uuid = identify(request).orElse(null);
         String aor = addressOfRecord(to.getAddress().getURI(), uuid, cfg);
         if (aor == null) {
             // RFC 4475 3.3.4: the AOR of a registration must be a SIP or SIPS URI (416 is for the Request-URI)
             exchange.respond(Response.BAD_REQUEST, "To must be a SIP or SIPS URI with a host");
+            return;
+        }
+        // step 4: the AOR checked is the one the binding is filed under (sip:<uuid>@<domain> for a ScreamRouter device)
+        if (authenticated.user().isPresent() && !auth.owns(authenticated.user().get(), aor)) {
+            LOG.info("REGISTER refused: user {}, from {}, address-of-record {} is not theirs", authenticated.user().get(), exchange.flow(), aor);
+            exchange.respond(Response.FORBIDDEN, "Forbidden (AOR not yours)");
             return;
         }
         String sdp = null;

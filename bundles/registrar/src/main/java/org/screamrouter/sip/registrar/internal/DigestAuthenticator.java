@@ -1,0 +1,344 @@
+package org.screamrouter.sip.registrar.internal;
+
+import java.io.IOException;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.Header;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.digest.DigestAlgorithm;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Digest authentication of the registrar (RFC 3261 22.4, RFC 7616, RFC 8760): challenges with SHA-256 then MD5,
+ * {@code qop="auth"}, stateless nonces ({@link Nonces}) and a bounded replay memory ({@link NonceCounts});
+ * credentials come from the users file ({@link UsersFile}), read again by this component's own thread when it
+ * changes, so a request never waits for the disk. Also the {@link SipCredentials} the shell edits the file with.
+ */
+@Component(service = {SipAuthenticator.class, SipCredentials.class}, configurationPid = RegistrarConfig.PID)
+public final class DigestAuthenticator implements SipAuthenticator, SipCredentials {
+    private static final Logger LOG = LoggerFactory.getLogger(DigestAuthenticator.class);
+    /** Nonces remembered for replay detection; past this the first used is dropped (see {@link NonceCounts}). */
+    static final int REPLAY_MEMORY = 100_000;
+    private static final Pattern NC = Pattern.compile("[0-9a-fA-F]{8}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
+    /** Hashes compared for an unknown user, so that the answer takes as long as for a known one. */
+    private static final UsersFile.Entry NOBODY = new UsersFile.Entry("", "0".repeat(32), "0".repeat(64), List.of());
+
+    /** The configuration as this component uses it, replaced as a whole on {@code @Modified}. */
+    record Settings(boolean digest, String realm, String domain, Set<String> methods, Duration nonceLifetime, Path usersFile) {
+        static Settings of(RegistrarConfig c) {
+            String realm = c.auth_realm().isBlank() ? c.domain() : c.auth_realm().trim();
+            Set<String> methods = Arrays.stream(c.auth_methods()).map(m -> m.trim().toUpperCase(Locale.ROOT))
+                    .filter(m -> !m.isEmpty()).collect(Collectors.toUnmodifiableSet());
+            return new Settings("digest".equalsIgnoreCase(c.auth_mode().trim()), realm, c.domain(), methods,
+                    Duration.ofSeconds(c.auth_nonce_lifetime()), usersFile(c));
+        }
+
+        private static Path usersFile(RegistrarConfig c) {
+            if (!c.auth_users_file().isBlank()) return Path.of(c.auth_users_file().trim());
+            String etc = System.getProperty("karaf.etc");
+            return etc != null ? Path.of(etc, "screamrouter-sip.users") : Path.of("etc", "screamrouter-sip.users");
+        }
+    }
+
+    private final SipMessages messages;
+    private final Clock clock;
+    private final Nonces nonces;
+    private final NonceCounts counts;
+    private final ScheduledExecutorService watcher;
+    private volatile Settings settings;
+    private volatile UsersFile users;
+
+    @Activate
+    public DigestAuthenticator(@Reference SipMessages messages, RegistrarConfig config, BundleContext context) throws IOException {
+        this(messages, config, Clock.systemUTC(), RegistrarComponent.storeFile(config, context).resolveSibling("auth-nonce.key"));
+    }
+
+    DigestAuthenticator(SipMessages messages, RegistrarConfig config, Clock clock, Path keyFile) throws IOException {
+        this.messages = messages;
+        this.clock = clock;
+        SecureRandom random = new SecureRandom();
+        this.nonces = new Nonces(Nonces.loadOrCreateKey(keyFile, random), random);
+        this.counts = new NonceCounts(REPLAY_MEMORY, clock.millis());
+        this.settings = Settings.of(config);
+        this.users = new UsersFile(settings.usersFile());
+        users.refresh();
+        logMode(settings);
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-registrar-users-file");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::refreshUsers, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Modified
+    void modified(RegistrarConfig config) {
+        Settings old = settings;
+        Settings now = Settings.of(config);
+        if (!now.usersFile().equals(old.usersFile())) {
+            UsersFile file = new UsersFile(now.usersFile());
+            file.refresh();
+            users = file;
+        }
+        settings = now;
+        if (now.digest() != old.digest() || !now.realm().equals(old.realm()) || !now.methods().equals(old.methods())) {
+            logMode(now);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        watcher.shutdownNow();
+        try {
+            watcher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void logMode(Settings s) {
+        if (s.digest()) {
+            LOG.info("digest authentication on: realm {}, methods {}, users in {}", s.realm(), s.methods(), s.usersFile());
+        } else {
+            LOG.info("authentication off (auth.mode = none)");
+        }
+    }
+
+    private void refreshUsers() {
+        try {
+            users.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("reading the credentials file failed", e);
+        }
+    }
+
+    /** Reads the users file now if it changed, for tests that do not wait for the watcher. */
+    void refreshUsersForTest() {
+        users.refresh();
+    }
+
+    // SipAuthenticator
+
+    @Override
+    public Outcome authenticate(SipExchange exchange) {
+        Settings s = settings;
+        Request request = exchange.request();
+        if (!s.digest() || !s.methods().contains(request.getMethod())) {
+            return Outcome.open();
+        }
+        AuthorizationHeader credentials = null;
+        String otherRealm = null;
+        for (ListIterator<Header> it = request.getHeaders(AuthorizationHeader.NAME); it.hasNext(); ) {
+            Header h = it.next();
+            if (!(h instanceof AuthorizationHeader a) || !"digest".equalsIgnoreCase(a.getScheme())) continue; // RFC 4475 3.1.2.?: regaut01
+            if (s.realm().equals(a.getParameter("realm"))) {
+                credentials = a;
+                break;
+            }
+            otherRealm = a.getParameter("realm");
+        }
+        if (credentials == null) {
+            if (otherRealm != null) refuse(exchange, null, "credentials for another realm");
+            else LOG.debug("{} from {} without credentials: challenged", request.getMethod(), exchange.flow());
+            challenge(exchange, s, false);
+            return Outcome.refused();
+        }
+        return check(exchange, s, credentials);
+    }
+
+    private Outcome check(SipExchange exchange, Settings s, AuthorizationHeader a) {
+        Request request = exchange.request();
+        String user = a.getParameter("username");
+        String nonce = a.getParameter("nonce");
+        String uri = a.getParameter("uri");
+        String response = a.getParameter("response");
+        String qop = a.getParameter("qop");
+        String nc = a.getParameter("nc");
+        String cnonce = a.getParameter("cnonce");
+        String fault = missing("username", user, "nonce", nonce, "uri", uri, "response", response);
+        if (fault == null && qop != null) fault = missing("nc", nc, "cnonce", cnonce);
+        if (fault != null) return badRequest(exchange, user, "Authorization lacks " + fault);
+        if (qop != null && !"auth".equalsIgnoreCase(qop)) return badRequest(exchange, user, "Unsupported qop " + qop);
+        if (qop != null && !NC.matcher(nc).matches()) return badRequest(exchange, user, "Malformed nc (8 hex digits)");
+        Optional<DigestAlgorithm> algorithm = DigestAlgorithm.fromToken(a.getParameter("algorithm"));
+        if (algorithm.isEmpty()) return badRequest(exchange, user, "Unsupported digest algorithm " + a.getParameter("algorithm"));
+        int hexLength = algorithm.get() == DigestAlgorithm.MD5 ? 32 : 64;
+        if (response.length() != hexLength || !HEX.matcher(response).matches()) {
+            return badRequest(exchange, user, "Malformed digest response (" + hexLength + " hex digits for " + algorithm.get().token() + ")");
+        }
+        if (!sameUri(uri, request.getRequestURI())) return badRequest(exchange, user, "Digest uri does not match the Request-URI");
+
+        Instant now = clock.instant();
+        Nonces.Check nonceCheck = nonces.check(nonce, s.realm(), now, s.nonceLifetime());
+        if (nonceCheck.state() == Nonces.State.FORGED) {
+            refuse(exchange, user, "nonce not issued by this server");
+            challenge(exchange, s, false);
+            return Outcome.refused();
+        }
+        UsersFile.Entry entry = users.users().get(user);
+        UsersFile.Entry known = entry != null ? entry : NOBODY;
+        String ha1 = algorithm.get() == DigestAlgorithm.MD5 ? known.md5Ha1() : known.sha256Ha1();
+        String expected = algorithm.get().response(ha1, nonce, nc, cnonce, qop, request.getMethod(), uri);
+        boolean matches = DigestAlgorithm.matches(expected, response);
+        if (entry == null || !matches) {
+            // the same answer for both: a client learns nothing about which user names exist
+            refuse(exchange, user, entry == null ? "unknown user" : "wrong response (" + algorithm.get().token() + ")");
+            challenge(exchange, s, false);
+            return Outcome.refused();
+        }
+        if (nonceCheck.state() == Nonces.State.EXPIRED) {
+            refuse(exchange, user, "stale nonce");
+            challenge(exchange, s, true);
+            return Outcome.refused();
+        }
+        // without qop (RFC 2069) there is no count: a nonce is good for one request
+        long count = qop == null ? 1 : Long.parseLong(nc, 16);
+        NonceCounts.Verdict verdict = counts.use(nonce, nonceCheck.issuedMillis(), count, now.toEpochMilli(), s.nonceLifetime().toMillis());
+        if (verdict == NonceCounts.Verdict.REPLAYED) {
+            refuse(exchange, user, qop == null ? "nonce used before (no qop)" : "replayed nonce count " + nc);
+            challenge(exchange, s, false);
+            return Outcome.refused();
+        }
+        if (verdict == NonceCounts.Verdict.FORGOTTEN) {
+            refuse(exchange, user, "nonce older than the replay memory");
+            challenge(exchange, s, true);
+            return Outcome.refused();
+        }
+        LOG.debug("{} {} authenticated ({}) from {}", request.getMethod(), user, algorithm.get().token(), exchange.flow());
+        return Outcome.authenticated(user);
+    }
+
+    /** RFC 3261 22.4: the digest uri is compared with the Request-URI as given, and as URIs when the text differs. */
+    private boolean sameUri(String digestUri, URI requestUri) {
+        if (digestUri.equals(requestUri.toString())) return true;
+        try {
+            return messages.addresses().createURI(digestUri).equals(requestUri);
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
+    private static String missing(String... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] == null || namesAndValues[i + 1].isEmpty()) return namesAndValues[i];
+        }
+        return null;
+    }
+
+    private Outcome badRequest(SipExchange exchange, String user, String reason) {
+        refuse(exchange, user, reason);
+        exchange.respond(Response.BAD_REQUEST, "Bad Request (" + reason + ")");
+        return Outcome.refused();
+    }
+
+    private static void refuse(SipExchange exchange, String user, String reason) {
+        LOG.info("{} refused: user {}, from {}, {}", exchange.request().getMethod(), user == null ? "-" : printable(user), exchange.flow(), reason);
+    }
+
+    /** A name from a message, safe for one log line. */
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder(Math.min(s.length(), 64) + 2).append('"');
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            out.append(c < ' ' || c == 0x7f ? '?' : c);
+        }
+        return out.append('"').toString();
+    }
+
+    /** 401 with a fresh nonce offered for SHA-256 first, then MD5 (RFC 8760 2.4: the preferred first). */
+    private void challenge(SipExchange exchange, Settings s, boolean stale) {
+        String nonce = nonces.create(clock.instant(), s.realm());
+        Response response = exchange.createResponse(Response.UNAUTHORIZED, "Unauthorized");
+        try {
+            for (DigestAlgorithm algorithm : List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5)) {
+                String value = "Digest realm=\"" + s.realm() + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
+                        + ", qop=\"auth\"" + (stale ? ", stale=true" : "");
+                response.addHeader(messages.headers().createHeader("WWW-Authenticate", value));
+            }
+        } catch (ParseException e) {
+            throw new IllegalStateException("a challenge this class writes does not parse: realm " + s.realm(), e);
+        }
+        exchange.respond(response);
+    }
+
+    @Override
+    public boolean owns(String user, String addressOfRecord) {
+        String aor = UsersFile.canonicalAor(addressOfRecord);
+        if (aor == null) return false;
+        String userPart = aor.substring(aor.indexOf(':') + 1, aor.lastIndexOf('@'));
+        if (userPart.equals(user)) return true;
+        UsersFile.Entry entry = users.users().get(user);
+        return entry != null && entry.extraAors().contains(aor);
+    }
+
+    // SipCredentials
+
+    @Override
+    public String realm() {
+        return settings.realm();
+    }
+
+    @Override
+    public List<User> users() {
+        return users.users().values().stream().sorted((x, y) -> x.name().compareTo(y.name()))
+                .map(e -> new User(e.name(), e.extraAors())).toList();
+    }
+
+    @Override
+    public Optional<User> user(String name) {
+        return Optional.ofNullable(users.users().get(name)).map(e -> new User(e.name(), e.extraAors()));
+    }
+
+    @Override
+    public void setPassword(String name, char[] password, Collection<String> extraAddressesOfRecord) throws IOException {
+        if (password == null || password.length == 0) throw new IllegalArgumentException("an empty password");
+        String realm = settings.realm();
+        // the password is needed as a String for the hash input only for this call
+        String secret = CharBuffer.wrap(password).toString();
+        String md5 = DigestAlgorithm.MD5.ha1(name, realm, secret);
+        String sha256 = DigestAlgorithm.SHA_256.ha1(name, realm, secret);
+        users.put(name, md5, sha256, extraAddressesOfRecord);
+        LOG.info("credentials of user {} set in {} (realm {})", printable(name), users.path(), realm);
+    }
+
+    @Override
+    public boolean remove(String name) throws IOException {
+        boolean removed = users.remove(name);
+        if (removed) LOG.info("user {} removed from {}", printable(name), users.path());
+        return removed;
+    }
+}

@@ -1,0 +1,260 @@
+package org.screamrouter.sip.registrar.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sip.header.Header;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.stack.digest.DigestAlgorithm;
+
+/** The registrar with digest authentication on: challenges, the checks of RFC 3261 22.4 and RFC 7616, 403 for a foreign AOR. */
+class DigestAuthenticatorTest {
+    private static final String REALM = "screamrouter.local";
+    @TempDir
+    Path dir;
+    private final TestHarness h = new TestHarness();
+    private RegistrarComponent registrar;
+    private DigestAuthenticator auth;
+    private Path usersFile;
+
+    @BeforeEach
+    void start() throws Exception {
+        usersFile = dir.resolve("users");
+        Files.writeString(usersFile, "# test users\n"
+                + line("alice", "secret") + "\n"
+                + line("dev", "pw", "sip:3f1c@screamrouter.local") + "\n");
+        Map<String, Object> cfg = Map.of("auth_mode", "digest", "auth_users_file", usersFile.toString());
+        auth = new DigestAuthenticator(FakeExchange.MESSAGES, TestHarness.config(cfg), h.clock, dir.resolve("auth-nonce.key"));
+        registrar = h.start(dir.resolve("registrar.mv"), cfg);
+        registrar.setAuthenticator(auth);
+    }
+
+    @AfterEach
+    void stop() {
+        registrar.deactivate();
+        auth.deactivate();
+    }
+
+    private static String line(String user, String password, String... aors) {
+        return user + " " + DigestAlgorithm.MD5.ha1(user, REALM, password) + " " + DigestAlgorithm.SHA_256.ha1(user, REALM, password)
+                + (aors.length == 0 ? "" : " " + String.join(" ", aors));
+    }
+
+    private static String register(String to, String from, String callId, int cseq, String... extra) {
+        StringBuilder sb = new StringBuilder("REGISTER sip:screamrouter.local SIP/2.0\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK" + callId + cseq + "\n"
+                + "Max-Forwards: 70\nTo: <" + to + ">\nFrom: <" + from + ">;tag=t\n"
+                + "Call-ID: " + callId + "\nCSeq: " + cseq + " REGISTER\nContact: <sip:x@127.0.0.1:5999>\nExpires: 300\n");
+        for (String e : extra) sb.append(e).append('\n');
+        return sb.append("Content-Length: 0\n\n").toString();
+    }
+
+    private Response send(String raw) throws Exception {
+        FakeExchange exchange = new FakeExchange(raw, "127.0.0.1", 40000);
+        registrar.handle(exchange);
+        assertThat(exchange.responses).hasSize(1);
+        return exchange.last();
+    }
+
+    /** The parameters of the response's WWW-Authenticate headers, in order. */
+    private static List<Map<String, String>> challenges(Response r) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (var it = r.getHeaders("WWW-Authenticate"); it.hasNext(); ) {
+            String text = ((Header) it.next()).toString().trim();
+            assertThat(text).startsWith("WWW-Authenticate: Digest ");
+            Map<String, String> p = new HashMap<>();
+            Matcher m = Pattern.compile("(\\w+)=(\"([^\"]*)\"|[^,\\s]+)").matcher(text.substring(text.indexOf("Digest ") + 7));
+            while (m.find()) p.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(2));
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static String authorization(DigestAlgorithm alg, String user, String password, String nonce, String nc, String uri, boolean qop) {
+        String ha1 = alg.ha1(user, REALM, password);
+        String cnonce = "c0ffee";
+        String response = alg.response(ha1, nonce, nc, cnonce, qop ? "auth" : null, "REGISTER", uri);
+        return "Authorization: Digest username=\"" + user + "\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+                + "\", response=\"" + response + "\", algorithm=" + alg.token()
+                + (qop ? ", qop=auth, nc=" + nc + ", cnonce=\"" + cnonce + "\"" : "");
+    }
+
+    private String nonce() throws Exception {
+        Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "n" + System.nanoTime(), 1));
+        assertThat(r.getStatusCode()).isEqualTo(401);
+        return challenges(r).get(0).get("nonce");
+    }
+
+    @Test
+    void withoutCredentialsTheAnswerIs401OfferingSha256ThenMd5AndNothingIsStored() throws Exception {
+        Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "a", 1));
+        assertThat(r.getStatusCode()).isEqualTo(401);
+        List<Map<String, String>> c = challenges(r);
+        assertThat(c).hasSize(2);
+        assertThat(c.get(0)).containsEntry("algorithm", "SHA-256").containsEntry("qop", "auth").containsEntry("realm", REALM)
+                .doesNotContainKey("stale");
+        assertThat(c.get(1)).containsEntry("algorithm", "MD5").containsEntry("nonce", c.get(0).get("nonce"));
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void md5Sha256AndNoQopCredentialsRegister() throws Exception {
+        int i = 0;
+        for (DigestAlgorithm alg : DigestAlgorithm.values()) {
+            for (boolean qop : new boolean[] {true, false}) {
+                String callId = "ok" + i++;
+                Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", callId, 2,
+                        authorization(alg, "alice", "secret", nonce(), "00000001", "sip:screamrouter.local", qop)));
+                assertThat(r.getStatusCode()).as(alg + " qop " + qop).isEqualTo(200);
+            }
+        }
+        assertThat(registrar.bindings("alice@screamrouter.local")).hasSize(1);
+        assertThat(auth.authenticate(new FakeExchange(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "u", 3,
+                authorization(DigestAlgorithm.SHA_256, "alice", "secret", nonce(), "00000001", "sip:screamrouter.local", true)), "127.0.0.1", 1)))
+                .isEqualTo(SipAuthenticator.Outcome.authenticated("alice"));
+    }
+
+    @Test
+    void aWrongPasswordAndAnUnknownUserGetTheSamePlain401AndNothingIsStored() throws Exception {
+        Response wrong = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "w", 2,
+                authorization(DigestAlgorithm.MD5, "alice", "guess", nonce(), "00000001", "sip:screamrouter.local", true)));
+        Response unknown = send(register("sip:mallory@screamrouter.local", "sip:mallory@screamrouter.local", "u", 2,
+                authorization(DigestAlgorithm.MD5, "mallory", "secret", nonce(), "00000001", "sip:screamrouter.local", true)));
+        for (Response r : List.of(wrong, unknown)) {
+            assertThat(r.getStatusCode()).isEqualTo(401);
+            assertThat(r.getReasonPhrase()).isEqualTo("Unauthorized");
+            assertThat(challenges(r)).hasSize(2).allSatisfy(c -> assertThat(c).doesNotContainKey("stale"));
+        }
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void aReplayedNonceCountIsRefusedAndAHigherOneAccepted() throws Exception {
+        String nonce = nonce();
+        String a1 = authorization(DigestAlgorithm.SHA_256, "alice", "secret", nonce, "00000001", "sip:screamrouter.local", true);
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "r", 2, a1)).getStatusCode()).isEqualTo(200);
+        // the same credentials again, in a new request (another branch): a replay
+        Response replay = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "r", 3, a1));
+        assertThat(replay.getStatusCode()).isEqualTo(401);
+        assertThat(challenges(replay).get(0)).doesNotContainKey("stale");
+        String a2 = authorization(DigestAlgorithm.SHA_256, "alice", "secret", nonce, "00000002", "sip:screamrouter.local", true);
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "r", 4, a2)).getStatusCode()).isEqualTo(200);
+        // without qop a nonce is good once
+        String n2 = nonce();
+        String old = authorization(DigestAlgorithm.MD5, "alice", "secret", n2, null, "sip:screamrouter.local", false);
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "r", 5, old)).getStatusCode()).isEqualTo(200);
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "r", 6, old)).getStatusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void anExpiredNonceWithTheRightResponseGetsStaleTrueAndWithAWrongOneAPlain401() throws Exception {
+        String nonce = nonce();
+        h.clock.advance(Duration.ofSeconds(301));
+        Response stale = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "s", 2,
+                authorization(DigestAlgorithm.MD5, "alice", "secret", nonce, "00000001", "sip:screamrouter.local", true)));
+        assertThat(stale.getStatusCode()).isEqualTo(401);
+        assertThat(challenges(stale)).allSatisfy(c -> assertThat(c).containsEntry("stale", "true"));
+        assertThat(challenges(stale).get(0).get("nonce")).isNotEqualTo(nonce);
+        Response wrong = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "s", 3,
+                authorization(DigestAlgorithm.MD5, "alice", "guess", nonce, "00000001", "sip:screamrouter.local", true)));
+        assertThat(challenges(wrong).get(0)).doesNotContainKey("stale");
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void aNonceThisServerDidNotIssueGetsAFreshChallenge() throws Exception {
+        String forged = nonce();
+        forged = (forged.charAt(0) == 'A' ? 'B' : 'A') + forged.substring(1);
+        Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "f", 2,
+                authorization(DigestAlgorithm.MD5, "alice", "secret", forged, "00000001", "sip:screamrouter.local", true)));
+        assertThat(r.getStatusCode()).isEqualTo(401);
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void malformedCredentialsGet400NamingTheFault() throws Exception {
+        String nonce = nonce();
+        String good = authorization(DigestAlgorithm.MD5, "alice", "secret", nonce, "00000001", "sip:screamrouter.local", true);
+        Map<String, String> cases = Map.of(
+                good.replace("nonce=\"" + nonce + "\", ", ""), "Authorization lacks nonce",
+                good.replace(", cnonce=\"c0ffee\"", ""), "Authorization lacks cnonce",
+                good.replace("qop=auth", "qop=auth-int"), "Unsupported qop auth-int",
+                good.replace("algorithm=MD5", "algorithm=SHA-512-256"), "Unsupported digest algorithm SHA-512-256",
+                good.replace("nc=00000001", "nc=1"), "Malformed nc (8 hex digits)",
+                authorization(DigestAlgorithm.MD5, "alice", "secret", nonce, "00000001", "sip:elsewhere.example", true),
+                "Digest uri does not match the Request-URI");
+        int i = 0;
+        for (var c : cases.entrySet()) {
+            Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "m" + i++, 2, c.getKey()));
+            assertThat(r.getStatusCode()).as(c.getValue()).isEqualTo(400);
+            assertThat(r.getReasonPhrase()).isEqualTo("Bad Request (" + c.getValue() + ")");
+        }
+        assertThat(registrar.bindings()).isEmpty();
+    }
+
+    @Test
+    void anAorOfSomeoneElseGets403AndAListedExtraAorIsAllowed() throws Exception {
+        Response r = send(register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "o", 2,
+                authorization(DigestAlgorithm.MD5, "alice", "secret", nonce(), "00000001", "sip:screamrouter.local", true)));
+        assertThat(r.getStatusCode()).isEqualTo(403);
+        assertThat(r.getReasonPhrase()).isEqualTo("Forbidden (AOR not yours)");
+        assertThat(registrar.bindings()).isEmpty();
+        // a ScreamRouter device registers To the router; its binding is filed under sip:<uuid>@<domain>, which is what is checked
+        Response device = send(register("sip:screamrouter@screamrouter.local", "sip:3f1c@127.0.0.1", "d", 2,
+                authorization(DigestAlgorithm.SHA_256, "dev", "pw", nonce(), "00000001", "sip:screamrouter.local", true)));
+        assertThat(device.getStatusCode()).isEqualTo(200);
+        assertThat(registrar.bindings("sip:3f1c@screamrouter.local")).hasSize(1);
+        Response other = send(register("sip:screamrouter@screamrouter.local", "sip:9999@127.0.0.1", "e", 2,
+                authorization(DigestAlgorithm.SHA_256, "dev", "pw", nonce(), "00000001", "sip:screamrouter.local", true)));
+        assertThat(other.getStatusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void regaut01AnUnknownSchemeIsChallenged() throws Exception {
+        Path corpus = Path.of("../../../shared/corpus/rfc4475/regaut01.dat");
+        String raw = Files.isRegularFile(corpus) ? Files.readString(corpus).replace("\r\n", "\n").replace("sip:example.com", "sip:screamrouter.local")
+                : register("sip:j.user@screamrouter.local", "sip:j.user@screamrouter.local", "x", 1, "Authorization: NoOneKnowsThisScheme opaque-data=here");
+        Response r = send(raw);
+        assertThat(r.getStatusCode()).isEqualTo(401);
+        assertThat(challenges(r)).hasSize(2);
+    }
+
+    @Test
+    void modeNoneAndUnchallengedMethodsProceedWithoutUser() throws Exception {
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_methods", new String[] {"INVITE"},
+                "auth_users_file", usersFile.toString())));
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "o", 1)).getStatusCode()).isEqualTo(200);
+        auth.modified(TestHarness.config(Map.of("auth_users_file", usersFile.toString())));
+        assertThat(send(register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "p", 1)).getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void setPasswordWritesHashesThatAuthenticateAndAnEditedFileIsReadAgain() throws Exception {
+        auth.setPassword("carol", "pa55".toCharArray(), List.of("sip:c2@screamrouter.local"));
+        assertThat(Files.readString(usersFile)).doesNotContain("pa55").contains("carol " + DigestAlgorithm.MD5.ha1("carol", REALM, "pa55"));
+        assertThat(auth.user("carol").orElseThrow().extraAddressesOfRecord()).containsExactly("sip:c2@screamrouter.local");
+        assertThat(send(register("sip:c2@screamrouter.local", "sip:c2@screamrouter.local", "c", 2,
+                authorization(DigestAlgorithm.MD5, "carol", "pa55", nonce(), "00000001", "sip:screamrouter.local", true))).getStatusCode())
+                .isEqualTo(200);
+        Files.writeString(usersFile, line("alice", "changed") + "\n");
+        Files.setLastModifiedTime(usersFile, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+        auth.refreshUsersForTest();
+        assertThat(auth.users()).extracting(u -> u.name()).containsExactly("alice");
+        assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "c", 3,
+                authorization(DigestAlgorithm.MD5, "alice", "changed", nonce(), "00000001", "sip:screamrouter.local", true))).getStatusCode())
+                .isEqualTo(200);
+    }
+}
