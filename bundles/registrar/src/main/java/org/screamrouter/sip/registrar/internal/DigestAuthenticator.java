@@ -2,13 +2,13 @@ package org.screamrouter.sip.registrar.internal;
 
 import java.io.IOException;
 import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -58,13 +58,26 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private static final UsersFile.Entry NOBODY = new UsersFile.Entry("", "0".repeat(32), "0".repeat(64), List.of());
 
     /** The configuration as this component uses it, replaced as a whole on {@code @Modified}. */
-    record Settings(boolean digest, String realm, String domain, Set<String> methods, Duration nonceLifetime, Path usersFile) {
+    record Settings(boolean digest, String realm, String domain, Set<String> methods, List<DigestAlgorithm> algorithms,
+                    Duration nonceLifetime, Path usersFile) {
         static Settings of(RegistrarConfig c) {
-            String realm = c.auth_realm().isBlank() ? c.domain() : c.auth_realm().trim();
-            Set<String> methods = Arrays.stream(c.auth_methods()).map(m -> m.trim().toUpperCase(Locale.ROOT))
-                    .filter(m -> !m.isEmpty()).collect(Collectors.toUnmodifiableSet());
-            return new Settings("digest".equalsIgnoreCase(c.auth_mode().trim()), realm, c.domain(), methods,
+            String realm = c.auth_realm().isBlank() ? c.domain() : c.auth_realm().trim().replace("\"", "");
+            Set<String> methods = tokens(c.auth_methods()).stream().map(m -> m.toUpperCase(Locale.ROOT))
+                    .collect(Collectors.toUnmodifiableSet());
+            List<DigestAlgorithm> algorithms = new ArrayList<>();
+            for (String token : tokens(c.auth_algorithms())) {
+                Optional<DigestAlgorithm> a = DigestAlgorithm.fromToken(token);
+                if (a.isEmpty()) LOG.warn("auth.algorithms: {} is not supported (SHA-256, MD5); ignored", token);
+                else if (!algorithms.contains(a.get())) algorithms.add(a.get());
+            }
+            if (algorithms.isEmpty()) algorithms = List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+            return new Settings("digest".equalsIgnoreCase(c.auth_mode().trim()), realm, c.domain(), methods, List.copyOf(algorithms),
                     Duration.ofSeconds(c.auth_nonce_lifetime()), usersFile(c));
+        }
+
+        /** The values of a list property, also when a .cfg file gives them as one comma-separated string. */
+        private static List<String> tokens(String[] values) {
+            return Arrays.stream(values).flatMap(m -> Arrays.stream(m.split(","))).map(String::trim).filter(m -> !m.isEmpty()).toList();
         }
 
         private static Path usersFile(RegistrarConfig c) {
@@ -115,7 +128,8 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
             users = file;
         }
         settings = now;
-        if (now.digest() != old.digest() || !now.realm().equals(old.realm()) || !now.methods().equals(old.methods())) {
+        if (now.digest() != old.digest() || !now.realm().equals(old.realm()) || !now.methods().equals(old.methods())
+                || !now.algorithms().equals(old.algorithms())) {
             logMode(now);
         }
     }
@@ -132,7 +146,8 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
 
     private static void logMode(Settings s) {
         if (s.digest()) {
-            LOG.info("digest authentication on: realm {}, methods {}, users in {}", s.realm(), s.methods(), s.usersFile());
+            LOG.info("digest authentication on: realm {}, methods {}, algorithms {}, users in {}", s.realm(), s.methods(),
+                    s.algorithms().stream().map(DigestAlgorithm::token).toList(), s.usersFile());
         } else {
             LOG.info("authentication off (auth.mode = none)");
         }
@@ -195,7 +210,9 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
         if (qop != null && !"auth".equalsIgnoreCase(qop)) return badRequest(exchange, user, "Unsupported qop " + qop);
         if (qop != null && !NC.matcher(nc).matches()) return badRequest(exchange, user, "Malformed nc (8 hex digits)");
         Optional<DigestAlgorithm> algorithm = DigestAlgorithm.fromToken(a.getParameter("algorithm"));
-        if (algorithm.isEmpty()) return badRequest(exchange, user, "Unsupported digest algorithm " + a.getParameter("algorithm"));
+        if (algorithm.isEmpty() || !s.algorithms().contains(algorithm.get())) {
+            return badRequest(exchange, user, "Unsupported digest algorithm " + a.getParameter("algorithm"));
+        }
         int hexLength = algorithm.get() == DigestAlgorithm.MD5 ? 32 : 64;
         if (response.length() != hexLength || !HEX.matcher(response).matches()) {
             return badRequest(exchange, user, "Malformed digest response (" + hexLength + " hex digits for " + algorithm.get().token() + ")");
@@ -279,12 +296,12 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
         return out.append('"').toString();
     }
 
-    /** 401 with a fresh nonce offered for SHA-256 first, then MD5 (RFC 8760 2.4: the preferred first). */
+    /** 401 with a fresh nonce offered for each algorithm, by default SHA-256 first, then MD5 (RFC 8760 2.4: the preferred first). */
     private void challenge(SipExchange exchange, Settings s, boolean stale) {
         String nonce = nonces.create(clock.instant(), s.realm());
         Response response = exchange.createResponse(Response.UNAUTHORIZED, "Unauthorized");
         try {
-            for (DigestAlgorithm algorithm : List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5)) {
+            for (DigestAlgorithm algorithm : s.algorithms()) {
                 String value = "Digest realm=\"" + s.realm() + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
                         + ", qop=\"auth\"" + (stale ? ", stale=true" : "");
                 response.addHeader(messages.headers().createHeader("WWW-Authenticate", value));

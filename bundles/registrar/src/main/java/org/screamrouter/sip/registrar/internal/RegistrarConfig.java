@@ -56,6 +56,10 @@ public @interface RegistrarConfig {
     @AttributeDefinition(name = "Challenged methods", description = "Requests of these methods need credentials when the mode is digest")
     String[] auth_methods() default {"REGISTER", "SUBSCRIBE", "PUBLISH", "INVITE", "MESSAGE"};
 
+    @AttributeDefinition(name = "Digest algorithms", description = "Offered in this order, one WWW-Authenticate each (SHA-256, MD5); "
+            + "sipsak 0.9.8 reads only the first challenge (MD5 first), baresip 1.0 gives up on any SHA-256 one (MD5 only)")
+    String[] auth_algorithms() default {"SHA-256", "MD5"};
+
     @AttributeDefinition(name = "Nonce lifetime (s)", description = "An older nonce gets a new challenge with stale=true", min = "1")
     int auth_nonce_lifetime() default 300;
 }

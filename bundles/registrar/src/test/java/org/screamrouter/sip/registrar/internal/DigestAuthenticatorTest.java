@@ -233,6 +233,23 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void theOfferedAlgorithmsAndTheirOrderAreConfiguredAndAnAlgorithmNotOfferedIsRefused() throws Exception {
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_algorithms", new String[] {"MD5, SHA-256"},
+                "auth_users_file", usersFile.toString())));
+        Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "g", 1));
+        assertThat(challenges(r)).extracting(c -> c.get("algorithm")).containsExactly("MD5", "SHA-256");
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_algorithms", new String[] {"SHA-256", "bogus"},
+                "auth_users_file", usersFile.toString())));
+        String nonce = nonce();
+        Response md5 = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "g", 2,
+                authorization(DigestAlgorithm.MD5, "alice", "secret", nonce, "00000001", "sip:screamrouter.local", true)));
+        assertThat(md5.getStatusCode()).isEqualTo(400);
+        assertThat(md5.getReasonPhrase()).isEqualTo("Bad Request (Unsupported digest algorithm MD5)");
+        assertThat(challenges(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "g", 3))))
+                .extracting(c -> c.get("algorithm")).containsExactly("SHA-256");
+    }
+
+    @Test
     void modeNoneAndUnchallengedMethodsProceedWithoutUser() throws Exception {
         auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_methods", new String[] {"INVITE"},
                 "auth_users_file", usersFile.toString())));

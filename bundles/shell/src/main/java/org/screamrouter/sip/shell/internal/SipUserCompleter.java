@@ -1,0 +1,26 @@
+package org.screamrouter.sip.shell.internal;
+
+import java.util.List;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.screamrouter.sip.registrar.SipCredentials;
+
+/** Completes the user names of the credentials file with Tab. */
+@Service
+public class SipUserCompleter implements Completer {
+    @Reference
+    SipCredentials credentials;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter names = new StringsCompleter();
+        for (SipCredentials.User u : credentials.users()) {
+            names.getStrings().add(u.name());
+        }
+        return names.complete(session, commandLine, candidates);
+    }
+}
