@@ -250,6 +250,28 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void aNewInstanceWithTheSameKeyFileAnswersAnEarlierNonceWithStaleTrueNotAPlain401() throws Exception {
+        String nonce = nonce();
+        String credentials = authorization(DigestAlgorithm.MD5, "alice", "secret", nonce, "00000001", "sip:screamrouter.local", true);
+        h.clock.advance(Duration.ofSeconds(1));
+        // what a bundle update does: a new component over the same files, its replay memory empty
+        DigestAuthenticator swapped = new DigestAuthenticator(FakeExchange.MESSAGES, TestHarness.config(Map.of("auth_mode", "digest",
+                "auth_users_file", usersFile.toString())), h.clock, dir.resolve("auth-nonce.key"));
+        try {
+            registrar.setAuthenticator(swapped);
+            Response r = send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "h", 2, credentials));
+            assertThat(r.getStatusCode()).isEqualTo(401);
+            assertThat(challenges(r)).allSatisfy(c -> assertThat(c).containsEntry("stale", "true"));
+            String fresh = challenges(r).get(0).get("nonce");
+            assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "h", 3,
+                    authorization(DigestAlgorithm.MD5, "alice", "secret", fresh, "00000001", "sip:screamrouter.local", true))).getStatusCode())
+                    .isEqualTo(200);
+        } finally {
+            swapped.deactivate();
+        }
+    }
+
+    @Test
     void modeNoneAndUnchallengedMethodsProceedWithoutUser() throws Exception {
         auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_methods", new String[] {"INVITE"},
                 "auth_users_file", usersFile.toString())));
