@@ -71,7 +71,12 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
                 else if (!algorithms.contains(a.get())) algorithms.add(a.get());
             }
             if (algorithms.isEmpty()) algorithms = List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
-            return new Settings("digest".equalsIgnoreCase(c.auth_mode().trim()), realm, c.domain(), methods, List.copyOf(algorithms),
+            String mode = c.auth_mode().trim().toLowerCase(Locale.ROOT);
+            if (!mode.equals("none") && !mode.equals("digest")) {
+                // fail closed: a typo must not open a server that was meant to ask for passwords
+                LOG.warn("auth.mode {} is neither none nor digest: digest authentication is on", c.auth_mode());
+            }
+            return new Settings(!mode.equals("none"), realm, c.domain(), methods, List.copyOf(algorithms),
                     Duration.ofSeconds(c.auth_nonce_lifetime()), usersFile(c));
         }
 

@@ -278,6 +278,9 @@ class DigestAuthenticatorTest {
         assertThat(send(register("sip:alice@screamrouter.local", "sip:alice@screamrouter.local", "o", 1)).getStatusCode()).isEqualTo(200);
         auth.modified(TestHarness.config(Map.of("auth_users_file", usersFile.toString())));
         assertThat(send(register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "p", 1)).getStatusCode()).isEqualTo(200);
+        // a mode that is neither none nor digest fails closed
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digets", "auth_users_file", usersFile.toString())));
+        assertThat(send(register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "q", 1)).getStatusCode()).isEqualTo(401);
     }
 
     @Test
