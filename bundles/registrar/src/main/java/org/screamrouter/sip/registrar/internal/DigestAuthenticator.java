@@ -86,7 +86,15 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
         }
 
         private static Path usersFile(RegistrarConfig c) {
-            if (!c.auth_users_file().isBlank()) return Path.of(c.auth_users_file().trim());
+            String configured = c.auth_users_file().trim();
+            if (!configured.isEmpty()) {
+                // the .cfg file's ${karaf.etc} is expanded by Karaf; a value set from the shell arrives as written
+                for (String property : List.of("karaf.etc", "karaf.data", "karaf.base", "karaf.home")) {
+                    String value = System.getProperty(property);
+                    if (value != null) configured = configured.replace("${" + property + "}", value);
+                }
+                return Path.of(configured);
+            }
             String etc = System.getProperty("karaf.etc");
             return etc != null ? Path.of(etc, "screamrouter-sip.users") : Path.of("etc", "screamrouter-sip.users");
         }

@@ -272,6 +272,20 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void aUsersFileSetFromTheShellWithKarafEtcIsExpanded() {
+        String old = System.getProperty("karaf.etc");
+        System.setProperty("karaf.etc", dir.toString());
+        try {
+            assertThat(DigestAuthenticator.Settings.of(TestHarness.config(Map.of("auth_users_file", "${karaf.etc}/u"))).usersFile())
+                    .isEqualTo(dir.resolve("u"));
+            assertThat(DigestAuthenticator.Settings.of(TestHarness.config(Map.of())).usersFile()).isEqualTo(dir.resolve("screamrouter-sip.users"));
+        } finally {
+            if (old == null) System.clearProperty("karaf.etc");
+            else System.setProperty("karaf.etc", old);
+        }
+    }
+
+    @Test
     void modeNoneAndUnchallengedMethodsProceedWithoutUser() throws Exception {
         auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_methods", new String[] {"INVITE"},
                 "auth_users_file", usersFile.toString())));
