@@ -100,7 +100,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private volatile RegistrarConfig config;
     private volatile EventAdmin eventAdmin;
     private volatile Set<String> ownAddresses = Set.of();
-    /** Digest authentication (RFC 3261 10.3 step 3); open until DS binds the registrar's own authenticator. */
+    /** Digest authentication (RFC 3261 10.3 step 3); DS binds it before activation, unit tests may leave it open. */
     private volatile SipAuthenticator authenticator = OPEN;
     private static final SipAuthenticator OPEN = new SipAuthenticator() {
         @Override public Outcome authenticate(SipExchange exchange) { return Outcome.open(); }
