@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
+import javax.sip.header.AcceptHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -102,6 +103,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     private final SerialQueue queue;
     private volatile PresenceConfig config;
     private volatile SipAuthenticator authenticator;
+    private volatile boolean active = true;
 
     @Activate
     public PresenceComponent(@Reference SipMessages messages, @Reference SipSender sender, @Reference SipStackStatus stack,
@@ -154,6 +156,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     /** No final NOTIFY here: a hot swap must be invisible, the next revision carries on from the store. */
     @Deactivate
     void deactivate() {
+        active = false;
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -216,6 +219,13 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     @Override
     public void handle(SipExchange exchange) throws Exception {
+        if (!active) {
+            // a request that raced a hot swap: the next revision serves the retransmission
+            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Presence Restarting");
+            response.setHeader(messages.headers().createRetryAfterHeader(1));
+            exchange.respond(response);
+            return;
+        }
         SipAuthenticator auth = authenticator;
         if (auth != null && !auth.authenticate(exchange).proceed()) {
             return;
@@ -238,6 +248,13 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         String event = eventHeader.getEventType().toLowerCase(Locale.ROOT);
         if (!Subscription.PRESENCE.equals(event) && !Subscription.REG.equals(event)) {
             badEvent(exchange, ALLOW_EVENTS);
+            return;
+        }
+        String type = Subscription.PRESENCE.equals(event) ? PIDF_TYPE : REGINFO_TYPE;
+        if (!accepts(request, type)) {
+            Response response = exchange.createResponse(Response.NOT_ACCEPTABLE, "Not Acceptable: " + event + " is sent as application/" + type);
+            response.setHeader(messages.headers().createAcceptHeader("application", type));
+            exchange.respond(response);
             return;
         }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
@@ -325,6 +342,19 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         LOG.info("subscription {}: {} watches {} of {} for {} s, NOTIFYs to {}", id, s.watcherUri(), event, s.resource(), seconds,
                 exchange.flow());
         notifyCurrent(s, true);
+    }
+
+    /** RFC 6665 4.2.1.1 / RFC 3261 8.2.3: without Accept the package's default type is accepted. */
+    private static boolean accepts(Request request, String subtype) {
+        ListIterator<Header> it = request.getHeaders(AcceptHeader.NAME);
+        if (it == null || !it.hasNext()) return true;
+        while (it.hasNext()) {
+            AcceptHeader a = (AcceptHeader) it.next();
+            String t = a.getContentType() == null ? "*" : a.getContentType();
+            String st = a.getContentSubType() == null ? "*" : a.getContentSubType();
+            if ((t.equals("*") || t.equalsIgnoreCase("application")) && (st.equals("*") || st.equalsIgnoreCase(subtype))) return true;
+        }
+        return false;
     }
 
     private void badEvent(SipExchange exchange, String allowed) throws ParseException {
@@ -506,6 +536,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     @Override
     public void handleEvent(Event event) {
+        if (!active) return;
         Object uuid = event.getProperty(DeviceEvents.UUID);
         if (!(uuid instanceof String id)) return;
         Object device = event.getProperty(DeviceEvents.DEVICE);

@@ -134,7 +134,12 @@ class PresenceComponentTest {
         assertThat(send(subscribe("dev1", "presence", 1, 600, "unknown")).getStatusCode()).isEqualTo(481);
         String noContact = subscribe("dev1", "presence", 1, 600, null).replace("Contact: <sip:watcher@127.0.0.1:5070>\n", "");
         assertThat(send(noContact).getReasonPhrase()).isEqualTo("Missing Contact header");
+        Response notAcceptable = send(subscribe("dev1", "presence", 1, 600, null, "Accept: application/xpidf+xml"));
+        assertThat(notAcceptable.getStatusCode()).isEqualTo(406);
+        assertThat(notAcceptable.getHeader("Accept").toString()).contains("application/pidf+xml");
         assertThat(h.sent).isEmpty();
+        assertThat(send(subscribe("dev1", "presence", 1, 600, null, "Accept: application/pidf+xml, application/xpidf+xml"))
+                .getStatusCode()).isEqualTo(200);
     }
 
     @Test
