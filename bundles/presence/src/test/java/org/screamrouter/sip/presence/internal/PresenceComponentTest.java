@@ -154,6 +154,26 @@ class PresenceComponentTest {
     }
 
     @Test
+    void aNotifyWaitsForTheAnswerToThePreviousOne() throws Exception {
+        h.device("dev1", false);
+        h.autoAnswer = false;
+        send(subscribe("dev1", "presence", 1, 600, null));
+        Harness.Sent first = h.awaitSent(1).get(0);
+        event(DeviceEvents.ONLINE, h.device("dev1", true));
+        event(DeviceEvents.OFFLINE, h.device("dev1", false));
+        Thread.sleep(200);
+        assertThat(h.sent).as("nothing while the first NOTIFY is unanswered").hasSize(1);
+        first.answer(200);
+        Harness.Sent second = h.awaitSent(2).get(1);
+        assertThat(basic(second)).isEqualTo("open");
+        second.answer(200);
+        Harness.Sent third = h.awaitSent(3).get(2);
+        assertThat(basic(third)).isEqualTo("closed");
+        assertThat(List.of(first.cseq(), second.cseq(), third.cseq())).containsExactly(1L, 2L, 3L);
+        third.answer(200);
+    }
+
+    @Test
     void aNotifyAnswered481EndsTheSubscription() throws Exception {
         h.device("dev1", true);
         h.autoAnswer = false;
