@@ -8,6 +8,10 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +31,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.SipPeer;
 import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
@@ -61,7 +66,11 @@ public class PresenceIT {
     @Configuration
     public Option[] config() {
         Path bundles = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize();
+        String tcp = Integer.toString(Ports.free());
         return KarafRun.options(
+                // after KarafRun's own tcp.port: the later edit wins, and the probe learns the port
+                editConfigurationFilePut(KarafRun.STACK_CFG, "tcp.port", tcp),
+                systemProperty("itest.sip.tcp.port").value(tcp),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "keepalive.interval", Integer.toString(INTERVAL)),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", Integer.toString(TIMEOUT)),
                 systemProperty("itest.presence.jar").value(bundles.resolve("presence/target/org.screamrouter.sip.presence-"
@@ -255,6 +264,58 @@ public class PresenceIT {
             assertTrue(after.header("Subscription-State").startsWith("active"));
             assertEquals("an in-dialog refresh after the update", 200, watcher.subscribe(uuid, "presence", 600, server).status());
         }
+    }
+
+    /**
+     * Over TCP the NOTIFY comes back on the connection the SUBSCRIBE came on (the flow), not on a new connection
+     * to the Contact's address.
+     */
+    @Test
+    public void notifyOverTcpComesOnTheSubscribersConnection() throws Exception {
+        int tcp = Integer.getInteger("itest.sip.tcp.port");
+        String uuid = UUID.randomUUID().toString();
+        try (DeviceAgent device = new DeviceAgent()) {
+            register(device, uuid, 600);
+            Socket socket = Await.until("a TCP connection to " + tcp, Duration.ofSeconds(20),
+                    () -> new Socket(SipPeer.LOOPBACK, tcp), x -> x != null);
+            try (socket) {
+                socket.setSoTimeout(10_000);
+                int local = socket.getLocalPort();
+                String callId = UUID.randomUUID() + "@127.0.0.1";
+                String subscribe = "SUBSCRIBE sip:" + uuid + "@127.0.0.1:" + tcp + ";transport=tcp SIP/2.0\r\n"
+                        + "Via: SIP/2.0/TCP 127.0.0.1:" + local + ";branch=z9hG4bK" + UUID.randomUUID().toString().replace("-", "") + "\r\n"
+                        + "Max-Forwards: 70\r\nFrom: <sip:ui@127.0.0.1>;tag=tcpw\r\nTo: <sip:" + uuid + "@127.0.0.1>\r\n"
+                        + "Call-ID: " + callId + "\r\nCSeq: 1 SUBSCRIBE\r\nEvent: presence\r\nExpires: 600\r\n"
+                        // a Contact port nobody listens on: only the connection can carry the NOTIFY
+                        + "Contact: <sip:ui@127.0.0.1:" + Ports.free() + ";transport=tcp>\r\nContent-Length: 0\r\n\r\n";
+                socket.getOutputStream().write(subscribe.getBytes(StandardCharsets.UTF_8));
+                InputStream in = socket.getInputStream();
+                String answer = readMessage(in);
+                assertTrue(answer, answer.startsWith("SIP/2.0 200"));
+                String notify = readMessage(in);
+                assertTrue(notify, notify.startsWith("NOTIFY sip:ui@127.0.0.1:"));
+                assertTrue(notify, notify.contains("<basic>open</basic>"));
+                assertTrue(notify, notify.contains("SIP/2.0/TCP"));
+                socket.getOutputStream().write(Watcher.okFor(notify).getBytes(StandardCharsets.UTF_8));
+                String row = Await.until("the TCP subscription listed", Duration.ofSeconds(10), () -> subscriptionRowFor(uuid),
+                        r -> r != null && r.contains("tcp:127.0.0.1:" + local));
+                assertTrue(row, row.trim().endsWith("1"));
+            }
+        }
+    }
+
+    /** One SIP message off a stream: headers up to the blank line, then Content-Length bytes of body. */
+    private static String readMessage(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("connection closed after: " + head);
+            if (head.length() == 0 && (c == '\r' || c == '\n')) continue; // keep-alive CRLFs
+            head.append((char) c);
+        }
+        String length = DeviceAgent.headerValue(head.toString(), "Content-Length", "l");
+        byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length.trim()));
+        return head + new String(body, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -189,6 +189,11 @@ public final class Watcher implements AutoCloseable {
         }
     }
 
+    /** The 200 OK a UA sends to a request (RFC 3261 8.2.6). */
+    public static String okFor(String request) {
+        return DeviceAgent.okFor(request);
+    }
+
     @Override
     public void close() {
         socket.close();
