@@ -188,7 +188,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (restored > 0) {
             LOG.info("restored {} subscription(s) and {} publication(s)", restored, publications.all().size());
             for (Subscription s : table.all()) {
-                if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, null, false);
+                if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, false);
             }
         }
     }
@@ -203,7 +203,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             for (Publication p : publications.expire(now)) {
                 store.removePublication(p.entityTag());
                 LOG.info("publication {} of {} expired", p.entityTag(), p.resource());
-                stateChanged(p.resource(), null);
+                stateChanged(p.resource());
             }
         } catch (RuntimeException e) {
             LOG.error("presence tick failed", e);
@@ -511,7 +511,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
                 response.setHeader(messages.headers().createExpiresHeader(0));
                 exchange.respond(response);
                 LOG.info("{} removed its publication {}", removed.get().resource(), tag);
-                stateChanged(removed.get().resource(), null);
+                stateChanged(removed.get().resource());
                 return;
             }
             Optional<Publication> updated = publications.update(tag, body, basic, expires);
@@ -529,7 +529,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         response.setHeader(messages.headers().createHeader("SIP-ETag", result.entityTag()));
         response.setHeader(messages.headers().createExpiresHeader((int) seconds));
         exchange.respond(response);
-        if (hasBody) stateChanged(result.resource(), null);
+        if (hasBody) stateChanged(result.resource());
     }
 
     // --- registrar events
@@ -539,11 +539,10 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (!active) return;
         Object uuid = event.getProperty(DeviceEvents.UUID);
         if (!(uuid instanceof String id)) return;
-        Object device = event.getProperty(DeviceEvents.DEVICE);
-        Boolean online = device instanceof Device d ? d.online() : null;
-        if (online == null && DeviceEvents.OFFLINE.equals(event.getTopic())) online = false;
         try {
-            stateChanged(id, online);
+            // the registry, not the event's snapshot, says what is true now: EventAdmin orders events only per
+            // posting thread, and a NOTIFY queued behind a slow watcher's answer should carry the current state
+            stateChanged(id);
             for (Subscription s : table.watching(Subscription.REG, id)) {
                 notifyCurrent(s, true);
             }
@@ -553,23 +552,23 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     }
 
     /** The presence state of a device changed (or may have): its watchers get a NOTIFY when what they saw differs. */
-    private void stateChanged(String uuid, Boolean online) {
+    private void stateChanged(String uuid) {
         for (Subscription s : table.watching(Subscription.PRESENCE, uuid)) {
-            notifyPresence(s, online, false);
+            notifyPresence(s, false);
         }
     }
 
     private void notifyCurrent(Subscription s, boolean force) {
-        if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, null, force);
+        if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, force);
         else notifyReg(s);
     }
 
     /** A device's presence as its watchers see it (the composition rule of the class comment). */
     record PresenceState(String basic, String body, String signature) {}
 
-    PresenceState presence(Subscription s, Boolean onlineNow) {
+    PresenceState presence(Subscription s) {
         Optional<Device> device = registry.device(s.resource());
-        boolean online = onlineNow != null ? onlineNow : device.map(Device::online).orElse(false);
+        boolean online = device.map(Device::online).orElse(false);
         if (online) {
             Optional<Publication> published = publications.current(s.resource());
             if (published.isPresent()) {
@@ -585,11 +584,11 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         return new PresenceState(basic, body, basic);
     }
 
-    private void notifyPresence(Subscription s, Boolean online, boolean force) {
+    private void notifyPresence(Subscription s, boolean force) {
         queue.submit(s.id(), () -> {
             Subscription now = table.get(s.id()).orElse(null);
             if (now == null || now.terminating()) return CompletableFuture.completedFuture(null);
-            PresenceState state = presence(now, online);
+            PresenceState state = presence(now);
             if (!force && state.signature().equals(now.lastState())) return CompletableFuture.completedFuture(null);
             return sendNotify(now, PIDF_TYPE, state.body(), state.signature(), now.version(), null);
         });
@@ -640,7 +639,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             long version = now.version();
             if (Subscription.PRESENCE.equals(now.event())) {
                 type = PIDF_TYPE;
-                body = presence(now, null).body();
+                body = presence(now).body();
             } else {
                 type = REGINFO_TYPE;
                 version++;
