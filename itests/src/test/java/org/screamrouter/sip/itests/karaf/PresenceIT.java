@@ -10,13 +10,19 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -52,6 +58,7 @@ import org.screamrouter.sip.itests.support.Watcher;
 public class PresenceIT {
     private static final int INTERVAL = 1;
     private static final int TIMEOUT = 3;
+    private static final int FAN_OUT = 500;
     private static final Duration STATE_CHANGE = Duration.ofSeconds(TIMEOUT + 2L * INTERVAL + 8);
     private static final String PIDF = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:%s@127.0.0.1\">\n"
@@ -71,6 +78,9 @@ public class PresenceIT {
                 // after KarafRun's own tcp.port: the later edit wins, and the probe learns the port
                 editConfigurationFilePut(KarafRun.STACK_CFG, "tcp.port", tcp),
                 systemProperty("itest.sip.tcp.port").value(tcp),
+                // our INFO lines (a state change each) in data/log/karaf.log, to read when a test fails
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.name", "org.screamrouter"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.level", "INFO"),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "keepalive.interval", Integer.toString(INTERVAL)),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", Integer.toString(TIMEOUT)),
                 systemProperty("itest.presence.jar").value(bundles.resolve("presence/target/org.screamrouter.sip.presence-"
@@ -263,6 +273,105 @@ public class PresenceIT {
             assertEquals(before.header("From"), after.header("From"));
             assertTrue(after.header("Subscription-State").startsWith("active"));
             assertEquals("an in-dialog refresh after the update", 200, watcher.subscribe(uuid, "presence", 600, server).status());
+        }
+    }
+
+    /**
+     * Fan-out: {@value #FAN_OUT} subscriptions (one UDP socket, a dialog each) to one device; the device publishes
+     * closed and every watcher gets its closed NOTIFY. Prints how long the SUBSCRIBEs and the NOTIFYs took. The
+     * keep-alive is relaxed meanwhile (config:property-set, applied live): under the burst a 3 s offline timeout on
+     * two shared cores can take the device offline, and this test measures NOTIFY fan-out, not keep-alive timing.
+     */
+    @Test
+    public void everyOneOfManyWatchersGetsTheChange() throws Exception {
+        int server = KarafRun.sipPort();
+        String uuid = UUID.randomUUID().toString();
+        KarafShell shell = new KarafShell(sessionFactory);
+        shell.run("config:property-set -p org.screamrouter.sip.registrar offline.timeout 120");
+        try (DeviceAgent device = new DeviceAgent(); Watcher publisher = new Watcher(uuid);
+                DatagramSocket socket = new DatagramSocket(new InetSocketAddress(SipPeer.LOOPBACK, 0))) {
+            socket.setReceiveBufferSize(4 << 20);
+            register(device, uuid, 600);
+            Map<String, List<String>> basics = new ConcurrentHashMap<>();
+            Map<String, Integer> answers = new ConcurrentHashMap<>();
+            Map<String, String> toTags = new ConcurrentHashMap<>();
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[65535];
+                while (!socket.isClosed()) {
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    try {
+                        socket.receive(packet);
+                    } catch (IOException closed) {
+                        return;
+                    }
+                    String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+                    String callId = DeviceAgent.headerValue(text, "Call-ID", "i");
+                    if (text.startsWith("SIP/2.0 ")) {
+                        SipResponse r = SipResponse.parse(text);
+                        String to = r.header("to");
+                        if (to.contains(";tag=")) toTags.putIfAbsent(callId, to.substring(to.indexOf(";tag=") + 5).split(";")[0]);
+                        answers.put(callId, r.status());
+                    } else if (text.startsWith("NOTIFY ")) {
+                        Watcher.Notify n = new Watcher.Notify(text);
+                        List<String> seen = basics.computeIfAbsent(callId, k -> new CopyOnWriteArrayList<>());
+                        if (seen.size() < n.cseq()) seen.add(n.basic());
+                        byte[] ok = Watcher.okFor(text).getBytes(StandardCharsets.UTF_8);
+                        try {
+                            socket.send(new DatagramPacket(ok, ok.length, packet.getSocketAddress()));
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }
+            }, "fan-out-watchers");
+            reader.setDaemon(true);
+            reader.start();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < FAN_OUT; i++) {
+                String callId = "fan" + i + "-" + uuid;
+                String text = "SUBSCRIBE sip:" + uuid + "@127.0.0.1:" + server + " SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bKfan" + i + uuid.substring(0, 8) + ";rport\r\n"
+                        + "Max-Forwards: 70\r\nFrom: <sip:fan" + i + "@127.0.0.1>;tag=f" + i + "\r\nTo: <sip:" + uuid + "@127.0.0.1>\r\n"
+                        + "Call-ID: " + callId + "\r\nCSeq: 1 SUBSCRIBE\r\nEvent: presence\r\nExpires: 600\r\n"
+                        + "Contact: <sip:fan" + i + "@127.0.0.1:" + socket.getLocalPort() + ">\r\nContent-Length: 0\r\n\r\n";
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                socket.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress(SipPeer.LOOPBACK, server)));
+                if (i % 25 == 24) Thread.sleep(10); // stay below the socket buffers; this measures NOTIFY fan-out, not UDP loss
+            }
+            Await.until(FAN_OUT + " SUBSCRIBEs answered and first NOTIFYs in", Duration.ofSeconds(60),
+                    () -> answers.size() + "/" + basics.values().stream().filter(l -> !l.isEmpty()).count(),
+                    x -> x.equals(FAN_OUT + "/" + FAN_OUT));
+            long subscribedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue("every SUBSCRIBE answered 200: " + answers.values(), answers.values().stream().allMatch(v -> v == 200));
+            assertTrue("first NOTIFYs: " + basics.values().stream().map(l -> l.get(0)).collect(java.util.stream.Collectors.groupingBy(
+                    String::valueOf, java.util.stream.Collectors.counting())) + "; device: " + new KarafShell(sessionFactory).deviceRow(uuid),
+                    basics.values().stream().allMatch(l -> "open".equals(l.get(0))));
+
+            long published = System.nanoTime();
+            SipResponse ok = publisher.publish(uuid, null, 600, "application/pidf+xml", String.format(PIDF, uuid, "closed", "muted"), server);
+            assertEquals(ok.toString(), 200, ok.status());
+            Await.until("every watcher's closed NOTIFY", Duration.ofSeconds(60),
+                    () -> basics.values().stream().filter(l -> l.size() >= 2).count(), n -> n == FAN_OUT);
+            long notifiedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - published);
+            assertTrue(basics.values().stream().allMatch(l -> List.of("open", "closed").equals(l)));
+            System.out.printf("fan-out: %d SUBSCRIBEs answered with their first NOTIFY in %d ms; the closed NOTIFY reached all %d "
+                    + "watchers %d ms after the PUBLISH was sent%n", FAN_OUT, subscribedMs, FAN_OUT, notifiedMs);
+            for (int i = 0; i < FAN_OUT; i++) {
+                // leave no subscriptions behind for the other tests' listings
+                String text = "SUBSCRIBE sip:" + uuid + "@127.0.0.1:" + server + " SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bKfanx" + i + uuid.substring(0, 8) + ";rport\r\n"
+                        + "Max-Forwards: 70\r\nFrom: <sip:fan" + i + "@127.0.0.1>;tag=f" + i + "\r\nTo: <sip:" + uuid + "@127.0.0.1>;tag="
+                        + toTags.get("fan" + i + "-" + uuid) + "\r\n"
+                        + "Call-ID: fan" + i + "-" + uuid + "\r\nCSeq: 2 SUBSCRIBE\r\nEvent: presence\r\nExpires: 0\r\n"
+                        + "Content-Length: 0\r\n\r\n";
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                socket.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress(SipPeer.LOOPBACK, server)));
+                if (i % 25 == 24) Thread.sleep(10);
+            }
+            Await.until("every watcher's final NOTIFY", Duration.ofSeconds(60),
+                    () -> basics.values().stream().filter(l -> l.size() >= 3).count(), n -> n == FAN_OUT);
+        } finally {
+            shell.run("config:property-set -p org.screamrouter.sip.registrar offline.timeout " + TIMEOUT);
         }
     }
 
