@@ -47,7 +47,7 @@ import org.screamrouter.sip.itests.support.Tools;
 import org.screamrouter.sip.itests.support.Watcher;
 
 /**
- * Presence against the distribution, with a short keep-alive (1 s) and offline timeout (3 s): a watcher on a real
+ * Presence against the distribution, with a short keep-alive (2 s) and offline timeout (5 s), as RegistrarKeepAliveIT: a watcher on a real
  * UDP socket subscribes to a device and gets NOTIFYs that follow its registration (closed, open, closed, open) and
  * a terminated one on unsubscribe; 489 for an unknown package; PUBLISH with its entity-tag lifecycle reaches
  * watchers; the reg package sees a new registration; a subscription survives {@code bundle:update} of the presence
@@ -56,8 +56,8 @@ import org.screamrouter.sip.itests.support.Watcher;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class PresenceIT {
-    private static final int INTERVAL = 1;
-    private static final int TIMEOUT = 3;
+    private static final int INTERVAL = 2;
+    private static final int TIMEOUT = 5;
     private static final int FAN_OUT = 500;
     private static final Duration STATE_CHANGE = Duration.ofSeconds(TIMEOUT + 2L * INTERVAL + 8);
     private static final String PIDF = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -279,7 +279,7 @@ public class PresenceIT {
     /**
      * Fan-out: {@value #FAN_OUT} subscriptions (one UDP socket, a dialog each) to one device; the device publishes
      * closed and every watcher gets its closed NOTIFY. Prints how long the SUBSCRIBEs and the NOTIFYs took. The
-     * keep-alive is relaxed meanwhile (config:property-set, applied live): under the burst a 3 s offline timeout on
+     * keep-alive is relaxed meanwhile (config:property-set, applied live): under the burst a 5 s offline timeout on
      * two shared cores can take the device offline, and this test measures NOTIFY fan-out, not keep-alive timing.
      */
     @Test
