@@ -188,7 +188,10 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (restored > 0) {
             LOG.info("restored {} subscription(s) and {} publication(s)", restored, publications.all().size());
             for (Subscription s : table.all()) {
+                // presence: only when the state changed meanwhile; reg: full state, as registrations may have
+                // changed while no revision was listening and a partial NOTIFY cannot say what was missed
                 if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, false);
+                else notifyReg(s, null);
             }
         }
     }
@@ -544,7 +547,9 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             // posting thread, and a NOTIFY queued behind a slow watcher's answer should carry the current state
             stateChanged(id);
             for (Subscription s : table.watching(Subscription.REG, id)) {
-                notifyCurrent(s, true);
+                // the router-wide subscription gets only the registration that changed (RFC 3680 partial state):
+                // full state of every device on each change would not fit a datagram for long
+                notifyReg(s, Subscription.EVERYTHING.equals(s.resource()) ? id : null);
             }
         } catch (RuntimeException e) {
             LOG.error("cannot notify the watchers of {}", id, e);
@@ -560,7 +565,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     private void notifyCurrent(Subscription s, boolean force) {
         if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, force);
-        else notifyReg(s);
+        else notifyReg(s, null);
     }
 
     /** A device's presence as its watchers see it (the composition rule of the class comment). */
@@ -594,20 +599,33 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         });
     }
 
-    private void notifyReg(Subscription s) {
+    /** A reg NOTIFY: full state, or only the registration of {@code changedUuid} (partial, RFC 3680 5.3). */
+    private void notifyReg(Subscription s, String changedUuid) {
         queue.submit(s.id(), () -> {
             Subscription now = table.get(s.id()).orElse(null);
             if (now == null || now.terminating()) return CompletableFuture.completedFuture(null);
             long version = now.version() + 1;
-            return sendNotify(now, REGINFO_TYPE, reginfo(now, version), Long.toString(version), version, null);
+            // the first NOTIFY of a subscription is always full state
+            String body = reginfo(now, version, now.version() < 0 ? null : changedUuid);
+            return sendNotify(now, REGINFO_TYPE, body, Long.toString(version), version, null);
         });
     }
 
     String reginfo(Subscription s, long version) {
+        return reginfo(s, version, null);
+    }
+
+    String reginfo(Subscription s, long version, String onlyUuid) {
         Instant now = clock.instant();
         Map<String, Boolean> onlineByContact = new LinkedHashMap<>();
         List<Binding> bindings;
-        if (Subscription.EVERYTHING.equals(s.resource())) {
+        String partialAor = null;
+        if (onlyUuid != null) {
+            Optional<Device> d = registry.device(onlyUuid);
+            partialAor = d.map(Device::addressOfRecord).orElse(null);
+            bindings = partialAor == null ? List.of() : registry.bindings(partialAor);
+            d.ifPresent(x -> onlineByContact.put(x.addressOfRecord() + '\n' + x.contactUri(), x.online()));
+        } else if (Subscription.EVERYTHING.equals(s.resource())) {
             bindings = registry.bindings();
             for (Device d : registry.devices()) onlineByContact.put(d.addressOfRecord() + '\n' + d.contactUri(), d.online());
         } else {
@@ -622,12 +640,15 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             byAor.computeIfAbsent(b.addressOfRecord(), k -> new ArrayList<>()).add(new Reginfo.Contact(b.contactUri(), online,
                     online ? "registered" : "deactivated", b.expiresIn(now)));
         }
-        if (byAor.isEmpty() && !Subscription.EVERYTHING.equals(s.resource())) {
+        if (partialAor != null) {
+            // an address-of-record left without bindings still appears, terminated
+            byAor.putIfAbsent(partialAor, List.of());
+        } else if (byAor.isEmpty() && !Subscription.EVERYTHING.equals(s.resource())) {
             registry.device(s.resource()).map(Device::addressOfRecord).ifPresent(aor -> byAor.put(aor, List.of()));
         }
         List<Reginfo.Registration> registrations = new ArrayList<>();
         byAor.forEach((aor, contacts) -> registrations.add(new Reginfo.Registration(aor, contacts)));
-        return Reginfo.write(version, registrations);
+        return Reginfo.write(version, onlyUuid == null, registrations);
     }
 
     /** The final NOTIFY of a terminating subscription (RFC 6665 4.2.2), then it is gone. */

@@ -2,7 +2,7 @@ package org.screamrouter.sip.presence.internal;
 
 import java.util.List;
 
-/** Registration information documents (RFC 3680 section 5.3, {@code application/reginfo+xml}), full state. */
+/** Registration information documents (RFC 3680 section 5.3, {@code application/reginfo+xml}), full or partial state. */
 final class Reginfo {
     static final String NAMESPACE = "urn:ietf:params:xml:ns:reginfo";
 
@@ -18,10 +18,12 @@ final class Reginfo {
         }
     }
 
-    static String write(long version, List<Registration> registrations) {
+    /** A reginfo document: {@code full} state lists every registration, partial only those that changed. */
+    static String write(long version, boolean full, List<Registration> registrations) {
         StringBuilder s = new StringBuilder(256 + registrations.size() * 256);
         s.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        s.append("<reginfo xmlns=\"").append(NAMESPACE).append("\" version=\"").append(version).append("\" state=\"full\">\n");
+        s.append("<reginfo xmlns=\"").append(NAMESPACE).append("\" version=\"").append(version).append("\" state=\"")
+                .append(full ? "full" : "partial").append("\">\n");
         for (Registration r : registrations) {
             s.append("  <registration aor=\"").append(Xml.escape(r.aor())).append("\" id=\"").append(id(r.aor()))
                     .append("\" state=\"").append(r.active() ? "active" : "terminated").append("\">\n");

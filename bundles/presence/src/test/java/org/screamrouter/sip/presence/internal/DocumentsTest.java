@@ -42,7 +42,7 @@ class DocumentsTest {
         List<Reginfo.Registration> regs = List.of(
                 new Reginfo.Registration("sip:dev1@screamrouter.local", List.of(new Reginfo.Contact("sip:dev1@127.0.0.1:5999", true, "registered", 300))),
                 new Reginfo.Registration("sip:dev2@screamrouter.local", List.of(new Reginfo.Contact("sip:dev2@127.0.0.1:5998", false, "deactivated", 0))));
-        String xml = Reginfo.write(7, regs);
+        String xml = Reginfo.write(7, true, regs);
         Element root = Xml.parse(xml.getBytes(StandardCharsets.UTF_8)).getDocumentElement();
         assertThat(root.getNamespaceURI()).isEqualTo(Reginfo.NAMESPACE);
         assertThat(root.getAttribute("version")).isEqualTo("7");
@@ -59,6 +59,6 @@ class DocumentsTest {
         assertThat(second.getAttribute("state")).isEqualTo("terminated");
         assertThat(((Element) second.getElementsByTagNameNS(Reginfo.NAMESPACE, "contact").item(0)).getAttribute("event")).isEqualTo("deactivated");
         // ids stay the same from one notification to the next
-        assertThat(Reginfo.write(8, regs)).contains("id=\"" + first.getAttribute("id") + "\"");
+        assertThat(Reginfo.write(8, false, regs)).contains("state=\"partial\"").contains("id=\"" + first.getAttribute("id") + "\"");
     }
 }

@@ -255,11 +255,22 @@ class PresenceComponentTest {
         Harness.Sent first = h.awaitSent(1).get(0);
         assertThat(first.header("Content-Type")).isEqualTo("application/reginfo+xml");
         assertThat(first.body()).contains("version=\"0\"").contains("aor=\"sip:dev1@screamrouter.local\"").contains("state=\"active\"");
+        Device d2 = h.device("dev2", true);
+        h.bindings.add(new Binding(d2.addressOfRecord(), d2.contactUri(), "<" + d2.contactUri() + ">", "udp", d2.source(),
+                h.clock.instant().plusSeconds(300), -1, "c2", 1, List.of(), h.clock.instant()));
         event(DeviceEvents.OFFLINE, h.device("dev1", false));
         Harness.Sent second = h.awaitSent(2).get(1);
-        assertThat(second.body()).contains("version=\"1\"").contains("event=\"deactivated\"");
-        event(DeviceEvents.ONLINE, h.device("dev2", true));
-        assertThat(h.awaitSent(3).get(2).body()).contains("version=\"2\"");
+        assertThat(second.body()).contains("version=\"1\"").contains("state=\"partial\"").contains("event=\"deactivated\"")
+                .doesNotContain("dev2");
+        event(DeviceEvents.ONLINE, d2);
+        Harness.Sent third = h.awaitSent(3).get(2);
+        assertThat(third.body()).contains("version=\"2\"").contains("state=\"partial\"").contains("sip:dev2@")
+                .doesNotContain("sip:dev1@");
+        h.bindings.removeIf(b -> b.addressOfRecord().startsWith("sip:dev2@"));
+        event(DeviceEvents.OFFLINE, h.device("dev2", false));
+        Harness.Sent fourth = h.awaitSent(4).get(3);
+        assertThat(fourth.body()).as("an AOR without bindings left, terminated").contains("version=\"3\"")
+                .contains("aor=\"sip:dev2@screamrouter.local\"").contains("state=\"terminated\"");
     }
 
     @Test
