@@ -232,6 +232,8 @@ public class PresenceIT {
                     .filter(n -> n.body().contains("sip:" + uuid + "@")).findFirst().orElseThrow();
             assertTrue(seen.body(), seen.body().contains("<uri>sip:" + uuid + "@127.0.0.1:" + device.port()));
             assertTrue(seen.body(), seen.body().contains("event=\"registered\""));
+            // after the first full state the router-wide subscription gets only what changed
+            assertTrue(seen.body(), seen.body().contains("state=\"partial\"") && !seen.body().contains("version=\"0\""));
             assertTrue(ok.toString(), ui.subscribe("screamrouter", "reg", 0, server).status() == 200);
         }
     }
