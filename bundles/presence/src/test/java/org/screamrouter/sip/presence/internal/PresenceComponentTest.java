@@ -145,6 +145,31 @@ class PresenceComponentTest {
     }
 
     @Test
+    void anInitialSubscribeWithExpiresZeroIsAFetch() throws Exception {
+        h.device("dev1", true);
+        Response ok = send(subscribe("dev1", "presence", 1, 0, null));
+        assertThat(ok.getStatusCode()).isEqualTo(200);
+        Harness.Sent only = h.awaitSent(1).get(0);
+        assertThat(basic(only)).isEqualTo("open");
+        assertThat(only.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
+        awaitNoSubscriptions();
+    }
+
+    @Test
+    void aRefreshWithAnOldCSeqIsRefusedAndTheSubscriptionKept() throws Exception {
+        h.device("dev1", true);
+        Response ok = send(subscribe("dev1", "presence", 5, 600, null));
+        String tag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
+        h.awaitSent(1);
+        Response stale = send(subscribe("dev1", "presence", 5, 600, tag));
+        assertThat(stale.getStatusCode()).isEqualTo(500);
+        assertThat(stale.getReasonPhrase()).contains("CSeq");
+        assertThat(send(subscribe("dev1", "presence", 6, 1200, tag)).getStatusCode()).isEqualTo(200);
+        assertThat(h.awaitSent(2).get(1).header("Subscription-State")).as("a NOTIFY on refresh").startsWith("active;expires=1");
+        assertThat(presence.subscriptions()).hasSize(1);
+    }
+
+    @Test
     void subscriptionLimitAnswers503WithRetryAfter() throws Exception {
         presence.deactivate();
         presence = h.start(dir.resolve("limited.mv"), Map.of("max_subscriptions", 1));
