@@ -7,11 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sip.address.Address;
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import javax.sip.header.AcceptHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -32,11 +27,8 @@ import javax.sip.header.EventHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
-import javax.sip.header.HeaderFactory;
 import javax.sip.header.RecordRouteHeader;
-import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.osgi.framework.BundleContext;
@@ -55,13 +47,11 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.presence.PresenceService;
 import org.screamrouter.sip.presence.PublicationInfo;
 import org.screamrouter.sip.presence.SubscriptionInfo;
-import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
-import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
@@ -99,6 +89,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     private final PresenceStore store;
     private final SubscriptionTable table = new SubscriptionTable();
     private final Publications publications = new Publications();
+    private final ResourceState states;
+    private final DialogMessages dialogs;
     private final ScheduledExecutorService executor;
     private final SerialQueue queue;
     private volatile PresenceConfig config;
@@ -120,6 +112,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         this.config = config;
         this.clock = clock;
         this.store = new PresenceStore(storeFile);
+        this.states = new ResourceState(registry, publications, clock);
+        this.dialogs = new DialogMessages(messages, stack);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-presence");
             t.setDaemon(true);
@@ -313,7 +307,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             exchange.respond(Response.BAD_REQUEST, "Missing Contact header");
             return;
         }
-        Optional<String> resource = resource(request.getRequestURI(), event, cfg);
+        Optional<String> resource = states.resource(request.getRequestURI(), event, cfg.router_user());
         if (resource.isEmpty()) {
             exchange.respond(Response.NOT_FOUND, Subscription.REG.equals(event) ? "No Such Address-of-Record" : "No Such Device");
             return;
@@ -373,64 +367,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Response response = exchange.createResponse(Response.OK);
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag);
         response.setHeader(messages.headers().createExpiresHeader((int) seconds));
-        response.setHeader(ourContact(exchange.request().getRequestURI(), exchange.flow().transport()));
+        response.setHeader(dialogs.ourContact(exchange.request().getRequestURI(), exchange.flow().transport()));
         return response;
-    }
-
-    /** Our Contact: the listening point of the transport; for a wildcard bind, the address the request named. */
-    private ContactHeader ourContact(URI requestUri, String transport) throws ParseException {
-        String host = null;
-        int port = -1;
-        for (ListeningPoint lp : stack.listeningPoints()) {
-            if (lp.transport().equals(transport)) {
-                host = lp.address();
-                port = lp.port();
-            }
-        }
-        if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
-            if (requestUri instanceof SipURI sip && isIpLiteral(sip.getHost())) host = sip.getHost();
-            else host = "127.0.0.1";
-        }
-        if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-        SipURI uri = messages.addresses().createSipURI(null, host);
-        if (port > 0) uri.setPort(port);
-        if (!"udp".equals(transport)) uri.setTransportParam(transport);
-        return messages.headers().createContactHeader(messages.addresses().createAddress(uri));
-    }
-
-    private static boolean isIpLiteral(String host) {
-        return host != null && (host.startsWith("[") || host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
-    }
-
-    /**
-     * What a SUBSCRIBE or PUBLISH names: the device whose UUID, or whose AOR's user part, is the Request-URI's user
-     * part; for the reg package the router's own user means every registration ({@link Subscription#EVERYTHING}).
-     */
-    Optional<String> resource(URI requestUri, String event, PresenceConfig cfg) {
-        if (!(requestUri instanceof SipURI sip) || sip.getUser() == null || sip.getUser().isEmpty()) {
-            return Optional.empty();
-        }
-        String user = unescape(sip.getUser());
-        if (Subscription.REG.equals(event) && user.equals(cfg.router_user())) {
-            return Optional.of(Subscription.EVERYTHING);
-        }
-        Optional<Device> byUuid = registry.device(user);
-        if (byUuid.isPresent()) return Optional.of(byUuid.get().uuid());
-        for (Device d : registry.devices()) {
-            if (d.addressOfRecord() != null && user.equals(userOf(d.addressOfRecord()))) return Optional.of(d.uuid());
-        }
-        return Optional.empty();
-    }
-
-    private static String userOf(String aor) {
-        int colon = aor.indexOf(':');
-        int at = aor.lastIndexOf('@');
-        return at > colon ? aor.substring(colon + 1, at) : null;
-    }
-
-    private static String unescape(String s) {
-        if (s.indexOf('%') < 0) return s;
-        return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /** PUBLISH (RFC 3903 section 6): the device's own PIDF, under an entity-tag. */
@@ -446,7 +384,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             badEvent(exchange, Subscription.PRESENCE);
             return;
         }
-        Optional<String> resource = resource(request.getRequestURI(), Subscription.PRESENCE, cfg);
+        Optional<String> resource = states.resource(request.getRequestURI(), Subscription.PRESENCE, cfg.router_user());
         if (resource.isEmpty()) {
             exchange.respond(Response.NOT_FOUND, "No Such Device");
             return;
@@ -568,32 +506,11 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         else notifyReg(s, null);
     }
 
-    /** A device's presence as its watchers see it (the composition rule of the class comment). */
-    record PresenceState(String basic, String body, String signature) {}
-
-    PresenceState presence(Subscription s) {
-        Optional<Device> device = registry.device(s.resource());
-        boolean online = device.map(Device::online).orElse(false);
-        if (online) {
-            Optional<Publication> published = publications.current(s.resource());
-            if (published.isPresent()) {
-                Publication p = published.get();
-                String basic = p.basic() == null ? Pidf.OPEN : p.basic();
-                return new PresenceState(basic, p.body(), basic + "|" + Integer.toHexString(p.body().hashCode()));
-            }
-        }
-        String basic = online ? Pidf.OPEN : Pidf.CLOSED;
-        String contact = online ? device.map(Device::contactUri).orElse(null) : null;
-        String body = Pidf.write(s.localUri(), "t" + Reginfo.id(s.resource()).substring(1), basic, contact,
-                online ? "online" : "offline");
-        return new PresenceState(basic, body, basic);
-    }
-
     private void notifyPresence(Subscription s, boolean force) {
         queue.submit(s.id(), () -> {
             Subscription now = table.get(s.id()).orElse(null);
             if (now == null || now.terminating()) return CompletableFuture.completedFuture(null);
-            PresenceState state = presence(now);
+            ResourceState.PresenceState state = states.presence(now);
             if (!force && state.signature().equals(now.lastState())) return CompletableFuture.completedFuture(null);
             return sendNotify(now, PIDF_TYPE, state.body(), state.signature(), now.version(), null);
         });
@@ -606,49 +523,9 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             if (now == null || now.terminating()) return CompletableFuture.completedFuture(null);
             long version = now.version() + 1;
             // the first NOTIFY of a subscription is always full state
-            String body = reginfo(now, version, now.version() < 0 ? null : changedUuid);
+            String body = states.reginfo(now, version, now.version() < 0 ? null : changedUuid);
             return sendNotify(now, REGINFO_TYPE, body, Long.toString(version), version, null);
         });
-    }
-
-    String reginfo(Subscription s, long version) {
-        return reginfo(s, version, null);
-    }
-
-    String reginfo(Subscription s, long version, String onlyUuid) {
-        Instant now = clock.instant();
-        Map<String, Boolean> onlineByContact = new LinkedHashMap<>();
-        List<Binding> bindings;
-        String partialAor = null;
-        if (onlyUuid != null) {
-            Optional<Device> d = registry.device(onlyUuid);
-            partialAor = d.map(Device::addressOfRecord).orElse(null);
-            bindings = partialAor == null ? List.of() : registry.bindings(partialAor);
-            d.ifPresent(x -> onlineByContact.put(x.addressOfRecord() + '\n' + x.contactUri(), x.online()));
-        } else if (Subscription.EVERYTHING.equals(s.resource())) {
-            bindings = registry.bindings();
-            for (Device d : registry.devices()) onlineByContact.put(d.addressOfRecord() + '\n' + d.contactUri(), d.online());
-        } else {
-            Optional<Device> d = registry.device(s.resource());
-            bindings = d.map(Device::addressOfRecord).map(registry::bindings).orElse(List.of());
-            d.ifPresent(x -> onlineByContact.put(x.addressOfRecord() + '\n' + x.contactUri(), x.online()));
-        }
-        Map<String, List<Reginfo.Contact>> byAor = new LinkedHashMap<>();
-        for (Binding b : bindings) {
-            boolean online = onlineByContact.getOrDefault(b.addressOfRecord() + '\n' + b.contactUri(), true);
-            // a silent device keeps its binding but is not reachable: RFC 3680 "deactivated"
-            byAor.computeIfAbsent(b.addressOfRecord(), k -> new ArrayList<>()).add(new Reginfo.Contact(b.contactUri(), online,
-                    online ? "registered" : "deactivated", b.expiresIn(now)));
-        }
-        if (partialAor != null) {
-            // an address-of-record left without bindings still appears, terminated
-            byAor.putIfAbsent(partialAor, List.of());
-        } else if (byAor.isEmpty() && !Subscription.EVERYTHING.equals(s.resource())) {
-            registry.device(s.resource()).map(Device::addressOfRecord).ifPresent(aor -> byAor.put(aor, List.of()));
-        }
-        List<Reginfo.Registration> registrations = new ArrayList<>();
-        byAor.forEach((aor, contacts) -> registrations.add(new Reginfo.Registration(aor, contacts)));
-        return Reginfo.write(version, onlyUuid == null, registrations);
     }
 
     /** The final NOTIFY of a terminating subscription (RFC 6665 4.2.2), then it is gone. */
@@ -660,11 +537,11 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             long version = now.version();
             if (Subscription.PRESENCE.equals(now.event())) {
                 type = PIDF_TYPE;
-                body = presence(now).body();
+                body = states.presence(now).body();
             } else {
                 type = REGINFO_TYPE;
                 version++;
-                body = reginfo(now, version);
+                body = states.reginfo(now, version, null);
             }
             return sendNotify(now, type, body, now.lastState(), version, reason)
                     .whenComplete((r, e) -> end(now.id(), null));
@@ -682,7 +559,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Instant now = clock.instant();
         Request notify;
         try {
-            notify = notifyRequest(s, cseq, subtype, body, terminatedReason, now);
+            notify = dialogs.notify(s, cseq, subtype, body, terminatedReason, now);
         } catch (Exception e) {
             LOG.warn("cannot build a NOTIFY for subscription {}: {}", s.id(), e.toString());
             end(s.id(), "its NOTIFY could not be built");
@@ -711,36 +588,6 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             }
         });
         return answered;
-    }
-
-    Request notifyRequest(Subscription s, long cseq, String subtype, String body, String terminatedReason, Instant now)
-            throws Exception {
-        HeaderFactory h = messages.headers();
-        URI target = messages.addresses().createURI(s.remoteTarget());
-        Address local = messages.addresses().createAddress(s.localUri());
-        Address watcher = messages.addresses().createAddress(s.watcherUri());
-        FromHeader from = h.createFromHeader(local, s.id());
-        ToHeader to = h.createToHeader(watcher, s.remoteTag());
-        Request notify = messages.messages().createRequest(target, Request.NOTIFY, h.createCallIdHeader(s.callId()),
-                h.createCSeqHeader(cseq, Request.NOTIFY), from, to, List.<ViaHeader>of(), h.createMaxForwardsHeader(70));
-        for (String route : s.routeSet()) {
-            notify.addHeader(h.createRouteHeader(messages.addresses().createAddress(route)));
-        }
-        EventHeader event = h.createEventHeader(s.event());
-        if (s.eventId() != null) event.setEventId(s.eventId());
-        notify.setHeader(event);
-        SubscriptionStateHeader state;
-        if (terminatedReason == null) {
-            state = h.createSubscriptionStateHeader(SubscriptionStateHeader.ACTIVE);
-            state.setExpires((int) Math.max(1, s.expiresIn(now)));
-        } else {
-            state = h.createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
-            state.setReasonCode(terminatedReason);
-        }
-        notify.setHeader(state);
-        notify.setHeader(ourContact(target, s.transport()));
-        notify.setContent(body.getBytes(StandardCharsets.UTF_8), h.createContentTypeHeader("application", subtype));
-        return notify;
     }
 
     private void end(String id, String why) {
