@@ -1,0 +1,91 @@
+package org.screamrouter.sip.presence.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.List;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.EventHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.SubscriptionStateHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipStackStatus;
+
+/** The messages of the notifier's side of a subscription dialog: our Contact and the in-dialog NOTIFY. */
+final class DialogMessages {
+    private final SipMessages messages;
+    private final SipStackStatus stack;
+
+    DialogMessages(SipMessages messages, SipStackStatus stack) {
+        this.messages = messages;
+        this.stack = stack;
+    }
+
+    /** Our Contact: the listening point of the transport; for a wildcard bind, the address the request named. */
+    ContactHeader ourContact(URI requestUri, String transport) throws ParseException {
+        String host = null;
+        int port = -1;
+        for (ListeningPoint lp : stack.listeningPoints()) {
+            if (lp.transport().equals(transport)) {
+                host = lp.address();
+                port = lp.port();
+            }
+        }
+        if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
+            if (requestUri instanceof SipURI sip && isIpLiteral(sip.getHost())) host = sip.getHost();
+            else host = "127.0.0.1";
+        }
+        if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
+        SipURI uri = messages.addresses().createSipURI(null, host);
+        if (port > 0) uri.setPort(port);
+        if (!"udp".equals(transport)) uri.setTransportParam(transport);
+        return messages.headers().createContactHeader(messages.addresses().createAddress(uri));
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host != null && (host.startsWith("[") || host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
+    }
+
+    /**
+     * A NOTIFY in the SUBSCRIBE's dialog (RFC 6665 4.2.2, RFC 3261 12.2.1.1): Request-URI = the subscriber's
+     * Contact, From = the URI it subscribed to with our tag, To = the subscriber with its tag, Route = its
+     * Record-Route, {@code Subscription-State} active with the time left, or terminated with a reason.
+     */
+    Request notify(Subscription s, long cseq, String subtype, String body, String terminatedReason, Instant now)
+            throws Exception {
+        HeaderFactory h = messages.headers();
+        URI target = messages.addresses().createURI(s.remoteTarget());
+        Address local = messages.addresses().createAddress(s.localUri());
+        Address watcher = messages.addresses().createAddress(s.watcherUri());
+        FromHeader from = h.createFromHeader(local, s.id());
+        ToHeader to = h.createToHeader(watcher, s.remoteTag());
+        Request notify = messages.messages().createRequest(target, Request.NOTIFY, h.createCallIdHeader(s.callId()),
+                h.createCSeqHeader(cseq, Request.NOTIFY), from, to, List.<ViaHeader>of(), h.createMaxForwardsHeader(70));
+        for (String route : s.routeSet()) {
+            notify.addHeader(h.createRouteHeader(messages.addresses().createAddress(route)));
+        }
+        EventHeader event = h.createEventHeader(s.event());
+        if (s.eventId() != null) event.setEventId(s.eventId());
+        notify.setHeader(event);
+        SubscriptionStateHeader state;
+        if (terminatedReason == null) {
+            state = h.createSubscriptionStateHeader(SubscriptionStateHeader.ACTIVE);
+            state.setExpires((int) Math.max(1, s.expiresIn(now)));
+        } else {
+            state = h.createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
+            state.setReasonCode(terminatedReason);
+        }
+        notify.setHeader(state);
+        notify.setHeader(ourContact(target, s.transport()));
+        notify.setContent(body.getBytes(StandardCharsets.UTF_8), h.createContentTypeHeader("application", subtype));
+        return notify;
+    }
+}
