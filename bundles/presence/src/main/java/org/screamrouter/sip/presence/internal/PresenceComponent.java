@@ -224,11 +224,12 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             return;
         }
         SipAuthenticator auth = authenticator;
-        if (auth != null && !auth.authenticate(exchange).proceed()) {
+        SipAuthenticator.Outcome outcome = auth == null ? SipAuthenticator.Outcome.open() : auth.authenticate(exchange);
+        if (!outcome.proceed()) {
             return;
         }
         if (Request.PUBLISH.equals(exchange.request().getMethod())) {
-            publish(exchange);
+            publish(exchange, auth, outcome.user());
         } else {
             subscribe(exchange);
         }
@@ -372,7 +373,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     }
 
     /** PUBLISH (RFC 3903 section 6): the device's own PIDF, under an entity-tag. */
-    private void publish(SipExchange exchange) throws Exception {
+    private void publish(SipExchange exchange, SipAuthenticator auth, Optional<String> user) throws Exception {
         Request request = exchange.request();
         PresenceConfig cfg = config;
         EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
@@ -387,6 +388,13 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Optional<String> resource = states.resource(request.getRequestURI(), Subscription.PRESENCE, cfg.router_user());
         if (resource.isEmpty()) {
             exchange.respond(Response.NOT_FOUND, "No Such Device");
+            return;
+        }
+        // with authentication on, a user publishes only for a device whose address-of-record is theirs
+        if (user.isPresent() && auth != null && !registry.device(resource.get())
+                .map(d -> d.addressOfRecord() != null && auth.owns(user.get(), d.addressOfRecord())).orElse(false)) {
+            LOG.info("PUBLISH for {} refused: not a device of user {} (from {})", resource.get(), user.get(), exchange.flow());
+            exchange.respond(Response.FORBIDDEN, "Forbidden (not your device)");
             return;
         }
         Header ifMatch = request.getHeader("SIP-If-Match");

@@ -228,6 +228,32 @@ class PresenceComponentTest {
     }
 
     @Test
+    void withAuthenticationAUserPublishesOnlyForItsOwnDevice() throws Exception {
+        h.device("dev1", true);
+        String[] user = {"alice"};
+        presence.setAuthenticator(new org.screamrouter.sip.registrar.SipAuthenticator() {
+            @Override
+            public Outcome authenticate(org.screamrouter.sip.stack.SipExchange exchange) {
+                return Outcome.authenticated(user[0]);
+            }
+
+            @Override
+            public boolean owns(String u, String aor) {
+                return aor.startsWith("sip:" + u + "@");
+            }
+        });
+        String doc = "<?xml version='1.0'?><presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:dev1@127.0.0.1'>"
+                + "<tuple id='x'><status><basic>closed</basic></status></tuple></presence>";
+        Response refused = send(publish("dev1", null, 600, "application/pidf+xml", doc));
+        assertThat(refused.getStatusCode()).isEqualTo(403);
+        assertThat(refused.getReasonPhrase()).isEqualTo("Forbidden (not your device)");
+        assertThat(presence.publications()).isEmpty();
+        user[0] = "dev1";
+        assertThat(send(publish("dev1", null, 600, "application/pidf+xml", doc)).getStatusCode()).isEqualTo(200);
+        assertThat(presence.publications()).hasSize(1);
+    }
+
+    @Test
     void publishedStateReachesWatchersWithEntityTagLifecycle() throws Exception {
         h.device("dev1", true);
         send(subscribe("dev1", "presence", 1, 600, null));
