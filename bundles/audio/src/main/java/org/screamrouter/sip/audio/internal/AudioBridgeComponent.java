@@ -3,6 +3,8 @@ package org.screamrouter.sip.audio.internal;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -200,7 +202,16 @@ public class AudioBridgeComponent implements AudioBridge {
                         l.limitBitrate(sender, c.opus_bitrate());
                     }, control)
                     .thenCompose(v -> l.createAnswer())
-                    .thenCompose(l::setLocal)
+                    .thenCompose(answerMade -> {
+                        // the answer announces ScreamRouter's Opus parameters too (sprop-stereo: we send stereo);
+                        // should libwebrtc refuse the edited answer, its own goes out
+                        String edited = OpusOffer.withSenderParameters(answerMade.sdp, c.opus_bitrate(), c.opus_frame_ms());
+                        return l.setLocal(new RTCSessionDescription(RTCSdpType.ANSWER, edited))
+                                .exceptionallyCompose(refused -> {
+                                    LOG.debug("edited answer refused ({}); the engine's own is used", refused.toString());
+                                    return l.setLocal(answerMade);
+                                });
+                    })
                     .thenCompose(v -> l.gatheringComplete.completeOnTimeout(null, c.ice_gathering_timeout_ms(), TimeUnit.MILLISECONDS))
                     .thenApplyAsync(v -> l.peerConnection.getLocalDescription().sdp, control)
                     .whenComplete((sdp, failure) -> {
@@ -411,6 +422,12 @@ public class AudioBridgeComponent implements AudioBridge {
             RTCPeerConnection pc = w.peerConnection;
             w.peerConnection = null;
             if (pc != null) {
+                try {
+                    // the senders let go of the sink's shared track, so that it can be disposed later
+                    for (RTCRtpSender sender : pc.getSenders()) pc.removeTrack(sender);
+                } catch (RuntimeException e) {
+                    LOG.debug("removing the track of {}/{}", w.sinkId, w.listenerId, e);
+                }
                 try {
                     pc.close();
                 } catch (RuntimeException e) {
