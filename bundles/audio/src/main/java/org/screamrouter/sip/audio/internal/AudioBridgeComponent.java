@@ -193,7 +193,7 @@ public class AudioBridgeComponent implements AudioBridge {
             CompletableFuture.runAsync(() -> {
                 SinkInput in = sink(sinkId);
                 WebRtcEngine.SinkTrack track = e.track(sinkId, in::addConsumer);
-                l.peerConnection = e.peerConnection(List.of(c.ice_servers()), c.media_port_min(), c.media_port_max(), l);
+                l.peerConnection = e.peerConnection(SinkSpec.flatten(c.ice_servers()), c.media_port_min(), c.media_port_max(), l);
                 l.pcTrack = track;
             }, control)
                     .thenCompose(v -> l.setRemote(offer))
