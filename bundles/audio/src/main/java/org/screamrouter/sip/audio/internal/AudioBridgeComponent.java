@@ -185,7 +185,7 @@ public class AudioBridgeComponent implements AudioBridge {
             if (e == null) throw new IllegalStateException("no WebRTC engine: " + engineProblem);
             AudioConfig c = config;
             WebRtcListener l = new WebRtcListener(sinkId, listenerId, clientIp, onLocalDescription, onIceCandidate,
-                    (listener, reason) -> control.execute(() -> drop(listener, reason)), Instant.now(), System.nanoTime());
+                    (listener, reason) -> onControl(() -> drop(listener, reason)), Instant.now(), System.nanoTime());
             if (listeners.putIfAbsent(key(sinkId, listenerId), l) != null) {
                 throw new IllegalStateException("listener " + listenerId + " of sink " + sinkId + " exists");
             }
@@ -219,7 +219,7 @@ public class AudioBridgeComponent implements AudioBridge {
                             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;
                             LOG.info("WebRTC listener {}/{} not added: {}", sinkId, listenerId, cause.getMessage());
-                            control.execute(() -> {
+                            onControl(() -> {
                                 if (listeners.remove(key(sinkId, listenerId), l)) close(l);
                             });
                             answer.completeExceptionally(cause);
@@ -386,7 +386,13 @@ public class AudioBridgeComponent implements AudioBridge {
             RTCPeerConnection pc = l.peerConnection;
             if (pc != null && l.state() != ListenerInfo.State.CLOSED) {
                 try {
-                    pc.getStats(report -> l.stats(report.getStats()));
+                    pc.getStats(report -> {
+                        try {
+                            l.stats(report.getStats());
+                        } catch (RuntimeException e) {
+                            LOG.debug("stats of {}/{}", l.sinkId, l.listenerId, e);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     LOG.debug("stats of {}/{}", l.sinkId, l.listenerId, e);
                 }
@@ -434,6 +440,15 @@ public class AudioBridgeComponent implements AudioBridge {
                     LOG.debug("closing the peer connection of {}/{}", w.sinkId, w.listenerId, e);
                 }
             }
+        }
+    }
+
+    /** Runs on the control thread; dropped once the bridge is stopping (called from libwebrtc's threads: never throws). */
+    private void onControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Audio bridge stopping: engine event ignored");
         }
     }
 
