@@ -35,6 +35,8 @@ final class BrowserPeer implements AutoCloseable, PeerConnectionObserver {
     private final AudioTrack track = factory.createAudioTrack("browser-mic", source);
     private final RTCPeerConnection pc;
     private final CompletableFuture<Void> gathered = new CompletableFuture<>();
+    /** Local candidates as gathered ({@code candidate:...} and its mid). */
+    final java.util.List<String[]> candidates = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
 
     BrowserPeer() {
@@ -46,6 +48,18 @@ final class BrowserPeer implements AutoCloseable, PeerConnectionObserver {
 
     /** The complete offer (every candidate in it, as a SIP INVITE carries it). */
     String offer() throws Exception {
+        offerWithoutCandidates();
+        gathered.get(10, TimeUnit.SECONDS);
+        return pc.getLocalDescription().sdp;
+    }
+
+    /** Waits until every local candidate is in {@link #candidates}. */
+    void awaitGathering() throws Exception {
+        gathered.get(10, TimeUnit.SECONDS);
+    }
+
+    /** The offer as created, before any candidate (the candidates follow in {@link #candidates}: trickle ICE). */
+    String offerWithoutCandidates() throws Exception {
         CompletableFuture<RTCSessionDescription> offer = new CompletableFuture<>();
         pc.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
             @Override
@@ -62,8 +76,7 @@ final class BrowserPeer implements AutoCloseable, PeerConnectionObserver {
         CompletableFuture<Void> set = new CompletableFuture<>();
         pc.setLocalDescription(d, observer(set));
         set.get(10, TimeUnit.SECONDS);
-        gathered.get(10, TimeUnit.SECONDS);
-        return pc.getLocalDescription().sdp;
+        return d.sdp;
     }
 
     void answer(String sdp) throws Exception {
@@ -113,6 +126,7 @@ final class BrowserPeer implements AutoCloseable, PeerConnectionObserver {
 
     @Override
     public void onIceCandidate(RTCIceCandidate candidate) {
+        candidates.add(new String[] {candidate.sdp, candidate.sdpMid});
     }
 
     @Override

@@ -105,6 +105,34 @@ class WebRtcListenerNetnsTest {
     }
 
     @Test
+    void trickledRemoteCandidatesConnectAnOfferThatHadNone() throws Exception {
+        try (BrowserPeer browser = new BrowserPeer()) {
+            String offer = browser.offerWithoutCandidates();
+            assertThat(offer).doesNotContain("a=candidate:");
+            String answer = bridge.addWebRtcListener("living-room", "trickle", offer, a -> { }, (c, m) -> { }, "198.18.77.2")
+                    .toCompletableFuture().get(20, TimeUnit.SECONDS);
+            browser.answer(answer);
+            browser.awaitGathering();
+            assertThat(browser.candidates).isNotEmpty();
+            for (String[] c : browser.candidates) {
+                bridge.addRemoteIceCandidate("living-room", "trickle", "a=" + c[0], c[1]).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            bridge.addRemoteIceCandidate("living-room", "trickle", "", "0").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await("browser connected through trickled candidates", Duration.ofSeconds(20),
+                    () -> browser.state == RTCPeerConnectionState.CONNECTED);
+            await("Opus at the browser", Duration.ofSeconds(20), () -> {
+                try {
+                    return browser.packetsReceived() >= 50;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(bridge.addRemoteIceCandidate("living-room", "nobody", "candidate:1 1 udp 1 198.18.77.2 9 typ host", "0")
+                    .toCompletableFuture()).failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("no WebRTC listener");
+        }
+    }
+
+    @Test
     void aListenerThatNeverConnectsIsDroppedAfterTheConnectivityTimeoutAndTheCallsSideIsTold() throws Exception {
         try (BrowserPeer browser = new BrowserPeer()) {
             // the answer never reaches the browser: no ICE checks from its side, no connectivity
