@@ -68,6 +68,7 @@ public class AudioBridgeComponent implements AudioBridge {
     private volatile AudioConfig config;
     private volatile Map<String, SinkSpec> specs = Map.of();
     private volatile SinkInput.ToneMode toneMode;
+    private volatile String inputAddressInUse = "";
     private ScheduledExecutorService clock;
     private ScheduledExecutorService control;
     private volatile WebRtcEngine engine;
@@ -144,8 +145,6 @@ public class AudioBridgeComponent implements AudioBridge {
             }
         }
     }
-
-    private volatile String inputAddressInUse = "";
 
     @Deactivate
     void deactivate() {
