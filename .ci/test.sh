@@ -6,7 +6,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 # Debian packages the build and the real-peer tests use; installed only when missing.
-packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark)
+packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark
+    # the native WebRTC library of the audio bridge (webrtc-java) links these
+    libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libudev1 libdbus-1-3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@ package org.screamrouter.sip.audio;
 
 /**
  * A codec for an RTP listener, as negotiated in SDP: the encoding, the payload type the offer chose, the clock rate
- * and the channel count. Frames are 20 ms.
+ * and the channel count. Packets carry 20 ms, except L16 at rates and channel counts where 20 ms would not fit one
+ * Ethernet frame: then 10 or 5 ms (see {@link #frameMillis()}; the caller puts it in {@code a=ptime}).
  *
  * @param encoding what the payload is
  * @param payloadType 0..127 (the offer's number for a dynamic type)
@@ -41,8 +42,20 @@ public record RtpCodec(Encoding encoding, int payloadType, int clockRate, int ch
         return encoding + "/" + clockRate + (encoding == Encoding.L16 || channels > 1 ? "/" + channels : "");
     }
 
-    /** Samples per channel in one 20 ms frame, which is also the RTP timestamp step. */
+    /** Largest RTP payload the bridge sends, so that a packet fits a 1500-byte Ethernet frame. */
+    public static final int MAX_PAYLOAD = 1200;
+
+    /** Milliseconds of audio per packet: 20, or for L16 the longest of 20, 10, 5 whose payload fits {@link #MAX_PAYLOAD}. */
+    public int frameMillis() {
+        if (encoding != Encoding.L16) return 20;
+        for (int ms : new int[] {20, 10, 5}) {
+            if (clockRate * ms / 1000 * channels * 2 <= MAX_PAYLOAD) return ms;
+        }
+        return 5;
+    }
+
+    /** Samples per channel in one packet, which is also the RTP timestamp step. */
     public int samplesPerFrame() {
-        return clockRate / 50;
+        return clockRate * frameMillis() / 1000;
     }
 }
