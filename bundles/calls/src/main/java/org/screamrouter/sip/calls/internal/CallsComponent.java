@@ -33,6 +33,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -106,7 +107,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
     @Reference
     private SipSender sender;
 
-    private volatile AudioBridge bridge;
+    private volatile BridgeHandle bridgeHandle;
     private volatile ConfigurationManager configuration;
     private volatile DeviceRegistry registry;
     private volatile SipAuthenticator authenticator;
@@ -114,19 +115,61 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
     private volatile CallsConfig config;
     private volatile ScheduledThreadPoolExecutor executor;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void setBridge(AudioBridge bridge) {
-        this.bridge = bridge;
+    /**
+     * The bridge is obtained on first use, not when it is bound: the bridge binds this component as its
+     * {@link ListenerEndedListener}, so getting each other's objects while either activates would be circular.
+     */
+    private static final class BridgeHandle {
+        private final ComponentServiceObjects<AudioBridge> objects;
+        private AudioBridge obtained;
+
+        BridgeHandle(ComponentServiceObjects<AudioBridge> objects) {
+            this.objects = objects;
+        }
+
+        synchronized AudioBridge get() {
+            if (obtained == null) {
+                try {
+                    obtained = objects.getService();
+                } catch (IllegalStateException gone) {
+                    return null;
+                }
+            }
+            return obtained;
+        }
+
+        synchronized void release() {
+            if (obtained != null) {
+                try {
+                    objects.ungetService(obtained);
+                } catch (IllegalStateException | IllegalArgumentException gone) {
+                    // the bridge's bundle is stopping
+                }
+                obtained = null;
+            }
+        }
     }
 
-    void unsetBridge(AudioBridge gone) {
-        if (this.bridge == gone) {
-            this.bridge = null;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setBridge(ComponentServiceObjects<AudioBridge> bridge) {
+        this.bridgeHandle = new BridgeHandle(bridge);
+    }
+
+    void unsetBridge(ComponentServiceObjects<AudioBridge> gone) {
+        BridgeHandle handle = this.bridgeHandle;
+        if (handle != null && handle.objects == gone) {
             // its listeners are gone with it: the calls have no media any more
             for (Call call : List.copyOf(calls.values())) {
                 hangup(call, "the audio engine stopped", 503);
             }
+            this.bridgeHandle = null;
+            handle.release();
         }
+    }
+
+    private AudioBridge bridge() {
+        BridgeHandle handle = bridgeHandle;
+        return handle == null ? null : handle.get();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -205,6 +248,10 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
         }
         executor.shutdownNow();
         calls.clear();
+        BridgeHandle handle = bridgeHandle;
+        if (handle != null) {
+            handle.release();
+        }
     }
 
     // SipRequestHandler: on the stack's threads
@@ -246,7 +293,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
         if (auth != null && !auth.authenticate(exchange).proceed()) {
             return;
         }
-        AudioBridge engine = bridge;
+        AudioBridge engine = bridge();
         if (engine == null) {
             respondRetryAfter(exchange, "Service Unavailable (the audio engine is not running)");
             return;
@@ -648,7 +695,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
                     + parsed.diagnostics().stream().filter(org.screamrouter.sip.sdp.Diagnostic::isError).findFirst().orElseThrow() + ")");
             return;
         }
-        AudioBridge engine = bridge;
+        AudioBridge engine = bridge();
         int count = 0;
         if (engine != null && call.kind == CallInfo.Kind.WEBRTC) {
             for (MediaDescription m : parsed.fragment().media()) {
@@ -847,7 +894,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
     }
 
     private void removeListener(Call call) {
-        AudioBridge engine = bridge;
+        AudioBridge engine = bridge();
         if (engine != null) {
             engine.removeListener(call.sink.id(), call.callId).whenComplete((existed, e) -> {
                 if (e != null) LOG.debug("call {}: removing its listener failed: {}", call.callId, e.toString());
@@ -924,7 +971,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
         if (state == null) {
             return null;
         }
-        AudioBridge engine = bridge;
+        AudioBridge engine = bridge();
         long packets = 0;
         String media;
         synchronized (call) {
