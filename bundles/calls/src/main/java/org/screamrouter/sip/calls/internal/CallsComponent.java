@@ -42,9 +42,11 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.audio.AudioBridge;
-import org.screamrouter.sip.audio.ListenerEndedListener;
 import org.screamrouter.sip.audio.ListenerInfo;
 import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.calls.CallInfo;
@@ -88,13 +90,13 @@ import org.slf4j.LoggerFactory;
  * Requests the server sends in a dialog (BYE, INFO) are built here (route set, CSeq, tags) and go through
  * {@link SipSender} to the call's flow, never to the host of a Contact.
  */
-@Component(service = {SipRequestHandler.class, Calls.class, ListenerEndedListener.class, FlowListener.class},
+@Component(service = {SipRequestHandler.class, Calls.class, EventHandler.class, FlowListener.class},
         configurationPid = CallsConfig.PID, immediate = true,
-        property = {SipRequestHandler.METHOD + "=" + Request.INVITE, SipRequestHandler.METHOD + "=" + Request.ACK,
+        property = {EventConstants.EVENT_TOPIC + "=" + ListenerEndedRelay.TOPIC, SipRequestHandler.METHOD + "=" + Request.INVITE, SipRequestHandler.METHOD + "=" + Request.ACK,
                 SipRequestHandler.METHOD + "=" + Request.BYE, SipRequestHandler.METHOD + "=" + Request.CANCEL,
                 SipRequestHandler.METHOD + "=" + Request.INFO})
 @Designate(ocd = CallsConfig.class)
-public final class CallsComponent implements SipRequestHandler, Calls, ListenerEndedListener, FlowListener {
+public final class CallsComponent implements SipRequestHandler, Calls, EventHandler, FlowListener {
     private static final Logger LOG = LoggerFactory.getLogger(CallsComponent.class);
     static final String ALLOW = "INVITE, ACK, BYE, CANCEL, INFO, OPTIONS";
     static final String TRICKLE = SdpFragment.CONTENT_TYPE;
@@ -116,8 +118,8 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
     private volatile ScheduledThreadPoolExecutor executor;
 
     /**
-     * The bridge is obtained on first use, not when it is bound: the bridge binds this component as its
-     * {@link ListenerEndedListener}, so getting each other's objects while either activates would be circular.
+     * The bridge is obtained on first use, not when it is bound, so that activating this component never activates
+     * the bridge (with its native engine) before the first call.
      */
     private static final class BridgeHandle {
         private final ComponentServiceObjects<AudioBridge> objects;
@@ -912,13 +914,13 @@ public final class CallsComponent implements SipRequestHandler, Calls, ListenerE
         calls.remove(call.callId, call);
     }
 
-    // ListenerEndedListener and FlowListener
+    // the bridge dropped a listener (ListenerEndedRelay), and FlowListener
 
     @Override
-    public void listenerEnded(ListenerInfo listener, Reason reason) {
-        Call call = calls.get(listener.listenerId());
-        if (call != null && call.sink.id().equals(listener.sinkId())) {
-            executor.execute(() -> hangup(call, "media ended: " + reason, 500));
+    public void handleEvent(Event event) {
+        Call call = calls.get(String.valueOf(event.getProperty(ListenerEndedRelay.LISTENER)));
+        if (call != null && call.sink.id().equals(event.getProperty(ListenerEndedRelay.SINK))) {
+            executor.execute(() -> hangup(call, "media ended: " + event.getProperty(ListenerEndedRelay.REASON), 500));
         }
     }
 
