@@ -27,6 +27,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
 import org.screamrouter.sip.itests.support.Tools;
@@ -53,7 +54,9 @@ public class CallsPeersIT {
         return KarafRun.options(
                 editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
                 editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
-                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"));
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.name", "org.screamrouter"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.level", "INFO"));
     }
 
     /** baresip's ctrl_tcp: netstrings ({@code <length>:<json>,}) both ways. */
@@ -116,6 +119,23 @@ public class CallsPeersIT {
         }
     }
 
+    /** Until a test-side INVITE is answered 200 (then hung up): the calls service, the bridge and the sink are up. */
+    private static void awaitCallsService(int server) throws Exception {
+        try (CallPeer peer = CallPeer.udp(server); java.net.DatagramSocket media = CallPeer.mediaSocket()) {
+            CallPeer.Dialog d = Await.until("the calls service answers", Duration.ofSeconds(60), () -> {
+                CallPeer.Dialog attempt = peer.dialog("kitchen");
+                peer.send(attempt.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+                CallPeer.Message answer = peer.finalResponse(attempt.callId, "INVITE", Duration.ofSeconds(5));
+                if (answer == null) return null;
+                attempt.toTag = answer.tag("to");
+                peer.send(attempt.ack(answer.status() == 200));
+                return answer.status() == 200 ? attempt : null;
+            }, a -> a != null);
+            peer.send(d.bye());
+            assertNotNull("200 to the probe's BYE", peer.response(d.callId, "BYE", 200, Duration.ofSeconds(5)));
+        }
+    }
+
     @Test
     public void baresipCallsASinkReceivesRtpAndHangsUp() throws Exception {
         String baresip = Tools.require("baresip", "baresip");
@@ -148,15 +168,9 @@ public class CallsPeersIT {
                 .redirectOutput(dir.resolve("baresip.log").toFile()).start();
         try {
             try (Control ctrl = Await.until("baresip's ctrl_tcp on " + control, Duration.ofSeconds(20), () -> new Control(control), c -> c != null)) {
-                // the calls service may still be starting: dial until the call is established
-                String established = null;
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (established == null && System.nanoTime() < deadline) {
-                    ctrl.command("dial", "sip:kitchen@127.0.0.1:" + server);
-                    established = ctrl.await("CALL_ESTABLISHED", Duration.ofSeconds(8));
-                    if (established == null) ctrl.command("hangup", "");
-                }
-                assertNotNull("CALL_ESTABLISHED; events: " + ctrl.events, established);
+                awaitCallsService(server);
+                ctrl.command("dial", "sip:kitchen@127.0.0.1:" + server);
+                assertNotNull("CALL_ESTABLISHED; events: " + ctrl.events, ctrl.await("CALL_ESTABLISHED", Duration.ofSeconds(15)));
                 assertNotNull("CALL_RTPESTAB (RTP from the sink received); events: " + ctrl.events,
                         ctrl.await("CALL_RTPESTAB", Duration.ofSeconds(10)));
                 String table = Await.until("the call in sip:calls", Duration.ofSeconds(5), () -> shell.run("sip:calls"),
@@ -164,7 +178,8 @@ public class CallsPeersIT {
                 assertTrue(table, table.contains("RTP"));
                 ctrl.command("hangup", "");
                 assertNotNull("CALL_CLOSED; events: " + ctrl.events, ctrl.await("CALL_CLOSED", Duration.ofSeconds(10)));
-                Await.until("no call left in sip:calls", Duration.ofSeconds(10), () -> shell.run("sip:calls"), t -> !t.contains("kitchen"));
+                Await.until("no call left in sip:calls (events: " + ctrl.events + ")", Duration.ofSeconds(10), () -> shell.run("sip:calls"),
+                        t -> !t.contains("kitchen"));
             }
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nbaresip log:\n" + Files.readString(dir.resolve("baresip.log")), e);
