@@ -228,6 +228,38 @@ public class CallsIT {
     }
 
     @Test
+    public void okIsRetransmittedUntilAckAndReInviteGetsTheCurrentSession() throws Exception {
+        try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
+            establish(peer, "kitchen", media); // the service is up
+            CallPeer.Dialog d = peer.dialog("kitchen");
+            peer.send(d.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+            Message ok = peer.response(d.callId, "INVITE", 200, ANSWER);
+            assertNotNull(ok);
+            // no ACK yet: RFC 3261 13.3.1.4, the 200 comes again after T1 (500 ms) and 2*T1
+            Await.until("a retransmitted 200", Duration.ofSeconds(3), () -> peer.received().stream()
+                    .filter(m -> m.isResponse() && d.callId.equals(m.header("call-id")) && m.status() == 200).count(), n -> n >= 2);
+            d.toTag = ok.tag("to");
+            peer.send(d.ack(true));
+            Thread.sleep(300); // a copy may have been in flight when the ACK went out
+            long copies = peer.received().stream().filter(m -> m.isResponse() && d.callId.equals(m.header("call-id")) && m.status() == 200).count();
+            Thread.sleep(2500); // longer than the next retransmission interval (2*T1 = 1 s, then 2 s)
+            assertEquals("no 200 after the ACK", copies, peer.received().stream()
+                    .filter(m -> m.isResponse() && d.callId.equals(m.header("call-id")) && m.status() == 200).count());
+
+            peer.send(d.reInvite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+            long reCSeq = d.cseq();
+            Message reOk = peer.await(m -> m.isResponse() && d.callId.equals(m.header("call-id"))
+                    && (reCSeq + " INVITE").equals(m.header("cseq")) && m.status() >= 200, ANSWER);
+            assertNotNull("an answer to the re-INVITE", reOk);
+            assertEquals(reOk.toString(), 200, reOk.status());
+            assertEquals("the current session, unchanged (same o= version)", ok.body(), reOk.body());
+            peer.send(d.ack(reCSeq));
+            peer.send(d.bye());
+            assertNotNull(peer.response(d.callId, "BYE", 200, ANSWER));
+        }
+    }
+
+    @Test
     public void serverHangupSendsByeInTheDialog() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
             CallPeer.Dialog d = establish(peer, "kitchen", media);

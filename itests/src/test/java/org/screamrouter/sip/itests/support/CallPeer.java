@@ -263,7 +263,12 @@ public final class CallPeer implements AutoCloseable {
 
         /** ACK for a 2xx (new branch, RFC 3261 17.1.1.3 for non-2xx uses the INVITE's branch). */
         public String ack(boolean for2xx) {
-            return request("ACK", for2xx ? newBranch() : inviteBranch, 1, for2xx ? toTag : toTag, null, null);
+            return request("ACK", for2xx ? newBranch() : inviteBranch, 1, toTag, null, null);
+        }
+
+        /** ACK for the 2xx of the (re-)INVITE with this CSeq number. */
+        public String ack(long inviteCSeq) {
+            return request("ACK", newBranch(), inviteCSeq, toTag, null, null);
         }
 
         public String cancel() {
