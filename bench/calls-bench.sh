@@ -35,7 +35,9 @@ sed -i "s/^udp.port = .*/udp.port = $port/; s/^tcp.port = .*/tcp.port = $port/; 
 sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.screamrouter.sip.mdns.cfg"
 printf 'sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n' > "$work/config.yaml"
 sed -i "s|^path = .*|path = $work/config.yaml|" "$server/etc/org.screamrouter.sip.config.cfg"
-printf 'sinks = kitchen:%d\ninput.address = 127.0.0.1\n' $((port + 40)) >> "$server/etc/org.screamrouter.sip.audio.cfg"
+audio="$server/etc/org.screamrouter.sip.audio.cfg"
+touch "$audio"; sed -i '/^sinks *=/d; /^input[._]address *=/d' "$audio"
+printf 'sinks = kitchen:%d\ninput.address = 127.0.0.1\n' $((port + 40)) >> "$audio"
 
 "$server/bin/karaf" server > "$work/karaf.out" 2>&1 &
 karaf=$!

@@ -3,6 +3,8 @@ package org.screamrouter.sip.audio.internal;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -52,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * thread, the connectivity watch, the stats poll, the listener-ended calls), one {@code audio-scream-<sink>} receiver per
  * sink input; libwebrtc's own threads end when the engine is disposed.
  */
-@Component(service = AudioBridge.class, configurationPid = AudioConfig.PID)
+@Component(service = AudioBridge.class, configurationPid = AudioConfig.PID, immediate = true)
 @Designate(ocd = AudioConfig.class)
 public class AudioBridgeComponent implements AudioBridge {
     private static final Logger LOG = LoggerFactory.getLogger(AudioBridgeComponent.class);
@@ -183,7 +185,7 @@ public class AudioBridgeComponent implements AudioBridge {
             if (e == null) throw new IllegalStateException("no WebRTC engine: " + engineProblem);
             AudioConfig c = config;
             WebRtcListener l = new WebRtcListener(sinkId, listenerId, clientIp, onLocalDescription, onIceCandidate,
-                    (listener, reason) -> control.execute(() -> drop(listener, reason)), Instant.now(), System.nanoTime());
+                    (listener, reason) -> onControl(() -> drop(listener, reason)), Instant.now(), System.nanoTime());
             if (listeners.putIfAbsent(key(sinkId, listenerId), l) != null) {
                 throw new IllegalStateException("listener " + listenerId + " of sink " + sinkId + " exists");
             }
@@ -191,7 +193,7 @@ public class AudioBridgeComponent implements AudioBridge {
             CompletableFuture.runAsync(() -> {
                 SinkInput in = sink(sinkId);
                 WebRtcEngine.SinkTrack track = e.track(sinkId, in::addConsumer);
-                l.peerConnection = e.peerConnection(List.of(c.ice_servers()), c.media_port_min(), c.media_port_max(), l);
+                l.peerConnection = e.peerConnection(SinkSpec.flatten(c.ice_servers()), c.media_port_min(), c.media_port_max(), l);
                 l.pcTrack = track;
             }, control)
                     .thenCompose(v -> l.setRemote(offer))
@@ -200,7 +202,16 @@ public class AudioBridgeComponent implements AudioBridge {
                         l.limitBitrate(sender, c.opus_bitrate());
                     }, control)
                     .thenCompose(v -> l.createAnswer())
-                    .thenCompose(l::setLocal)
+                    .thenCompose(answerMade -> {
+                        // the answer announces ScreamRouter's Opus parameters too (sprop-stereo: we send stereo);
+                        // should libwebrtc refuse the edited answer, its own goes out
+                        String edited = OpusOffer.withSenderParameters(answerMade.sdp, c.opus_bitrate(), c.opus_frame_ms());
+                        return l.setLocal(new RTCSessionDescription(RTCSdpType.ANSWER, edited))
+                                .exceptionallyCompose(refused -> {
+                                    LOG.debug("edited answer refused ({}); the engine's own is used", refused.toString());
+                                    return l.setLocal(answerMade);
+                                });
+                    })
                     .thenCompose(v -> l.gatheringComplete.completeOnTimeout(null, c.ice_gathering_timeout_ms(), TimeUnit.MILLISECONDS))
                     .thenApplyAsync(v -> l.peerConnection.getLocalDescription().sdp, control)
                     .whenComplete((sdp, failure) -> {
@@ -208,7 +219,7 @@ public class AudioBridgeComponent implements AudioBridge {
                             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;
                             LOG.info("WebRTC listener {}/{} not added: {}", sinkId, listenerId, cause.getMessage());
-                            control.execute(() -> {
+                            onControl(() -> {
                                 if (listeners.remove(key(sinkId, listenerId), l)) close(l);
                             });
                             answer.completeExceptionally(cause);
@@ -375,7 +386,13 @@ public class AudioBridgeComponent implements AudioBridge {
             RTCPeerConnection pc = l.peerConnection;
             if (pc != null && l.state() != ListenerInfo.State.CLOSED) {
                 try {
-                    pc.getStats(report -> l.stats(report.getStats()));
+                    pc.getStats(report -> {
+                        try {
+                            l.stats(report.getStats());
+                        } catch (RuntimeException e) {
+                            LOG.debug("stats of {}/{}", l.sinkId, l.listenerId, e);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     LOG.debug("stats of {}/{}", l.sinkId, l.listenerId, e);
                 }
@@ -412,11 +429,26 @@ public class AudioBridgeComponent implements AudioBridge {
             w.peerConnection = null;
             if (pc != null) {
                 try {
+                    // the senders let go of the sink's shared track, so that it can be disposed later
+                    for (RTCRtpSender sender : pc.getSenders()) pc.removeTrack(sender);
+                } catch (RuntimeException e) {
+                    LOG.debug("removing the track of {}/{}", w.sinkId, w.listenerId, e);
+                }
+                try {
                     pc.close();
                 } catch (RuntimeException e) {
                     LOG.debug("closing the peer connection of {}/{}", w.sinkId, w.listenerId, e);
                 }
             }
+        }
+    }
+
+    /** Runs on the control thread; dropped once the bridge is stopping (called from libwebrtc's threads: never throws). */
+    private void onControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Audio bridge stopping: engine event ignored");
         }
     }
 

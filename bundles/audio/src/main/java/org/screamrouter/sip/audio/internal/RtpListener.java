@@ -83,12 +83,15 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     }
 
     private void send() {
+        if (closed) return;
         int payload = encode(codec, frame, samplesPerPacket, channels, packet, RtpPacketizer.HEADER);
         packetizer.nextHeader(packet);
         try {
             channel.write(ByteBuffer.wrap(packet, 0, RtpPacketizer.HEADER + payload));
             packetsSent.incrementAndGet();
             bytesSent.addAndGet(payload);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // removed while the clock was sending its last block
         } catch (PortUnreachableException e) {
             // the peer's port is not open (yet): ICMP said so for an earlier packet; keep sending as RTP does
             if (sendErrors++ == 0) LOG.debug("RTP listener {}/{}: {} unreachable", sinkId, listenerId, remote);

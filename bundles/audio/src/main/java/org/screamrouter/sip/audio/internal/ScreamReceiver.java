@@ -18,7 +18,7 @@ final class ScreamReceiver implements AutoCloseable {
     ScreamReceiver(SinkInput input, InetSocketAddress bind) throws SocketException {
         this.input = input;
         this.socket = new DatagramSocket(null);
-        socket.setReuseAddress(true);
+        // no SO_REUSEADDR: a port another program (ScreamRouter itself) holds must fail here, not share the traffic
         socket.setReceiveBufferSize(1 << 20);
         socket.bind(bind);
         this.thread = new Thread(this::run, "audio-scream-" + input.sinkId);

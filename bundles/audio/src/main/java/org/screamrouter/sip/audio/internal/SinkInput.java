@@ -5,8 +5,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One sink's audio: Scream packets from its receiver go through a jitter buffer (at most 200 ms, the oldest dropped
- * beyond) into the 48 kHz stereo mix; every 10 ms the clock takes one block out, replaces it with the test tone when the
+ * One sink's audio: Scream packets from its receiver go through a jitter buffer (40 ms before playing, at most 200 ms,
+ * the oldest dropped beyond) into the 48 kHz stereo mix; every 10 ms the clock takes one block out, replaces it with the test tone when the
  * tone is on (or, in {@code auto}, when no packet came for {@link #SILENT_AFTER_NANOS}), and hands it to every consumer:
  * the sink's WebRTC track and its RTP listeners. Any number of listeners share this one input.
  */
@@ -14,8 +14,11 @@ final class SinkInput {
     /** No packet for this long and the input counts as silent. */
     static final long SILENT_AFTER_NANOS = 500_000_000L;
     private static final int CAPACITY_FRAMES = Mix.RATE / 5;
-    /** Playing starts (and restarts after running dry) once this much is buffered. */
-    private static final int PREFILL_FRAMES = Mix.RATE / 50;
+    /**
+     * Playing starts (and restarts after running dry) once this much is buffered: 40 ms, four clock ticks, so that a
+     * late sender or a late tick (the clock catches up in a burst) does not run the buffer dry on a loaded machine.
+     */
+    private static final int PREFILL_FRAMES = Mix.RATE / 25;
 
     enum ToneMode { OFF, AUTO, ON }
 

@@ -14,7 +14,7 @@ record SinkSpec(String sinkId, int port, double toneFrequency) {
     /** Parses the configured entries; a bad entry fails the whole list with the entry named. */
     static Map<String, SinkSpec> parse(String[] entries, double defaultTone) {
         Map<String, SinkSpec> sinks = new LinkedHashMap<>();
-        for (String raw : entries == null ? new String[0] : entries) {
+        for (String raw : flatten(entries)) {
             String e = raw.trim();
             if (e.isEmpty()) continue;
             List<String> parts = new ArrayList<>(List.of(e.split(":")));
@@ -36,5 +36,16 @@ record SinkSpec(String sinkId, int port, double toneFrequency) {
             }
         }
         return sinks;
+    }
+
+    /** Entries as given, each also split at commas (a .cfg file gives one comma-separated string). */
+    static List<String> flatten(String[] entries) {
+        List<String> out = new ArrayList<>();
+        for (String e : entries == null ? new String[0] : entries) {
+            for (String part : e.split(",")) {
+                if (!part.isBlank()) out.add(part.trim());
+            }
+        }
+        return out;
     }
 }

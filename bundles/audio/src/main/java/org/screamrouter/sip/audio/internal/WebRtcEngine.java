@@ -93,13 +93,23 @@ final class WebRtcEngine implements AutoCloseable {
         for (SinkTrack t : tracks.values()) {
             t.disposed = true;
         }
+        // libwebrtc throws java.lang.Error when an object still has references: one such leak must not keep the
+        // factory (and its threads) alive
         for (SinkTrack t : tracks.values()) {
-            t.track.dispose();
-            t.source.dispose();
+            dispose("track of a sink", t.track::dispose);
+            dispose("source of a sink", t.source::dispose);
         }
         tracks.clear();
-        factory.dispose();
-        audioDevice.dispose();
+        dispose("peer-connection factory", factory::dispose);
+        dispose("audio device", audioDevice::dispose);
         LOG.info("WebRTC engine stopped");
+    }
+
+    private static void dispose(String what, Runnable dispose) {
+        try {
+            dispose.run();
+        } catch (Throwable e) { // java.lang.Error from webrtc-java's reference check
+            LOG.warn("WebRTC engine: disposing the {}: {}", what, e.toString());
+        }
     }
 }

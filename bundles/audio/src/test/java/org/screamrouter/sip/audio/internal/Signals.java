@@ -23,6 +23,19 @@ final class Signals {
         return energy == 0 ? 0 : 2 * power / (n * energy);
     }
 
+    /**
+     * The fraction of {@code frame}-sample windows whose energy is mostly ({@code > 0.9}) at {@code frequency}: robust to
+     * the odd gap a starved test machine causes, which spreads energy over the whole of a long window.
+     */
+    static double cleanFrames(double[] x, int frame, double rate, double frequency) {
+        int clean = 0;
+        int n = x.length / frame;
+        for (int i = 0; i < n; i++) {
+            if (toneShare(java.util.Arrays.copyOfRange(x, i * frame, (i + 1) * frame), rate, frequency) > 0.9) clean++;
+        }
+        return (double) clean / n;
+    }
+
     static double rms(double[] x) {
         double e = 0;
         for (double v : x) e += v * v;

@@ -69,6 +69,7 @@ class SinkInputTest {
         assertThat(specs.get("living-room")).isEqualTo(new SinkSpec("living-room", 4010, 440));
         assertThat(specs.get("kitchen")).isEqualTo(new SinkSpec("kitchen", 4011, 523));
         assertThat(specs.get("tone-only").port()).isZero();
+        assertThat(SinkSpec.parse(new String[] {"a:4010, b:4011:880"}, 440).keySet()).containsExactly("a", "b");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SinkSpec.parse(new String[] {"nope"}, 440))
                 .hasMessageContaining("'nope'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SinkSpec.parse(new String[] {"a:70000"}, 440))
