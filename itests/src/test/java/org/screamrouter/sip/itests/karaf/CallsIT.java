@@ -108,6 +108,13 @@ public class CallsIT {
         }, d -> d != null);
     }
 
+    /** Waits until calls are answered, then ends that first call: the service, the bridge and the sink are up. */
+    private void ready(CallPeer peer, DatagramSocket media) throws Exception {
+        CallPeer.Dialog d = establish(peer, "kitchen", media);
+        peer.send(d.bye());
+        assertNotNull("200 to the readiness call's BYE", peer.response(d.callId, "BYE", 200, ANSWER));
+    }
+
     /** The first RTP packet arriving at the socket within the time, or null. */
     private static byte[] rtp(DatagramSocket media, Duration within) throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
@@ -156,6 +163,7 @@ public class CallsIT {
             peer.send(d.bye());
             assertNotNull("200 to BYE", peer.response(d.callId, "BYE", 200, Duration.ofSeconds(5)));
             Await.until("the call gone from sip:calls", Duration.ofSeconds(5), this::callsTable, t -> !t.contains(d.callId));
+            Await.until("no listener left for the call", Duration.ofSeconds(5), () -> hasListener("kitchen", d.callId), has -> !has);
             // the listener is removed: the packets stop (what was in flight may still arrive)
             Thread.sleep(300); // drain what was already sent before the removal took effect
             media.setSoTimeout(1);
@@ -171,7 +179,7 @@ public class CallsIT {
     @Test
     public void unknownSinkGets404AndDisabledSinkGets480() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
-            establish(peer, "kitchen", media); // the service is up
+            ready(peer, media);
             CallPeer.Dialog unknown = peer.dialog("garage");
             peer.send(unknown.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
             Message notFound = peer.finalResponse(unknown.callId, "INVITE", ANSWER);
@@ -190,7 +198,7 @@ public class CallsIT {
     @Test
     public void offerWithoutACommonCodecGets488WithAWarning() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
-            establish(peer, "kitchen", media);
+            ready(peer, media);
             CallPeer.Dialog d = peer.dialog("kitchen");
             peer.send(d.invite(CallPeer.rtpOffer(media.getLocalPort(), "18 3", "18 G729/8000", "3 GSM/8000")));
             Message rejected = peer.finalResponse(d.callId, "INVITE", ANSWER);
@@ -213,7 +221,7 @@ public class CallsIT {
     @Test
     public void cancelBeforeTheAnswerGets487AndNoCallRemains() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
-            establish(peer, "kitchen", media);
+            ready(peer, media);
             // a WebRTC offer: the engine gathers candidates before it answers, so the CANCEL comes first
             CallPeer.Dialog d = peer.dialog("kitchen");
             peer.send(d.invite(webRtcOffer()));
@@ -230,7 +238,7 @@ public class CallsIT {
     @Test
     public void okIsRetransmittedUntilAckAndReInviteGetsTheCurrentSession() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
-            establish(peer, "kitchen", media); // the service is up
+            ready(peer, media);
             CallPeer.Dialog d = peer.dialog("kitchen");
             peer.send(d.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
             Message ok = peer.response(d.callId, "INVITE", 200, ANSWER);
@@ -279,7 +287,7 @@ public class CallsIT {
     @Test
     public void infoWithTrickleCandidatesIsAcceptedOnAWebRtcCall() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
-            establish(peer, "kitchen", media);
+            ready(peer, media);
             CallPeer.Dialog d = peer.dialog("kitchen");
             peer.send(d.invite(webRtcOffer()));
             Message ok = peer.finalResponse(d.callId, "INVITE", ANSWER);
@@ -298,6 +306,48 @@ public class CallsIT {
             assertNotNull("415 for another INFO body", unsupported);
             peer.send(d.bye());
             assertNotNull(peer.response(d.callId, "BYE", 200, ANSWER));
+        }
+    }
+
+    @Test
+    public void aAnswerDeadlinePassedGets500AndLeavesNoListener() throws Exception {
+        try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
+            ready(peer, media);
+            // the engine takes 100 ms or more to answer a WebRTC offer (ICE gathering): a 20 ms deadline passes first
+            shell().run("config:property-set -p org.screamrouter.sip.calls answer.deadline.ms 20");
+            try {
+                Message failed = Await.until("500 for a late answer", Duration.ofSeconds(30), () -> {
+                    CallPeer.Dialog d = peer.dialog("kitchen");
+                    peer.send(d.invite(webRtcOffer()));
+                    Message answer = peer.finalResponse(d.callId, "INVITE", ANSWER);
+                    if (answer != null && answer.status() != 200) peer.send(d.ack(false));
+                    if (answer != null && answer.status() == 200) {
+                        d.toTag = answer.tag("to");
+                        peer.send(d.ack(true));
+                        peer.send(d.bye());
+                    }
+                    return answer;
+                }, a -> a != null && a.status() == 500);
+                assertTrue(failed.startLine(), failed.startLine().contains("did not answer within 20 ms"));
+                String failedCall = failed.header("call-id");
+                // the engine's answer comes after the 500: its listener is removed then
+                Await.until("no listener left for " + failedCall, Duration.ofSeconds(10), () -> hasListener("kitchen", failedCall), has -> !has);
+            } finally {
+                shell().run("config:property-set -p org.screamrouter.sip.calls answer.deadline.ms 8000");
+            }
+        }
+    }
+
+    /** Whether the audio bridge has a listener with this id (the Call-ID) for the sink. */
+    private boolean hasListener(String sink, String callId) throws Exception {
+        org.osgi.framework.ServiceReference<?> ref = context.getServiceReference("org.screamrouter.sip.audio.AudioBridge");
+        assertNotNull("an AudioBridge service", ref);
+        Object bridge = context.getService(ref);
+        try {
+            return ((java.util.Optional<?>) bridge.getClass().getMethod("listener", String.class, String.class)
+                    .invoke(bridge, sink, callId)).isPresent();
+        } finally {
+            context.ungetService(ref);
         }
     }
 
