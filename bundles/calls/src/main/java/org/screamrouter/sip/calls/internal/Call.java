@@ -54,6 +54,8 @@ final class Call {
     String icePwd;
     String mid = "0";
     final List<String> pendingCandidates = new ArrayList<>();
+    /** The candidates the answer carried: the engine reports them too, they are not sent again in INFO. */
+    final java.util.Set<org.screamrouter.sip.sdp.Candidate> answeredCandidates = new java.util.HashSet<>();
     boolean pendingEndOfCandidates;
     boolean infoInFlight;
 

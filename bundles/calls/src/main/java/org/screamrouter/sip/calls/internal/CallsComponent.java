@@ -439,6 +439,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
                 call.iceUfrag = d.iceUfrag(m).orElse(null);
                 call.icePwd = d.icePwd(m).orElse(null);
                 call.mid = m.mid().orElse("0");
+                call.answeredCandidates.addAll(m.candidates());
             });
             call.media = "webrtc:" + call.flow.address();
         }
@@ -806,7 +807,11 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             }
             List<Candidate> candidates = new ArrayList<>();
             for (String c : call.pendingCandidates) {
-                Candidate.parse(c).ifPresent(candidates::add);
+                Candidate.parse(c).filter(parsed -> !call.answeredCandidates.contains(parsed)).ifPresent(candidates::add);
+            }
+            if (candidates.isEmpty() && !call.pendingEndOfCandidates) {
+                call.pendingCandidates.clear();
+                return; // all of them were in the answer already
             }
             SdpFragment fragment = SdpFragment.of(call.iceUfrag == null ? "" : call.iceUfrag, call.icePwd == null ? "" : call.icePwd,
                     "audio", call.mid, candidates, call.pendingEndOfCandidates);
