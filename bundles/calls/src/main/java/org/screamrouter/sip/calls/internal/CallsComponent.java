@@ -458,7 +458,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         LocalCapabilities caps = RtpNegotiation.local(address, local.getPort(), sessionId);
         String answer;
         try {
-            answer = SdpWriter.write(OfferAnswer.answer(offer, caps, RtpNegotiation.origin(caps)));
+            answer = SdpWriter.write(RtpNegotiation.withPacketTime(OfferAnswer.answer(offer, caps, RtpNegotiation.origin(caps))));
         } catch (OfferRejectedException e) {
             engineFailed(call, e); // cannot happen: the same offer was accepted before
             return;

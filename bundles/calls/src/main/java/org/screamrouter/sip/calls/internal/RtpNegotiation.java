@@ -40,6 +40,31 @@ final class RtpNegotiation {
         return answer.media().stream().filter(m -> m.media().equalsIgnoreCase("audio") && m.port() != 0).findFirst();
     }
 
+    /**
+     * The answer with {@code a=ptime} of the packets the bridge sends when that is not 20 ms (L16 at high rates
+     * fits one Ethernet frame only at 10 or 5 ms, {@link RtpCodec#frameMillis()}).
+     */
+    static SessionDescription withPacketTime(SessionDescription answer) {
+        List<MediaDescription> media = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (MediaDescription m : answer.media()) {
+            if (!changed && m.media().equalsIgnoreCase("audio") && m.port() != 0) {
+                int ms = codecOf(m).frameMillis();
+                if (ms != 20) {
+                    List<org.screamrouter.sip.sdp.Attribute> attributes = new java.util.ArrayList<>();
+                    for (org.screamrouter.sip.sdp.Attribute a : m.attributes()) {
+                        if (!a.name().equalsIgnoreCase("ptime")) attributes.add(a);
+                    }
+                    attributes.add(org.screamrouter.sip.sdp.Attribute.of("ptime", Integer.toString(ms)));
+                    m = m.withAttributes(attributes);
+                }
+                changed = true;
+            }
+            media.add(m);
+        }
+        return answer.withMedia(media);
+    }
+
     /** The codec the bridge sends: the first format of the accepted section. */
     static RtpCodec codecOf(MediaDescription accepted) {
         for (AudioFormat f : AudioFormat.of(accepted)) {

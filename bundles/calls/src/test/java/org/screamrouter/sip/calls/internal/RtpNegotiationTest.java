@@ -37,6 +37,14 @@ class RtpNegotiationTest {
     }
 
     @Test
+    void l16AtFortyEightKilohertzStereoIsAnsweredWithTheFiveMillisecondPacketsTheBridgeSends() throws Exception {
+        SessionDescription a = RtpNegotiation.withPacketTime(answer("m=audio 10000 RTP/AVP 127", "rtpmap:127 L16/48000/2", "ptime:20"));
+        assertThat(a.toSdp()).contains("a=ptime:5").doesNotContain("a=ptime:20");
+        SessionDescription pcmu = RtpNegotiation.withPacketTime(answer("m=audio 10000 RTP/AVP 0"));
+        assertThat(pcmu.toSdp()).doesNotContain("a=ptime");
+    }
+
+    @Test
     void noCommonCodecIsRejectedWithTheReason() {
         assertThatThrownBy(() -> answer("m=audio 10000 RTP/AVP 96", "rtpmap:96 opus/48000/2"))
                 .isInstanceOf(OfferRejectedException.class).hasMessageContaining("no common codec");
