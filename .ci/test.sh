@@ -8,8 +8,12 @@ cd "$top"
 # Debian packages the build and the real-peer tests use; installed only when missing.
 packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark
     # the native WebRTC library of the audio bridge (webrtc-java) links these
-    libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libudev1 libdbus-1-3)
+    libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libudev1 libdbus-1-3
+    # CallsBrowserIT: headless Chromium driven from node (playwright-core), JsSIP bundled by esbuild
+    chromium nodejs)
 missing=()
+# Debian's nodejs comes without npm (NodeSource's includes it): ask for the npm package only when there is none
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -28,5 +32,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
     [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
+
+# the browser side of CallsBrowserIT (playwright-core, jssip, esbuild), pinned by its package-lock.json
+(cd itests/browser && npm ci --no-audit --no-fund)
 
 mvn -B -ntp install "$@"

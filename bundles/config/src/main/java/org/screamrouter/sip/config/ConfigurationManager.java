@@ -39,6 +39,12 @@ public interface ConfigurationManager {
      */
     Optional<Map<String, Object>> getSipConfigForDevice(String uuid);
 
+    /**
+     * Every entry under {@code sinks:} as the file held it when it was last read or written, in file order: the
+     * sinks the user declared and those of registered devices. Each map is an unmodifiable snapshot.
+     */
+    java.util.List<Map<String, Object>> sinks();
+
     /** Where the file is and how its last read and write went, for the shell. */
     ConfigFileStatus status();
 }

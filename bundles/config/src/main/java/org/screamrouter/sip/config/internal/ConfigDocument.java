@@ -151,6 +151,19 @@ final class ConfigDocument {
         return Collections.unmodifiableMap(out);
     }
 
+    /** Every entry of {@code sinks}, in file order, as snapshots. */
+    List<Map<String, Object>> sinks() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (root.get("sinks") instanceof List<?> items) {
+            for (Object item : items) {
+                if (item instanceof Map<?, ?> m) {
+                    out.add(snapshot(m));
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     private static Map<String, Object> snapshot(Map<?, ?> m) {
         Map<String, Object> copy = new LinkedHashMap<>();
         m.forEach((k, v) -> copy.put(String.valueOf(k), v));

@@ -54,6 +54,7 @@ final class ConfigFile {
 
     // any thread
     private volatile Map<String, Map<String, Object>> entries = Map.of();
+    private volatile java.util.List<Map<String, Object>> sinks = java.util.List.of();
     private volatile String error;
     private volatile Instant lastWrite;
     private final AtomicLong writes = new AtomicLong();
@@ -77,6 +78,9 @@ final class ConfigFile {
 
     /** The sources and sinks with a uuid as last read or written. */
     Map<String, Map<String, Object>> entries() { return entries; }
+
+    /** The entries under {@code sinks:} as last read or written. */
+    java.util.List<Map<String, Object>> sinks() { return sinks; }
 
     /** Whether the file's modification time, size or identity differ from when it was last read or written. */
     boolean changedOnDisk() {
@@ -117,6 +121,7 @@ final class ConfigFile {
         stamp = now;
         lastText = text;
         entries = doc.entriesByUuid();
+        sinks = doc.sinks();
         return doc;
     }
 
@@ -152,6 +157,7 @@ final class ConfigFile {
         writes.incrementAndGet();
         lastWrite = clock.instant();
         entries = doc.entriesByUuid();
+        sinks = doc.sinks();
         LOG.debug("wrote {} ({} device changes)", path, changes.size());
         return Outcome.DONE;
     }

@@ -196,6 +196,12 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     }
 
     @Override
+    public List<Map<String, Object>> sinks() {
+        ConfigFile f = file;
+        return f == null ? List.of() : f.sinks();
+    }
+
+    @Override
     public ConfigFileStatus status() {
         ConfigFile f = file;
         if (f == null) {

@@ -49,6 +49,15 @@ class ConfigDocumentTest {
     }
 
     @Test
+    void sinksListsEveryDeclaredSinkInFileOrderWithOrWithoutUuid() throws Exception {
+        ConfigDocument doc = ConfigDocument.parse("sinks:\n- name: kitchen\n  ip: 192.168.1.9\n  enabled: false\n"
+                + "- {name: office, uuid: abc}\nsources:\n- name: tv\n");
+        assertThat(doc.sinks()).extracting(m -> m.get("name")).containsExactly("kitchen", "office");
+        assertThat(doc.sinks().get(0)).containsEntry("enabled", false);
+        assertThat(ConfigDocument.parse("").sinks()).isEmpty();
+    }
+
+    @Test
     void firstSourceRegistrationAddsANamedSourceAtItsSignallingAddressWithoutPort() throws Exception {
         ConfigDocument doc = ConfigDocument.parse("sinks: []\n");
         doc.apply(registration(Fixtures.source(SOURCE_UUID)));

@@ -19,13 +19,27 @@ import org.screamrouter.sip.stack.Flow;
 /**
  * JAIN-SIP's NIO transports, with TCP and WebSocket channels that report the RFC 5626 CRLF keep-alive: JAIN-SIP
  * answers a double CRLF itself ({@code sendSingleCLRF}) and tells nobody, but a registrar counts it as a
- * sign of life of the device on that flow.
+ * sign of life of the device on that flow. The channels also report when their connection closes, once.
  */
 final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
     private final Consumer<Flow> keepAlive;
+    private final Consumer<Flow> closed;
 
-    KeepAliveProcessorFactory(Consumer<Flow> keepAlive) {
+    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed) {
         this.keepAlive = keepAlive;
+        this.closed = closed;
+    }
+
+    /** The flow of a connected socket, taken while it is open (a closed socket forgets its peer). */
+    private static Flow flowOf(String transport, SocketChannel socket) {
+        java.net.Socket s = socket.socket();
+        return s.getInetAddress() == null ? null : new Flow(transport, new InetSocketAddress(s.getInetAddress(), s.getPort()));
+    }
+
+    private void reportClosed(Flow flow, java.util.concurrent.atomic.AtomicBoolean reported) {
+        if (flow != null && reported.compareAndSet(false, true)) {
+            closed.accept(flow);
+        }
     }
 
     @Override
@@ -64,11 +78,20 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
     private final class TcpChannel extends NioTcpMessageChannel {
         private final SocketChannel socket;
+        private final Flow flow;
+        private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
 
         TcpChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
             super(processor, socket);
             this.messageProcessor = processor;
             this.socket = socket;
+            this.flow = flowOf("tcp", socket);
+        }
+
+        @Override
+        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
+            super.close(removeSocket, stopKeepAliveTask);
+            reportClosed(flow, closedReported);
         }
 
         @Override
@@ -96,10 +119,19 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
     private final class WsChannel extends NioWebSocketMessageChannel {
         private final SocketChannel socket;
+        private final Flow flow;
+        private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
 
         WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
             super(stack, processor, socket);
             this.socket = socket;
+            this.flow = flowOf("ws", socket);
+        }
+
+        @Override
+        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
+            super.close(removeSocket, stopKeepAliveTask);
+            reportClosed(flow, closedReported);
         }
 
         @Override

@@ -16,12 +16,12 @@ import org.screamrouter.sip.stack.Flow;
  * ({@link KeepAliveProcessorFactory}).
  */
 final class ScreamSipStack extends SipStackImpl {
-    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive) throws PeerUnavailableException {
+    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed) throws PeerUnavailableException {
         super(properties);
         setRouter(router);
         // both before any listening point exists: each message channel asks for its parser, each
         // listening point for its processor
         setMessageParserFactory(new StrictMessageParser.Factory());
-        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive));
+        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed));
     }
 }

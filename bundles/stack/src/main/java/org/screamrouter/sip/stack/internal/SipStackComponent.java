@@ -114,6 +114,19 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
         }
     }
 
+    /** A TCP or WebSocket connection ended (JAIN-SIP's selector thread). */
+    private void flowClosed(Flow flow) {
+        counters.increment("flows.closed");
+        for (LazyService<FlowListener> listener : flowListeners.values()) {
+            try {
+                FlowListener l = listener.get();
+                if (l != null) l.closed(flow);
+            } catch (RuntimeException e) {
+                LOG.warn("flow listener failed on the end of {}", flow, e);
+            }
+        }
+    }
+
     private static <T> void release(ComponentServiceObjects<T> objects, T obtained) {
         if (obtained != null) {
             try {
@@ -169,7 +182,7 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(config.retransmission_window()), RESPONSE_CACHE_LIMIT);
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender);
         try {
-            stack = new ScreamSipStack(stackProperties(config), router, this::keepAlive);
+            stack = new ScreamSipStack(stackProperties(config), router, this::keepAlive, this::flowClosed);
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;

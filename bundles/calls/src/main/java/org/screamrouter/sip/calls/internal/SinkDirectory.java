@@ -1,0 +1,79 @@
+package org.screamrouter.sip.calls.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.sdp.DeviceRole;
+
+/**
+ * Finds the sink an INVITE names in its Request-URI user part: a config.yaml sink by {@code name}, {@code uuid} or
+ * {@code config_id}, else a registered device that is a sink (declared so, or without a declared role) by UUID.
+ * Names match exactly first, then ignoring case; UUIDs ignoring case.
+ */
+final class SinkDirectory {
+    private SinkDirectory() {
+    }
+
+    static Optional<Sink> find(String target, List<Map<String, Object>> configSinks, List<Device> devices) {
+        if (target == null || target.isBlank()) {
+            return Optional.empty();
+        }
+        for (Map<String, Object> s : configSinks) {
+            if (target.equals(text(s.get("name")))) {
+                return Optional.of(of(s));
+            }
+        }
+        for (Map<String, Object> s : configSinks) {
+            String name = text(s.get("name"));
+            if (target.equalsIgnoreCase(name) || target.equalsIgnoreCase(text(s.get("uuid")))
+                    || target.equalsIgnoreCase(text(s.get("config_id")))) {
+                return Optional.of(of(s));
+            }
+        }
+        for (Device d : devices) {
+            if (d.uuid().equalsIgnoreCase(target) && d.role() != DeviceRole.SOURCE) {
+                // known to the registrar, its config.yaml entry not (yet) written: the name config.yaml will give it
+                String prefix = d.uuid().length() > 8 ? d.uuid().substring(0, 8) : d.uuid();
+                return Optional.of(new Sink("sink_" + prefix.toLowerCase(Locale.ROOT), d.uuid(), d.online()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Sink of(Map<String, Object> s) {
+        String uuid = text(s.get("uuid"));
+        if (uuid == null) {
+            uuid = text(s.get("config_id"));
+        }
+        Object enabled = s.get("enabled");
+        return new Sink(text(s.get("name")), uuid, !(enabled instanceof Boolean b) || b);
+    }
+
+    private static String text(Object o) {
+        return o == null ? null : String.valueOf(o);
+    }
+
+    /** The user part of a SIP URI with its %XX escapes decoded (RFC 3261 19.1.2), never a name lookup. */
+    static String unescape(String user) {
+        if (user == null || user.indexOf('%') < 0) {
+            return user;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(user.length());
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            if (c == '%' && i + 2 < user.length()
+                    && Character.digit(user.charAt(i + 1), 16) >= 0 && Character.digit(user.charAt(i + 2), 16) >= 0) {
+                out.write(Integer.parseInt(user.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
