@@ -81,9 +81,9 @@ public class AudioInFelixIT {
     public void bridgeAnswersInFelixStopsCleanAndAnUpdatedBundleAnswersAgain() throws Exception {
         Assume.assumeTrue("runs in the felix-netns execution only", System.getenv("AUDIO_TEST_NETNS") != null);
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put("test_tone", "on");
-        props.put("media_port_min", 0);
-        props.put("media_port_max", 0);
+        props.put("test.tone", "on");
+        props.put("media.port.min", 0);
+        props.put("media.port.max", 0);
         configAdmin.getConfiguration(PID, "?").update(props);
         Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
 

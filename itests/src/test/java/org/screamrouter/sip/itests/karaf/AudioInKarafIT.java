@@ -53,10 +53,10 @@ public class AudioInKarafIT {
     public Option[] config() {
         return KarafRun.options(
                 editConfigurationFilePut(CFG, "sinks", "living-room:" + SCREAM_PORT),
-                editConfigurationFilePut(CFG, "input_address", "127.0.0.1"),
-                editConfigurationFilePut(CFG, "test_tone", "auto"),
-                editConfigurationFilePut(CFG, "media_port_min", "0"),
-                editConfigurationFilePut(CFG, "media_port_max", "0"),
+                editConfigurationFilePut(CFG, "input.address", "127.0.0.1"),
+                editConfigurationFilePut(CFG, "test.tone", "auto"),
+                editConfigurationFilePut(CFG, "media.port.min", "0"),
+                editConfigurationFilePut(CFG, "media.port.max", "0"),
                 org.ops4j.pax.exam.CoreOptions.systemProperty("itest.scream.port").value(Integer.toString(SCREAM_PORT)),
                 org.ops4j.pax.exam.CoreOptions.systemProperty("itest.audio.jar").value(new File(System.getProperty("itest.bundles"),
                         "audio/target/org.screamrouter.sip.audio-" + System.getProperty("itest.projectVersion") + ".jar").getAbsolutePath()));
