@@ -6,7 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 # Debian packages the build and the real-peer tests use; installed only when missing.
-packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark)
+packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark kamailio)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
