@@ -38,14 +38,48 @@ public final class SipReply {
         for (Iterator<?> names = response.getHeaderNames(); names.hasNext(); ) {
             String name = (String) names.next();
             List<String> values = headers.computeIfAbsent(name, n -> new ArrayList<>());
+            boolean list = LIST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT));
             for (ListIterator<?> it = response.getHeaders(name); it.hasNext(); ) {
-                values.add(valueOf((Header) it.next()));
+                String value = valueOf((Header) it.next());
+                if (list) values.addAll(splitList(value));
+                else values.add(value);
             }
         }
         headers.replaceAll((name, values) -> List.copyOf(values));
         byte[] raw = response.getRawContent();
         return new SipReply(response.getStatusCode(), response.getReasonPhrase(),
                 Collections.unmodifiableMap(headers), raw == null ? new byte[0] : raw.clone(), response);
+    }
+
+    /**
+     * Headers whose comma-separated values are separate values (RFC 3261 7.3.1). A response parsed from the
+     * wire has them split already; one built in this JVM (a request to the server's own stack) may carry
+     * them joined, so they are split here and both look the same.
+     */
+    private static final java.util.Set<String> LIST_HEADERS = java.util.Set.of("allow", "supported", "require",
+            "unsupported", "proxy-require", "accept", "accept-encoding", "accept-language", "allow-events",
+            "content-encoding", "via", "contact", "route", "record-route");
+
+    /** Splits at commas outside quotes and angle brackets. */
+    static List<String> splitList(String value) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) quoted = !quoted;
+            else if (!quoted && c == '<') depth++;
+            else if (!quoted && c == '>') depth = Math.max(0, depth - 1);
+            else if (!quoted && depth == 0 && c == ',') {
+                String part = value.substring(start, i).trim();
+                if (!part.isEmpty()) out.add(part);
+                start = i + 1;
+            }
+        }
+        String last = value.substring(start).trim();
+        if (!last.isEmpty()) out.add(last);
+        return out;
     }
 
     /** The value of a header as it would be written, without its name. */

@@ -33,6 +33,17 @@ class SipReplyTest {
     }
 
     @Test
+    void aListHeaderBuiltInThisJvmIsSplitAsIfItCameFromTheWire() throws Exception {
+        Response response = ManagedRegistrationImplTest.reply(200).response();
+        var headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+        response.setHeader(headers.createAllowHeader("NOTIFY, OPTIONS, REGISTER"));
+        response.setHeader(headers.createHeader("Contact", "\"Doe, John\" <sip:j@127.0.0.1>;expires=5"));
+        SipReply reply = SipReply.of(response);
+        assertThat(reply.headers("Allow")).containsExactly("NOTIFY", "OPTIONS", "REGISTER");
+        assertThat(reply.headers("Contact")).hasSize(1);
+    }
+
+    @Test
     void nextHopsAreIpLiteralsNeverNames() {
         assertThat(NextHop.of("UDP", "127.0.0.1", 5060).toString()).isEqualTo("udp:127.0.0.1:5060");
         assertThat(NextHop.parse("tcp:[::1]:5070").port()).isEqualTo(5070);

@@ -60,6 +60,23 @@ class StandaloneSipStackTest {
         }
     }
 
+    /** The in-process client registering to its own server: JAIN-SIP routes it without a socket. */
+    @Test
+    void aRequestToTheStacksOwnListeningPointIsHandledAndAnswered() throws Exception {
+        try (StandaloneSipStack stack = StandaloneSipStack.open(new StackSettings("127.0.0.1", 0, -1, "self"))) {
+            stack.handle("OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+            int port = stack.listeningPoint("udp").port();
+            var uri = stack.addresses().createSipURI(null, "127.0.0.1:" + port);
+            var from = stack.addresses().createAddress(stack.addresses().createSipURI("t", "127.0.0.1"));
+            var r = stack.messages().createRequest(uri, "OPTIONS", stack.headers().createCallIdHeader("self-1"),
+                    stack.headers().createCSeqHeader(1L, "OPTIONS"), stack.headers().createFromHeader(from, "a"),
+                    stack.headers().createToHeader(from, null), new java.util.ArrayList<>(), stack.headers().createMaxForwardsHeader(70));
+            var answer = stack.send(r, new Flow("udp", new InetSocketAddress("127.0.0.1", port)), Duration.ofSeconds(3))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(answer.getStatusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void hostNamesAreRefusedAsBindAddress() {
         assertThatThrownBy(() -> new StackSettings("localhost", 0, 0, null)).isInstanceOf(IllegalArgumentException.class);
