@@ -227,6 +227,16 @@ class StandaloneClientTest {
     }
 
     @Test
+    void closingTheClientFailsWhatIsInFlight() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Flow nowhere = new Flow("udp", new InetSocketAddress("127.0.0.1", silent.getLocalPort()));
+            CompletionStage<SipReply> pending = client.options(nowhere, "sip:127.0.0.1", null, Duration.ofSeconds(30));
+            client.close();
+            assertThat(failure(pending)).isInstanceOf(SipTransportException.class);
+        }
+    }
+
+    @Test
     void aTransportWithoutListeningPointIsATypedTransportFailure() {
         Throwable e = failure(client.options(NextHop.of("ws", "127.0.0.1", 9), "sip:127.0.0.1", null, Duration.ofSeconds(1)));
         assertThat(e).isInstanceOf(SipTransportException.class);

@@ -46,6 +46,7 @@ import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.stack.SipTimeoutException;
 import org.screamrouter.sip.stack.SipTransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class ClientCore implements SipClient {
     private final Scheduler scheduler;
     private volatile Duration defaultTimeout;
     private final Map<String, SubscriptionImpl> subscriptions = new ConcurrentHashMap<>();
+    private final java.util.Set<CompletableFuture<Response>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     ClientCore(SipSender sender, SipMessages messages, Supplier<List<ListeningPoint>> listeningPoints,
@@ -90,9 +92,12 @@ public final class ClientCore implements SipClient {
         this.defaultTimeout = timeout;
     }
 
-    /** Stops refreshing subscriptions; sends nothing more. */
+    /** Stops refreshing subscriptions, fails what is in flight; sends nothing more. */
     void close() {
         closed = true;
+        for (CompletableFuture<Response> f : inFlight) {
+            f.completeExceptionally(new SipTransportException("the SIP client was closed", null));
+        }
         subscriptions.values().forEach(SubscriptionImpl::stop);
         subscriptions.clear();
     }
@@ -128,7 +133,14 @@ public final class ClientCore implements SipClient {
             sent = CompletableFuture.failedFuture(new SipTransportException("cannot send " + request.getMethod() + ": " + e, e));
         }
         CompletableFuture<Response> out = new CompletableFuture<>();
+        inFlight.add(out);
+        out.whenComplete((r, e) -> inFlight.remove(out));
+        // the stack has its own deadline; this one holds when the stack goes away with the request in flight
+        Runnable backstop = scheduler.schedule(() -> out.completeExceptionally(new SipTimeoutException(
+                "no final response to " + request.getMethod() + " from " + target + " within " + timeout.toMillis() + " ms")),
+                timeout.plusSeconds(2));
         sent.whenComplete((response, failure) -> scheduler.execute(() -> {
+            backstop.run();
             if (failure != null) out.completeExceptionally(unwrap(failure));
             else out.complete(response);
         }));

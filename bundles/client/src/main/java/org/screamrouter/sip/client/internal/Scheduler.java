@@ -2,6 +2,7 @@ package org.screamrouter.sip.client.internal;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -14,13 +15,22 @@ interface Scheduler extends Executor {
         return new Scheduler() {
             @Override
             public Runnable schedule(Runnable task, Duration delay) {
-                var future = executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-                return () -> future.cancel(false);
+                try {
+                    var future = executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    return () -> future.cancel(false);
+                } catch (RejectedExecutionException closed) {
+                    return () -> { };
+                }
             }
 
+            /** After shutdown, on the caller's thread: a stage still waiting must complete, not hang. */
             @Override
             public void execute(Runnable command) {
-                executor.execute(command);
+                try {
+                    executor.execute(command);
+                } catch (RejectedExecutionException closed) {
+                    command.run();
+                }
             }
         };
     }
