@@ -120,6 +120,52 @@ public class ClientIT {
         }
     }
 
+    /**
+     * Nothing in this server serves SUBSCRIBE yet: the in-process client subscribes to a notifier on a
+     * standalone stack, whose NOTIFYs reach the server's stack and are delivered by the client's NOTIFY
+     * handler (whiteboard); a NOTIFY of no subscription gets 481.
+     */
+    @Test
+    public void notifiesReachTheInProcessClientThroughTheServersStack() throws Exception {
+        java.util.List<org.screamrouter.sip.client.Notification> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (org.screamrouter.sip.stack.standalone.StandaloneSipStack notifier =
+                     org.screamrouter.sip.stack.standalone.StandaloneSipStack.open(new StackSettings("127.0.0.1", 0, -1, "itest-notifier"))) {
+            notifier.handle("SUBSCRIBE", exchange -> {
+                javax.sip.message.Request sub = exchange.request();
+                javax.sip.message.Response ok = exchange.createResponse(200);
+                ok.setHeader(notifier.headers().createExpiresHeader(60));
+                exchange.respond(ok);
+                var from = (javax.sip.header.FromHeader) sub.getHeader(javax.sip.header.FromHeader.NAME);
+                var to = (javax.sip.header.ToHeader) ok.getHeader(javax.sip.header.ToHeader.NAME);
+                var contact = (javax.sip.header.ContactHeader) sub.getHeader(javax.sip.header.ContactHeader.NAME);
+                javax.sip.message.Request notify = notifier.messages().createRequest(contact.getAddress().getURI(), "NOTIFY",
+                        (javax.sip.header.CallIdHeader) sub.getHeader(javax.sip.header.CallIdHeader.NAME),
+                        notifier.headers().createCSeqHeader(1L, "NOTIFY"),
+                        notifier.headers().createFromHeader(to.getAddress(), to.getTag()),
+                        notifier.headers().createToHeader(from.getAddress(), from.getTag()),
+                        new java.util.ArrayList<>(), notifier.headers().createMaxForwardsHeader(70));
+                notify.addHeader(notifier.headers().createEventHeader("presence"));
+                notify.addHeader(notifier.headers().createHeader("Subscription-State", "active;expires=60"));
+                notify.setContent("<presence/>", notifier.headers().createContentTypeHeader("application", "pidf+xml"));
+                notifier.send(notify, exchange.flow(), Duration.ofSeconds(5));
+            });
+            Flow target = NextHop.of("udp", "127.0.0.1", notifier.listeningPoint("udp").port());
+            org.screamrouter.sip.client.Subscription s = get(client.subscribe(target, "sip:dev@127.0.0.1", "presence", 60, notes::add));
+            Await.until("the NOTIFY delivered", Duration.ofSeconds(15), notes::size, n -> n >= 1);
+            assertEquals("active", notes.get(0).state());
+            assertEquals("application/pidf+xml", notes.get(0).contentType());
+            assertEquals("<presence/>", notes.get(0).bodyText());
+            assertEquals(60, s.grantedExpires());
+        }
+        try (StandaloneSipClient outsider = SipClients.standalone(new StackSettings("127.0.0.1", 0, -1, null))) {
+            SipReply stray = get(outsider.send("NOTIFY sip:client@127.0.0.1:" + KarafRun.sipPort() + " SIP/2.0\r\n"
+                    + "Call-ID: stray-1\r\nCSeq: 1 NOTIFY\r\nFrom: <sip:n@127.0.0.1>;tag=a\r\nTo: <sip:client@127.0.0.1>;tag=b\r\n"
+                    + "Event: presence\r\nSubscription-State: active\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+                    server(), Duration.ofSeconds(5)));
+            assertEquals(481, stray.status());
+        }
+    }
+
     @Test
     public void optionsAndMessageGetTheServersRealAnswers() throws Exception {
         SipReply options = get(client.options(server()));
