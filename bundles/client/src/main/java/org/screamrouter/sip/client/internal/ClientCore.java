@@ -281,7 +281,7 @@ public final class ClientCore implements SipClient {
         int granted = -1;
         for (ListIterator<?> it = response.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
             ContactHeader c = (ContactHeader) it.next();
-            contacts.add(SipReplyAccess.valueOf(c));
+            contacts.add(headerValue(c));
             if (ours != null && c.getAddress() != null && ours.equals(c.getAddress().getURI()) && c.getExpires() >= 0) {
                 granted = c.getExpires();
             }
@@ -487,12 +487,10 @@ public final class ClientCore implements SipClient {
         return t;
     }
 
-    /** For headers in SipReply's text form. */
-    static final class SipReplyAccess {
-        static String valueOf(javax.sip.header.Header h) {
-            String text = h.toString();
-            int colon = text.indexOf(':');
-            return (colon < 0 ? text : text.substring(colon + 1)).trim();
-        }
+    /** A header's value as written, without its name (as {@link SipReply} shows it). */
+    private static String headerValue(javax.sip.header.Header h) {
+        String text = h.toString();
+        int colon = text.indexOf(':');
+        return (colon < 0 ? text : text.substring(colon + 1)).trim();
     }
 }
