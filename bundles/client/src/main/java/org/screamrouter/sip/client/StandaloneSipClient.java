@@ -21,6 +21,16 @@ public interface StandaloneSipClient extends SipClient, AutoCloseable {
         return stack().handle(method, handler);
     }
 
+    /**
+     * A Contact URI for {@code user} at this client's UDP listening point, e.g.
+     * {@code sip:dev1@127.0.0.1:40123}: what a simulated device registers.
+     */
+    default String contactUri(String user) {
+        var lp = stack().listeningPoint("udp");
+        String host = lp.address().indexOf(':') >= 0 ? "[" + lp.address() + "]" : lp.address();
+        return "sip:" + user + "@" + host + ":" + lp.port();
+    }
+
     @Override
     void close();
 }

@@ -28,7 +28,7 @@ class StandaloneClientTest {
     private final TestServer server = new TestServer();
     private final StandaloneSipClient client = SipClients.standalone(new StackSettings("127.0.0.1", 0, -1, "test-client"),
             Duration.ofSeconds(5));
-    private final String contact = "sip:dev1@127.0.0.1:" + client.stack().listeningPoint("udp").port();
+    private final String contact = client.contactUri("dev1");
 
     @AfterEach
     void close() {
@@ -50,6 +50,11 @@ class StandaloneClientTest {
             if (System.nanoTime() > end) throw new AssertionError("not within " + deadline + ": " + what);
             Thread.sleep(20);
         }
+    }
+
+    @Test
+    void theContactUriNamesTheUdpListeningPoint() {
+        assertThat(contact).isEqualTo("sip:dev1@127.0.0.1:" + client.stack().listeningPoint("udp").port());
     }
 
     @Test

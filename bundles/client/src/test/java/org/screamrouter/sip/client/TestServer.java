@@ -156,7 +156,8 @@ final class TestServer implements AutoCloseable {
         notify.addHeader((EventHeader) subscribe.getHeader(EventHeader.NAME));
         notify.addHeader(stack.headers().createHeader("Subscription-State", state));
         notify.setContent(body, stack.headers().createContentTypeHeader("text", "plain"));
-        stack.send(notify, flow, Duration.ofSeconds(5));
+        stack.send(notify, flow, Duration.ofSeconds(5)).whenComplete((r, e) ->
+                org.slf4j.LoggerFactory.getLogger(TestServer.class).debug("NOTIFY {} answered {}", state, e != null ? e : r.getStatusCode()));
     }
 
     @Override

@@ -458,6 +458,7 @@ public final class ClientCore implements SipClient {
         ToHeader to = (ToHeader) notify.getHeader(ToHeader.NAME);
         SubscriptionImpl s = callId == null || to == null ? null : subscriptions.get(SubscriptionImpl.key(callId.getCallId(), to.getTag()));
         if (s == null) {
+            LOG.debug("NOTIFY of no subscription ({}) from {}: 481", callId == null ? null : callId.getCallId(), exchange.flow());
             exchange.respond(481, "Subscription Does Not Exist");
             return;
         }
@@ -472,6 +473,7 @@ public final class ClientCore implements SipClient {
             return;
         }
         exchange.respond(200, "OK");
+        LOG.debug("NOTIFY {} of {} subscription {}", state.getState(), s.event(), s.callId());
         ContentTypeHeader ct = (ContentTypeHeader) notify.getHeader(ContentTypeHeader.NAME);
         byte[] body = notify.getRawContent();
         Notification n = new Notification(state.getState(), state.getExpires(), state.getReasonCode(),

@@ -329,6 +329,10 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         p.setProperty("gov.nist.javax.sip.ALWAYS_ADD_RPORT", "true");
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        // NOTIFYs go to the NOTIFY handler (the SipClient's subscriptions) like any request. Without this,
+        // JAIN-SIP locks every SUBSCRIBE client transaction of the dialog for each NOTIFY and unlocks only
+        // one: with a refresh and an unsubscribe both in its table a NOTIFY was never delivered
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         // answer WebSocket clients with the Via and Contact they sent: the flow is recorded separately
         p.setProperty("gov.nist.javax.sip.PATCH_SIP_WEBSOCKETS_HEADERS", "false");
         return p;
