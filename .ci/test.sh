@@ -7,6 +7,8 @@ cd "$top"
 
 # Debian packages the build and the real-peer tests use; installed only when missing.
 packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark
+    # KamailioClientIT: a third-party registrar for the client API
+    kamailio
     # the native WebRTC library of the audio bridge (webrtc-java) links these
     libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libudev1 libdbus-1-3
     # CallsBrowserIT: headless Chromium driven from node (playwright-core), JsSIP bundled by esbuild

@@ -54,6 +54,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
@@ -69,7 +70,6 @@ import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
-import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,19 +108,19 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     };
 
     @Activate
-    public RegistrarComponent(@Reference SipMessages messages, @Reference SipSender sender, @Reference SipStackStatus stack,
+    public RegistrarComponent(@Reference SipMessages messages, @Reference SipClient client, @Reference SipStackStatus stack,
             RegistrarConfig config, BundleContext context) {
-        this(messages, sender, stack, config, Clock.systemUTC(), storeFile(config, context));
+        this(messages, client, stack, config, Clock.systemUTC(), storeFile(config, context));
     }
 
-    RegistrarComponent(SipMessages messages, SipSender sender, SipStackStatus stack, RegistrarConfig config, Clock clock, Path storeFile) {
+    RegistrarComponent(SipMessages messages, SipClient client, SipStackStatus stack, RegistrarConfig config, Clock clock, Path storeFile) {
         this.messages = messages;
         this.stack = stack;
         this.config = config;
         this.clock = clock;
         this.store = new RegistrarStore(storeFile);
         this.book = new DeviceBook(store, this::post);
-        this.keepAlive = new KeepAlive(book, sender, messages, clock);
+        this.keepAlive = new KeepAlive(book, client, clock);
         restore();
         refreshOwnAddresses();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {

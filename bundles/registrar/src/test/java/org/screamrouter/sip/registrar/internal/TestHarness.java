@@ -23,11 +23,11 @@ import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
-import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.stack.SipStackStatus;
 
 /**
- * The registrar's collaborators for unit tests: a clock the test moves, a sender that records what would
+ * The registrar's collaborators for unit tests: a clock the test moves, a client that records what would
  * go on the wire, a stack status listening on 127.0.0.1, and an EventAdmin that keeps posted events.
  */
 final class TestHarness {
@@ -47,11 +47,12 @@ final class TestHarness {
     final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
     final List<Event> events = Collections.synchronizedList(new ArrayList<>());
 
-    final SipSender sender = (request, destination, timeout) -> {
+    /** Records the OPTIONS pings the registrar sends through the client; the test answers them. */
+    final SipClient client = new RecordingClient((request, destination) -> {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         sent.add(new Sent(request, destination, answer));
         return answer;
-    };
+    });
 
     final SipStackStatus stack = new SipStackStatus() {
         @Override public List<ListeningPoint> listeningPoints() { return List.of(new ListeningPoint("udp", "127.0.0.1", 5060)); }
@@ -65,7 +66,7 @@ final class TestHarness {
     };
 
     RegistrarComponent start(Path store, Map<String, Object> overrides) {
-        RegistrarComponent r = new RegistrarComponent(FakeExchange.MESSAGES, sender, stack, config(overrides), clock, store);
+        RegistrarComponent r = new RegistrarComponent(FakeExchange.MESSAGES, client, stack, config(overrides), clock, store);
         r.setEventAdmin(eventAdmin);
         return r;
     }

@@ -195,6 +195,13 @@ final class RequestDispatcher implements SipListener {
         }
         InetAddress source = mc.getPeerPacketSourceAddress();
         int port = mc.getPeerPacketSourcePort();
+        if ((source == null || port <= 0) && mc.getPeerPort() > 0 && mc.getPeerAddress() != null) {
+            // a request this stack sent to its own listening point (the in-process SipClient registering to
+            // this server): JAIN-SIP hands it over without a socket, so there is no packet source; the peer
+            // of the channel is the listening point it came from (an address JAIN-SIP holds, not a name)
+            source = InetAddress.getByName(mc.getPeerAddress());
+            port = mc.getPeerPort();
+        }
         if (source == null || port <= 0) {
             throw new IOException("no source address");
         }

@@ -1,0 +1,385 @@
+package org.screamrouter.sip.stack.internal;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SortedSet;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.sip.PeerUnavailableException;
+import javax.sip.SipProvider;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.FlowListener;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.stack.SipStackStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stack without OSGi: one JAIN-SIP stack and {@link SipProvider} with a listening point per enabled
+ * transport, the whiteboard table of handlers, the sender, the retransmission cache and the timer that
+ * expires it. The DS component ({@link SipStackComponent}) and the standalone stack
+ * ({@code org.screamrouter.sip.stack.standalone}) both drive one of these; what they add is where
+ * handlers come from and what happens when a listening point is bound (a service, or nothing).
+ *
+ * <p>A change of ports, transports or bind address re-binds only what changed; a change of tuning, which
+ * JAIN-SIP reads only when a stack is created, replaces the stack. A port that cannot be bound is logged
+ * with the reason and the other transports keep working.
+ */
+public final class StackEngine implements SipMessages, SipSender, SipStackStatus {
+    private static final Logger LOG = LoggerFactory.getLogger(StackEngine.class);
+    private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws");
+    private static final int RESPONSE_CACHE_LIMIT = 200_000;
+
+    /** Told when a listening point is bound or unbound (the component publishes it as a service). */
+    public interface BindingListener {
+        /** Returns something to hand back to {@link #unbound}, e.g. a service registration. */
+        Object bound(ListeningPoint point);
+
+        void unbound(ListeningPoint point, Object token);
+    }
+
+    private final HandlerRegistry handlers = new HandlerRegistry();
+    private final Counters counters = new Counters();
+    private final FlowRouter router = new FlowRouter();
+    private final Map<Object, LazyService<FlowListener>> flowListeners = new ConcurrentHashMap<>();
+    private final BindingListener bindings;
+    private final ScheduledExecutorService timer;
+    private final RequestSender sender;
+    private final Map<String, Bound> bound = new LinkedHashMap<>();
+
+    private volatile MessageSupport messages;
+    private volatile ResponseCache cache;
+    private ScreamSipStack stack;
+    private SipProvider provider;
+    private RequestDispatcher dispatcher;
+    private EngineSettings settings;
+
+    private record Bound(ListeningPoint point, javax.sip.ListeningPoint jainPoint, Object token) {}
+
+    public StackEngine(BindingListener bindings) {
+        this.bindings = bindings;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-stack-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.sender = new RequestSender(router, timer);
+        timer.scheduleWithFixedDelay(() -> {
+            ResponseCache c = cache;
+            if (c != null) c.expire(System.nanoTime());
+        }, 5, 5, TimeUnit.SECONDS);
+    }
+
+    // whiteboard
+
+    /** Adds or updates a request handler; {@code key} identifies it, {@code properties} carry {@code sip.method}. */
+    public void putHandler(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
+        handlers.put(key, obtain, properties);
+    }
+
+    /** Removes a handler; returns the object obtained for it so the caller can release it, or null. */
+    public SipRequestHandler removeHandler(Object key) {
+        LazyService<SipRequestHandler> handle = handlers.remove(key);
+        return handle == null ? null : handle.obtained();
+    }
+
+    public void putFlowListener(Object key, Supplier<FlowListener> obtain) {
+        flowListeners.put(key, new LazyService<>(obtain));
+    }
+
+    /** Removes a flow listener; returns the object obtained for it, or null. */
+    public FlowListener removeFlowListener(Object key) {
+        LazyService<FlowListener> lazy = flowListeners.remove(key);
+        return lazy == null ? null : lazy.obtained();
+    }
+
+    /** A CRLF keep-alive arrived on a TCP or WebSocket flow (JAIN-SIP's reading thread). */
+    private void keepAlive(Flow flow) {
+        counters.increment("keepalives");
+        tellFlowListeners(flow, "a keep-alive from", FlowListener::keepAlive);
+    }
+
+    /** A TCP or WebSocket connection ended (JAIN-SIP's selector thread). */
+    private void flowClosed(Flow flow) {
+        counters.increment("flows.closed");
+        tellFlowListeners(flow, "the end of", FlowListener::closed);
+    }
+
+    private void tellFlowListeners(Flow flow, String what, java.util.function.BiConsumer<FlowListener, Flow> call) {
+        for (LazyService<FlowListener> listener : flowListeners.values()) {
+            try {
+                FlowListener l = listener.get();
+                if (l != null) call.accept(l, flow);
+            } catch (RuntimeException e) {
+                LOG.warn("flow listener failed on {} {}", what, flow, e);
+            }
+        }
+    }
+
+    // life cycle
+
+    /** Starts with these settings, or applies them to the running stack (re-binding only what changed). */
+    public synchronized void apply(EngineSettings wanted) {
+        if (stack != null && !wanted.needsNewStack(settings)) {
+            settings = wanted;
+            bindAll(wanted);
+            return;
+        }
+        if (stack != null) {
+            LOG.info("SIP stack tuning changed: replacing the stack");
+        }
+        stop();
+        start(wanted);
+    }
+
+    /** Unbinds everything and stops the JAIN-SIP stack and the timer; the engine cannot be restarted. */
+    public synchronized void close() {
+        stop();
+        timer.shutdownNow();
+    }
+
+    private void start(EngineSettings settings) {
+        this.settings = settings;
+        this.messages = new MessageSupport(settings.product());
+        this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(settings.retransmissionWindowSeconds()), RESPONSE_CACHE_LIMIT);
+        this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender);
+        try {
+            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed);
+        } catch (PeerUnavailableException e) {
+            LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
+            stack = null;
+            return;
+        }
+        bindAll(settings);
+    }
+
+    private void stop() {
+        for (String transport : new ArrayList<>(bound.keySet())) {
+            unbind(transport);
+        }
+        if (provider != null) {
+            provider.removeSipListener(dispatcher);
+            try {
+                stack.deleteSipProvider(provider);
+            } catch (Exception e) {
+                LOG.debug("deleting the SIP provider: {}", e.toString());
+            }
+            provider = null;
+        }
+        sender.provider(null, messages);
+        if (stack != null) {
+            stack.stop();
+            stack = null;
+        }
+    }
+
+    private void bindAll(EngineSettings settings) {
+        if (stack == null) {
+            return;
+        }
+        int ephemeral = -1;
+        for (String transport : TRANSPORTS) {
+            ListeningPoint wanted = wanted(settings, transport);
+            Bound now = bound.get(transport);
+            if (now != null && (now.point().equals(wanted)
+                    || wanted != null && wanted.port() == 0 && settings.ephemeralPorts()
+                    && now.point().transport().equals(wanted.transport()) && now.point().address().equals(wanted.address()))) {
+                continue;
+            }
+            if (now != null) {
+                unbind(transport);
+            }
+            if (wanted != null) {
+                if (wanted.port() == 0 && settings.ephemeralPorts()) {
+                    if (ephemeral < 0) ephemeral = freePort(settings);
+                    wanted = new ListeningPoint(wanted.transport(), wanted.address(), ephemeral);
+                }
+                bind(wanted);
+            }
+        }
+        LOG.info("SIP stack {} listening on {}", settings.stackName(), listeningPoints());
+    }
+
+    private static ListeningPoint wanted(EngineSettings s, String transport) {
+        return switch (transport) {
+            case "udp" -> s.udpEnabled() ? new ListeningPoint("udp", s.bindAddress(), s.udpPort()) : null;
+            case "tcp" -> s.tcpEnabled() ? new ListeningPoint("tcp", s.bindAddress(), s.tcpPort()) : null;
+            case "ws" -> s.wsEnabled() ? new ListeningPoint("ws", s.bindAddress(), s.wsPort()) : null;
+            default -> null;
+        };
+    }
+
+    /**
+     * A port free for UDP and TCP alike on the bind address (JAIN-SIP refuses port 0, so the kernel's choice
+     * is asked for first; another program could take it in between, which only a test machine would see).
+     */
+    private static int freePort(EngineSettings s) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(literal(s.bindAddress())), 0))) {
+                int port = udp.getLocalPort();
+                if (!s.tcpEnabled() && !s.wsEnabled()) return port;
+                try (ServerSocket tcp = new ServerSocket()) {
+                    tcp.bind(new InetSocketAddress(udp.getLocalAddress(), port));
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            } catch (IOException e) {
+                LOG.debug("probing a free port: {}", e.toString());
+            }
+        }
+        return -1;
+    }
+
+    private static String literal(String address) {
+        if (!address.isEmpty() && (Character.digit(address.charAt(0), 16) >= 0 || address.indexOf(':') >= 0)) {
+            return address;
+        }
+        throw new IllegalArgumentException("the bind address must be an IP literal: " + address);
+    }
+
+    private void bind(ListeningPoint point) {
+        if (point.port() < 1 || point.port() > 65535) {
+            LOG.error("not listening on {}: port {} is out of range 1-65535", point.transport(), point.port());
+            return;
+        }
+        javax.sip.ListeningPoint jainPoint;
+        try {
+            jainPoint = stack.createListeningPoint(point.address(), point.port(), point.transport());
+        } catch (Exception e) {
+            LOG.error("cannot listen on {} {}:{}: {}", point.transport(), point.address(), point.port(), rootCause(e));
+            return;
+        }
+        try {
+            if (provider == null) {
+                provider = stack.createSipProvider(jainPoint);
+                provider.addSipListener(dispatcher);
+                dispatcher.provider(provider);
+                sender.provider(provider, messages);
+            } else {
+                provider.addListeningPoint(jainPoint);
+            }
+        } catch (Exception e) {
+            LOG.error("cannot use {} {}:{}: {}", point.transport(), point.address(), point.port(), rootCause(e));
+            deleteQuietly(jainPoint);
+            return;
+        }
+        Object token = bindings == null ? null : bindings.bound(point);
+        bound.put(point.transport(), new Bound(point, jainPoint, token));
+    }
+
+    private void unbind(String transport) {
+        Bound b = bound.remove(transport);
+        if (b == null) {
+            return;
+        }
+        if (bindings != null) {
+            bindings.unbound(b.point(), b.token());
+        }
+        if (provider != null) {
+            try {
+                provider.removeListeningPoint(b.jainPoint());
+            } catch (Exception e) {
+                LOG.debug("removing {} from the provider: {}", transport, e.toString());
+            }
+        }
+        deleteQuietly(b.jainPoint());
+    }
+
+    private void deleteQuietly(javax.sip.ListeningPoint jainPoint) {
+        try {
+            stack.deleteListeningPoint(jainPoint);
+        } catch (Exception e) {
+            LOG.debug("deleting listening point: {}", e.toString());
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
+    }
+
+    static Properties stackProperties(EngineSettings s) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", s.stackName());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", "org.screamrouter.sip.jainsip.Slf4jStackLogger");
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", "org.screamrouter.sip.jainsip.Slf4jServerLogger");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(s.threadPoolSize()));
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(s.maxMessageSize()));
+        p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
+        p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
+        p.setProperty("gov.nist.javax.sip.ALWAYS_ADD_RPORT", "true");
+        p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        // NOTIFYs go to the NOTIFY handler (the SipClient's subscriptions) like any request. Without this,
+        // JAIN-SIP locks every SUBSCRIBE client transaction of the dialog for each NOTIFY and unlocks only
+        // one: with a refresh and an unsubscribe both in its table a NOTIFY was never delivered
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
+        // answer WebSocket clients with the Via and Contact they sent: the flow is recorded separately
+        p.setProperty("gov.nist.javax.sip.PATCH_SIP_WEBSOCKETS_HEADERS", "false");
+        return p;
+    }
+
+    // SipMessages
+
+    @Override public MessageFactory messages() { return messages.messages(); }
+
+    @Override public HeaderFactory headers() { return messages.headers(); }
+
+    @Override public AddressFactory addresses() { return messages.addresses(); }
+
+    // SipSender
+
+    @Override
+    public CompletionStage<Response> send(Request request, Flow destination, Duration timeout) {
+        counters.increment("sent." + request.getMethod());
+        return sender.send(request, destination, timeout);
+    }
+
+    // SipStackStatus
+
+    @Override
+    public synchronized List<ListeningPoint> listeningPoints() {
+        List<ListeningPoint> out = new ArrayList<>();
+        bound.values().forEach(b -> out.add(b.point()));
+        return out;
+    }
+
+    @Override public SortedSet<String> servedMethods() { return handlers.methods(); }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> out = counters.snapshot();
+        ResponseCache c = cache;
+        if (c != null) out.put("retransmission-cache.size", (long) c.size());
+        return out;
+    }
+}
