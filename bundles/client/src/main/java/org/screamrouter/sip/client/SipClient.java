@@ -36,7 +36,17 @@ public interface SipClient {
      * preferred; {@code qop=auth}); a challenge with {@code stale=true} is answered again with its new
      * nonce; a second challenge for credentials already sent fails with that response.
      */
-    CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials);
+    default CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires,
+                                                   Credentials credentials) {
+        return register(registrar, addressOfRecord, contact, expires, credentials, null);
+    }
+
+    /**
+     * REGISTER with a body sent on every REGISTER of the binding but the unregister (a ScreamRouter device's
+     * SDP capabilities); {@code credentials} and {@code content} may be null.
+     */
+    CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires,
+                                           Credentials credentials, Content content);
 
     /** REGISTER again with the same Call-ID (CSeq + 1), asking for {@code expires} seconds. */
     CompletionStage<Registration> refresh(Registration registration, int expires);
@@ -48,7 +58,13 @@ public interface SipClient {
      * A registration the client keeps: registers, refreshes at 85% of the granted expiry, backs off on
      * failure (at most 30 s between tries), until {@link ManagedRegistration#close()}.
      */
-    ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials);
+    default ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials) {
+        return manage(registrar, addressOfRecord, contact, expires, credentials, null);
+    }
+
+    /** A managed registration whose REGISTERs carry {@code content} (may be null). */
+    ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials,
+                               Content content);
 
     /** OPTIONS with Request-URI {@code sip:address:port} of the flow. */
     default CompletionStage<SipReply> options(Flow target) {

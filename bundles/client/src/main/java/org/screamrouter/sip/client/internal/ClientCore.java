@@ -33,6 +33,7 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.screamrouter.sip.client.Content;
 import org.screamrouter.sip.client.Credentials;
 import org.screamrouter.sip.client.ManagedRegistration;
 import org.screamrouter.sip.client.Notification;
@@ -199,12 +200,12 @@ public final class ClientCore implements SipClient {
 
     @Override
     public CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires,
-                                                  Credentials credentials) {
+                                                  Credentials credentials, Content content) {
         RegistrationImpl.Series series;
         Request request;
         try {
             series = new RegistrationImpl.Series(registrar, addressOfRecord, contact, UUID.randomUUID().toString(),
-                    tag(), credentials == null ? null : new DigestSession(credentials));
+                    tag(), credentials == null ? null : new DigestSession(credentials), content);
             request = registerRequest(series, 1, expires);
         } catch (ParseException | InvalidArgumentException e) {
             throw new IllegalArgumentException("cannot build REGISTER: " + e.getMessage(), e);
@@ -304,14 +305,16 @@ public final class ClientCore implements SipClient {
         Request request = request(domain, Request.REGISTER, s.callId(), cseq, aor, s.fromTag(), aor, null);
         request.addHeader(messages.headers().createContactHeader(messages.addresses().createAddress(s.contact())));
         request.addHeader(messages.headers().createExpiresHeader(expires));
+        if (s.content() != null && expires > 0) body(request, s.content().text(), s.content().type());
         return request;
     }
 
     @Override
-    public ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials) {
+    public ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials,
+                                      Content content) {
         ManagedRegistrationImpl managed = new ManagedRegistrationImpl(
                 previous -> previous == null
-                        ? register(registrar, addressOfRecord, contact, expires, credentials)
+                        ? register(registrar, addressOfRecord, contact, expires, credentials, content)
                         : refresh(previous, expires),
                 this::unregister, scheduler, registrar + " " + contact);
         managed.start();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.sip.message.Request;
+import org.screamrouter.sip.client.Content;
 import org.screamrouter.sip.client.Credentials;
 import org.screamrouter.sip.client.ManagedRegistration;
 import org.screamrouter.sip.client.Registration;
@@ -46,8 +47,9 @@ abstract class ForwardingClient implements SipClient {
     }
 
     @Override
-    public CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials) {
-        try { return live().register(registrar, addressOfRecord, contact, expires, credentials); } catch (SipTransportException e) { return gone(e); }
+    public CompletionStage<Registration> register(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials,
+                                                  Content content) {
+        try { return live().register(registrar, addressOfRecord, contact, expires, credentials, content); } catch (SipTransportException e) { return gone(e); }
     }
 
     @Override
@@ -61,10 +63,11 @@ abstract class ForwardingClient implements SipClient {
     }
 
     @Override
-    public ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials) {
+    public ManagedRegistration manage(Flow registrar, String addressOfRecord, String contact, int expires, Credentials credentials,
+                                      Content content) {
         ClientCore c = core;
         if (c == null) throw new IllegalStateException("the SIP client is not active");
-        return c.manage(registrar, addressOfRecord, contact, expires, credentials);
+        return c.manage(registrar, addressOfRecord, contact, expires, credentials, content);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.screamrouter.sip.client.internal;
 
 import java.util.List;
+import org.screamrouter.sip.client.Content;
 import org.screamrouter.sip.client.Registration;
 import org.screamrouter.sip.client.SipReply;
 import org.screamrouter.sip.stack.Flow;
@@ -16,15 +17,18 @@ record RegistrationImpl(Series series, int grantedExpires, List<String> contacts
         private final String callId;
         private final String fromTag;
         private final DigestSession digest;
+        private final Content content;
         private long lastCSeq;
 
-        Series(Flow registrar, String addressOfRecord, String contact, String callId, String fromTag, DigestSession digest) {
+        Series(Flow registrar, String addressOfRecord, String contact, String callId, String fromTag, DigestSession digest,
+               Content content) {
             this.registrar = registrar;
             this.addressOfRecord = addressOfRecord;
             this.contact = contact;
             this.callId = callId;
             this.fromTag = fromTag;
             this.digest = digest;
+            this.content = content;
         }
 
         Flow registrar() { return registrar; }
@@ -38,6 +42,8 @@ record RegistrationImpl(Series series, int grantedExpires, List<String> contacts
         String fromTag() { return fromTag; }
 
         DigestSession digest() { return digest; }
+
+        Content content() { return content; }
 
         synchronized long lastCSeq() { return lastCSeq; }
 

@@ -51,7 +51,8 @@ final class RecordingClient implements SipClient {
     }
 
     @Override
-    public CompletionStage<Registration> register(Flow registrar, String aor, String contact, int expires, Credentials credentials) {
+    public CompletionStage<Registration> register(Flow registrar, String aor, String contact, int expires, Credentials credentials,
+                                                  org.screamrouter.sip.client.Content content) {
         throw new UnsupportedOperationException();
     }
 
@@ -66,7 +67,8 @@ final class RecordingClient implements SipClient {
     }
 
     @Override
-    public ManagedRegistration manage(Flow registrar, String aor, String contact, int expires, Credentials credentials) {
+    public ManagedRegistration manage(Flow registrar, String aor, String contact, int expires, Credentials credentials,
+                                      org.screamrouter.sip.client.Content content) {
         throw new UnsupportedOperationException();
     }
 
