@@ -121,8 +121,7 @@ public class ClientIT {
     }
 
     /**
-     * Nothing in this server serves SUBSCRIBE yet: the in-process client subscribes to a notifier on a
-     * standalone stack, whose NOTIFYs reach the server's stack and are delivered by the client's NOTIFY
+     * The in-process client subscribes to a notifier on a standalone stack, whose NOTIFYs reach the server's stack and are delivered by the client's NOTIFY
      * handler (whiteboard); a NOTIFY of no subscription gets 481.
      */
     @Test
@@ -163,6 +162,30 @@ public class ClientIT {
                     + "Event: presence\r\nSubscription-State: active\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
                     server(), Duration.ofSeconds(5)));
             assertEquals(481, stray.status());
+        }
+    }
+
+    /** The client watches a device through this server's presence bundle: open, closed on unregister, terminated. */
+    @Test
+    public void theClientSubscribesToADevicesPresenceOnThisServer() throws Exception {
+        String uuid = "watched-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.List<org.screamrouter.sip.client.Notification> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (StandaloneSipClient device = SipClients.standalone(new StackSettings("127.0.0.1", 0, -1, "itest-device"));
+             StandaloneSipClient watcher = SipClients.standalone(new StackSettings("127.0.0.1", 0, -1, "itest-watcher"))) {
+            Registration r = get(device.register(server(), "sip:" + uuid + "@127.0.0.1", device.contactUri(uuid), 300));
+            org.screamrouter.sip.client.Subscription s = get(watcher.subscribe(server(),
+                    "sip:" + uuid + "@127.0.0.1:" + KarafRun.sipPort(), "presence", 120, notes::add));
+            assertTrue(s.grantedExpires() > 0);
+            Await.until("the first NOTIFY", Duration.ofSeconds(15), notes::size, n -> n >= 1);
+            assertTrue(notes.get(0).bodyText(), notes.get(0).bodyText().contains("<basic>open</basic>"));
+
+            get(device.unregister(r));
+            Await.until("a NOTIFY saying closed", Duration.ofSeconds(15),
+                    () -> notes.get(notes.size() - 1).bodyText(), b -> b.contains("<basic>closed</basic>"));
+
+            assertEquals(200, get(s.unsubscribe()).status());
+            Await.until("the final NOTIFY", Duration.ofSeconds(15), () -> notes.get(notes.size() - 1), n -> n.terminated());
+            assertTrue(s.terminated());
         }
     }
 
