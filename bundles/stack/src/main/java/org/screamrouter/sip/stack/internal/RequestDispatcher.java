@@ -167,7 +167,14 @@ final class RequestDispatcher implements SipListener {
                 ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
                 via.setReceived(exchange.flow().address());
                 via.setParameter("rport", Integer.toString(exchange.flow().port()));
-                provider.sendResponse(response);
+                if ("UDP".equalsIgnoreCase(via.getTransport())) {
+                    provider.sendResponse(response);
+                } else {
+                    // a datagram whose Via names another transport (RFC 4475 regaut01): JAIN-SIP would open that
+                    // transport to the source; the answer goes back as a datagram, where the request came from
+                    ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
+                            .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
+                }
             } else {
                 // connection-oriented: the connection the request came on
                 Object channel = ((SIPRequest) exchange.request()).getMessageChannel();

@@ -116,6 +116,15 @@ class SipStackComponentTest {
     }
 
     @Test
+    void aDatagramWhoseViaNamesTcpIsAnsweredOverUdpToItsSource() throws Exception {
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(401, "Unauthorized")));
+        // RFC 4475 regaut01 and nine other corpus messages name TCP in their Via: sent as a datagram, the answer
+        // goes back as a datagram to its source, not over a TCP connection JAIN-SIP would open to that address
+        String answer = send(request("OPTIONS", 1, "127.0.0.1:9").replace("SIP/2.0/UDP", "SIP/2.0/TCP"));
+        assertThat(answer).startsWith("SIP/2.0 401").contains("received=127.0.0.1");
+    }
+
+    @Test
     void retransmissionIsAnsweredFromCacheWithoutCallingTheHandlerAgain() throws Exception {
         int[] calls = {0};
         addHandler(1L, "REGISTER", exchange -> { calls[0]++; exchange.respond(exchange.createResponse(200)); });
