@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZoneId;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +194,7 @@ class ConfigurationManagerComponentTest {
 
         Files.writeString(file, "sinks:\n- name: Kitchen\n  ip: 192.168.1.20\n  port: 4010\n"); // fixed by hand, in place
         writer.next();
+        manager.flush().get(10, TimeUnit.SECONDS); // the write task also settles what it wrote: wait for it to end
 
         assertThat(section("sinks")).extracting(m -> m.get("name")).containsExactly("Kitchen", "sink_5f7c1a2e");
         assertThat(manager.status().healthy()).isTrue();
@@ -201,13 +205,24 @@ class ConfigurationManagerComponentTest {
     void aFileSomeoneElseIsWritingIsNotMergedUntilItSettles() throws Exception {
         file = dir.resolve("screamrouter").resolve("config.yaml");
         Files.createDirectories(file.getParent());
-        start(Duration.ofMillis(1));
+        // the component's clock stands still while "ScreamRouter" writes, so a slow machine cannot make the
+        // half-written file look settled; it moves on once the file is complete
+        Instant[] now = {Instant.now()};
+        Clock clock = new Clock() {
+            @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+            @Override public Clock withZone(ZoneId zone) { return this; }
+            @Override public Instant instant() { return now[0]; }
+        };
+        manager.start(file, Duration.ofMillis(1), Duration.ofMillis(50), writer, clock);
         // ScreamRouter has truncated the file and written the first half of it
         String complete = Fixtures.SCREAMROUTER_YAML;
         Files.writeString(file, complete.substring(0, complete.indexOf("sinks:")));
+        now[0] = Files.getLastModifiedTime(file).toInstant();
         manager.handleSipRegistration(Fixtures.sink(SINK_UUID, 5004));
         manager.flush().get(10, TimeUnit.SECONDS);
+        assertThat(writer.written).as("nothing written while the file is still changing").isEmpty();
         Files.writeString(file, complete); // and now the rest, within the settle time
+        now[0] = Files.getLastModifiedTime(file).toInstant().plusSeconds(1);
 
         String written = writer.next();
         Map<String, Object> after = Fixtures.load(written);
