@@ -292,7 +292,12 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             return;
         }
         SipAuthenticator auth = authenticator;
-        if (auth != null && !auth.authenticate(exchange).proceed()) {
+        if (auth == null) {
+            // the registrar's authenticator is being replaced (bundle update): fail closed, the UA retries
+            respondRetryAfter(exchange, "Service Unavailable (authentication is restarting)");
+            return;
+        }
+        if (!auth.authenticate(exchange).proceed()) {
             return;
         }
         AudioBridge engine = bridge();

@@ -224,7 +224,14 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             return;
         }
         SipAuthenticator auth = authenticator;
-        SipAuthenticator.Outcome outcome = auth == null ? SipAuthenticator.Outcome.open() : auth.authenticate(exchange);
+        if (auth == null) {
+            // the registrar's authenticator is being replaced (bundle update): fail closed, the UA retries
+            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Authentication Restarting");
+            response.setHeader(messages.headers().createRetryAfterHeader(1));
+            exchange.respond(response);
+            return;
+        }
+        SipAuthenticator.Outcome outcome = auth.authenticate(exchange);
         if (!outcome.proceed()) {
             return;
         }

@@ -33,6 +33,7 @@ import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.PingResult;
+import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
@@ -126,9 +127,24 @@ final class Harness {
         return d;
     }
 
+    /** A component with the registrar's authenticator as it is with {@code auth.mode = none}: everything proceeds. */
     PresenceComponent start(Path store, Map<String, Object> overrides) {
-        return new PresenceComponent(MESSAGES, sender, stack, registry, config(overrides), clock, store);
+        PresenceComponent presence = new PresenceComponent(MESSAGES, sender, stack, registry, config(overrides), clock, store);
+        presence.setAuthenticator(OPEN);
+        return presence;
     }
+
+    static final SipAuthenticator OPEN = new SipAuthenticator() {
+        @Override
+        public Outcome authenticate(SipExchange exchange) {
+            return Outcome.open();
+        }
+
+        @Override
+        public boolean owns(String user, String addressOfRecord) {
+            return true;
+        }
+    };
 
     static PresenceConfig config(Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>(overrides);

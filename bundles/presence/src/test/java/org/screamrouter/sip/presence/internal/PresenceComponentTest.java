@@ -228,6 +228,17 @@ class PresenceComponentTest {
     }
 
     @Test
+    void withoutTheRegistrarsAuthenticatorNothingIsServed() throws Exception {
+        h.device("dev1", true);
+        presence.unsetAuthenticator(Harness.OPEN); // the registrar bundle is being updated
+        Response r = send(subscribe("dev1", "presence", 1, 600, null));
+        assertThat(r.getStatusCode()).isEqualTo(503);
+        assertThat(r.getReasonPhrase()).isEqualTo("Authentication Restarting");
+        assertThat(r.getHeader("Retry-After")).isNotNull();
+        assertThat(presence.subscriptions()).isEmpty();
+    }
+
+    @Test
     void withAuthenticationAUserPublishesOnlyForItsOwnDevice() throws Exception {
         h.device("dev1", true);
         String[] user = {"alice"};
