@@ -27,6 +27,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.Baresip;
 import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
@@ -143,24 +144,7 @@ public class CallsPeersIT {
         int listen = Ports.free();
         int control = Ports.free();
         Path dir = Files.createTempDirectory("baresip-call");
-        Files.writeString(dir.resolve("config"), String.join("\n",
-                "poll_method epoll",
-                "sip_listen 127.0.0.1:" + listen,
-                "net_interface 127.0.0.1",
-                "audio_player aubridge,null",
-                "audio_source ausine,440",
-                "audio_alert aubridge,null",
-                "ausrc_srate 48000",
-                "ausrc_channels 2",
-                "rtp_ports " + (30000 + listen % 10000) + "-" + (30100 + listen % 10000),
-                "ctrl_tcp_listen 127.0.0.1:" + control,
-                "module_path /usr/lib/baresip/modules",
-                "module g711.so",
-                "module ausine.so",
-                "module aubridge.so",
-                "module ctrl_tcp.so",
-                "module menu.so",
-                "module_app account.so", ""));
+        Baresip.config(dir, listen, "rtp_ports " + (30000 + listen % 10000) + "-" + (30100 + listen % 10000), "ctrl_tcp_listen 127.0.0.1:" + control, "module ctrl_tcp.so", "module menu.so", "module_app account.so");
         // an account without registration: it only places the call
         Files.writeString(dir.resolve("accounts"), "<sip:caller@127.0.0.1>;regint=0\n");
         KarafShell shell = new KarafShell(sessionFactory);

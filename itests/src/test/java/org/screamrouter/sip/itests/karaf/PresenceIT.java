@@ -39,6 +39,7 @@ import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipPeer;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.itests.support.Baresip;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
@@ -438,20 +439,7 @@ public class PresenceIT {
         Path dir = Files.createTempDirectory("baresip-presence");
         try (DeviceAgent device = new DeviceAgent()) {
             register(device, uuid, 600);
-            Files.writeString(dir.resolve("config"), String.join("\n",
-                    "poll_method epoll",
-                    "sip_listen 127.0.0.1:" + listen,
-                    "net_interface 127.0.0.1",
-                    "audio_player aubridge,null",
-                    "audio_source ausine,440",
-                    "audio_alert aubridge,null",
-                    "module_path /usr/lib/baresip/modules",
-                    "module g711.so",
-                    "module ausine.so",
-                    "module aubridge.so",
-                    "module_tmp account.so",
-                    "module_app contact.so",
-                    "module_app presence.so", ""));
+            Baresip.config(dir, listen, "module_tmp account.so", "module_app contact.so", "module_app presence.so");
             Files.writeString(dir.resolve("accounts"), "<sip:watcher-" + uuid.substring(0, 8) + "@127.0.0.1:" + server
                     + ";transport=udp>;regint=0\n");
             Files.writeString(dir.resolve("contacts"), "\"speaker\" <sip:" + uuid + "@127.0.0.1:" + server + ">;presence=p2p\n");

@@ -26,6 +26,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.Baresip;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
@@ -129,18 +130,7 @@ public class RegistrarAuthPeersIT {
         int server = KarafRun.sipPort();
         int listen = Ports.free();
         Path dir = Files.createTempDirectory("baresip");
-        Files.writeString(dir.resolve("config"), String.join("\n",
-                "poll_method epoll",
-                "sip_listen 127.0.0.1:" + listen,
-                "net_interface 127.0.0.1",
-                "audio_player aubridge,null",
-                "audio_source ausine,440",
-                "audio_alert aubridge,null",
-                "module_path /usr/lib/baresip/modules",
-                "module g711.so",
-                "module ausine.so",
-                "module aubridge.so",
-                "module_tmp account.so", ""));
+        Baresip.config(dir, listen, "module_tmp account.so");
         Files.writeString(dir.resolve("accounts"), "<sip:bob@127.0.0.1:" + server + ";transport=udp>;auth_pass=b0bpass;regint=300\n");
         Process process = new ProcessBuilder(baresip, "-f", dir.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("baresip.log").toFile()).start();

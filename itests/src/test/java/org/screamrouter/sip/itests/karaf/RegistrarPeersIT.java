@@ -25,6 +25,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.itests.support.Baresip;
 import org.screamrouter.sip.itests.support.ConfigYaml;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
@@ -103,20 +104,7 @@ public class RegistrarPeersIT {
         int server = KarafRun.sipPort();
         int listen = Ports.free();
         Path dir = Files.createTempDirectory("baresip");
-        Files.writeString(dir.resolve("config"), String.join("\n",
-                "poll_method epoll",
-                "sip_listen 127.0.0.1:" + listen,
-                "net_interface 127.0.0.1",
-                "audio_player aubridge,null",
-                "audio_source ausine,440",
-                "audio_alert aubridge,null",
-                "ausrc_srate 48000",
-                "ausrc_channels 2",
-                "module_path /usr/lib/baresip/modules",
-                "module g711.so",
-                "module ausine.so",
-                "module aubridge.so",
-                "module_tmp account.so", ""));
+        Baresip.config(dir, listen, "module_tmp account.so");
         Files.writeString(dir.resolve("accounts"), "<sip:" + uuid + "@127.0.0.1:" + server + ";transport=udp>;regint=300\n");
         Process process = new ProcessBuilder(baresip, "-f", dir.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("baresip.log").toFile()).start();
