@@ -179,12 +179,9 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             unbind(transport);
         }
         if (provider != null) {
+            // not deleteSipProvider: deleting the last provider stops the stack, and JAIN-SIP's stop sleeps a
+            // second each time; stop() below frees the provider with everything else
             provider.removeSipListener(dispatcher);
-            try {
-                stack.deleteSipProvider(provider);
-            } catch (Exception e) {
-                LOG.debug("deleting the SIP provider: {}", e.toString());
-            }
             provider = null;
         }
         sender.provider(null, messages);
