@@ -267,7 +267,10 @@ public class AudioBridgeComponent implements AudioBridge {
             String key = key(sinkId, listenerId);
             if (listeners.containsKey(key)) throw new IllegalStateException("listener " + listenerId + " of sink " + sinkId + " exists");
             DatagramChannel channel = bind(remote);
-            RtpListener l = new RtpListener(sinkId, listenerId, codec, channel, remote, random, Instant.now());
+            // the address the kernel sends from toward the remote (learnt while connected), for the SDP answer
+            InetSocketAddress from = (InetSocketAddress) channel.getLocalAddress();
+            channel.disconnect(); // unconnected: RTP from the peer's new port can be latched (RtpListener)
+            RtpListener l = new RtpListener(sinkId, listenerId, codec, channel, remote, from, random, Instant.now());
             if (listeners.putIfAbsent(key, l) != null) {
                 l.close();
                 throw new IllegalStateException("listener " + listenerId + " of sink " + sinkId + " exists");

@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A sink's audio as plain RTP to one remote address: each 10 ms block of the mix is resampled to the codec's rate, and
- * every {@link RtpCodec#frameMillis()} a packet is encoded (G.711 mu/A-law, or L16 in network byte order) and sent from
- * a socket connected to the remote, so nothing else reaches the peer and nothing from elsewhere is read.
+ * every {@link RtpCodec#frameMillis()} a packet is encoded (G.711 mu/A-law, or L16 in network byte order) and sent.
+ * Symmetric RTP: when the peer's own RTP (or RTCP) arrives on this socket from the remote's IP address but another
+ * port, as behind a NAT, the listener sends to that port from then on ("latching"). Packets from any other address
+ * are read and dropped: the IP address media goes to never changes, so the listener cannot be made a reflector.
  */
 final class RtpListener implements BlockConsumer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RtpListener.class);
@@ -26,6 +28,10 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     final InetSocketAddress remote;
     final Instant created;
     private final DatagramChannel channel;
+    private final InetSocketAddress local;
+    /** Where packets go: the remote, or the port the peer's own packets came from (same IP). */
+    private volatile InetSocketAddress target;
+    private final ByteBuffer inbound = ByteBuffer.allocate(2048);
     private final RtpPacketizer packetizer;
     private final Resampler resampler;
     private final int samplesPerPacket;
@@ -41,13 +47,19 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     private volatile boolean closed;
     private long sendErrors;
 
+    /**
+     * @param channel a bound, unconnected, non-blocking socket
+     * @param local   the address packets leave from toward the remote
+     */
     RtpListener(String sinkId, String listenerId, RtpCodec codec, DatagramChannel channel, InetSocketAddress remote,
-            RandomGenerator random, Instant created) {
+            InetSocketAddress local, RandomGenerator random, Instant created) {
         this.sinkId = sinkId;
         this.listenerId = listenerId;
         this.codec = codec;
         this.channel = channel;
         this.remote = remote;
+        this.local = local;
+        this.target = remote;
         this.created = created;
         this.samplesPerPacket = codec.samplesPerFrame();
         this.packetizer = new RtpPacketizer(codec.payloadType(), samplesPerPacket, random);
@@ -64,13 +76,18 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
         return packetizer.ssrc();
     }
 
-    InetSocketAddress local() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+    InetSocketAddress local() {
+        return local;
+    }
+
+    InetSocketAddress target() {
+        return target;
     }
 
     @Override
     public void accept(float[] block) {
         if (closed) return;
+        latch();
         int n = resampler.process(block, Mix.BLOCK_FRAMES, resampled);
         System.arraycopy(resampled, 0, pending, pendingFrames * 2, n * 2);
         pendingFrames += n;
@@ -82,21 +99,40 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
         }
     }
 
+    /** Reads what the peer sent since the last block (non-blocking, bounded) and latches onto its port. */
+    private void latch() {
+        try {
+            for (int i = 0; i < 32; i++) {
+                inbound.clear();
+                if (!(channel.receive(inbound) instanceof InetSocketAddress from)) return;
+                InetSocketAddress now = target;
+                if (from.getAddress().equals(remote.getAddress()) && from.getPort() != now.getPort()) {
+                    target = from;
+                    LOG.info("RTP listener {}/{}: the peer sends from {}, media follows (was {})", sinkId, listenerId, from, now);
+                }
+            }
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // removed meanwhile
+        } catch (IOException e) {
+            LOG.debug("RTP listener {}/{}: reading: {}", sinkId, listenerId, e.toString());
+        }
+    }
+
     private void send() {
         if (closed) return;
         int payload = encode(codec, frame, samplesPerPacket, channels, packet, RtpPacketizer.HEADER);
         packetizer.nextHeader(packet);
         try {
-            channel.write(ByteBuffer.wrap(packet, 0, RtpPacketizer.HEADER + payload));
+            channel.send(ByteBuffer.wrap(packet, 0, RtpPacketizer.HEADER + payload), target);
             packetsSent.incrementAndGet();
             bytesSent.addAndGet(payload);
         } catch (java.nio.channels.ClosedChannelException e) {
             // removed while the clock was sending its last block
         } catch (PortUnreachableException e) {
             // the peer's port is not open (yet): ICMP said so for an earlier packet; keep sending as RTP does
-            if (sendErrors++ == 0) LOG.debug("RTP listener {}/{}: {} unreachable", sinkId, listenerId, remote);
+            if (sendErrors++ == 0) LOG.debug("RTP listener {}/{}: {} unreachable", sinkId, listenerId, target);
         } catch (IOException e) {
-            if (sendErrors++ == 0) LOG.warn("RTP listener {}/{}: sending to {}: {}", sinkId, listenerId, remote, e.toString());
+            if (sendErrors++ == 0) LOG.warn("RTP listener {}/{}: sending to {}: {}", sinkId, listenerId, target, e.toString());
         }
     }
 
@@ -125,7 +161,8 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     }
 
     ListenerInfo info() {
-        return new ListenerInfo(sinkId, listenerId, ListenerInfo.Kind.RTP, remote.getAddress().getHostAddress() + ":" + remote.getPort(),
+        InetSocketAddress to = target;
+        return new ListenerInfo(sinkId, listenerId, ListenerInfo.Kind.RTP, to.getAddress().getHostAddress() + ":" + to.getPort(),
                 closed ? ListenerInfo.State.CLOSED : ListenerInfo.State.CONNECTED, codec.rtpmap(), packetsSent.get(),
                 bytesSent.get(), created);
     }

@@ -114,6 +114,30 @@ class RtpListenerLoopbackTest {
         }
     }
 
+    /** Symmetric RTP: the peer's own packets from a new port of its address move the media there; another address never. */
+    @Test
+    void mediaFollowsThePeersPortOnItsAddressButNeverAnotherAddress() throws Exception {
+        InetSocketAddress local = bridge.addRtpListener("living-room", "nat-1", RtpCodec.PCMU_8000,
+                (InetSocketAddress) receiver.getLocalSocketAddress()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        receive(5); // the tone flows to the offered port
+        byte[] rtp = new byte[12 + 160];
+        rtp[0] = (byte) 0x80;
+        try (DatagramSocket stranger = new DatagramSocket(0, InetAddress.getByName("127.0.0.2"));
+             DatagramSocket natted = new DatagramSocket(0, LOOPBACK)) {
+            natted.setSoTimeout(2000);
+            stranger.send(new DatagramPacket(rtp, rtp.length, local));
+            receive(20); // 400 ms of packets, still to the offered port: the stranger's packet was read and dropped
+            assertThat(bridge.listener("living-room", "nat-1").orElseThrow().peer()).isEqualTo("127.0.0.1:" + receiver.getLocalPort());
+
+            natted.send(new DatagramPacket(rtp, rtp.length, local)); // the peer, behind a NAT that changed its port
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            natted.receive(p);
+            assertThat(p.getLength()).isEqualTo(12 + 160);
+            assertThat(p.getSocketAddress()).isEqualTo(local);
+            assertThat(bridge.listener("living-room", "nat-1").orElseThrow().peer()).isEqualTo("127.0.0.1:" + natted.getLocalPort());
+        }
+    }
+
     @Test
     void pcmuListenerCarriesTheScreamToneWithCorrectHeadersAndStopsWhenRemoved() throws Exception {
         streamScream(1000);
