@@ -95,10 +95,22 @@ public class RegistrarRestartIT {
 
     private long awaitRegistrar(DeviceAgent probe) throws Exception {
         long t0 = System.nanoTime();
-        Await.until("the registrar answers on udp " + sipPort, Duration.ofSeconds(90), () -> probe.exchange(
-                new Register("probe", sipPort, probe.port()).expires(60).toString(), sipPort, Duration.ofMillis(500)),
-                r -> r != null && r.status() == 200);
+        try {
+            Await.until("the registrar answers on udp " + sipPort, Duration.ofSeconds(90), () -> probe.exchange(
+                    new Register("probe", sipPort, probe.port()).expires(60).toString(), sipPort, Duration.ofMillis(500)),
+                    r -> r != null && r.status() == 200);
+        } catch (AssertionError e) {
+            // the Karaf folder is removed after the test: keep what it said in the failure
+            throw new AssertionError(e.getMessage() + "\nconsole.log:\n" + tail(home.resolve("console.log"), 40)
+                    + "\nkaraf.log:\n" + tail(home.resolve("data/log/karaf.log"), 80), e);
+        }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        if (!Files.isRegularFile(file)) return "(none)";
+        List<String> all = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     @Test

@@ -50,10 +50,6 @@ public final class KarafRun {
                 configureConsole().ignoreLocalConsole(),
                 systemTimeout(90_000),
                 logLevel(LogLevel.WARN),
-                // boot features on their own thread: installed from the features bundle's activator, a refresh that
-                // Pax Exam's extra bundles trigger can wait for a bundle lock the start-level thread holds (seen: a
-                // container that never came up, FeaturesServiceImpl.doProvisionInThread vs Felix.acquireBundleLock)
-                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBootAsynchronous", "true"),
                 editConfigurationFilePut(STACK_CFG, "bind.address", "127.0.0.1"),
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
