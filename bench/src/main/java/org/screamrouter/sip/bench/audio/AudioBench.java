@@ -109,6 +109,18 @@ public final class AudioBench {
 
     // --- the browsers process ----------------------------------------------------------------------------------------------
 
+    /**
+     * The bridge's next protocol line starting with {@code word}. libwebrtc's native threads write to the same stdout
+     * ("VM attach current thread failed"), so other lines are skipped.
+     */
+    private static String reply(BufferedReader fromBridge, String word) throws java.io.IOException {
+        String line;
+        while ((line = fromBridge.readLine()) != null) {
+            if (line.startsWith(word + " ") || line.equals(word)) return line;
+        }
+        throw new java.io.EOFException("the bridge process ended before its " + word + " line");
+    }
+
     private static void browserSide(int listeners, int seconds) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process bridge = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
@@ -163,7 +175,7 @@ public final class AudioBench {
                 gathered.get(10, TimeUnit.SECONDS);
                 toBridge.println("OFFER l" + i + " " + Base64.getEncoder().encodeToString(
                         pc.getLocalDescription().sdp.getBytes(StandardCharsets.UTF_8)));
-                String[] answer = fromBridge.readLine().split(" ");
+                String[] answer = reply(fromBridge, "ANSWER").split(" ");
                 set(pc, new RTCSessionDescription(RTCSdpType.ANSWER,
                         new String(Base64.getDecoder().decode(answer[2]), StandardCharsets.UTF_8)), false);
             }
@@ -175,7 +187,7 @@ public final class AudioBench {
             Thread.sleep(2000); // past the start (DTLS, first packets)
             long received0 = received(peers);
             toBridge.println("MEASURE " + seconds);
-            String[] cpu = fromBridge.readLine().split(" ");
+            String[] cpu = reply(fromBridge, "CPU").split(" ");
             long received = received(peers) - received0;
             double cpuNanos = Long.parseLong(cpu[1]);
             double wallNanos = Long.parseLong(cpu[2]);
@@ -183,7 +195,7 @@ public final class AudioBench {
             System.out.printf("RESULT listeners=%d connected=%s cpu_percent_of_one_core=%.2f per_listener=%.3f opus_packets_per_s_per_listener=%.1f%n",
                     listeners, cpu[3], percentOfCore, percentOfCore / listeners, received / (wallNanos / 1e9) / listeners);
             toBridge.println("QUIT");
-            fromBridge.readLine();
+            reply(fromBridge, "BYE");
         } finally {
             bridge.waitFor(20, TimeUnit.SECONDS);
             bridge.destroy();

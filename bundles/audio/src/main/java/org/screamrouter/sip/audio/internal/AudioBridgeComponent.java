@@ -190,8 +190,8 @@ public class AudioBridgeComponent implements AudioBridge {
             }
             String offer = OpusOffer.withSenderParameters(offerSdp, c.opus_bitrate(), c.opus_frame_ms());
             CompletableFuture.runAsync(() -> {
-                SinkInput in = sink(sinkId);
-                WebRtcEngine.SinkTrack track = e.track(sinkId, in::addConsumer);
+                WebRtcEngine.ListenerTrack track = e.track(sinkId);
+                sink(sinkId).addConsumer(track);
                 l.peerConnection = e.peerConnection(SinkSpec.flatten(c.ice_servers()), c.media_port_min(), c.media_port_max(), l);
                 l.pcTrack = track;
             }, control)
@@ -211,6 +211,7 @@ public class AudioBridgeComponent implements AudioBridge {
                                     return l.setLocal(answerMade);
                                 });
                     })
+                    .thenRun(() -> l.pcTrack.start()) // the answer is applied: the sender has its sink on the source
                     .thenCompose(v -> l.gatheringComplete.completeOnTimeout(null, c.ice_gathering_timeout_ms(), TimeUnit.MILLISECONDS))
                     .thenApplyAsync(v -> l.peerConnection.getLocalDescription().sdp, control)
                     .whenComplete((sdp, failure) -> {
@@ -427,11 +428,16 @@ public class AudioBridgeComponent implements AudioBridge {
             r.close();
         } else if (l instanceof WebRtcListener w) {
             w.closed();
+            WebRtcEngine.ListenerTrack track = w.pcTrack;
+            if (track != null) {
+                track.finish(); // no push from here on: closing removes the sender's sink from the source
+                SinkInput in = sinks.get(w.sinkId);
+                if (in != null) in.removeConsumer(track);
+            }
             RTCPeerConnection pc = w.peerConnection;
             w.peerConnection = null;
             if (pc != null) {
                 try {
-                    // the senders let go of the sink's shared track, so that it can be disposed later
                     for (RTCRtpSender sender : pc.getSenders()) pc.removeTrack(sender);
                 } catch (RuntimeException e) {
                     LOG.debug("removing the track of {}/{}", w.sinkId, w.listenerId, e);
@@ -442,6 +448,8 @@ public class AudioBridgeComponent implements AudioBridge {
                     LOG.debug("closing the peer connection of {}/{}", w.sinkId, w.listenerId, e);
                 }
             }
+            WebRtcEngine e = engine;
+            if (track != null && e != null) e.dispose(track);
         }
     }
 

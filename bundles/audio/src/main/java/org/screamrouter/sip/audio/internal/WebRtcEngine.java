@@ -26,29 +26,54 @@ import org.slf4j.LoggerFactory;
 final class WebRtcEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcEngine.class);
 
-    /** A sink's track and the consumer that pushes its mix into it. */
-    static final class SinkTrack implements BlockConsumer {
+    /**
+     * One listener's track and the consumer that pushes the sink's mix into it. A track per listener, pushed only
+     * while {@linkplain #start() started}: libwebrtc adds and removes its senders' sinks on the source from its own
+     * threads while a description is applied or a connection closes, and webrtc-java's source crashed the JVM when
+     * that met a push (SIGSEGV in CustomAudioSource::PushAudioData, seen with 10 and 50 listeners on one sink). The
+     * listener's source is started once its answer is applied and stopped before its connection is closed; the
+     * lock keeps a push from running across either.
+     */
+    static final class ListenerTrack implements BlockConsumer {
         final CustomAudioSource source;
         final AudioTrack track;
         private final byte[] pcm = new byte[Mix.BLOCK_FRAMES * Mix.CHANNELS * 2];
-        private volatile boolean disposed;
+        private boolean pushing; // guarded by this
+        private boolean finished; // guarded by this
 
-        SinkTrack(CustomAudioSource source, AudioTrack track) {
+        ListenerTrack(CustomAudioSource source, AudioTrack track) {
             this.source = source;
             this.track = track;
         }
 
+        /** Pushes from now on, unless already finished (a listener removed while its answer was being made). */
+        synchronized void start() {
+            pushing = !finished;
+        }
+
+        /** For good: after this returns no push runs or starts. */
+        synchronized void finish() {
+            pushing = false;
+            finished = true;
+        }
+
         @Override
-        public void accept(float[] block) {
-            if (disposed) return;
+        public synchronized void accept(float[] block) {
+            if (!pushing) return;
             Mix.toPcm16Le(block, pcm);
             source.pushAudio(pcm, 16, Mix.RATE, Mix.CHANNELS, Mix.BLOCK_FRAMES);
+        }
+
+        void dispose() {
+            finish();
+            WebRtcEngine.dispose("track of a listener", track::dispose);
+            WebRtcEngine.dispose("source of a listener", source::dispose);
         }
     }
 
     private final AudioDeviceModule audioDevice;
     private final PeerConnectionFactory factory;
-    private final Map<String, SinkTrack> tracks = new ConcurrentHashMap<>();
+    private final java.util.Set<ListenerTrack> tracks = ConcurrentHashMap.newKeySet();
 
     WebRtcEngine() {
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
@@ -56,15 +81,16 @@ final class WebRtcEngine implements AutoCloseable {
         LOG.info("WebRTC engine started (libwebrtc through webrtc-java)");
     }
 
-    /** The sink's track, made on first use; {@code consumerAdded} is told once when a new one was made. */
-    SinkTrack track(String sinkId, java.util.function.Consumer<SinkTrack> consumerAdded) {
-        return tracks.computeIfAbsent(sinkId, id -> {
-            CustomAudioSource source = new CustomAudioSource();
-            AudioTrack track = factory.createAudioTrack("screamrouter-" + id, source);
-            SinkTrack t = new SinkTrack(source, track);
-            consumerAdded.accept(t);
-            return t;
-        });
+    /** A new track for one listener of {@code sinkId}; disposed by {@link ListenerTrack#dispose()} or {@link #close()}. */
+    ListenerTrack track(String sinkId) {
+        CustomAudioSource source = new CustomAudioSource();
+        ListenerTrack t = new ListenerTrack(source, factory.createAudioTrack("screamrouter-" + sinkId, source));
+        tracks.add(t);
+        return t;
+    }
+
+    void dispose(ListenerTrack t) {
+        if (tracks.remove(t)) t.dispose();
     }
 
     RTCPeerConnection peerConnection(List<String> iceServers, int minPort, int maxPort, PeerConnectionObserver observer) {
@@ -87,25 +113,20 @@ final class WebRtcEngine implements AutoCloseable {
         return factory.createPeerConnection(config, observer);
     }
 
-    /** Disposes the sink tracks (after every peer connection is closed), the factory and the audio device. */
+    /** Disposes the listeners' tracks left (after every peer connection is closed), the factory and the audio device. */
     @Override
     public void close() {
-        for (SinkTrack t : tracks.values()) {
-            t.disposed = true;
-        }
+        tracks.forEach(ListenerTrack::finish);
         // libwebrtc throws java.lang.Error when an object still has references: one such leak must not keep the
         // factory (and its threads) alive
-        for (SinkTrack t : tracks.values()) {
-            dispose("track of a sink", t.track::dispose);
-            dispose("source of a sink", t.source::dispose);
-        }
+        tracks.forEach(ListenerTrack::dispose);
         tracks.clear();
         dispose("peer-connection factory", factory::dispose);
         dispose("audio device", audioDevice::dispose);
         LOG.info("WebRTC engine stopped");
     }
 
-    private static void dispose(String what, Runnable dispose) {
+    static void dispose(String what, Runnable dispose) {
         try {
             dispose.run();
         } catch (Throwable e) { // java.lang.Error from webrtc-java's reference check

@@ -48,7 +48,7 @@ final class WebRtcListener implements PeerConnectionObserver {
     private final Ended ended;
     final CompletableFuture<Void> gatheringComplete = new CompletableFuture<>();
     volatile RTCPeerConnection peerConnection;
-    volatile WebRtcEngine.SinkTrack pcTrack;
+    volatile WebRtcEngine.ListenerTrack pcTrack;
     private volatile ListenerInfo.State state = ListenerInfo.State.CONNECTING;
     /** System.nanoTime() since when the listener has not been connected (creation or the last disconnection). */
     private volatile long unconnectedSince;
