@@ -1,7 +1,6 @@
 package org.screamrouter.sip.itests.felix;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -101,7 +100,7 @@ public class MdnsInFelixIT {
     @Before
     public void configureOnce() throws Exception {
         if (configured) return;
-        startAllBut(STACK_BSN, MDNS_BSN);
+        FelixRun.startAllBut(context, STACK_BSN, MDNS_BSN);
 
         Dictionary<String, Object> mdns = new Hashtable<>();
         mdns.put("enabled", true);
@@ -130,21 +129,6 @@ public class MdnsInFelixIT {
         // default (every non-loopback interface)
         installed(MDNS_BSN).start();
         configured = true;
-    }
-
-    /** A bundle that does not resolve fails here with the framework's reason, not later as a ClassNotFoundException. */
-    private void startAllBut(String... later) {
-        List<String> problems = new ArrayList<>();
-        for (Bundle b : context.getBundles()) {
-            if (b.getState() == Bundle.ACTIVE || List.of(later).contains(b.getSymbolicName())
-                    || b.getHeaders().get("Fragment-Host") != null) continue;
-            try {
-                b.start();
-            } catch (Exception e) {
-                problems.add(b.getSymbolicName() + ": " + e.getMessage());
-            }
-        }
-        assertTrue("bundles that do not start:\n" + String.join("\n", problems), problems.isEmpty());
     }
 
     @After
