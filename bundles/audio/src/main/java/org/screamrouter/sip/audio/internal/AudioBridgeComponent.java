@@ -96,7 +96,7 @@ public class AudioBridgeComponent implements AudioBridge {
                 LOG.error("WebRTC engine not available (RTP listeners still work): {}", e.toString());
             }
         } else {
-            engineProblem = "WebRTC is switched off (webrtc_enabled=false)";
+            engineProblem = "WebRTC is switched off (webrtc.enabled = false)";
         }
         clock.scheduleAtFixedRate(this::tick, Mix.BLOCK_MILLIS, Mix.BLOCK_MILLIS, TimeUnit.MILLISECONDS);
         control.scheduleWithFixedDelay(this::watch, 1, 1, TimeUnit.SECONDS);
