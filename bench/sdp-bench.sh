@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and compares parse+write of our SDP library with jain-sip-ri's SDP parser
-# on chrome-audio-only.sdp and chromium120-audio-video-offer.sdp from <checkout>/../shared/corpus/sdp.
+# on chrome-audio-only.sdp and chromium120-audio-video-offer.sdp from the repository's corpus/sdp.
 #
 # The machine is shared (2 cores, other builds come and go), so a ratio of two JMH results taken a
 # minute apart measures the load as much as the parsers. Each comparison is therefore made of pairs
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-corpus="$(cd "$checkout/.." && pwd)/shared/corpus/sdp"
+corpus="$checkout/corpus/sdp"
 if [[ ! -d "$corpus" ]]; then
   echo "SDP corpus not found at $corpus" >&2
   exit 1

@@ -23,7 +23,7 @@ import org.screamrouter.sip.sdp.SessionDescription;
 /**
  * Parse + write of real browser offers with our SDP library against the SDP parser shipped in
  * jain-sip-ri, on the same text in the same run. The corpus is read where it lives
- * ({@code <checkout>/../shared/corpus/sdp}, or {@code -Dsdp.corpus=DIR}), never copied.
+ * ({@code <checkout>/corpus/sdp}, or {@code -Dsdp.corpus=DIR}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -48,13 +48,13 @@ public class SdpParseWriteBenchmark {
         if (configured != null) {
             return Path.of(configured);
         }
-        for (Path p = Path.of("").toAbsolutePath(); p != null && p.getParent() != null; p = p.getParent()) {
-            Path candidate = p.resolveSibling("shared").resolve("corpus").resolve("sdp");
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("corpus").resolve("sdp");
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("SDP corpus not found: pass -Dsdp.corpus=<checkout>/../shared/corpus/sdp");
+        throw new IllegalStateException("SDP corpus not found: run from the checkout or pass -Dsdp.corpus=<checkout>/corpus/sdp");
     }
 
     @Benchmark

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * What a device or browser can do, read from the SDP of its REGISTER or INVITE: ScreamRouter identity
- * (role, uuid, protocols; see SCREAMROUTER.md), the audio formats, where to send RTP, the direction,
+ * (role, uuid, protocols; see docs/devices.md), the audio formats, where to send RTP, the direction,
  * and for WebRTC the ICE credentials and DTLS fingerprint and role (RFC 8839, RFC 8842).
  *
  * @param uuid              {@code a=x-screamrouter-uuid}, or {@code null}

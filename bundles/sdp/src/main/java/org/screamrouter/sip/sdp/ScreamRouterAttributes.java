@@ -3,7 +3,7 @@ package org.screamrouter.sip.sdp;
 import java.util.List;
 
 /**
- * ScreamRouter's own SDP attributes (see the project's SCREAMROUTER.md): {@code a=x-screamrouter-role},
+ * ScreamRouter's own SDP attributes (see docs/devices.md): {@code a=x-screamrouter-role},
  * {@code a=x-screamrouter-uuid} and {@code a=x-screamrouter-supported-protocols}, resolved session
  * level first, then the first media section that carries each.
  *

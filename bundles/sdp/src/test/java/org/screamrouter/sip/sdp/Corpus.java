@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The shared SDP corpus, {@code <checkout>/../shared/corpus/sdp}, found by walking up from the module
- * directory. Tests fail with a clear message when it is absent instead of passing on nothing.
+ * The SDP corpus of the repository, {@code <checkout>/corpus/sdp} (system property {@code corpus.dir}, set by the
+ * build). Tests fail with a clear message when it is absent instead of passing on nothing.
  */
 final class Corpus {
 
@@ -19,14 +19,15 @@ final class Corpus {
     }
 
     static Path directory() {
-        String base = System.getProperty("sdp.module.basedir", System.getProperty("user.dir"));
-        for (Path p = Path.of(base).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolveSibling("shared").resolve("corpus").resolve("sdp");
-            if (p.getParent() != null && Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        String base = System.getProperty("corpus.dir");
+        if (base == null) {
+            throw new IllegalStateException("system property corpus.dir is not set: run the tests through Maven");
         }
-        throw new IllegalStateException("SDP corpus not found: expected <checkout>/../shared/corpus/sdp above " + base);
+        Path sdp = Path.of(base, "sdp");
+        if (!Files.isDirectory(sdp)) {
+            throw new IllegalStateException("SDP corpus not found: expected " + sdp.toAbsolutePath().normalize());
+        }
+        return sdp;
     }
 
     static List<Path> files() {

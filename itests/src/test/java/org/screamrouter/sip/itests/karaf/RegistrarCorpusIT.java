@@ -26,7 +26,7 @@ import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
 
 /**
- * The registrar cases of the RFC 4475 torture corpus ({@code ../shared/corpus/rfc4475}, read in place) against the
+ * The registrar cases of the RFC 4475 torture corpus ({@code corpus/rfc4475} of the repository, read in place) against the
  * Karaf distribution. The files are sent byte for byte: nothing is rewritten. Their Request-URI is
  * {@code sip:example.com}, so this container's registrar serves domain {@code example.com} (a configuration, not
  * an edit of the messages). {@code cparam01} and {@code cparam02} share branch, sent-by and method, so by RFC 3261
@@ -54,7 +54,7 @@ public class RegistrarCorpusIT {
 
     private static byte[] corpus(String name) throws Exception {
         var file = Capture.corpus(name + ".dat").toPath();
-        assertTrue(file + " is missing: the corpus is read from ../shared/corpus/rfc4475 beside the checkout", Files.isRegularFile(file));
+        assertTrue(file + " is missing: the corpus is read from corpus/rfc4475 of the checkout", Files.isRegularFile(file));
         return Files.readAllBytes(file);
     }
 
