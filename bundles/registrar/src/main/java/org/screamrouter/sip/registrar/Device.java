@@ -7,7 +7,7 @@ import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.DeviceRole;
 
 /**
- * A ScreamRouter device as the registrar knows it: its identity (the UUID of SCREAMROUTER.md), its current
+ * A ScreamRouter device as the registrar knows it: its identity (the UUID of docs/devices.md), its current
  * registration and flow, what it can do (from the SDP of its REGISTER), and whether it is online. Offline
  * devices are kept with their details; only an explicit unregistration forgets a device's binding.
  *

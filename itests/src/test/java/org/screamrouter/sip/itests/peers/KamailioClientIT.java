@@ -30,7 +30,7 @@ import org.screamrouter.sip.stack.digest.DigestAlgorithm;
 import org.screamrouter.sip.stack.standalone.StackSettings;
 
 /**
- * The standalone SIP client against Kamailio 5.6, a real third-party registrar (PEERS.md): register,
+ * The standalone SIP client against Kamailio 5.6, a real third-party registrar (docs/peers.md): register,
  * refresh and unregister without auth and with digest auth (SHA-256 and MD5, one Kamailio each, as its auth
  * module offers one algorithm at a time), a wrong password failing with the 401 and leaving nothing in
  * usrloc, a stale nonce answered again transparently, and a managed registration refreshing a 3 s expiry.

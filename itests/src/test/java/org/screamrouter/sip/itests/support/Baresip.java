@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * baresip's configuration for the peer tests (PEERS.md): headless audio (a 440 Hz sine in, nothing out), SIP on
+ * baresip's configuration for the peer tests (docs/peers.md): headless audio (a 440 Hz sine in, nothing out), SIP on
  * 127.0.0.1 at the given port, G.711; the test adds what it needs (modules, RTP ports, ctrl_tcp) after it.
  */
 public final class Baresip {

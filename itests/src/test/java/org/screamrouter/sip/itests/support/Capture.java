@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * What actually crossed the wire (PEERS.md: tshark): a live capture on every interface with a BPF filter, one
+ * What actually crossed the wire (docs/peers.md: tshark): a live capture on every interface with a BPF filter, one
  * line per packet, {@code src-ip src-port dst-ip dst-port dns-name}; stopped with SIGTERM about 1 s after the
  * last packet. {@link #awaitPacket} lets a test prove the capture runs before it relies on what it did not see.
  */

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.screamrouter.sip.itests.Ports;
 
 /**
- * Kamailio 5.6 as a reference registrar (PEERS.md): a minimal configuration written into a temporary folder,
+ * Kamailio 5.6 as a reference registrar (docs/peers.md): a minimal configuration written into a temporary folder,
  * listening on 127.0.0.1 and a free port over UDP, in-memory usrloc ({@code db_mode=0}), digest auth with
  * {@code pv_auth_check} against one fixed password (users whose name starts with {@code open} register
  * without auth), a short nonce lifetime answered with {@code stale=true}, and every REGISTER logged. Run in

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A REGISTER as a ScreamRouter device sends it (SCREAMROUTER.md): From {@code sip:<uuid>@127.0.0.1}, To
+ * A REGISTER as a ScreamRouter device sends it (docs/devices.md): From {@code sip:<uuid>@127.0.0.1}, To
  * {@code sip:screamrouter@127.0.0.1}, a Contact, optionally an SDP body; every field can be changed.
  */
 public final class Register {
@@ -41,7 +41,7 @@ public final class Register {
 
     public String callId() { return callId; }
 
-    /** A sink's SDP as SCREAMROUTER.md describes it: L16 48 kHz stereo on {@code rtpPort}, role and uuid attributes. */
+    /** A sink's SDP as docs/devices.md describes it: L16 48 kHz stereo on {@code rtpPort}, role and uuid attributes. */
     public static String sinkSdp(String uuid, int rtpPort) {
         return "v=0\r\n"
                 + "o=- 1 1 IN IP4 127.0.0.1\r\n"

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * One simulated device: its UUID and the SDP it registers with (SCREAMROUTER.md: role, UUID and supported
+ * One simulated device: its UUID and the SDP it registers with (docs/devices.md: role, UUID and supported
  * protocols at session level, one audio section with the format, the direction of its role and its RTP port).
  */
 record DeviceProfile(String uuid, String role, String codec, String address, int rtpPort) {

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
- * One reading of ScreamRouter's config.yaml as plain YAML mappings (SCREAMROUTER.md: ScreamRouter itself accepts plain
+ * One reading of ScreamRouter's config.yaml as plain YAML mappings (docs/config-yaml.md: ScreamRouter itself accepts plain
  * mappings per entry), changed in place by {@link #apply}. Mappings keep their key order ({@link LinkedHashMap}), so a
  * dump lists every foreign section, entry and key where it was; comments do not survive a load.
  *

@@ -15,7 +15,7 @@ import org.screamrouter.sip.sdp.DeviceRole;
 import org.screamrouter.sip.sdp.Direction;
 
 /**
- * What the server owns of one device's ScreamRouter entry (SCREAMROUTER.md, config.yaml), derived from the device
+ * What the server owns of one device's ScreamRouter entry (docs/config-yaml.md), derived from the device
  * alone: the one place that turns a registration into config.yaml fields. {@code enabled} is not part of it: it
  * follows the device's online state and travels in {@link PendingChange}.
  *

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The router's persistent UUID, kept in the file {@value #FILE_NAME} under the Karaf data folder so that it outlives
- * bundle updates and restarts (ARCHITECTURE.md: state that must outlive a bundle lives outside its heap).
+ * bundle updates and restarts (docs/architecture.md: state that must outlive a bundle lives outside its heap).
  *
  * <p>Not mDNS specific: it lives here until a shared identity service exists, and is kept self-contained so it can
  * move there unchanged. The file holds the UUID in canonical text form and nothing else.

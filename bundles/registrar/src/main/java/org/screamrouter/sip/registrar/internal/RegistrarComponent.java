@@ -391,7 +391,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
     /**
      * The AOR of a REGISTER: its To URI, normalised (RFC 3261 10.3 step 5), except for a ScreamRouter device
-     * that registers To the router itself (SCREAMROUTER.md): every such device would share one AOR and each
+     * that registers To the router itself (docs/devices.md): every such device would share one AOR and each
      * 200 OK would list every device, so it is filed under its own {@code sip:<uuid>@<domain>}.
      */
     private static String addressOfRecord(URI to, String uuid, RegistrarConfig cfg) {
@@ -403,7 +403,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     }
 
     /**
-     * The device UUID of a request (SCREAMROUTER.md): the From user part, else an {@code X-UUID} header, else
+     * The device UUID of a request (docs/devices.md): the From user part, else an {@code X-UUID} header, else
      * {@code a=x-screamrouter-uuid} in an SDP body.
      */
     Optional<String> identify(Request request) {

@@ -17,7 +17,7 @@ final class Format {
         return s < 120 ? s + " s ago" : s < 7200 ? (s / 60) + " min ago" : (s / 3600) + " h ago";
     }
 
-    /** The config.yaml name a device gets (SCREAMROUTER.md): {@code <role>_<first 8 chars of uuid>}. */
+    /** The config.yaml name a device gets (docs/devices.md): {@code <role>_<first 8 chars of uuid>}. */
     static String name(Device d) {
         String prefix = d.uuid().length() > 8 ? d.uuid().substring(0, 8) : d.uuid();
         return d.role() == null ? prefix : d.role().attributeValue() + "_" + prefix;
