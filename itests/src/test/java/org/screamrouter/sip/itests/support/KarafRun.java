@@ -2,6 +2,7 @@ package org.screamrouter.sip.itests.support;
 
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.CoreOptions.when;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -10,10 +11,23 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRunti
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.screamrouter.sip.itests.Ports;
@@ -21,7 +35,8 @@ import org.screamrouter.sip.itests.Ports;
 /**
  * The Pax Exam options every Registrar*IT boots the built distribution with (as DistributionIT does): unusual
  * ports on 127.0.0.1, mDNS pinned to 127.0.0.1, Maven offline, plus the test's own options. The SIP UDP port
- * reaches the probe as system property {@code itest.sip.udp.port}, the corpus folder as {@code itest.corpus}.
+ * reaches the probe as system property {@code itest.sip.udp.port}, the RFC 4475 folder of the
+ * repository's corpus ({@code <checkout>/corpus/rfc4475}) as {@code itest.corpus}.
  */
 public final class KarafRun {
     public static final String STACK_CFG = "etc/org.screamrouter.sip.stack.cfg";
@@ -31,10 +46,16 @@ public final class KarafRun {
     }
 
     public static Option[] options(Option... extra) {
+        return options(Duration.ofSeconds(90), extra);
+    }
+
+    /** The same with another time for the container to come up (a test that expects it never to). */
+    public static Option[] options(Duration bootTimeout, Option... extra) {
         File distribution = new File(System.getProperty("itest.distribution"));
         if (!distribution.isFile()) {
             throw new IllegalStateException(distribution + " is missing: build the reactor first (mvn -o install -DskipTests)");
         }
+        requireExamFeaturesOffline();
         String version = System.getProperty("itest.projectVersion");
         Path bundles = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize();
         String udp = Integer.toString(Ports.free());
@@ -48,7 +69,9 @@ public final class KarafRun {
                         .useDeployFolder(false),
                 when(Boolean.getBoolean("itest.keepKaraf")).useOptions(keepRuntimeFolder()),
                 configureConsole().ignoreLocalConsole(),
-                systemTimeout(90_000),
+                // the container halts if this JVM dies before it could stop it (ParentWatchdog)
+                vmOption("-javaagent:" + watchdogAgent() + "=" + ProcessHandle.current().pid()),
+                systemTimeout(bootTimeout.toMillis()),
                 logLevel(LogLevel.WARN),
                 editConfigurationFilePut(STACK_CFG, "bind.address", "127.0.0.1"),
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
@@ -61,10 +84,73 @@ public final class KarafRun {
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", ""),
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.offline", "true"),
                 systemProperty("itest.sip.udp.port").value(udp),
-                systemProperty("itest.corpus").value(bundles.getParent().getParent().resolve("shared/corpus/rfc4475").toString()),
+                systemProperty("itest.corpus").value(Path.of(System.getProperty("corpus.dir"), "rfc4475").toAbsolutePath().normalize().toString()),
                 systemProperty("itest.registrar.jar").value(bundles.resolve("registrar/target/org.screamrouter.sip.registrar-" + version + ".jar").toString())));
         options.addAll(Arrays.asList(extra));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * The container installs Pax Exam's feature repository and every bundle it names from the local Maven repository,
+     * offline. A missing one makes the container wait out its whole timeout and fail with "Cannot get the remote bundle
+     * context"; this names it at once instead.
+     */
+    static void requireExamFeaturesOffline() {
+        Path repo = Path.of(System.getProperty("itest.localRepository"));
+        String exam = System.getProperty("itest.paxExamVersion");
+        Path features = repo.resolve("org/ops4j/pax/exam/pax-exam-features/" + exam + "/pax-exam-features-" + exam + ".xml");
+        List<String> missing = new ArrayList<>();
+        if (!Files.isRegularFile(features)) {
+            missing.add(features.toString());
+        } else {
+            try {
+                Matcher m = Pattern.compile("<bundle[^>]*>\\s*mvn:([^<\\s]+)\\s*</bundle>").matcher(Files.readString(features));
+                while (m.find()) {
+                    Path artifact = mavenPath(repo, m.group(1));
+                    if (!Files.isRegularFile(artifact)) {
+                        missing.add(artifact.toString());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the Karaf test container would install these offline, and they are not in the local "
+                    + "Maven repository (add them to the exam-bundles execution of itests/pom.xml): " + missing);
+        }
+    }
+
+    /** Where {@code group/artifact/version[/type[/classifier]]} of an {@code mvn:} URL lies in a local repository. */
+    static Path mavenPath(Path repo, String coordinates) {
+        String[] c = coordinates.split("/");
+        String type = c.length > 3 && !c[3].isEmpty() ? c[3] : "jar";
+        String classifier = c.length > 4 && !c[4].isEmpty() ? "-" + c[4] : "";
+        return repo.resolve(c[0].replace('.', '/')).resolve(c[1]).resolve(c[2]).resolve(c[1] + "-" + c[2] + classifier + "." + type);
+    }
+
+    /** {@link ParentWatchdog} packed as an agent jar in the build folder, written anew for each container. */
+    public static synchronized Path watchdogAgent() {
+        Path jar = Path.of(System.getProperty("itest.target"), "parent-watchdog.jar");
+        String entry = ParentWatchdog.class.getName().replace('.', '/') + ".class";
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", ParentWatchdog.class.getName());
+        try (InputStream in = ParentWatchdog.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) {
+                throw new IllegalStateException(entry + " is not on the test class path");
+            }
+            Path tmp = Files.createTempFile(jar.getParent(), "parent-watchdog", ".jar");
+            try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+                jarOut.putNextEntry(new JarEntry(entry));
+                in.transferTo(jarOut);
+                jarOut.closeEntry();
+            }
+            Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static int sipPort() {
