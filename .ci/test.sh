@@ -38,4 +38,45 @@ fi
 # the browser side of CallsBrowserIT (playwright-core, jssip, esbuild), pinned by its package-lock.json
 (cd itests/browser && npm ci --no-audit --no-fund)
 
-mvn -B -ntp install "$@"
+# What the run leaves behind is checked at the end: every process it started must have ended (each test ends its
+# own, pass or fail), no port it bound may still be bound, no network namespace it made may be left. Processes are
+# recognised by a marker in their environment or by a command line naming this checkout.
+marker="SCREAMROUTER_SIP_TEST_RUN=$$-$(date +%s%N)"
+export "${marker%%=*}=${marker#*=}"
+list_pids() { ls /proc | grep -E '^[0-9]+$' | sort -n; }
+pids_before=" $(list_pids | tr '\n' ' ') "
+listen_before=$(ss -Htuln 2>/dev/null | awk '{print $1, $5}' | sort -u)
+netns_before=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
+
+status=0
+mvn -B -ntp install "$@" || status=$?
+unset "${marker%%=*}"
+
+left=()
+for pid in $(list_pids); do
+    [[ "$pids_before" == *" $pid "* || $pid == "$$" ]] && continue
+    cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
+    if grep -qzxF -- "$marker" "/proc/$pid/environ" 2>/dev/null || [[ "$cmd" == *"$top/"* ]]; then
+        left+=("$pid")
+        echo "LEFT RUNNING after the tests: pid $pid: ${cmd:0:300}" >&2
+    fi
+done
+new_listeners=$(comm -13 <(echo "$listen_before") <(ss -Htuln 2>/dev/null | awk '{print $1, $5}' | sort -u))
+if [ -n "$new_listeners" ]; then
+    echo "STILL BOUND after the tests (not bound before them):" >&2
+    ss -Htulnp 2>/dev/null | grep -F -f <(echo "$new_listeners" | awk '{print $2}') >&2 || true
+fi
+new_netns=$(comm -13 <(echo "$netns_before") <(ip netns list 2>/dev/null | awk '{print $1}' | sort))
+[ -z "$new_netns" ] || echo "NETWORK NAMESPACES LEFT after the tests: $new_netns" >&2
+if [ -s itests/target/reaped-processes.txt ]; then
+    echo "Processes a test class left and ProcessReaper ended (the test must end them itself):" >&2
+    cat itests/target/reaped-processes.txt >&2
+fi
+if [ ${#left[@]} -gt 0 ] || [ -n "$new_listeners" ] || [ -n "$new_netns" ]; then
+    # clean up so nothing outlives this run either, then fail
+    [ ${#left[@]} -eq 0 ] || { kill -TERM "${left[@]}" 2>/dev/null; sleep 5; kill -KILL "${left[@]}" 2>/dev/null; } || true
+    for ns in $new_netns; do ip netns del "$ns" 2>/dev/null || true; done
+    echo "FAILED: the test run left processes, ports or network namespaces behind (see above)" >&2
+    [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
