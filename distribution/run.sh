@@ -15,8 +15,18 @@ need_build() {
         -newer "$assembly/bin/karaf" -type f -not -path '*/target/*' -print -quit)" ]
 }
 
+# installs Debian packages that are missing (as root, or through sudo)
+install_packages() {
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "Installing $*..."
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+command -v java >/dev/null || install_packages openjdk-17-jdk-headless
 if need_build; then
-    command -v mvn >/dev/null || { echo "Maven is needed: apt-get install -y maven" >&2; exit 1; }
+    command -v mvn >/dev/null || install_packages maven
     echo "Building ScreamRouter SIP (mvn install -DskipTests)..."
     (cd "$top" && mvn -B -q -ntp install -DskipTests -pl distribution -am)
 fi
