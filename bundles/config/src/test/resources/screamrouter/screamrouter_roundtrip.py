@@ -15,7 +15,7 @@ import uuid
 
 import yaml
 
-from pydantic_stand_in import SinkDescription, SourceDescription, install
+from pydantic_stand_in import Equalizer, SinkDescription, SourceDescription, install
 
 install()
 
@@ -30,7 +30,7 @@ def fields_of(entry, cls, where, problems):
         unknown = set(entry) - {name for name, _ in cls.FIELDS}
         if unknown:
             problems.append(f"{where}: keys pydantic would drop: {sorted(unknown)}")
-        return {**{name: make() for name, make in cls.FIELDS}, **entry}
+        return {**{name: make() for name, make in cls.FIELDS}, **entry, "__plain__": True}
     if not isinstance(entry, cls):
         problems.append(f"{where}: a {type(entry).__name__}, not a {cls.__name__}")
         return None
@@ -64,7 +64,8 @@ def check_common(f, where, problems, optional_format):
         bad(f"name {f['name']!r}")
     if not isinstance(f["enabled"], bool):
         bad(f"enabled {f['enabled']!r}")
-    if not isinstance(f["config_id"], str) or not f["config_id"]:
+    # ScreamRouter's loader generates a missing config_id for a plain entry (and saves); a pickled one must have it
+    if not (f.get("__plain__") and f["config_id"] is None) and (not isinstance(f["config_id"], str) or not f["config_id"]):
         bad(f"config_id {f['config_id']!r}")
     for key, allowed in (("sample_rate", RATES), ("bit_depth", DEPTHS)):
         if not (optional_format and f[key] is None) and f[key] not in allowed:
@@ -112,6 +113,9 @@ def check(data):
 def as_model(cls, f):
     """What ScreamRouter keeps of an entry: the model's fields (unknown keys dropped), a config_id always."""
     known = {name for name, _ in cls.FIELDS}
+    f = {k: v for k, v in f.items() if k != "__plain__"}
+    if isinstance(f.get("equalizer"), dict):  # pydantic validates a plain mapping into the model
+        f["equalizer"] = Equalizer(**f["equalizer"])
     model = cls(**{k: v for k, v in f.items() if k in known})
     if not model.config_id:
         model.config_id = str(uuid.uuid4())
