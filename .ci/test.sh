@@ -9,6 +9,8 @@ cd "$top"
 packages=(maven sipsak sip-tester iproute2 avahi-daemon avahi-utils dbus baresip tshark
     # KamailioClientIT: a third-party registrar for the client API
     kamailio
+    # the config bundle checks its config.yaml with PyYAML the way ScreamRouter loads it
+    python3-yaml
     # the native WebRTC library of the audio bridge (webrtc-java) links these
     libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libudev1 libdbus-1-3
     # CallsBrowserIT: headless Chromium driven from node (playwright-core), JsSIP bundled by esbuild

@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param writes         how many times the server wrote the file since it started
  * @param pendingDevices devices whose change waits for the next write (more than 0 for long while {@code error} is
  *                       set: they are applied when the file is readable again)
- * @param sipEntries     sources and sinks in the file that carry a {@code uuid}
+ * @param sipEntries     devices with an entry (source or sink) in the file
  */
 public record ConfigFileStatus(Path path, String error, Instant lastWrite, long writes, int pendingDevices,
                                int sipEntries) {

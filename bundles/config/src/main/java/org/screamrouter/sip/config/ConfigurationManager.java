@@ -15,18 +15,19 @@ import org.screamrouter.sip.registrar.Device;
  * {@code get_sip_config_for_device}), so the two can be read side by side.
  *
  * <p>Changes are applied asynchronously: the methods return at once and the file is written, coalesced with other
- * changes, shortly after. The server owns only these keys of an entry: {@code ip}, {@code port} (sinks),
- * {@code protocol}, {@code sample_rate}, {@code channels}, {@code bit_depth}, {@code uuid}, {@code protocol_type},
- * {@code sip_contact_uri} and {@code enabled}; {@code name} is chosen once, when the entry is created. Every other
- * key, entry and top-level section of the file is kept as it is.
+ * changes, shortly after. The server owns only these fields of an entry: {@code ip}, {@code port} and
+ * {@code protocol} (sinks), {@code sample_rate}, {@code channels}, {@code channel_layout} (sinks), {@code bit_depth}
+ * and {@code enabled}; {@code name} and {@code config_id} are chosen once, when the entry is created. Entries are
+ * tied to devices by {@code config_id} (docs/config-yaml.md); every other field, entry and top-level section of the
+ * file is kept as it is. The maps this service returns add the device's {@code uuid} to a device's entry.
  */
 @ProviderType
 public interface ConfigurationManager {
 
     /**
      * A device registered or changed: its entry is created or updated. A device whose {@link Device#online()} is
-     * false is written disabled; a device that declared no role ({@link Device#role()} is {@code null}) is left out
-     * until it declares one.
+     * false is written disabled; a device that declared no role ({@link Device#role()} is {@code null}) or has no
+     * unicast IP address an entry may hold is left out.
      */
     void handleSipRegistration(Device device);
 
@@ -35,7 +36,8 @@ public interface ConfigurationManager {
 
     /**
      * The fields of the device's entry as the file held them when it was last read or written (a change still
-     * waiting for its write is not in it), or empty when the file has no entry with this {@code uuid}.
+     * waiting for its write is not in it), with the device's {@code uuid} added, or empty when the file has no entry
+     * of this device.
      */
     Optional<Map<String, Object>> getSipConfigForDevice(String uuid);
 

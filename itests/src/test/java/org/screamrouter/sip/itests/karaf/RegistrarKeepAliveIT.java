@@ -98,7 +98,7 @@ public class RegistrarKeepAliveIT {
 
             Map<String, String> disabled = Await.until("enabled: false for " + silent + " in config.yaml", Duration.ofSeconds(10),
                     () -> ConfigYaml.byUuid(ConfigYaml.read(config), "sinks", silent).orElse(null), e -> e != null && "false".equals(e.get("enabled")));
-            for (String key : List.of("name", "ip", "port", "uuid", "protocol_type", "sample_rate", "channels")) {
+            for (String key : List.of("name", "ip", "port", "config_id", "protocol", "sample_rate", "channels")) {
                 assertEquals("offline keeps " + key, sinkBefore.get(key), disabled.get(key));
             }
 

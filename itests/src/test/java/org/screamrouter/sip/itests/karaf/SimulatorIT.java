@@ -79,7 +79,10 @@ public class SimulatorIT {
 
             Path yaml = ConfigYaml.inKarafData();
             List<Map<String, String>> sinks = Await.until(DEVICES + " sinks in config.yaml", Duration.ofSeconds(30),
-                    () -> ConfigYaml.entries(ConfigYaml.read(yaml), "sinks").stream().filter(e -> uuids.contains(e.get("uuid"))).toList(),
+                    () -> {
+                        String y = ConfigYaml.read(yaml); // entries are found by config_id through the server's map
+                        return uuids.stream().map(u -> ConfigYaml.byUuid(y, "sinks", u)).flatMap(java.util.Optional::stream).toList();
+                    },
                     l -> l.size() == DEVICES);
             assertTrue("every simulated sink is enabled", sinks.stream().allMatch(e -> "true".equals(e.get("enabled"))));
             assertTrue("simulator still running", simulator.isAlive());

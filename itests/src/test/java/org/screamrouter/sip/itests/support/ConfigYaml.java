@@ -57,8 +57,32 @@ public final class ConfigYaml {
         return out;
     }
 
+    /**
+     * A device's entry in the Karaf data's config.yaml text: config.yaml holds no device UUID (ScreamRouter's pydantic
+     * models would drop it), so the UUID is looked up in the server's map next to the file ({@code
+     * config.yaml.sip-devices}: {@code <uuid> <sinks|sources> <config_id>} per line) and the entry found by config_id.
+     */
     public static Optional<Map<String, String>> byUuid(String yaml, String section, String uuid) {
-        return entries(yaml, section).stream().filter(e -> uuid.equals(e.get("uuid"))).findFirst();
+        return configId(inKarafData(), section, uuid)
+                .flatMap(id -> entries(yaml, section).stream().filter(e -> id.equals(e.get("config_id"))).findFirst());
+    }
+
+    /** The config_id the server's map gives a device's entry in one list of the file. */
+    public static Optional<String> configId(Path configFile, String section, String uuid) {
+        Path map = configFile.resolveSibling(configFile.getFileName() + ".sip-devices");
+        String text;
+        try {
+            text = read(map);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (String line : text.split("\\R")) {
+            String[] parts = line.strip().split("\\s+");
+            if (parts.length == 3 && !parts[0].startsWith("#") && parts[0].equalsIgnoreCase(uuid) && parts[1].equals(section)) {
+                return Optional.of(parts[2]);
+            }
+        }
+        return Optional.empty();
     }
 
     private static void put(Map<String, String> entry, String keyValue) {

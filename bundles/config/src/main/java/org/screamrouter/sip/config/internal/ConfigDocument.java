@@ -6,92 +6,93 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import org.screamrouter.sip.sdp.DeviceRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * One reading of ScreamRouter's config.yaml as plain YAML mappings (docs/config-yaml.md: ScreamRouter itself accepts plain
- * mappings per entry), changed in place by {@link #apply}. Mappings keep their key order ({@link LinkedHashMap}), so a
- * dump lists every foreign section, entry and key where it was; comments do not survive a load.
+ * One reading of ScreamRouter's config.yaml, changed in place by {@link #apply}. It is kept as a YAML node tree
+ * ({@link YamlNodes}): every section, entry, key, tag and scalar the server does not own is written back as it was
+ * read, including ScreamRouter's pickled pydantic models ({@code !!python/object:...}), which are never
+ * instantiated. Entries are {@link EntryNode}s, plain or pickled; new ones take the form the file already has.
  *
- * <p>Loading is SnakeYAML's safe constructor: plain YAML types only, no Java or Python object tags (a file with such a
- * tag is refused, and so never overwritten). Duplicate keys are refused too: a rewrite would silently drop one.
+ * <p>A device's entry is found by its {@code config_id} through {@link DeviceIds}; an entry not yet in that map is
+ * adopted when it carries the device's {@code uuid} key (written by earlier versions) or, failing that, has the name
+ * the server gives the device ({@code sink_5f7c1a2e}) and belongs to no other device.
  */
 final class ConfigDocument {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigDocument.class);
+    private static final List<String> SECTIONS = List.of("sinks", "sources");
 
-    private final Map<String, Object> root;
+    private final MappingNode root;
 
-    private ConfigDocument(Map<String, Object> root) {
+    private ConfigDocument(MappingNode root) {
         this.root = root;
     }
 
     /** Reads a config.yaml text; an empty text is an empty configuration. */
     static ConfigDocument parse(String text) throws ConfigParseException {
-        Object loaded;
-        try {
-            loaded = new Yaml(new SafeConstructor(loaderOptions())).load(text);
-        } catch (MarkedYAMLException e) {
-            throw new ConfigParseException(describe(e), e);
-        } catch (YAMLException e) {
-            throw new ConfigParseException(e.getMessage(), e);
+        Node node = YamlNodes.compose(text);
+        if (node == null) {
+            return new ConfigDocument(new MappingNode(Tag.MAP, new ArrayList<>(), DumperOptions.FlowStyle.BLOCK));
         }
-        if (loaded == null) {
-            return new ConfigDocument(new LinkedHashMap<>());
+        if (!(node instanceof MappingNode map) || !Tag.MAP.equals(node.getTag())) {
+            throw new ConfigParseException(YamlNodes.at(node.getStartMark()) + "the top level is a " + typeName(node)
+                    + ", not a mapping of sinks, sources, routes, ...", null);
         }
-        if (!(loaded instanceof Map<?, ?> map)) {
-            throw new ConfigParseException("the top level is a " + typeName(loaded) + ", not a mapping of sinks, sources, routes, ...", null);
-        }
-        for (Object key : map.keySet()) {
-            if (!(key instanceof String)) {
-                throw new ConfigParseException("top-level key " + key + " is not a string", null);
+        for (NodeTuple t : map.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode)) {
+                throw new ConfigParseException(YamlNodes.at(t.getKeyNode().getStartMark()) + "a top-level key is not a string", null);
             }
         }
-        for (String section : List.of("sinks", "sources")) {
-            Object list = map.get(section);
-            if (list != null && !(list instanceof List<?>)) {
-                throw new ConfigParseException("'" + section + "' is a " + typeName(list) + ", not a list", null);
+        for (String section : SECTIONS) {
+            Node list = YamlNodes.get(map, section);
+            if (list != null && !(list instanceof SequenceNode) && !isNull(list)) {
+                throw new ConfigParseException(YamlNodes.at(list.getStartMark()) + "'" + section + "' is a " + typeName(list) + ", not a list", null);
             }
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> root = (Map<String, Object>) map;
-        return new ConfigDocument(root);
+        return new ConfigDocument(map);
     }
 
     String dump() {
-        DumperOptions options = new DumperOptions();
-        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        options.setIndent(2);
-        options.setSplitLines(false);
-        options.setAllowUnicode(true);
-        return new Yaml(new SafeConstructor(loaderOptions()), new Representer(options), options).dump(root);
-    }
-
-    /** The whole configuration (live: changes show in the next dump). */
-    Map<String, Object> root() {
-        return root;
+        return YamlNodes.dump(root);
     }
 
     /**
-     * Applies a device change. Only owned keys are written; a new entry also gets its name. Returns whether anything
-     * changed, so that a change that brings nothing new (a keep-alive, an UPDATED of unowned details) writes nothing.
+     * Whether the file is in ScreamRouter's own form (it saved it: entries are pickled pydantic models). New entries
+     * then are pickled models too, so that the file stays one form.
      */
-    boolean apply(PendingChange change) {
+    boolean pickled() {
+        for (NodeTuple t : root.getValue()) {
+            if (t.getValueNode() instanceof SequenceNode s && s.getValue().stream().anyMatch(YamlNodes::isPythonObject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Applies a device change. Only owned fields are written; a new entry also gets its name and config_id. Returns
+     * whether the file changed, so that a change that brings nothing new (a keep-alive, an UPDATED of details the
+     * file does not hold) writes nothing; the id map may change either way.
+     */
+    boolean apply(PendingChange change, DeviceIds ids) {
         if (change.entry() == null) {
             boolean changed = false;
-            for (String section : List.of("sinks", "sources")) {
-                for (Map<String, Object> e : entries(section, change.uuid())) {
-                    changed |= put(e, "enabled", change.enabled(), section);
+            for (String section : SECTIONS) {
+                EntryNode e = find(section, change.uuid(), null, ids);
+                if (e != null) {
+                    changed |= strip(e) | e.set("enabled", change.enabled());
                 }
             }
             if (changed) {
@@ -100,117 +101,196 @@ final class ConfigDocument {
             return changed;
         }
         SipEntry sip = change.entry();
-        boolean changed = false;
-        List<Map<String, Object>> found = entries(sip.section(), sip.uuid());
-        if (found.isEmpty()) {
-            Map<String, Object> created = new LinkedHashMap<>();
-            String name = freeName(sip.section(), sip.baseName());
-            created.put("name", name);
-            created.putAll(sip.owned());
-            created.put("enabled", change.enabled());
-            section(sip.section()).add(created);
-            LOG.info("config.yaml: device {} added to {} as {}{}", sip.uuid(), sip.section(), name,
-                    change.enabled() ? "" : " (disabled: offline)");
+        String section = sip.section();
+        boolean changed;
+        EntryNode e = find(section, sip.uuid(), sip.role(), ids);
+        if (e == null) {
+            create(sip, change.enabled(), ids);
             changed = true;
         } else {
-            for (Map<String, Object> e : found) {
-                for (Map.Entry<String, Object> f : sip.owned().entrySet()) {
-                    changed |= put(e, f.getKey(), f.getValue(), sip.section());
-                }
-                changed |= put(e, "enabled", change.enabled(), sip.section());
+            changed = strip(e);
+            for (Map.Entry<String, Object> f : sip.owned().entrySet()) {
+                changed |= e.set(f.getKey(), f.getValue());
             }
+            changed |= e.set("enabled", change.enabled());
             if (changed) {
-                LOG.info("config.yaml: device {} updated in {} ({})", sip.uuid(), sip.section(),
+                LOG.info("config.yaml: device {} updated in {} as {} ({})", sip.uuid(), section, e,
                         change.enabled() ? "enabled" : "disabled");
             }
         }
         // a device that now declares the other role no longer plays the old one: its old entry is disabled, kept
-        String other = sip.section().equals("sinks") ? "sources" : "sinks";
-        for (Map<String, Object> e : entries(other, sip.uuid())) {
-            if (put(e, "enabled", false, other)) {
-                LOG.info("config.yaml: device {} is no longer in {}: that entry is disabled", sip.uuid(), other);
-                changed = true;
-            }
+        String other = section.equals("sinks") ? "sources" : "sinks";
+        EntryNode old = find(other, sip.uuid(), null, ids);
+        if (old != null && (strip(old) | old.set("enabled", false))) {
+            LOG.info("config.yaml: device {} is no longer in {}: that entry ({}) is disabled", sip.uuid(), other, old);
+            changed = true;
         }
         return changed;
     }
 
-    /** Every entry of {@code sinks} and {@code sources} that carries a uuid, by uuid (first one wins), as a snapshot. */
-    Map<String, Map<String, Object>> entriesByUuid() {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (String section : List.of("sinks", "sources")) {
-            Object list = root.get(section);
-            if (list instanceof List<?> items) {
-                for (Object item : items) {
-                    if (item instanceof Map<?, ?> m && m.get("uuid") != null) {
-                        out.putIfAbsent(String.valueOf(m.get("uuid")), snapshot(m));
-                    }
+    private void create(SipEntry sip, boolean enabled, DeviceIds ids) {
+        String section = sip.section();
+        String configId = ids.configId(sip.uuid(), section).orElseGet(() -> UUID.randomUUID().toString());
+        String name = freeName(section, sip.baseName());
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("name", name);
+        fields.putAll(sip.owned());
+        fields.put("enabled", enabled);
+        fields.put("config_id", configId);
+        Node node;
+        if (pickled()) {
+            node = PydanticEntries.create(section, fields).node();
+        } else {
+            List<NodeTuple> tuples = new ArrayList<>();
+            fields.forEach((k, v) -> tuples.add(new NodeTuple(YamlNodes.scalar(k), YamlNodes.scalar(v))));
+            node = YamlNodes.mapping(Tag.MAP, tuples);
+        }
+        SequenceNode list = section(section);
+        list.getValue().add(node);
+        list.setFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        ids.assign(sip.uuid(), section, configId);
+        LOG.info("config.yaml: device {} added to {} as {} (config_id {}){}", sip.uuid(), section, name, configId,
+                enabled ? "" : ", disabled: offline");
+    }
+
+    /**
+     * The device's entry in a section: the one with its mapped config_id, else one to adopt (with the device's old
+     * {@code uuid} key or, when {@code role} is given, the server's name for it), or {@code null}.
+     */
+    private EntryNode find(String section, String uuid, DeviceRole role, DeviceIds ids) {
+        Optional<String> mapped = ids.configId(uuid, section);
+        List<EntryNode> entries = entries(section);
+        if (mapped.isPresent()) {
+            for (EntryNode e : entries) {
+                if (mapped.get().equals(e.text("config_id"))) {
+                    return e;
+                }
+            }
+        }
+        EntryNode adopt = null;
+        String how = null;
+        for (EntryNode e : entries) {
+            if (uuid.equalsIgnoreCase(String.valueOf(e.text("uuid"))) && free(e, uuid, section, ids)) {
+                adopt = e;
+                how = "its uuid key";
+                break;
+            }
+        }
+        if (adopt == null && role != null) {
+            String name = SipEntry.baseName(role, uuid);
+            for (EntryNode e : entries) {
+                if (name.equals(e.text("name")) && e.text("uuid") == null && free(e, uuid, section, ids)) {
+                    adopt = e;
+                    how = "its name";
+                    break;
+                }
+            }
+        }
+        if (adopt == null) {
+            return null;
+        }
+        String configId = adopt.text("config_id");
+        if (configId == null || configId.isBlank()) {
+            configId = UUID.randomUUID().toString();
+            adopt.set("config_id", configId);
+        }
+        ids.assign(uuid, section, configId);
+        LOG.info("config.yaml: the {} entry {} is device {}'s, found by {}", section, adopt, uuid, how);
+        return adopt;
+    }
+
+    /** An entry no other device owns. */
+    private static boolean free(EntryNode e, String uuid, String section, DeviceIds ids) {
+        return ids.deviceOf(e.text("config_id"), section).map(uuid::equalsIgnoreCase).orElse(true);
+    }
+
+    /** Removes the keys earlier versions wrote (pydantic drops them anyway). */
+    private static boolean strip(EntryNode e) {
+        boolean changed = false;
+        for (String key : SipEntry.LEGACY_KEYS) {
+            changed |= e.remove(key);
+        }
+        return changed;
+    }
+
+    // views
+
+    /** Every entry of {@code sinks}, in file order, as plain snapshots; a device's entry also names it ({@code uuid}). */
+    List<Map<String, Object>> sinks(DeviceIds ids) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (EntryNode e : entries("sinks")) {
+            out.add(snapshot(e, device(e, "sinks", ids)));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Every device's entry by device uuid, as a plain snapshot with the device's {@code uuid}; a device with an entry
+     * in both lists (it changed role) shows the enabled one, else the first.
+     */
+    Map<String, Map<String, Object>> entriesByUuid(DeviceIds ids) {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String section : SECTIONS) {
+            for (EntryNode e : entries(section)) {
+                String device = device(e, section, ids);
+                if (device == null) {
+                    continue;
+                }
+                Map<String, Object> now = snapshot(e, device);
+                Map<String, Object> before = out.get(device);
+                if (before == null || Boolean.FALSE.equals(before.get("enabled")) && !Boolean.FALSE.equals(now.get("enabled"))) {
+                    out.put(device, now);
                 }
             }
         }
         return Collections.unmodifiableMap(out);
     }
 
-    /** Every entry of {@code sinks}, in file order, as snapshots. */
-    List<Map<String, Object>> sinks() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (root.get("sinks") instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> m) {
-                    out.add(snapshot(m));
-                }
-            }
-        }
-        return Collections.unmodifiableList(out);
+    /** The device an entry belongs to: by the id map, else by an old {@code uuid} key; {@code null} for the user's entries. */
+    private static String device(EntryNode e, String section, DeviceIds ids) {
+        return ids.deviceOf(e.text("config_id"), section).orElse(e.text("uuid"));
     }
 
-    private static Map<String, Object> snapshot(Map<?, ?> m) {
+    private static Map<String, Object> snapshot(EntryNode e, String device) {
         Map<String, Object> copy = new LinkedHashMap<>();
-        m.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        if (NodeView.of(e.node()) instanceof Map<?, ?> fields) {
+            fields.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        }
+        if (device != null) {
+            copy.putIfAbsent("uuid", device);
+        }
         return Collections.unmodifiableMap(copy);
     }
 
-    private boolean put(Map<String, Object> entry, String key, Object value, String section) {
-        if (entry.containsKey(key) && Objects.equals(entry.get(key), value)) {
-            return false;
-        }
-        entry.put(key, value);
-        LOG.debug("config.yaml: {} {} {} = {}", section, entry.get("name"), key, value);
-        return true;
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Map<String, Object>> entries(String section, String uuid) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (root.get(section) instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> m && m.get("uuid") != null && String.valueOf(m.get("uuid")).equalsIgnoreCase(uuid)) {
-                    out.add((Map<String, Object>) m);
+    private List<EntryNode> entries(String section) {
+        List<EntryNode> out = new ArrayList<>();
+        if (YamlNodes.get(root, section) instanceof SequenceNode list) {
+            for (Node item : list.getValue()) {
+                EntryNode e = EntryNode.of(item);
+                if (e != null) {
+                    out.add(e);
                 }
             }
         }
         return out;
     }
 
-    /** The section's list, created (at the end of the file) when the file has none or an empty {@code sinks:}. */
-    @SuppressWarnings("unchecked")
-    private List<Object> section(String section) {
-        Object list = root.get(section);
-        if (list == null) {
-            list = new ArrayList<>();
-            root.put(section, list);
+    /** The section's list, created when the file has none (or {@code sinks:} with nothing, which reads as null). */
+    private SequenceNode section(String section) {
+        if (YamlNodes.get(root, section) instanceof SequenceNode list) {
+            return list;
         }
-        return (List<Object>) list;
+        SequenceNode list = YamlNodes.sequence(Tag.SEQ, List.of());
+        YamlNodes.put(root, section, list);
+        return list;
     }
 
     /** The base name, or with {@code _2}, {@code _3}, ... when an entry of the section already has it (routes name entries). */
     private String freeName(String section, String base) {
         Set<String> taken = new HashSet<>();
-        if (root.get(section) instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> m && m.get("name") != null) {
-                    taken.add(String.valueOf(m.get("name")));
-                }
+        for (EntryNode e : entries(section)) {
+            if (e.text("name") != null) {
+                taken.add(e.text("name"));
             }
         }
         String name = base;
@@ -220,34 +300,11 @@ final class ConfigDocument {
         return name;
     }
 
-    private static LoaderOptions loaderOptions() {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        // PyYAML writes anchors for shared objects; the default of 50 is meant for untrusted input
-        options.setMaxAliasesForCollections(1000);
-        return options;
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode s && Tag.NULL.equals(s.getTag());
     }
 
-    /** "line 3, column 12: mapping values are not allowed here (while scanning ...)", 1-based as editors count. */
-    static String describe(MarkedYAMLException e) {
-        Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-        StringBuilder s = new StringBuilder();
-        if (mark != null) {
-            s.append("line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1).append(": ");
-        }
-        s.append(e.getProblem() != null ? e.getProblem() : e.getMessage());
-        if (e.getContext() != null) {
-            s.append(" (").append(e.getContext());
-            Mark context = e.getContextMark();
-            if (context != null && mark != context) {
-                s.append(" at line ").append(context.getLine() + 1).append(", column ").append(context.getColumn() + 1);
-            }
-            s.append(')');
-        }
-        return s.toString();
-    }
-
-    private static String typeName(Object o) {
-        return o instanceof List<?> ? "list" : o instanceof Map<?, ?> ? "mapping" : "scalar";
+    private static String typeName(Node node) {
+        return node instanceof SequenceNode ? "list" : node instanceof MappingNode ? "mapping" : "scalar";
     }
 }

@@ -45,6 +45,7 @@ final class ConfigFile {
     private final Path path;
     private final ConfigFileWriter writer;
     private final Clock clock;
+    private final DeviceIds ids;
 
     // executor only
     private String lastText;
@@ -63,6 +64,7 @@ final class ConfigFile {
         this.path = path;
         this.writer = writer;
         this.clock = clock;
+        this.ids = new DeviceIds(DeviceIds.beside(path), new AtomicFileWriter());
     }
 
     Path path() { return path; }
@@ -76,7 +78,7 @@ final class ConfigFile {
     /** The file as last read could not be parsed: reading it again is pointless until it changes on disk. */
     boolean waitsForEdit() { return unparseable; }
 
-    /** The sources and sinks with a uuid as last read or written. */
+    /** The devices' sources and sinks, by device uuid, as last read or written. */
     Map<String, Map<String, Object>> entries() { return entries; }
 
     /** The entries under {@code sinks:} as last read or written. */
@@ -120,8 +122,8 @@ final class ConfigFile {
         unparseable = false;
         stamp = now;
         lastText = text;
-        entries = doc.entriesByUuid();
-        sinks = doc.sinks();
+        entries = doc.entriesByUuid(ids);
+        sinks = doc.sinks(ids);
         return doc;
     }
 
@@ -136,14 +138,24 @@ final class ConfigFile {
         }
         boolean changed = false;
         for (PendingChange change : changes) {
-            changed |= doc.apply(change);
+            changed |= doc.apply(change, ids);
         }
-        if (!changed) {
+        if (!changed && !ids.dirty()) {
             return Outcome.DONE;
         }
         String text = doc.dump();
         if (!Objects.equals(Stamp.of(path), stamp)) {
             return Outcome.BUSY; // changed while it was merged: merge again with what is there now
+        }
+        try {
+            ids.save(); // first: an entry written without its mapping could be taken for someone else's
+        } catch (IOException | RuntimeException e) {
+            fail("cannot write " + ids.path() + ": " + e, e);
+            return Outcome.BLOCKED;
+        }
+        if (!changed) {
+            entries = doc.entriesByUuid(ids);
+            return Outcome.DONE;
         }
         try {
             writer.write(path, text);
@@ -156,8 +168,8 @@ final class ConfigFile {
         written = stamp;
         writes.incrementAndGet();
         lastWrite = clock.instant();
-        entries = doc.entriesByUuid();
-        sinks = doc.sinks();
+        entries = doc.entriesByUuid(ids);
+        sinks = doc.sinks(ids);
         LOG.debug("wrote {} ({} device changes)", path, changes.size());
         return Outcome.DONE;
     }

@@ -173,9 +173,12 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
 
     @Override
     public void handleSipRegistration(Device device) {
-        Optional<SipEntry> entry = SipEntry.of(device);
-        if (entry.isEmpty()) {
+        if (device.role() == null) {
             LOG.debug("device {} declared no role (a=x-screamrouter-role): not in config.yaml until it does", device.uuid());
+            return;
+        }
+        Optional<SipEntry> entry = SipEntry.of(device); // empty when it has no address an entry may hold (logged)
+        if (entry.isEmpty()) {
             return;
         }
         record(PendingChange.registration(entry.get(), device.online()), true);

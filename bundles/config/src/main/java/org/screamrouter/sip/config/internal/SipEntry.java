@@ -1,6 +1,5 @@
 package org.screamrouter.sip.config.internal;
 
-import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,86 +11,89 @@ import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.sdp.AudioFormat;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.DeviceRole;
-import org.screamrouter.sip.sdp.Direction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What the server owns of one device's ScreamRouter entry (docs/config-yaml.md), derived from the device
- * alone: the one place that turns a registration into config.yaml fields. {@code enabled} is not part of it: it
- * follows the device's online state and travels in {@link PendingChange}.
+ * What the server owns of one device's ScreamRouter entry (docs/screamrouter.md), derived from the device alone: the
+ * one place that turns a registration into {@code SinkDescription}/{@code SourceDescription} fields. Only fields
+ * those models have are written (pydantic drops any other key the next time ScreamRouter saves). {@code enabled},
+ * {@code name} and {@code config_id} are not part of it: the document sets them.
  *
  * @param uuid  the device UUID
  * @param role  sink or source: which list the entry lives in
- * @param owned the owned fields in the order a new entry lists them
+ * @param owned the owned fields in the order a new plain entry lists them
  */
 record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
+    private static final Logger LOG = LoggerFactory.getLogger(SipEntry.class);
 
-    /** Every key the server may write; all other keys of an entry belong to ScreamRouter or the user. */
-    static final Set<String> OWNED_KEYS = Set.of("ip", "port", "protocol", "sample_rate", "channels", "bit_depth",
-            "uuid", "protocol_type", "sip_contact_uri", "enabled");
+    /** Every field the server may write to a sink; all other fields belong to ScreamRouter or the user. */
+    static final Set<String> SINK_KEYS = Set.of("ip", "port", "protocol", "sample_rate", "channels", "channel_layout",
+            "bit_depth", "enabled", "config_id");
+    /** Every field the server may write to a source ({@code SourceDescription} has no port and no protocol). */
+    static final Set<String> SOURCE_KEYS = Set.of("ip", "sample_rate", "channels", "bit_depth", "enabled", "config_id");
+    /** Keys earlier versions wrote; pydantic drops them, so they are removed from an entry the server adopts. */
+    static final Set<String> LEGACY_KEYS = Set.of("uuid", "protocol_type", "sip_contact_uri");
 
-    /** ScreamRouter rejects other rates (SinkDescription validation); a device's other rate keeps the default. */
+    /** ScreamRouter's SampleRateType; a device's other rate is not written. */
     private static final Set<Long> SCREAMROUTER_RATES = Set.of(44100L, 48000L, 88200L, 96000L, 192000L);
+    /** ScreamRouter's ChannelLayoutType for the channel counts that have one obvious layout. */
+    private static final Map<Integer, String> LAYOUTS = Map.of(1, "mono", 2, "stereo", 4, "quad", 6, "5.1", 8, "7.1");
 
     SipEntry {
         owned = Collections.unmodifiableMap(new LinkedHashMap<>(owned));
     }
 
-    /** The entry of a device: every registered device is a sink or a source of ScreamRouter. */
+    /**
+     * The entry of a device, or empty when it gets none: it declared no role ({@code a=x-screamrouter-role}; a soft
+     * phone or a test tool that only registers), or it has no address an entry may hold ({@link EntryAddress}).
+     */
     static Optional<SipEntry> of(Device device) {
-        DeviceCapabilities caps = device.capabilities() != null ? device.capabilities()
-                : new DeviceCapabilities(null, null, List.of(), List.of(), 0, null, Direction.SENDRECV, null, null, null, null, false);
-        DeviceRole role = roleOf(device);
+        DeviceRole role = device.role();
+        if (role == null) {
+            return Optional.empty();
+        }
+        EntryAddress.Choice address = EntryAddress.of(device);
+        if (address.ip() == null) {
+            LOG.info("device {} is not written to config.yaml: {}", device.uuid(), address.reason());
+            return Optional.empty();
+        }
+        DeviceCapabilities caps = device.capabilities();
         Map<String, Object> f = new LinkedHashMap<>();
-        String ip = role == DeviceRole.SINK ? mediaAddress(caps).orElse(sourceAddress(device.source())) : sourceAddress(device.source());
-        if (ip == null) {
-            ip = mediaAddress(caps).orElse(null);
-        }
-        if (ip != null) {
-            f.put("ip", ip);
-        }
-        if (role == DeviceRole.SINK && caps.rtpPort() > 0) {
-            f.put("port", caps.rtpPort()); // where ScreamRouter must send the sink's audio
-        }
-        if (speaksRtp(caps)) {
-            f.put("protocol", "rtp");
-        }
-        primaryFormat(caps.audioFormats()).ifPresent(format -> {
-            if (SCREAMROUTER_RATES.contains(format.clockRate())) {
-                f.put("sample_rate", (int) format.clockRate());
+        f.put("ip", address.ip());
+        Optional<AudioFormat> format = primaryFormat(caps.audioFormats());
+        if (role == DeviceRole.SINK) {
+            if (caps.rtpPort() > 0) {
+                f.put("port", caps.rtpPort()); // where ScreamRouter must send the sink's audio
             }
-            if (format.channels() >= 1 && format.channels() <= 8) {
-                f.put("channels", format.channels());
+            protocol(caps, format).ifPresent(p -> f.put("protocol", p));
+        }
+        format.ifPresent(af -> {
+            if (SCREAMROUTER_RATES.contains(af.clockRate())) {
+                f.put("sample_rate", (int) af.clockRate());
             }
-            String codec = format.codec().toUpperCase(Locale.ROOT);
+            if (af.channels() >= 1 && af.channels() <= 8) {
+                f.put("channels", af.channels());
+                if (role == DeviceRole.SINK && LAYOUTS.containsKey(af.channels())) {
+                    f.put("channel_layout", LAYOUTS.get(af.channels()));
+                }
+            }
+            String codec = af.codec().toUpperCase(Locale.ROOT);
             if (codec.equals("L16")) {
                 f.put("bit_depth", 16);
             } else if (codec.equals("L24")) {
                 f.put("bit_depth", 24);
             }
         });
-        f.put("uuid", device.uuid());
-        f.put("protocol_type", "sip");
-        if (device.contactUri() != null) {
-            f.put("sip_contact_uri", device.contactUri());
-        }
         return Optional.of(new SipEntry(device.uuid(), role, f));
-    }
-
-    /**
-     * The declared role ({@code a=x-screamrouter-role}); a device that declares none (a soft phone, sipsak) is a
-     * source when its audio is send-only and otherwise a sink, which ScreamRouter can send audio to (and which
-     * the calls bundle makes callable).
-     */
-    static DeviceRole roleOf(Device device) {
-        if (device.role() != null) {
-            return device.role();
-        }
-        DeviceCapabilities caps = device.capabilities();
-        return caps != null && caps.direction() == Direction.SENDONLY ? DeviceRole.SOURCE : DeviceRole.SINK;
     }
 
     /** {@code <role>_<first 8 characters of the uuid>}, as ScreamRouter's plan names a device first seen. */
     String baseName() {
+        return baseName(role, uuid);
+    }
+
+    static String baseName(DeviceRole role, String uuid) {
         return role.attributeValue() + "_" + uuid.substring(0, Math.min(8, uuid.length()));
     }
 
@@ -105,34 +107,24 @@ record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
     }
 
     /**
+     * ScreamRouter's sink protocol: {@code rtp_opus} for a device whose audio is Opus, {@code rtp} for an RTP device
+     * (it says so, or says nothing and offers plain, not WebRTC, RTP audio); nothing otherwise (the entry keeps its
+     * value, a new one ScreamRouter's default).
+     */
+    private static Optional<String> protocol(DeviceCapabilities caps, Optional<AudioFormat> format) {
+        boolean rtp = caps.protocols().contains("rtp")
+                || caps.protocols().isEmpty() && !caps.webRtc() && caps.rtpPort() > 0 && !caps.audioFormats().isEmpty();
+        if (!rtp) {
+            return Optional.empty();
+        }
+        return Optional.of(format.filter(f -> f.codec().equalsIgnoreCase("opus")).isPresent() ? "rtp_opus" : "rtp");
+    }
+
+    /**
      * The first real audio format: telephone-event (RFC 4733) and comfort noise (RFC 3389) are never what a device
      * streams, though a device may list them first.
      */
     private static Optional<AudioFormat> primaryFormat(List<AudioFormat> formats) {
         return formats.stream().filter(f -> !f.isTelephoneEvent() && !f.codec().equalsIgnoreCase("CN")).findFirst();
-    }
-
-    /** An RTP device: it says so, or says nothing and offers plain (not WebRTC) RTP audio. */
-    private static boolean speaksRtp(DeviceCapabilities caps) {
-        if (caps.protocols().contains("rtp")) {
-            return true;
-        }
-        return caps.protocols().isEmpty() && !caps.webRtc() && caps.rtpPort() > 0 && !caps.audioFormats().isEmpty();
-    }
-
-    /** The SDP connection address, unless it is the "no address yet" 0.0.0.0 / :: (RFC 3264 section 8.4). */
-    private static Optional<String> mediaAddress(DeviceCapabilities caps) {
-        String a = caps.connectionAddress();
-        if (a == null || a.isBlank() || a.equals("0.0.0.0") || a.equals("::")) {
-            return Optional.empty();
-        }
-        return Optional.of(a);
-    }
-
-    private static String sourceAddress(InetSocketAddress source) {
-        if (source == null) {
-            return null;
-        }
-        return source.getAddress() != null ? source.getAddress().getHostAddress() : source.getHostString();
     }
 }

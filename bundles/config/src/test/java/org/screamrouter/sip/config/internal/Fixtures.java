@@ -187,26 +187,20 @@ final class Fixtures {
     }
 
     /**
-     * What the server does not own: every section and entry, with the owned keys of SIP entries left out and the
-     * entries of the given new devices dropped (they did not exist before).
+     * What belongs to ScreamRouter and the user: every section and entry, without the entries of devices (those whose
+     * config_id is one of the given, or that carry an old {@code uuid} key).
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> foreignParts(Map<String, Object> root, List<String> newUuids) {
+    static Map<String, Object> foreignParts(Map<String, Object> root, java.util.Collection<String> deviceConfigIds) {
         Map<String, Object> out = new LinkedHashMap<>();
         root.forEach((key, value) -> {
             if ((key.equals("sinks") || key.equals("sources")) && value instanceof List<?> list) {
                 List<Object> kept = new ArrayList<>();
                 for (Object item : list) {
-                    if (item instanceof Map<?, ?> m && m.get("uuid") != null) {
-                        if (newUuids.contains(String.valueOf(m.get("uuid")))) {
-                            continue;
-                        }
-                        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) m);
-                        copy.keySet().removeAll(SipEntry.OWNED_KEYS);
-                        kept.add(copy);
-                    } else {
-                        kept.add(item);
+                    if (item instanceof Map<?, ?> m && (m.get("uuid") != null || deviceConfigIds.contains(String.valueOf(m.get("config_id"))))) {
+                        continue;
                     }
+                    kept.add(item);
                 }
                 out.put(key, kept);
             } else {
@@ -214,6 +208,17 @@ final class Fixtures {
             }
         });
         return out;
+    }
+
+    /** The entry of a list with this config_id. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> byConfigId(Map<String, Object> root, String section, String configId) {
+        for (Object item : (List<Object>) root.getOrDefault(section, List.of())) {
+            if (item instanceof Map<?, ?> m && configId.equals(String.valueOf(m.get("config_id")))) {
+                return (Map<String, Object>) m;
+            }
+        }
+        return null;
     }
 
     /** Waits for a condition with a deadline (no fixed sleeps: returns as soon as it holds). */

@@ -1,0 +1,125 @@
+package org.screamrouter.sip.config.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which config.yaml entry belongs to which SIP device: device UUID and list ({@code sinks}/{@code sources}) to the
+ * entry's {@code config_id}, ScreamRouter's own stable key. config.yaml itself cannot hold the device UUID: pydantic
+ * drops unknown keys whenever ScreamRouter saves. The map lives in a small text file next to config.yaml
+ * ({@code config.yaml.sip-devices}), one line per entry: {@code <device uuid> <sinks|sources> <config_id>}, written
+ * atomically. Confined to the component's executor.
+ */
+final class DeviceIds {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceIds.class);
+    static final String SUFFIX = ".sip-devices";
+    private static final String HEADER = "# Written by the ScreamRouter SIP server: which config.yaml entry (config_id) belongs to which\n"
+            + "# SIP device (UUID). One line per entry: <device uuid> <sinks|sources> <config_id>\n";
+
+    private final Path path;
+    private final ConfigFileWriter writer;
+    /** device uuid (compared ignoring case, kept as first seen) to section to config_id. */
+    private final Map<String, Map<String, String>> ids = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private boolean loaded;
+    private boolean dirty;
+
+    DeviceIds(Path path, ConfigFileWriter writer) {
+        this.path = path;
+        this.writer = writer;
+    }
+
+    /** The store of a config.yaml: next to it, named after it. */
+    static Path beside(Path configFile) {
+        return configFile.resolveSibling(configFile.getFileName() + SUFFIX);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Reads the file the first time it is needed; a line that cannot be read is skipped with a warning. */
+    void load() {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            LOG.error("cannot read {} ({}): device entries are matched by their old uuid key and name only", path, e.toString());
+            return;
+        }
+        int n = 0;
+        for (String line : text.split("\\R")) {
+            n++;
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] parts = l.split("\\s+");
+            if (parts.length != 3 || !(parts[1].equals("sinks") || parts[1].equals("sources"))) {
+                LOG.warn("{} line {}: '{}' is not '<device uuid> <sinks|sources> <config_id>': skipped", path, n, l);
+                continue;
+            }
+            ids.computeIfAbsent(parts[0], k -> new TreeMap<>()).put(parts[1], parts[2]);
+        }
+    }
+
+    Optional<String> configId(String uuid, String section) {
+        load();
+        return Optional.ofNullable(ids.getOrDefault(uuid, Map.of()).get(section));
+    }
+
+    /** The device an entry belongs to, by its config_id. */
+    Optional<String> deviceOf(String configId, String section) {
+        load();
+        if (configId == null) {
+            return Optional.empty();
+        }
+        return ids.entrySet().stream().filter(e -> configId.equals(e.getValue().get(section))).map(Map.Entry::getKey).findFirst();
+    }
+
+    void assign(String uuid, String section, String configId) {
+        load();
+        String before = ids.computeIfAbsent(uuid, k -> new TreeMap<>()).put(section, configId);
+        if (!configId.equals(before)) {
+            dirty = true;
+            LOG.info("config.yaml: device {} is the {} entry with config_id {}", uuid, section.substring(0, section.length() - 1), configId);
+        }
+    }
+
+    /** Every mapping: device uuid to section to config_id (a snapshot). */
+    Map<String, Map<String, String>> all() {
+        load();
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        ids.forEach((k, v) -> copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    boolean dirty() {
+        return dirty;
+    }
+
+    /** Writes the map if it changed since it was read or last saved. */
+    void save() throws IOException {
+        if (!dirty) {
+            return;
+        }
+        StringBuilder s = new StringBuilder(HEADER);
+        ids.forEach((uuid, sections) -> sections.forEach((section, id) -> s.append(uuid).append(' ').append(section).append(' ').append(id).append('\n')));
+        writer.write(path, s.toString());
+        dirty = false;
+    }
+}
