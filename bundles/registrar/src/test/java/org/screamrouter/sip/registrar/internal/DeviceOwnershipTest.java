@@ -139,8 +139,9 @@ class DeviceOwnershipTest {
         Response r = send(register("sip:" + VICTIM + "@screamrouter.local", "sip:mallory@" + ATTACKER_IP, "*", 0, null),
                 ATTACKER_IP, 41000);
 
+        // the AOR is the device's own, so what gives the attacker away is the address
         assertThat(r.getStatusCode()).isEqualTo(403);
-        assertThat(r.getReasonPhrase()).isEqualTo("Forbidden (device UUID belongs to another address-of-record)");
+        assertThat(r.getReasonPhrase()).isEqualTo("Forbidden (device UUID registered from another address)");
         assertUnchanged(before, bindings);
     }
 
