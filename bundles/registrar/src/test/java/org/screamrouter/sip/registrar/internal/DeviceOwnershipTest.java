@@ -6,9 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.sip.message.Response;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,6 +220,29 @@ class DeviceOwnershipTest {
                 "<sip:" + VICTIM + "@" + VICTIM_IP + ":5999>", 300, null), VICTIM_IP, VICTIM_PORT);
         assertThat(old.getStatusCode()).isEqualTo(403);
         assertThat(registrar.release("nobody")).isFalse();
+    }
+
+    @Test
+    void aDeviceStoredBeforeOwnershipExistedIsOwnedByItsAor() throws Exception {
+        registerVictim();
+        registrar.deactivate();
+        // what the revision before ownership wrote: the same record without the owner appended (a flag, the AOR, no user)
+        try (MVStore store = new MVStore.Builder().fileName(dir.resolve("registrar.mv").toString()).open()) {
+            MVMap<String, byte[]> devices = store.openMap("devices");
+            byte[] record = devices.get(VICTIM);
+            int owner = 1 + 2 + ("sip:" + VICTIM + "@screamrouter.local").length() + 1;
+            devices.put(VICTIM, Arrays.copyOf(record, record.length - owner));
+        }
+        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        assertThat(registrar.device(VICTIM)).isPresent();
+
+        assertThat(send(register("sip:mallory@screamrouter.local", "sip:" + VICTIM + "@" + ATTACKER_IP,
+                "<sip:mallory@" + ATTACKER_IP + ":5060>", 300, null), ATTACKER_IP, 41000).getReasonPhrase())
+                .isEqualTo("Forbidden (device UUID belongs to another address-of-record)");
+        assertThat(send(register("sip:screamrouter@screamrouter.local", "sip:" + VICTIM + "@" + ATTACKER_IP,
+                "<sip:" + VICTIM + "@" + ATTACKER_IP + ":5999>", 300, null), ATTACKER_IP, 41000).getStatusCode()).isEqualTo(403);
+        assertThat(send(register("sip:screamrouter@screamrouter.local", "sip:" + VICTIM + "@" + VICTIM_IP,
+                "<sip:" + VICTIM + "@" + VICTIM_IP + ":5999>", 300, null), VICTIM_IP, 40005).getStatusCode()).isEqualTo(200);
     }
 
     // --- signs of life (issue item 6)
