@@ -27,4 +27,16 @@ public interface DeviceRegistry {
 
     /** Removes the device's bindings as an {@code Expires: 0} would; the device is kept, offline. */
     boolean unregister(String uuid);
+
+    /**
+     * The operator's way to move a device to another address-of-record, user or address (docs/registrar-state.md,
+     * "Device ownership"): removes the device's binding as {@link #unregister} does and releases the UUID from the
+     * address-of-record, user and source address that own it, so that the next REGISTER naming it, from anyone,
+     * owns it. Returns false when there is no such device.
+     *
+     * @since 1.4
+     */
+    default boolean release(String uuid) {
+        throw new UnsupportedOperationException("release is not supported by " + getClass().getName());
+    }
 }

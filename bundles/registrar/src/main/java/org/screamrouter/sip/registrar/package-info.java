@@ -5,5 +5,5 @@
  * of its users.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.screamrouter.sip.registrar;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,6 +109,13 @@ final class BindingTable {
             count.addAndGet(next.size() - (old == null ? 0 : old.size()));
             return List.copyOf(next);
         });
+    }
+
+    /** The binding of this AOR whose contact matches (RFC 3261 19.1.4, as {@link #apply} matches it), expired or not. */
+    Optional<Binding> find(String aor, URI contact) {
+        List<Entry> entries = byAor.get(aor);
+        int i = entries == null ? -1 : indexOf(entries, contact);
+        return i < 0 ? Optional.empty() : Optional.of(entries.get(i).binding());
     }
 
     List<Binding> bindings(String aor, Instant now) {

@@ -1,5 +1,6 @@
 package org.screamrouter.sip.registrar.internal;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
+import org.screamrouter.sip.stack.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,19 @@ final class DeviceBook {
         void post(String topic, Device device);
     }
 
-    private record Entry(Device device, String sdp) {}
+    /**
+     * Who a device belongs to (docs/registrar-state.md, "Device ownership"): the address-of-record that first
+     * registered it and, when authentication was on, that user ({@code null} when it was off). With authentication
+     * off the device also belongs to the IP address of its binding ({@link Device#source()}). An entry without
+     * owner has been released by the operator: the next REGISTER naming it owns it.
+     */
+    record Owner(String aor, String user) {}
+
+    private record Entry(Device device, String sdp, Owner owner) {
+        Entry with(Device next) {
+            return new Entry(next, sdp, owner);
+        }
+    }
 
     private final ConcurrentHashMap<String, Entry> byUuid = new ConcurrentHashMap<>();
     /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
@@ -45,17 +59,60 @@ final class DeviceBook {
     }
 
     /** Puts back a device read from the store, without an event. */
-    void restore(Device device, String sdp) {
-        byUuid.put(device.uuid(), new Entry(device, sdp));
+    void restore(Device device, String sdp, Owner owner) {
+        byUuid.put(device.uuid(), new Entry(device, sdp, owner));
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
     }
 
     /**
-     * A REGISTER of this device was accepted with this binding. Without SDP the device keeps the capabilities
-     * it had. Returns the device as it is now.
+     * Why a REGISTER from this address-of-record, user ({@code null} without authentication) and source address may
+     * not register, refresh or remove this device's binding, as the reason of a 403; empty when it may: the device is
+     * unknown or released, or it belongs to that AOR and, with a user, was not registered by another user, or, without
+     * one, its binding came from the same IP address (any port: a device that restarts gets a new one).
      */
-    Device registered(String uuid, Binding binding, DeviceCapabilities capabilities, String sdp, String userAgent, Instant now) {
+    Optional<String> refusal(String uuid, String aor, String user, InetAddress address) {
+        Entry e = byUuid.get(uuid);
+        if (e == null || e.owner() == null) {
+            return Optional.empty();
+        }
+        if (!e.owner().aor().equals(aor)) {
+            return Optional.of("device UUID belongs to another address-of-record");
+        }
+        if (user != null) {
+            return e.owner().user() == null || e.owner().user().equals(user) ? Optional.empty()
+                    : Optional.of("device UUID registered by another user");
+        }
+        InetSocketAddress source = e.device().source();
+        return source == null || source.getAddress().equals(address) ? Optional.empty()
+                : Optional.of("device UUID registered from another address");
+    }
+
+    /** Who owns the device now, for the log line of a refusal; empty when unknown or released. */
+    Optional<Owner> owner(String uuid) {
+        Entry e = byUuid.get(uuid);
+        return e == null ? Optional.empty() : Optional.ofNullable(e.owner());
+    }
+
+    /** The operator released the device ({@code sip:device --reassign}): the next REGISTER naming it owns it. */
+    boolean release(String uuid) {
+        Entry[] changed = new Entry[1];
+        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), e.sdp(), null));
+        if (changed[0] == null) {
+            return false;
+        }
+        persist(changed[0]);
+        LOG.info("device {} released by the operator: the next REGISTER naming it owns it", uuid);
+        return true;
+    }
+
+    /**
+     * A REGISTER of this device was accepted with this binding, from {@code user} ({@code null} without
+     * authentication). Without SDP the device keeps the capabilities it had. A new or released device is owned
+     * from now on by the binding's AOR and the user; an owned one registered without a user gets the user of its
+     * first authenticated REGISTER. Returns the device as it is now.
+     */
+    Device registered(String uuid, Binding binding, DeviceCapabilities capabilities, String sdp, String userAgent, String user, Instant now) {
         Entry[] change = new Entry[2];
         byUuid.compute(uuid, (k, old) -> {
             Device before = old == null ? null : old.device();
@@ -63,8 +120,10 @@ final class DeviceBook {
             String body = capabilities != null ? sdp : old == null ? null : old.sdp();
             Device after = new Device(uuid, binding.addressOfRecord(), binding.contactUri(), binding.transport(),
                     binding.source(), caps, userAgent, true, before == null ? now : before.firstSeen(), now, binding.expires());
+            Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
+                    : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
-            change[1] = new Entry(after, body);
+            change[1] = new Entry(after, body, owner);
             return change[1];
         });
         Device before = change[0] == null ? null : change[0].device();
@@ -79,7 +138,7 @@ final class DeviceBook {
         }
         byBinding.put(key, uuid);
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
-        if (topic != null || !Objects.equals(before.expires(), after.expires())) {
+        if (topic != null || !Objects.equals(before.expires(), after.expires()) || !Objects.equals(change[0].owner(), change[1].owner())) {
             persist(change[1]);
         }
         if (topic != null) {
@@ -97,8 +156,8 @@ final class DeviceBook {
             Device d = e.device();
             boolean back = !d.online() && d.expires().isAfter(now);
             Device next = back ? d.withOnline(true, now) : d.online() ? withLastSeen(d, now) : d;
-            if (back) changed[0] = new Entry(next, e.sdp());
-            return new Entry(next, e.sdp());
+            if (back) changed[0] = e.with(next);
+            return e.with(next);
         });
         if (changed[0] != null) {
             persist(changed[0]);
@@ -112,7 +171,7 @@ final class DeviceBook {
         Entry[] changed = new Entry[1];
         byUuid.computeIfPresent(uuid, (k, e) -> {
             if (!e.device().online()) return e;
-            changed[0] = new Entry(e.device().withOnline(false, null), e.sdp());
+            changed[0] = e.with(e.device().withOnline(false, null));
             return changed[0];
         });
         if (changed[0] != null) {
@@ -134,8 +193,19 @@ final class DeviceBook {
         return out;
     }
 
-    Optional<String> uuidOfSource(InetSocketAddress source) {
-        return Optional.ofNullable(bySource.get(source));
+    /**
+     * The device registered on this flow: its last REGISTER came on the same transport from the same address
+     * and port (for TCP and WebSocket: the same connection).
+     */
+    Optional<String> uuidOfFlow(Flow flow) {
+        String uuid = bySource.get(flow.remote());
+        return uuid != null && isFlowOf(uuid, flow) ? Optional.of(uuid) : Optional.empty();
+    }
+
+    /** Whether the flow is the one the device's binding came on (transport, source address and port). */
+    boolean isFlowOf(String uuid, Flow flow) {
+        Entry e = byUuid.get(uuid);
+        return e != null && flow.remote().equals(e.device().source()) && flow.transport().equalsIgnoreCase(e.device().transport());
     }
 
     /** The device bound to this binding (same AOR and contact), if any. */
@@ -163,7 +233,7 @@ final class DeviceBook {
     private void persist(Entry e) {
         Device d = e.device();
         store.put(new RegistrarStore.StoredDevice(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(),
-                e.sdp(), d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires()));
+                e.sdp(), d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires(), e.owner()));
     }
 
     private static Device withLastSeen(Device d, Instant now) {

@@ -300,7 +300,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     }
 
     /** A name from a message, safe for one log line. */
-    private static String printable(String s) {
+    static String printable(String s) {
         StringBuilder out = new StringBuilder(Math.min(s.length(), 64) + 2).append('"');
         for (int i = 0; i < s.length() && i < 64; i++) {
             char c = s.charAt(i);

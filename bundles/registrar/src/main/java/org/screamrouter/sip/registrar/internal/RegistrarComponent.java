@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.GregorianCalendar;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
@@ -198,7 +199,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 }
             }
             book.restore(new Device(s.uuid(), s.aor(), s.contactUri(), s.transport(), s.source(), caps, s.userAgent(),
-                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.sdp());
+                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.sdp(), s.owner());
             devices++;
         }
         if (bindings > 0 || devices > 0) {
@@ -243,13 +244,23 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     /** An RFC 5626 CRLF keep-alive on a TCP or WebSocket flow: a sign of life of the device registered on it. */
     @Override
     public void keepAlive(Flow flow) {
-        book.uuidOfSource(flow.remote()).ifPresent(uuid -> book.seen(uuid, clock.instant()));
+        book.uuidOfFlow(flow).ifPresent(uuid -> book.seen(uuid, clock.instant()));
     }
 
-    /** OPTIONS to the server (RFC 3261 11.2), also a device's keep-alive. */
+    /**
+     * OPTIONS to the server (RFC 3261 11.2), also a device's keep-alive, but only on the flow of the device's
+     * binding: the device it names, else the one registered on that flow. Anyone may ask for our capabilities;
+     * an OPTIONS from another socket that names a device is answered and keeps nobody online.
+     */
     private void options(SipExchange exchange) throws ParseException {
-        identify(exchange.request()).or(() -> book.uuidOfSource(exchange.flow().remote()))
-                .ifPresent(uuid -> book.seen(uuid, clock.instant()));
+        Flow flow = exchange.flow();
+        Optional<String> named = identify(exchange.request());
+        Optional<String> alive = named.isPresent() && book.device(named.get()).isPresent()
+                ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
+        alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
+        if (named.isPresent() && alive.isEmpty() && book.device(named.get()).isPresent()) {
+            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", DigestAuthenticator.printable(named.get()), flow);
+        }
         Response response = exchange.createResponse(Response.OK);
         response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));
         response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
@@ -319,11 +330,18 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         for (ListIterator<Header> it = request.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
             contacts.add((ContactHeader) it.next());
         }
-        if (contacts.stream().anyMatch(ContactHeader::isWildCard)) {
-            if (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0) {
-                exchange.respond(Response.BAD_REQUEST, "Contact * needs Expires: 0 and no other Contact");
-                return;
-            }
+        boolean wildcard = contacts.stream().anyMatch(ContactHeader::isWildCard);
+        if (wildcard && (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0)) {
+            exchange.respond(Response.BAD_REQUEST, "Contact * needs Expires: 0 and no other Contact");
+            return;
+        }
+        // issue 13: a device belongs to the AOR (and user, or IP address) that registered it; nobody else may
+        // register, refresh or remove its binding (docs/registrar-state.md, "Device ownership")
+        String user = authenticated.user().orElse(null);
+        if (!contacts.isEmpty() && refusedOwnership(exchange, uuid, aor, user, contacts, wildcard, now)) {
+            return;
+        }
+        if (wildcard) {
             for (Binding b : table.removeAll(aor)) {
                 removed(b, "Contact: *");
             }
@@ -362,7 +380,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                     store.put(u.binding());
                     if (uuid != null) {
                         UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : String.join(" ", iterable(ua.getProduct())), now);
+                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : String.join(" ", iterable(ua.getProduct())), user, now);
                     }
                 } else {
                     removed(u.binding(), "Expires: 0");
@@ -379,6 +397,35 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             response.setHeader(messages.headers().createRetryAfterHeader(300));
             exchange.respond(response);
         }
+    }
+
+    /**
+     * Answers 403 and returns true when the REGISTER names a device, or would refresh or remove the binding of one,
+     * that is not this AOR's (and user's, or address's): {@link DeviceBook#refusal}. Nothing has been changed yet.
+     */
+    private boolean refusedOwnership(SipExchange exchange, String uuid, String aor, String user, List<ContactHeader> contacts,
+            boolean wildcard, Instant now) {
+        Set<String> devices = new LinkedHashSet<>();
+        if (uuid != null) devices.add(uuid);
+        if (wildcard) {
+            table.bindings(aor, now).forEach(b -> book.uuidOfBinding(b).ifPresent(devices::add));
+        } else {
+            for (ContactHeader c : contacts) {
+                table.find(aor, c.getAddress().getURI()).flatMap(book::uuidOfBinding).ifPresent(devices::add);
+            }
+        }
+        for (String device : devices) {
+            Optional<String> fault = book.refusal(device, aor, user, exchange.flow().remote().getAddress());
+            if (fault.isPresent()) {
+                String owner = book.owner(device).map(o -> o.aor() + (o.user() == null ? "" : " (user " + o.user() + ")")).orElse("-");
+                LOG.info("REGISTER refused: {} for {}{} from {}: {}; it belongs to {} at {}", DigestAuthenticator.printable(device),
+                        aor, user == null ? "" : " (user " + user + ")", exchange.flow(), fault.get(), owner,
+                        book.device(device).map(d -> d.source() == null ? "-" : d.source().getAddress().getHostAddress()).orElse("-"));
+                exchange.respond(Response.FORBIDDEN, "Forbidden (" + fault.get() + ")");
+                return true;
+            }
+        }
+        return false;
     }
 
     private void removed(Binding b, String why) {
@@ -561,5 +608,14 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         }
         book.offline(uuid, "unregistered by the operator");
         return removed;
+    }
+
+    @Override
+    public boolean release(String uuid) {
+        if (book.device(uuid).isEmpty()) {
+            return false;
+        }
+        unregister(uuid);
+        return book.release(uuid);
     }
 }

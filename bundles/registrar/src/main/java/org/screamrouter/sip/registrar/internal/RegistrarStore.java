@@ -30,9 +30,13 @@ final class RegistrarStore implements AutoCloseable {
     static final int COMMIT_DELAY_MS = 500;
     private static final int FORMAT = 1;
 
-    /** A device as stored: the SDP body is kept as text and parsed again on load. */
+    /**
+     * A device as stored: the SDP body is kept as text and parsed again on load; {@code owner} is who it belongs to,
+     * {@code null} once the operator released it.
+     */
     record StoredDevice(String uuid, String aor, String contactUri, String transport, InetSocketAddress source,
-            String sdp, String userAgent, boolean online, Instant firstSeen, Instant lastSeen, Instant expires) {}
+            String sdp, String userAgent, boolean online, Instant firstSeen, Instant lastSeen, Instant expires,
+            DeviceBook.Owner owner) {}
 
     private final MVStore store;
     private final MVMap<String, byte[]> bindings;
@@ -155,6 +159,13 @@ final class RegistrarStore implements AutoCloseable {
             out.writeLong(d.firstSeen().toEpochMilli());
             out.writeLong(d.lastSeen().toEpochMilli());
             out.writeLong(d.expires().toEpochMilli());
+            // added after format 1 was in use, at the end of the record: a reader that does not know it stops before
+            // it (a downgrade keeps the devices), and a record written without it is owned by its AOR
+            out.writeBoolean(d.owner() != null);
+            if (d.owner() != null) {
+                out.writeUTF(d.owner().aor());
+                writeNullable(out, d.owner().user());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -177,8 +188,16 @@ final class RegistrarStore implements AutoCloseable {
         }
         String userAgent = readNullable(in);
         boolean online = in.readBoolean();
-        return new StoredDevice(uuid, aor, contact, transport, source, sdp, userAgent, online,
-                Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()));
+        Instant firstSeen = Instant.ofEpochMilli(in.readLong());
+        Instant lastSeen = Instant.ofEpochMilli(in.readLong());
+        Instant expires = Instant.ofEpochMilli(in.readLong());
+        DeviceBook.Owner owner;
+        if (in.available() > 0) {
+            owner = in.readBoolean() ? new DeviceBook.Owner(in.readUTF(), readNullable(in)) : null;
+        } else {
+            owner = aor == null ? null : new DeviceBook.Owner(aor, null); // stored before ownership: its AOR owns it
+        }
+        return new StoredDevice(uuid, aor, contact, transport, source, sdp, userAgent, online, firstSeen, lastSeen, expires, owner);
     }
 
     private static void checkFormat(DataInputStream in) throws IOException {

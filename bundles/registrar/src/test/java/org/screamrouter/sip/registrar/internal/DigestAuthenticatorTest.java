@@ -35,7 +35,8 @@ class DigestAuthenticatorTest {
         usersFile = dir.resolve("users");
         Files.writeString(usersFile, "# test users\n"
                 + line("alice", "secret") + "\n"
-                + line("dev", "pw", "sip:3f1c@screamrouter.local") + "\n");
+                + line("dev", "pw", "sip:3f1c@screamrouter.local") + "\n"
+                + line("dev2", "pw2", "sip:3f1c@screamrouter.local") + "\n");
         Map<String, Object> cfg = Map.of("auth_mode", "digest", "auth_users_file", usersFile.toString());
         auth = new DigestAuthenticator(FakeExchange.MESSAGES, TestHarness.config(cfg), h.clock, dir.resolve("auth-nonce.key"));
         registrar = h.start(dir.resolve("registrar.mv"), cfg);
@@ -220,6 +221,35 @@ class DigestAuthenticatorTest {
         Response other = send(register("sip:screamrouter@screamrouter.local", "sip:9999@127.0.0.1", "e", 2,
                 authorization(DigestAlgorithm.SHA_256, "dev", "pw", nonce(), "00000001", "sip:screamrouter.local", true)));
         assertThat(other.getStatusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aDeviceUuidBelongsToTheAorAndUserThatFirstRegisteredItButMayMoveAddress() throws Exception {
+        String device = "sip:screamrouter@screamrouter.local";
+        assertThat(send(register(device, "sip:3f1c@127.0.0.1", "d1", 2,
+                authorization(DigestAlgorithm.SHA_256, "dev", "pw", nonce(), "00000001", "sip:screamrouter.local", true))).getStatusCode())
+                .isEqualTo(200);
+        var before = registrar.device("3f1c").orElseThrow();
+
+        // alice owns her AOR, but the UUID in her From is dev's device
+        Response alice = send(register("sip:alice@screamrouter.local", "sip:3f1c@127.0.0.1", "a1", 2,
+                authorization(DigestAlgorithm.SHA_256, "alice", "secret", nonce(), "00000001", "sip:screamrouter.local", true)));
+        assertThat(alice.getStatusCode()).isEqualTo(403);
+        assertThat(alice.getReasonPhrase()).isEqualTo("Forbidden (device UUID belongs to another address-of-record)");
+        // dev2 may register sip:3f1c@ too (an extra AOR of both), but the device was registered by dev
+        Response dev2 = send(register(device, "sip:3f1c@127.0.0.1", "d2", 2,
+                authorization(DigestAlgorithm.SHA_256, "dev2", "pw2", nonce(), "00000001", "sip:screamrouter.local", true)));
+        assertThat(dev2.getStatusCode()).isEqualTo(403);
+        assertThat(dev2.getReasonPhrase()).isEqualTo("Forbidden (device UUID registered by another user)");
+        assertThat(registrar.device("3f1c")).contains(before);
+        assertThat(registrar.bindings()).hasSize(1);
+
+        // authenticated as its own user, the device may come from another address (a new DHCP lease)
+        FakeExchange moved = new FakeExchange(register(device, "sip:3f1c@127.0.0.9", "d3", 2,
+                authorization(DigestAlgorithm.SHA_256, "dev", "pw", nonce(), "00000001", "sip:screamrouter.local", true)), "127.0.0.9", 40000);
+        registrar.handle(moved);
+        assertThat(moved.last().getStatusCode()).isEqualTo(200);
+        assertThat(registrar.device("3f1c").orElseThrow().source().getAddress().getHostAddress()).isEqualTo("127.0.0.9");
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.screamrouter.sip.registrar.Device;
@@ -14,7 +15,8 @@ import org.screamrouter.sip.sdp.AudioFormat;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 
 @Service
-@Command(scope = "sip", name = "device", description = "Shows everything known of one device, with its capabilities")
+@Command(scope = "sip", name = "device", description = "Shows everything known of one device, with its capabilities; "
+        + "--reassign releases it from the address-of-record, user and address that own it")
 public class DeviceCommand implements Action {
     @Reference
     DeviceRegistry registry;
@@ -23,11 +25,24 @@ public class DeviceCommand implements Action {
     @Completion(DeviceUuidCompleter.class)
     String uuid;
 
+    @Option(name = "-r", aliases = "--reassign", description = "Unregister the device and release its UUID: the next REGISTER "
+            + "naming it, from any address-of-record, user or address, owns it (a device that moved, or was replaced)")
+    boolean reassign;
+
     @Override
     public Object execute() {
         Device d = registry.device(uuid).orElse(null);
         if (d == null) {
             System.err.println("No device with UUID " + uuid + " (sip:devices lists them)");
+            return null;
+        }
+        if (reassign) {
+            if (registry.release(uuid)) {
+                System.out.println("Released " + uuid + " (was " + d.addressOfRecord() + " from " + Format.address(d.source())
+                        + "): the next REGISTER naming it owns it");
+            } else {
+                System.err.println("No device with UUID " + uuid + " (sip:devices lists them)");
+            }
             return null;
         }
         Instant now = Instant.now();
