@@ -187,7 +187,8 @@ await_line() {
     line=$(tail -n +"$from" "$WORKDIR/browse.log" | awk -F';' -v k="$kind" -v p="$port" -v a="$ADDR_SRV" \
       '$1 == k && $3 == "IPv4" && (k == "-" || ($8 == a && (p == "" || $9 == p))) { print; exit }')
     [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
-    kill -0 "$SERVER_PGID" 2>/dev/null || die "the server exited"
+    # while the server should run; after the goodbye check stopped it (SERVER_PGID empty) only the line counts
+    [ -z "$SERVER_PGID" ] || kill -0 "$SERVER_PGID" 2>/dev/null || die "the server exited"
     sleep 0.1
   done
   return 1
