@@ -52,6 +52,8 @@ final class ScreamRouterPush {
     private final Clock clock;
 
     private volatile boolean down;
+    /** Whether the last push that failed found ScreamRouter unreachable (executor only). */
+    private boolean unreachable;
     private volatile Instant downSince;
     private volatile String lastError;
     private volatile Instant lastPush;
@@ -74,8 +76,8 @@ final class ScreamRouterPush {
     }
 
     /**
-     * Pushes one change, with the bounded retries ({@code lastChance}: one attempt only, at deactivation). Only called
-     * while {@link #up()}.
+     * Pushes one change, with the bounded retries ({@code lastChance}: one attempt only, at deactivation). Called
+     * while {@link #up()}, and by {@link #probe} for the catch-up.
      */
     Result push(PendingChange change, DeviceIds ids, Map<String, Map<String, Object>> fileEntries, boolean lastChance)
             throws InterruptedException {
@@ -91,6 +93,7 @@ final class ScreamRouterPush {
                 lastPush = clock.instant();
                 return Result.ACCEPTED;
             } catch (IOException e) {
+                unreachable = false;
                 lastError = "cannot write " + ids.path() + ": " + e;
                 LOG.error("ScreamRouter API: {}; device {} goes to the file path", lastError, change.uuid());
                 return Result.FILE;
@@ -103,7 +106,8 @@ final class ScreamRouterPush {
             }
         }
         lastError = last.getMessage();
-        if (last.unreachable()) {
+        unreachable = last.unreachable();
+        if (unreachable) {
             markDown(last);
             return Result.FILE;
         }
@@ -130,12 +134,12 @@ final class ScreamRouterPush {
             return false;
         }
         LOG.info("ScreamRouter API at {} answers again: pushing the state of {} devices", api.base(), known.size());
-        down = false; // push() runs only while up; it marks down again if ScreamRouter goes away meanwhile
-        for (PendingChange c : known) {
-            if (push(c, ids, fileEntries, false) == Result.FILE && down) {
+        for (PendingChange c : known) { // still down meanwhile: status shows up only once ScreamRouter has caught up
+            if (push(c, ids, fileEntries, false) == Result.FILE && unreachable) {
                 return false;
             }
         }
+        down = false;
         downSince = null;
         LOG.info("ScreamRouter API at {} is up: device changes go to it, not to config.yaml", api.base());
         return true;
