@@ -14,9 +14,16 @@ import java.time.Instant;
  * @param pendingDevices devices whose change waits for the next write (more than 0 for long while {@code error} is
  *                       set: they are applied when the file is readable again)
  * @param sipEntries     devices with an entry (source or sink) in the file
+ * @param api            how changes reach a running ScreamRouter through its HTTP API, or {@code null} when
+ *                       {@code screamrouter.url} is not set (changes go to the file only)
  */
 public record ConfigFileStatus(Path path, String error, Instant lastWrite, long writes, int pendingDevices,
-                               int sipEntries) {
+                               int sipEntries, ScreamRouterApiStatus api) {
+
+    /** Without the HTTP API (the file only). */
+    public ConfigFileStatus(Path path, String error, Instant lastWrite, long writes, int pendingDevices, int sipEntries) {
+        this(path, error, lastWrite, writes, pendingDevices, sipEntries, null);
+    }
 
     public boolean healthy() {
         return error == null;

@@ -69,6 +69,9 @@ final class ConfigFile {
 
     Path path() { return path; }
 
+    /** The device-id map (executor only): the HTTP API path keys ScreamRouter's entries by it too. */
+    DeviceIds ids() { return ids; }
+
     String error() { return error; }
 
     Instant lastWrite() { return lastWrite; }

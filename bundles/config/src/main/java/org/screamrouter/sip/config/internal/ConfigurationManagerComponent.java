@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -66,20 +68,70 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     private volatile ConfigFile file;
     private volatile Duration writeDelay = Duration.ofMillis(500);
     private volatile DeviceRegistry registry;
+    /** Newest change per device since start, for a reconcile with ScreamRouter's API (guarded by {@code pending}). */
+    private final Map<String, PendingChange> known = new LinkedHashMap<>();
+    /** The HTTP API path, or {@code null} when {@code screamrouter.url} is empty (executor-confined but for status). */
+    private volatile ScreamRouterPush push;
+    private ExecutorService httpExecutor; // guarded by lifecycle
+    private volatile boolean closing;
 
     public ConfigurationManagerComponent() {}
 
     @Activate
     void activate(BundleContext context, ConfigFileConfig config) {
         start(resolvePath(config.path(), context), Duration.ofMillis(config.write_delay_ms()),
-                Duration.ofMillis(Math.max(50, config.poll_interval_ms())), new AtomicFileWriter(), Clock.systemUTC());
+                Duration.ofMillis(Math.max(50, config.poll_interval_ms())), new AtomicFileWriter(), Clock.systemUTC(),
+                ApiSettings.of(config));
     }
 
     /** Activation without a framework, for tests: the file, the pace and the writer are given. */
     void start(Path path, Duration writeDelay, Duration pollInterval, ConfigFileWriter writer, Clock clock) {
+        start(path, writeDelay, pollInterval, writer, clock, null);
+    }
+
+    /**
+     * The HTTP API settings of the PID; {@code url} is already checked ({@link ScreamRouterApi#checkUrl}), or
+     * {@code null}: the file only.
+     */
+    record ApiSettings(java.net.URI url, Duration timeout, int tries, Duration backoff, Duration probeInterval,
+                       java.security.cert.X509Certificate certificate) {
+
+        /** The PID's settings; {@code null} when the URL is empty or refused (logged once, with why). */
+        static ApiSettings of(ConfigFileConfig config) {
+            String url = config.screamrouter_url();
+            if (url == null || url.isBlank()) {
+                LOG.info("ScreamRouter API: off (screamrouter.url is empty): device changes go to config.yaml only");
+                return null;
+            }
+            java.net.URI checked;
+            try {
+                checked = ScreamRouterApi.checkUrl(url);
+            } catch (IllegalArgumentException e) {
+                LOG.error("ScreamRouter API: screamrouter.url '{}' refused ({}): device changes go to config.yaml only", url, e.getMessage());
+                return null;
+            }
+            java.security.cert.X509Certificate cert = null;
+            String pem = config.screamrouter_certificate();
+            if (pem != null && !pem.isBlank() && checked.getScheme().equals("https")) {
+                try {
+                    cert = ScreamRouterApi.readCertificate(resolvePath(pem, null));
+                } catch (java.io.IOException e) {
+                    LOG.error("ScreamRouter API: screamrouter.certificate {} cannot be read ({}): device changes go to config.yaml only", pem, e.getMessage());
+                    return null;
+                }
+            }
+            return new ApiSettings(checked, Duration.ofMillis(Math.max(100, config.screamrouter_timeout_ms())),
+                    Math.max(1, Math.min(10, config.screamrouter_tries())), Duration.ofMillis(Math.max(0, config.screamrouter_backoff_ms())),
+                    Duration.ofMillis(Math.max(100, config.screamrouter_probe_interval_ms())), cert);
+        }
+    }
+
+    /** Activation without a framework, for tests, with the HTTP API ({@code api} {@code null}: the file only). */
+    void start(Path path, Duration writeDelay, Duration pollInterval, ConfigFileWriter writer, Clock clock, ApiSettings api) {
         ConfigFile f = new ConfigFile(path, writer, clock);
         this.file = f;
         this.writeDelay = writeDelay;
+        this.closing = false;
         synchronized (lifecycle) {
             ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, THREAD_NAME);
@@ -91,6 +143,23 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             executor = ex;
             executor.execute(f::read);
             executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            if (api != null) {
+                httpExecutor = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, THREAD_NAME + "-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+                push = new ScreamRouterPush(new ScreamRouterApi(api.url(), api.timeout(), httpExecutor, api.certificate()),
+                        api.tries(), api.backoff(), clock);
+                executor.scheduleWithFixedDelay(this::probe, api.probeInterval().toMillis(), api.probeInterval().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                LOG.info("ScreamRouter API: device changes go to {} ({} tries, backoff from {} ms, timeout {} ms{}); to "
+                        + "config.yaml only while it does not answer (probed every {} ms)", api.url(), api.tries(),
+                        api.backoff().toMillis(), api.timeout().toMillis(), api.certificate() == null ? "" : ", pinned certificate",
+                        api.probeInterval().toMillis());
+            } else {
+                push = null;
+            }
         }
         if (pendingCount() > 0) {
             scheduleWrite(); // changes handed in before activation
@@ -111,6 +180,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         if (ex == null) {
             return;
         }
+        closing = true; // the last write tries the API once, not with the retries
         ex.execute(this::write); // what is pending goes to the file before the executor ends
         ex.shutdown();
         try {
@@ -121,6 +191,12 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         } catch (InterruptedException e) {
             ex.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        synchronized (lifecycle) {
+            if (httpExecutor != null) {
+                httpExecutor.shutdownNow();
+                httpExecutor = null;
+            }
         }
         int left = pendingCount();
         if (left > 0) {
@@ -210,7 +286,9 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         if (f == null) {
             return new ConfigFileStatus(null, "not active", null, 0, pendingCount(), 0);
         }
-        return new ConfigFileStatus(f.path(), f.error(), f.lastWrite(), f.writes(), pendingCount(), f.entries().size());
+        ScreamRouterPush p = push;
+        return new ConfigFileStatus(f.path(), f.error(), f.lastWrite(), f.writes(), pendingCount(), f.entries().size(),
+                p == null ? null : p.status());
     }
 
     /** Runs a write now on the executor (tests; and what a shell "flush" would call); completes when it is done. */
@@ -231,11 +309,13 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
      */
     private void record(PendingChange change, boolean overrides) {
         synchronized (pending) {
-            if (overrides) {
-                pending.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
-            } else {
-                pending.merge(change.uuid(), change, (newer, synced) -> newer.entry() == null && synced.entry() != null
-                        ? new PendingChange(newer.uuid(), synced.entry(), newer.enabled()) : newer);
+            for (Map<String, PendingChange> m : List.of(pending, known)) {
+                if (overrides) {
+                    m.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
+                } else {
+                    m.merge(change.uuid(), change, (newer, synced) -> newer.entry() == null && synced.entry() != null
+                            ? new PendingChange(newer.uuid(), synced.entry(), newer.enabled()) : newer);
+                }
             }
         }
         scheduleWrite();
@@ -273,11 +353,43 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         if (batch.isEmpty()) {
             return;
         }
+        // One decision per change: to ScreamRouter's API while it is up, else to the file; never both.
+        List<PendingChange> toFile = batch;
+        List<PendingChange> fileChanges = batch;
+        ScreamRouterPush p = push;
+        if (p != null) {
+            toFile = new java.util.ArrayList<>();
+            fileChanges = new java.util.ArrayList<>();
+            for (PendingChange c : batch) {
+                PendingChange full = c.after(knownOf(c.uuid())); // an offline keeps the details known of the device
+                ScreamRouterPush.Result r = ScreamRouterPush.Result.FILE;
+                if (p.up()) {
+                    try {
+                        r = p.push(full, file.ids(), file.entries(), closing);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return; // deactivation ran out of time: what is left stays pending (logged there)
+                    }
+                }
+                if (r == ScreamRouterPush.Result.FILE) {
+                    toFile.add(c);
+                    fileChanges.add(full);
+                } else {
+                    synchronized (pending) {
+                        pending.remove(c.uuid(), c);
+                    }
+                }
+            }
+            if (toFile.isEmpty()) {
+                return;
+            }
+        }
+        List<PendingChange> done = toFile;
         try {
-            switch (file.apply(batch)) {
+            switch (file.apply(fileChanges)) {
                 case DONE -> {
                     synchronized (pending) {
-                        batch.forEach(c -> pending.remove(c.uuid(), c));
+                        done.forEach(c -> pending.remove(c.uuid(), c));
                     }
                 }
                 case BUSY -> scheduleWrite(ConfigFile.SETTLE);
@@ -306,6 +418,34 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         }
     }
 
+    /** The newest change known of a device, or {@code null}. */
+    private PendingChange knownOf(String uuid) {
+        synchronized (pending) {
+            return known.get(uuid);
+        }
+    }
+
+    /** Executor only: while ScreamRouter's API is down, tries it; when it answers, pushes every device and then what waits. */
+    private void probe() {
+        ScreamRouterPush p = push;
+        if (p == null || p.up() || closing) {
+            return;
+        }
+        List<PendingChange> all;
+        synchronized (pending) {
+            all = List.copyOf(known.values());
+        }
+        try {
+            if (p.probe(all, file.ids(), file.entries()) && pendingCount() > 0) {
+                scheduleWrite();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("ScreamRouter API probe failed", e);
+        }
+    }
+
     private void syncFromRegistry() {
         ScheduledExecutorService ex;
         synchronized (lifecycle) {
@@ -331,7 +471,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     /** {@code ${name}} is a system property; {@code ${karaf.data}} outside Karaf means the bundle's data area. */
     static Path resolvePath(String configured, BundleContext context) {
         String path = configured == null || configured.isBlank() ? "${karaf.data}/screamrouter/config.yaml" : configured.trim();
-        if (path.contains("${karaf.data}") && System.getProperty("karaf.data") == null) {
+        if (path.contains("${karaf.data}") && System.getProperty("karaf.data") == null && context != null) {
             String rest = path.substring(path.indexOf("${karaf.data}") + "${karaf.data}".length()).replaceFirst("^[/\\\\]+", "");
             return context.getDataFile(rest.isEmpty() ? "config.yaml" : rest).toPath();
         }

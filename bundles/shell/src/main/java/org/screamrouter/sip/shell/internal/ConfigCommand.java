@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.screamrouter.sip.config.ConfigFileStatus;
 import org.screamrouter.sip.config.ConfigurationManager;
+import org.screamrouter.sip.config.ScreamRouterApiStatus;
 
 @Service
 @Command(scope = "sip", name = "config", description = "Shows the state of ScreamRouter's config.yaml, or one device's entry in it")
@@ -39,6 +40,18 @@ public class ConfigCommand implements Action {
         System.out.printf("%-18s %d%n", "Writes", s.writes());
         System.out.printf("%-18s %d%n", "Pending devices", s.pendingDevices());
         System.out.printf("%-18s %d%n", "SIP entries", s.sipEntries());
+        ScreamRouterApiStatus api = s.api();
+        if (api == null) {
+            System.out.printf("%-18s %s%n", "ScreamRouter API", "off (screamrouter.url not set): changes go to the file");
+        } else {
+            System.out.printf("%-18s %s %s%n", "ScreamRouter API", api.url(), api.up() ? "up: changes go to the API"
+                    : "down since " + api.downSince() + ": changes go to the file");
+            System.out.printf("%-18s %d accepted, %d refused, last %s%n", "API pushes", api.pushes(), api.refused(),
+                    api.lastPush() == null ? "none since start" : api.lastPush());
+            if (api.lastError() != null) {
+                System.out.printf("%-18s %s%n", "API last error", api.lastError());
+            }
+        }
         return null;
     }
 }
