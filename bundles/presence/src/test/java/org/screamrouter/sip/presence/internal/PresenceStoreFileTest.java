@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.registrar.StoreStatus;
 
 /**
  * Issue 13 item 7: a store file that cannot be opened must not stop the presence server. Corrupt: moved aside, the
@@ -33,6 +34,7 @@ class PresenceStoreFileTest {
         byte[] before = Files.readAllBytes(file);
         try (PresenceStore store = new PresenceStore(file)) {
             assertThat(store.loadSubscriptions()).isEmpty();
+            assertThat(store.status().state()).isEqualTo(StoreStatus.State.MOVED_ASIDE);
             store.put(TablesTest.sub("a", "presence", "dev1", LATER));
         }
         List<Path> aside = siblings(file);
@@ -40,6 +42,7 @@ class PresenceStoreFileTest {
         assertThat(aside.get(0).getFileName().toString()).startsWith("presence.mv.corrupt-");
         assertThat(Files.readAllBytes(aside.get(0))).as("the unreadable file is kept as it was").isEqualTo(before);
         try (PresenceStore again = new PresenceStore(file)) {
+            assertThat(again.status().healthy()).isTrue();
             assertThat(again.loadSubscriptions()).as("the new file persists").extracting(Subscription::id).containsExactly("a");
         }
     }
@@ -75,6 +78,7 @@ class PresenceStoreFileTest {
         try {
             byte[] before = Files.readAllBytes(file);
             try (PresenceStore store = new PresenceStore(file)) {
+                assertThat(store.status().state()).isEqualTo(StoreStatus.State.IN_MEMORY);
                 assertThat(store.loadSubscriptions()).isEmpty();
                 store.put(TablesTest.sub("b", "presence", "dev1", LATER));
                 assertThat(store.loadSubscriptions()).hasSize(1);
@@ -84,6 +88,20 @@ class PresenceStoreFileTest {
             assertThat(other.<String, byte[]>openMap("subscriptions").keySet()).as("the holder keeps its data").containsExactly("a");
         } finally {
             other.close();
+        }
+    }
+
+    @Test
+    void thePresenceServerActivatesOnAFileOfGarbageAndSaysSo() throws IOException {
+        Path file = dir.resolve("presence.mv");
+        Files.write(file, "not a store".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        PresenceComponent presence = new Harness().start(file, java.util.Map.of());
+        try {
+            StoreStatus status = presence.storeStatus();
+            assertThat(status.state()).isEqualTo(StoreStatus.State.MOVED_ASIDE);
+            assertThat(status.movedTo()).exists();
+        } finally {
+            presence.deactivate();
         }
     }
 }

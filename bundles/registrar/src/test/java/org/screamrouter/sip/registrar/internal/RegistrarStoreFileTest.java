@@ -16,6 +16,7 @@ import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.StoreStatus;
 
 /**
  * Issue 13 item 7: a store file that cannot be opened must not stop the registrar. Corrupt: moved aside, the store
@@ -41,6 +42,7 @@ class RegistrarStoreFileTest {
         byte[] before = Files.readAllBytes(file);
         try (RegistrarStore store = new RegistrarStore(file)) {
             assertThat(store.loadBindings()).isEmpty();
+            assertThat(store.status().state()).isEqualTo(StoreStatus.State.MOVED_ASIDE);
             store.put(binding("sip:dev1@127.0.0.1"));
         }
         List<Path> aside = siblings(file);
@@ -48,6 +50,7 @@ class RegistrarStoreFileTest {
         assertThat(aside.get(0).getFileName().toString()).startsWith("registrar.mv.corrupt-");
         assertThat(Files.readAllBytes(aside.get(0))).as("the unreadable file is kept as it was").isEqualTo(before);
         try (RegistrarStore again = new RegistrarStore(file)) {
+            assertThat(again.status().healthy()).isTrue();
             assertThat(again.loadBindings()).as("the new file persists").extracting(Binding::addressOfRecord)
                     .containsExactly("sip:dev1@127.0.0.1");
         }
@@ -84,6 +87,7 @@ class RegistrarStoreFileTest {
         try {
             byte[] before = Files.readAllBytes(file);
             try (RegistrarStore store = new RegistrarStore(file)) {
+                assertThat(store.status().state()).isEqualTo(StoreStatus.State.IN_MEMORY);
                 assertThat(store.loadBindings()).isEmpty();
                 store.put(binding("sip:dev2@127.0.0.1"));
                 assertThat(store.loadBindings()).hasSize(1);
@@ -94,6 +98,22 @@ class RegistrarStoreFileTest {
                     .containsExactly(RegistrarStore.key(binding("sip:dev1@127.0.0.1")));
         } finally {
             other.close();
+        }
+    }
+
+    @Test
+    void theRegistrarActivatesOnAFileOfGarbageAndItsRegistrySaysSo() throws IOException {
+        Path file = dir.resolve("registrar.mv");
+        Files.write(file, "not a store".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        RegistrarComponent registrar = new TestHarness().start(file, java.util.Map.of());
+        try {
+            StoreStatus status = registrar.storeStatus();
+            assertThat(status.state()).isEqualTo(StoreStatus.State.MOVED_ASIDE);
+            assertThat(status.file()).isEqualTo(file);
+            assertThat(status.movedTo()).exists();
+            assertThat(status.describe()).startsWith("started empty: " + file).contains("moved to " + status.movedTo());
+        } finally {
+            registrar.deactivate();
         }
     }
 }
