@@ -3,5 +3,5 @@
  * package): the {@link PresenceService} lists the current subscriptions and publications, for the shell.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.screamrouter.sip.presence;

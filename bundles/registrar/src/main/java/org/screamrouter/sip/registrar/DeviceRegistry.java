@@ -39,4 +39,14 @@ public interface DeviceRegistry {
     default boolean release(String uuid) {
         throw new UnsupportedOperationException("release is not supported by " + getClass().getName());
     }
+
+    /**
+     * The health of the registrar's store file: kept, moved aside because it could not be read, or not used (locked
+     * by another server) with the registrar running in memory.
+     *
+     * @since 1.5
+     */
+    default StoreStatus storeStatus() {
+        throw new UnsupportedOperationException("storeStatus is not supported by " + getClass().getName());
+    }
 }

@@ -73,6 +73,8 @@ public class DistributionIT {
         }
         String status = shell("sip:status");
         assertTrue(status, status.contains(System.getProperty("itest.sip.udp.port")));
+        assertTrue(status, status.contains("Registrar store: ok (") && status.contains("registrar.mv)"));
+        assertTrue(status, status.contains("Presence store: ok (") && status.contains("presence.mv)"));
     }
 
     @Test

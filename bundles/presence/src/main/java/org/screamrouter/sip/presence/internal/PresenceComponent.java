@@ -45,6 +45,7 @@ import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.presence.PresenceService;
+import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.presence.PublicationInfo;
 import org.screamrouter.sip.presence.SubscriptionInfo;
 import org.screamrouter.sip.registrar.Device;
@@ -640,5 +641,10 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             out.add(new PublicationInfo(p.entityTag(), p.resource(), p.basic() == null ? "-" : p.basic(), p.expires()));
         }
         return out;
+    }
+
+    @Override
+    public StoreStatus storeStatus() {
+        return store.status();
     }
 }

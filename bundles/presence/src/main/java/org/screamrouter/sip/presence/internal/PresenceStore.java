@@ -9,20 +9,21 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.screamrouter.sip.registrar.StoreStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Subscriptions and publications on disk, so a hot swap of the presence bundle (or a restart) keeps every
  * dialog: an H2 MVStore file as the registrar's, committed in the background at most {@value #COMMIT_DELAY_MS}
- * ms behind, and on {@link #close()}.
+ * ms behind, and on {@link #close()}. A file that cannot be opened does not stop the bundle ({@link StoreFile},
+ * {@link #status()}).
  */
 final class PresenceStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PresenceStore.class);
@@ -32,17 +33,20 @@ final class PresenceStore implements AutoCloseable {
     private final MVStore store;
     private final MVMap<String, byte[]> subscriptions;
     private final MVMap<String, byte[]> publications;
+    private final StoreStatus status;
 
     PresenceStore(Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file.getParent(), e);
-        }
-        this.store = new MVStore.Builder().fileName(file.toString()).open();
+        StoreFile.Opened opened = StoreFile.open(file, LOG, "subscriptions", "publications");
+        this.store = opened.store();
+        this.status = opened.status();
         store.setAutoCommitDelay(COMMIT_DELAY_MS);
         this.subscriptions = store.openMap("subscriptions");
         this.publications = store.openMap("publications");
+    }
+
+    /** Whether the file was opened, moved aside (the store started empty) or left alone (the store is in memory). */
+    StoreStatus status() {
+        return status;
     }
 
     void put(Subscription s) {

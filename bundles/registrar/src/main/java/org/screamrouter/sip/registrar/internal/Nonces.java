@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -89,7 +88,7 @@ final class Nonces {
 
     /**
      * The MAC key from its file; a new random key written there (owner read/write only, through a temporary
-     * file and a rename) when the file is missing or not a key.
+     * file forced to disk and a rename) when the file is missing or not a key.
      */
     static byte[] loadOrCreateKey(Path file, SecureRandom random) throws IOException {
         if (Files.isRegularFile(file)) {
@@ -106,8 +105,7 @@ final class Nonces {
         } catch (UnsupportedOperationException notPosix) {
             Files.createFile(tmp);
         }
-        Files.write(tmp, key);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(tmp, key, file);
         return key;
     }
 }

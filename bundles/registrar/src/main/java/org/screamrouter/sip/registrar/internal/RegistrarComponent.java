@@ -60,6 +60,7 @@ import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.registrar.PingResult;
 import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
@@ -617,5 +618,10 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         }
         unregister(uuid);
         return book.release(uuid);
+    }
+
+    @Override
+    public StoreStatus storeStatus() {
+        return store.status();
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.StoreStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Bindings and devices on disk, so a bundle update or a restart loses no registration (see
  * docs/registrar-state.md). An H2 MVStore file under the Karaf data folder: copy-on-write pages, so a crash
  * leaves the last commit intact; its background commit batches writes (at most {@value #COMMIT_DELAY_MS} ms
- * behind), so a burst of REGISTERs costs no fsync each; {@link #close()} commits what is left.
+ * behind), so a burst of REGISTERs costs no fsync each; {@link #close()} commits what is left. A file that cannot
+ * be opened does not stop the registrar ({@link StoreFile}, {@link #status()}).
  */
 final class RegistrarStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarStore.class);
@@ -41,17 +42,20 @@ final class RegistrarStore implements AutoCloseable {
     private final MVStore store;
     private final MVMap<String, byte[]> bindings;
     private final MVMap<String, byte[]> devices;
+    private final StoreStatus status;
 
     RegistrarStore(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file.getParent(), e);
-        }
-        this.store = new MVStore.Builder().fileName(file.toString()).open();
+        StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices");
+        this.store = opened.store();
+        this.status = opened.status();
         store.setAutoCommitDelay(COMMIT_DELAY_MS);
         this.bindings = store.openMap("bindings");
         this.devices = store.openMap("devices");
+    }
+
+    /** Whether the file was opened, moved aside (the store started empty) or left alone (the store is in memory). */
+    StoreStatus status() {
+        return status;
     }
 
     static String key(Binding b) {

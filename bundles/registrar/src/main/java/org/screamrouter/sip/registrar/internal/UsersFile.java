@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -176,7 +175,8 @@ final class UsersFile {
 
     /**
      * Adds or replaces the user's line, keeping its extra addresses-of-record and adding {@code addAors}; every
-     * other line stays as it is. Written to a temporary file in the same folder, then renamed over the file.
+     * other line stays as it is. Written to a temporary file in the same folder, forced to disk, then renamed over the
+     * file ({@link DurableFiles}).
      */
     synchronized void put(String name, String md5Ha1, String sha256Ha1, Collection<String> addAors) throws IOException {
         if (!validName(name)) throw new IllegalArgumentException("a user name without white space, #, quotes or control characters");
@@ -244,8 +244,9 @@ final class UsersFile {
             } catch (UnsupportedOperationException notPosix) {
                 // the file's folder is what protects it then
             }
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            StringBuilder text = new StringBuilder();
+            for (String l : lines) text.append(l).append(System.lineSeparator());
+            DurableFiles.replace(tmp, text.toString().getBytes(StandardCharsets.UTF_8), file);
         } finally {
             Files.deleteIfExists(tmp);
         }

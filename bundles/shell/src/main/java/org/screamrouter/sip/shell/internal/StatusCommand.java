@@ -6,14 +6,22 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.screamrouter.sip.presence.PresenceService;
+import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipStackStatus;
 
 @Service
-@Command(scope = "sip", name = "status", description = "Shows the SIP stack's listening points, request handlers and counters")
+@Command(scope = "sip", name = "status", description = "Shows the SIP stack's listening points, request handlers and counters, and the health of the registrar's and presence server's store files")
 public class StatusCommand implements Action {
     @Reference
     SipStackStatus status;
+
+    @Reference(optional = true)
+    DeviceRegistry registry;
+
+    @Reference(optional = true)
+    PresenceService presence;
 
     @Override
     public Object execute() {
@@ -35,6 +43,10 @@ public class StatusCommand implements Action {
             counters.addRow().addContent(e.getKey(), e.getValue());
         }
         counters.print(System.out);
+        // a store file that could not be opened does not stop its bundle: say what became of it (issue 13 item 7)
+        System.out.println();
+        System.out.println("Registrar store: " + (registry == null ? "registrar not running" : registry.storeStatus().describe()));
+        System.out.println("Presence store: " + (presence == null ? "presence not running" : presence.storeStatus().describe()));
         return null;
     }
 }
