@@ -57,7 +57,7 @@ unset "${marker%%=*}"
 left=()
 for pid in $(list_pids); do
     [[ "$pids_before" == *" $pid "* || $pid == "$$" ]] && continue
-    cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
+    cmd=$({ tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null) || continue   # gone meanwhile: not left
     if grep -qzxF -- "$marker" "/proc/$pid/environ" 2>/dev/null || [[ "$cmd" == *"$top/"* ]]; then
         left+=("$pid")
         echo "LEFT RUNNING after the tests: pid $pid: ${cmd:0:300}" >&2
