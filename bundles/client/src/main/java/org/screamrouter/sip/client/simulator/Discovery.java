@@ -21,11 +21,16 @@ final class Discovery {
     }
 
     static Optional<Flow> find(String localAddress, String transport, Duration timeout) throws IOException {
+        return find(SERVICE_TYPE, localAddress, transport, timeout);
+    }
+
+    /** The same for another service type (tests browse one of their own: other servers may announce on loopback). */
+    static Optional<Flow> find(String serviceType, String localAddress, String transport, Duration timeout) throws IOException {
         InetAddress local = NextHop.literal(localAddress);
         try (JmDNS jmdns = JmDNS.create(local, "screamrouter-sim")) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                for (ServiceInfo info : jmdns.list(SERVICE_TYPE, 1000)) {
+                for (ServiceInfo info : jmdns.list(serviceType, 1000)) {
                     Optional<Flow> flow = flowOf(info, transport);
                     if (flow.isPresent()) return flow;
                 }
