@@ -73,7 +73,7 @@ final class RequestDispatcher implements SipListener {
             counters.increment("errors.no-flow");
             return;
         }
-        String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request);
+        String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request, flow);
         Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
         Response earlier = cache.lookup(key, System.nanoTime());
         if (earlier != null) {

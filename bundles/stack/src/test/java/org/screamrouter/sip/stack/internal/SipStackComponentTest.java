@@ -145,6 +145,35 @@ class SipStackComponentTest {
     }
 
     @Test
+    void twoSourcesSendingTheSameBranchAndViaEachGetTheirOwnAnswer() throws Exception {
+        // issue 13 item 8: the retransmission cache is keyed by flow too; the answer names the source it was made for
+        addHandler(1L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "OK for " + exchange.flow().port())));
+        String raw = request("REGISTER", 1, "127.0.0.1:9");
+        String first = send(raw);
+        assertThat(first).startsWith("SIP/2.0 200 OK for " + client.getLocalPort());
+        try (DatagramSocket other = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            other.setSoTimeout(3000);
+            byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+            other.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+            DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+            other.receive(packet);
+            String second = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+            assertThat(second).startsWith("SIP/2.0 200 OK for " + other.getLocalPort()).contains("rport=" + other.getLocalPort());
+        }
+        // and the first source's retransmission still gets its own answer, with its own rport
+        client.setSoTimeout(500);
+        String again = null;
+        for (int attempt = 0; attempt < 6 && again == null; attempt++) {
+            try {
+                again = send(raw);
+            } catch (SocketTimeoutException notYet) {
+                // the next retransmission
+            }
+        }
+        assertThat(again).startsWith("SIP/2.0 200 OK for " + client.getLocalPort()).contains("rport=" + client.getLocalPort());
+    }
+
+    @Test
     void portChangeRebindsLiveAndRepublishesTheListeningPoint() throws Exception {
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
         int old = udpPort();
