@@ -228,14 +228,11 @@ final class RequestDispatcher implements SipListener {
                 ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
                 via.setReceived(exchange.flow().address());
                 via.setParameter("rport", Integer.toString(exchange.flow().port()));
-                if ("UDP".equalsIgnoreCase(via.getTransport())) {
-                    provider.sendResponse(response);
-                } else {
-                    // a datagram whose Via names another transport (RFC 4475 regaut01): JAIN-SIP would open that
-                    // transport to the source; the answer goes back as a datagram, where the request came from
-                    ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
-                            .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
-                }
+                // as a datagram to the packet's source, on the channel it came in on. Not SipProvider.sendResponse: it
+                // opens the transport the Via names (RFC 4475 regaut01 names TCP), and refuses while any server
+                // transaction has the same branch, whatever its sent-by, method or source
+                ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
+                        .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
             } else {
                 // connection-oriented: the connection the request came on
                 Object channel = ((SIPRequest) exchange.request()).getMessageChannel();

@@ -261,6 +261,26 @@ class SipStackComponentTest {
     }
 
     @Test
+    void aStatelessAnswerIsSentEvenWhileATransactionOfTheSameBranchLives() throws Exception {
+        // RFC 4475 baddate (INVITE) and baddn (OPTIONS) share branch z9hG4bKkdjuw with other sent-by values: by RFC 3261
+        // 17.2.3 they are different transactions, but JAIN-SIP's provider refused to answer the OPTIONS statelessly
+        // while the INVITE's server transaction (32 s) had that branch
+        addHandler(1L, "INVITE", exchange -> exchange.serverTransaction().sendResponse(exchange.createResponse(486)));
+        addHandler(2L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String invite = request("INVITE", 1, "192.0.2.1:5060").replaceAll("branch=[^\r]*", "branch=z9hG4bKkdjuw");
+        assertThat(send(invite)).startsWith("SIP/2.0 486");
+        String options = request("OPTIONS", 2, "192.0.2.2:5060").replaceAll("branch=[^\r]*", "branch=z9hG4bKkdjuw");
+        String answer = send(options);
+        // the 486 is retransmitted until an ACK (RFC 3261 17.2.1): read past it to the OPTIONS' answer
+        while (answer.contains("CSeq: 1 INVITE")) {
+            DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+            client.receive(packet);
+            answer = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        }
+        assertThat(answer).startsWith("SIP/2.0 200").contains("CSeq: 2 OPTIONS");
+    }
+
+    @Test
     void portChangeRebindsLiveAndRepublishesTheListeningPoint() throws Exception {
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
         int old = udpPort();

@@ -40,7 +40,7 @@ final class Wire {
      * to its pool threads in turn, so the probe can overtake the message by the time one thread takes for one
      * message. The decision rests on the probe's answer; this only covers the other thread.
      */
-    private static final Duration GRACE = Duration.ofMillis(500);
+    private static final Duration GRACE = Duration.ofMillis(1000);
 
     private Wire() {
     }
@@ -120,6 +120,11 @@ final class Wire {
                     return Answer.NONE;
                 }
                 if (probeSent == 0 || System.nanoTime() - probeSent > Duration.ofMillis(500).toNanos() && probeAnswered == 0) {
+                    if (probeSent != 0) {
+                        // retransmitted as a UA does over UDP every T1 (RFC 3261 17.1.2.2): JAIN-SIP drops a request
+                        // that arrives while another with the same branch, sent-by and method is still being handled
+                        socket.send(new DatagramPacket(message, message.length, server));
+                    }
                     byte[] p = probe.getBytes(StandardCharsets.UTF_8);
                     socket.send(new DatagramPacket(p, p.length, server));
                     probeSent = System.nanoTime();
