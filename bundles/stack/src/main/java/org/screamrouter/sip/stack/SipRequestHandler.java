@@ -15,5 +15,12 @@ public interface SipRequestHandler {
     /** Service property naming the SIP method (or methods) a handler serves, e.g. {@code REGISTER}. */
     String METHOD = "sip.method";
 
+    /**
+     * Service property listing the option tags (RFC 3261 19.2) a handler supports, e.g. {@code path}. The stack
+     * answers a request whose {@code Require} or {@code Proxy-Require} names any other tag with 420 Bad Extension and
+     * an {@code Unsupported} header listing them, before the handler sees it. None by default.
+     */
+    String SUPPORTED = "sip.supported";
+
     void handle(SipExchange exchange) throws Exception;
 }

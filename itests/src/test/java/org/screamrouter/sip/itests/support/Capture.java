@@ -24,7 +24,10 @@ public final class Capture implements AutoCloseable {
     public record Packet(String src, int srcPort, String dst, int dstPort, String dnsName) {
         static Packet parse(String line) {
             String[] f = line.trim().split(" ", -1);
-            return new Packet(f.length > 0 ? f[0] : "", port(f, 1), f.length > 2 ? f[2] : "", port(f, 3), f.length > 4 ? f[4] : "");
+            // UDP ports in fields 1 and 3, TCP ports in 5 and 6 (empty for the other transport)
+            int srcPort = port(f, 1) >= 0 ? port(f, 1) : port(f, 5);
+            int dstPort = port(f, 3) >= 0 ? port(f, 3) : port(f, 6);
+            return new Packet(f.length > 0 ? f[0] : "", srcPort, f.length > 2 ? f[2] : "", dstPort, f.length > 4 ? f[4] : "");
         }
 
         private static int port(String[] f, int i) {
@@ -51,7 +54,8 @@ public final class Capture implements AutoCloseable {
     public static Capture start(String filter) throws Exception {
         String tshark = Tools.require("tshark", "tshark");
         Process p = new ProcessBuilder(tshark, "-i", "any", "-f", filter, "-l", "-n", "-T", "fields", "-E", "separator= ",
-                "-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport", "-e", "dns.qry.name").start();
+                "-e", "ip.src", "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport", "-e", "dns.qry.name",
+                "-e", "tcp.srcport", "-e", "tcp.dstport").start();
         Capture capture = new Capture(p);
         CountDownLatch capturing = new CountDownLatch(1);
         StringBuilder said = new StringBuilder();

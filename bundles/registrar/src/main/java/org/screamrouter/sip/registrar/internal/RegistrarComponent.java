@@ -84,7 +84,8 @@ import org.slf4j.LoggerFactory;
  * restart keeps every binding that has not expired.
  */
 @Component(service = {SipRequestHandler.class, FlowListener.class, DeviceRegistry.class}, configurationPid = RegistrarConfig.PID,
-        property = {SipRequestHandler.METHOD + "=" + Request.REGISTER, SipRequestHandler.METHOD + "=" + Request.OPTIONS})
+        property = {SipRequestHandler.METHOD + "=" + Request.REGISTER, SipRequestHandler.METHOD + "=" + Request.OPTIONS,
+                SipRequestHandler.SUPPORTED + "=path"})
 @Designate(ocd = RegistrarConfig.class)
 public final class RegistrarComponent implements SipRequestHandler, FlowListener, DeviceRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarComponent.class);

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -28,7 +29,9 @@ final class HandlerRegistry {
 
     private final Map<Object, Entry> registered = new HashMap<>();
     private final Map<Object, List<String>> methodsOf = new HashMap<>();
+    private final Map<Object, Set<String>> supportedOf = new HashMap<>();
     private volatile Map<String, LazyService<SipRequestHandler>> byMethod = Map.of();
+    private volatile Map<String, Set<String>> supportedByMethod = Map.of();
 
     /** Adds or updates a handler service; {@code key} identifies the service across updates. */
     synchronized LazyService<SipRequestHandler> put(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
@@ -36,6 +39,9 @@ final class HandlerRegistry {
         LazyService<SipRequestHandler> handle = old != null ? old.handle() : new LazyService<>(obtain);
         registered.put(key, new Entry(handle, intProperty(properties.get("service.ranking")), longProperty(properties.get("service.id"))));
         methodsOf.put(key, methods(properties.get(SipRequestHandler.METHOD)));
+        Set<String> tags = new TreeSet<>();
+        methods(properties.get(SipRequestHandler.SUPPORTED)).forEach(t -> tags.add(t.toLowerCase(Locale.ROOT)));
+        supportedOf.put(key, Set.copyOf(tags));
         rebuild();
         return handle;
     }
@@ -44,12 +50,18 @@ final class HandlerRegistry {
     synchronized LazyService<SipRequestHandler> remove(Object key) {
         Entry old = registered.remove(key);
         methodsOf.remove(key);
+        supportedOf.remove(key);
         rebuild();
         return old == null ? null : old.handle();
     }
 
     LazyService<SipRequestHandler> handlerFor(String method) {
         return byMethod.get(method);
+    }
+
+    /** The option tags (lower case) the handler of this method declares in {@code sip.supported}. */
+    Set<String> supported(String method) {
+        return supportedByMethod.getOrDefault(method, Set.of());
     }
 
     SortedSet<String> methods() {
@@ -64,11 +76,16 @@ final class HandlerRegistry {
             }
         });
         Map<String, LazyService<SipRequestHandler>> table = new HashMap<>();
+        Map<String, Set<String>> tags = new HashMap<>();
         candidates.forEach((method, entries) -> {
             entries.sort(BEST_FIRST);
             table.put(method, entries.get(0).handle());
+            registered.forEach((key, entry) -> {
+                if (entry == entries.get(0)) tags.put(method, supportedOf.getOrDefault(key, Set.of()));
+            });
         });
         byMethod = Map.copyOf(table);
+        supportedByMethod = Map.copyOf(tags);
     }
 
     /** The {@code sip.method} property: a string (comma-separated allowed), an array or a collection. */

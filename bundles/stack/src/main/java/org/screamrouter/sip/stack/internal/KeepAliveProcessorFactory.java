@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import javax.sip.ListeningPoint;
 import org.screamrouter.sip.stack.Flow;
@@ -19,9 +20,12 @@ import org.screamrouter.sip.stack.Flow;
 /**
  * JAIN-SIP's NIO transports, with TCP and WebSocket channels that report the RFC 5626 CRLF keep-alive: JAIN-SIP
  * answers a double CRLF itself ({@code sendSingleCLRF}) and tells nobody, but a registrar counts it as a
- * sign of life of the device on that flow. The channels also report when their connection closes, once.
+ * sign of life of the device on that flow. The channels also report when their connection closes, once, and answer
+ * what the parser rejected ({@link Rejections}). UDP datagrams go through {@link UdpIntake}, so the parser knows
+ * where the datagram it parses came from.
  */
 final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeepAliveProcessorFactory.class);
     private final Consumer<Flow> keepAlive;
     private final Consumer<Flow> closed;
 
@@ -50,6 +54,9 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         }
         if (transport.equalsIgnoreCase(ListeningPointExt.WS)) {
             return new WsProcessor(address, stack, port);
+        }
+        if (transport.equalsIgnoreCase(ListeningPoint.UDP) && UdpIntake.useListeningSockets(stack)) {
+            return new UdpIntake.Processor(address, stack, port);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }
@@ -80,18 +87,90 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         private final SocketChannel socket;
         private final Flow flow;
         private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
+        private final StrictMessageParser parser = new StrictMessageParser();
+        private final StreamFramer framer;
 
         TcpChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
             super(processor, socket);
             this.messageProcessor = processor;
             this.socket = socket;
             this.flow = flowOf("tcp", socket);
+            this.framer = new StreamFramer(processor.getSIPStack().getMaxMessageSize(), new StreamFramer.Sink() {
+                @Override
+                public void message(byte[] headers, byte[] body) {
+                    dispatch(headers, body);
+                }
+
+                @Override
+                public void keepAlive() throws IOException {
+                    try {
+                        sendSingleCLRF();
+                    } catch (IOException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IOException(e);
+                    }
+                }
+
+                @Override
+                public void framingFault(byte[] headers, String fault) {
+                    String answer = Rejections.badRequest(new String(headers, StandardCharsets.UTF_8), fault);
+                    Rejections.send("400 Bad Request (" + fault + "), connection closed,",
+                            answer == null ? null : answer.getBytes(StandardCharsets.UTF_8), flow, bytes -> sendMessage(bytes, false));
+                    closeSoon();
+                }
+            });
+        }
+
+        /** Our framer instead of JAIN-SIP's ({@link StreamFramer}). */
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            framer.add(bytes);
+        }
+
+        /**
+         * Parses and processes one message on the stack's pool, always on the same thread for this connection, so a
+         * connection's messages are handled in the order they came.
+         */
+        private void dispatch(byte[] headers, byte[] body) {
+            sipStack.getSelfRoutingThreadpoolExecutor().execute(new gov.nist.javax.sip.ThreadAffinityTask() {
+                @Override
+                public void run() {
+                    try {
+                        gov.nist.javax.sip.message.SIPMessage message = parser.parseSIPMessage(headers, false, false, null);
+                        if (message == null) return;
+                        if (body.length > 0) message.setMessageContent(body);
+                        processMessage(message);
+                    } catch (java.text.ParseException response) {
+                        LOG.debug("dropped a response from {} that does not parse: {}", flow, response.getMessage());
+                    } catch (Exception e) {
+                        LOG.warn("could not process a message from {}: {}", flow, e.toString());
+                    }
+                }
+
+                @Override
+                public Object getThreadHash() {
+                    return flow;
+                }
+            });
+        }
+
+        /** Closes the connection once what was just queued for it has had time to be written (NIO writes later). */
+        private void closeSoon() {
+            sipStack.getSelfRoutingThreadpoolExecutor().schedule(() -> close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
         @Override
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
             super.close(removeSocket, stopKeepAliveTask);
             reportClosed(flow, closedReported);
+        }
+
+        @Override
+        public void processMessage(gov.nist.javax.sip.message.SIPMessage message) throws Exception {
+            if (!Rejections.rejected(message, bytes -> sendMessage(bytes, false), this::closeSoon, flow)) {
+                super.processMessage(message);
+            }
         }
 
         @Override
@@ -132,6 +211,13 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
             super.close(removeSocket, stopKeepAliveTask);
             reportClosed(flow, closedReported);
+        }
+
+        @Override
+        public void processMessage(gov.nist.javax.sip.message.SIPMessage message) throws Exception {
+            if (!Rejections.rejected(message, bytes -> sendMessage(bytes, false), this::close, flow)) {
+                super.processMessage(message);
+            }
         }
 
         @Override

@@ -40,6 +40,13 @@ final class RequestDispatcher implements SipListener {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
     /** Methods the stack itself never answers (RFC 3261 17.1.1.3: ACK gets no response). */
     private static final Set<String> NO_ANSWER = Set.of(Request.ACK);
+    /**
+     * Methods this server knows of (RFC 3261 and the extensions that define methods): one of these without a
+     * handler is 405 Method Not Allowed; any other is 501 Not Implemented (RFC 3261 8.2.1, RFC 4475 3.1.1.2).
+     */
+    static final Set<String> KNOWN_METHODS = Set.of(Request.INVITE, Request.ACK, Request.BYE, Request.CANCEL, Request.OPTIONS,
+            Request.REGISTER, Request.PRACK, Request.SUBSCRIBE, Request.NOTIFY, Request.PUBLISH, Request.INFO, Request.REFER,
+            Request.MESSAGE, Request.UPDATE);
 
     private final HandlerRegistry handlers;
     private final MessageSupport messages;
@@ -73,7 +80,7 @@ final class RequestDispatcher implements SipListener {
             counters.increment("errors.no-flow");
             return;
         }
-        String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request);
+        String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request, flow);
         Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
         Response earlier = cache.lookup(key, System.nanoTime());
         if (earlier != null) {
@@ -88,12 +95,17 @@ final class RequestDispatcher implements SipListener {
             return;
         }
         LazyService<SipRequestHandler> handle = handlers.handlerFor(method);
-        if (handle == null) {
-            if (!NO_ANSWER.contains(method)) {
-                Response response = createResponse(request, Response.METHOD_NOT_ALLOWED, null);
-                allow(response, handlers.methods());
-                send(exchange, response);
-            }
+        if (NO_ANSWER.contains(method)) {
+            if (handle == null) return;
+        } else if (handle == null) {
+            // RFC 3261 8.2.1: 405 for a method we know and do not serve here, 501 for one we do not know at all
+            boolean known = KNOWN_METHODS.contains(method);
+            Response response = createResponse(request, known ? Response.METHOD_NOT_ALLOWED : Response.NOT_IMPLEMENTED,
+                    known ? null : "Not Implemented (unknown method " + method + ")");
+            allow(response, handlers.methods());
+            reject(exchange, response);
+            return;
+        } else if (!inspected(exchange, handlers.supported(method))) {
             return;
         }
         try {
@@ -111,6 +123,55 @@ final class RequestDispatcher implements SipListener {
                         "Handler Failed: " + e.getClass().getSimpleName());
             }
         }
+    }
+
+    /**
+     * RFC 3261 8.2.2: the Request-URI's scheme (416) and the extensions the request requires (420, with an
+     * Unsupported header). Answers and returns false when the request fails one. As the only hop a request reaches
+     * (no proxy), Proxy-Require tags are treated as required of this server too, as RFC 4475 3.3.5 expects of an
+     * element acting in both roles.
+     */
+    private boolean inspected(Exchange exchange, Set<String> supported) {
+        Request request = exchange.request();
+        String scheme = request.getRequestURI().getScheme();
+        if (!"sip".equalsIgnoreCase(scheme) && !"sips".equalsIgnoreCase(scheme)) {
+            reject(exchange, createResponse(request, Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme (" + scheme + ")"));
+            return false;
+        }
+        java.util.List<String> unsupported = new java.util.ArrayList<>();
+        for (String header : new String[] {javax.sip.header.RequireHeader.NAME, javax.sip.header.ProxyRequireHeader.NAME}) {
+            for (java.util.ListIterator<?> it = request.getHeaders(header); it.hasNext(); ) {
+                String tag = optionTag(it.next());
+                if (tag != null && !supported.contains(tag.toLowerCase(Locale.ROOT)) && !unsupported.contains(tag)) {
+                    unsupported.add(tag);
+                }
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            Response response = createResponse(request, Response.BAD_EXTENSION, "Bad Extension (" + String.join(", ", unsupported) + ")");
+            try {
+                response.setHeader(messages.headers().createUnsupportedHeader(String.join(", ", unsupported)));
+            } catch (ParseException e) {
+                throw new IllegalStateException("option tags are tokens: " + unsupported, e);
+            }
+            reject(exchange, response);
+            return false;
+        }
+        return true;
+    }
+
+    private static String optionTag(Object header) {
+        if (header instanceof javax.sip.header.OptionTag tagged) {
+            return tagged.getOptionTag();
+        }
+        return null;
+    }
+
+    /** Sends a rejection the stack itself decided on, with one line saying why. */
+    private void reject(Exchange exchange, Response response) {
+        LOG.debug("{} {} to {} from {}", response.getStatusCode(), response.getReasonPhrase(), exchange.request().getMethod(), exchange.flow());
+        counters.increment("rejected." + response.getStatusCode());
+        send(exchange, response);
     }
 
     /** What RFC 3261 8.2 and 8.1.1 require of a request that JAIN-SIP's parser let through, or null. */
@@ -167,14 +228,11 @@ final class RequestDispatcher implements SipListener {
                 ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
                 via.setReceived(exchange.flow().address());
                 via.setParameter("rport", Integer.toString(exchange.flow().port()));
-                if ("UDP".equalsIgnoreCase(via.getTransport())) {
-                    provider.sendResponse(response);
-                } else {
-                    // a datagram whose Via names another transport (RFC 4475 regaut01): JAIN-SIP would open that
-                    // transport to the source; the answer goes back as a datagram, where the request came from
-                    ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
-                            .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
-                }
+                // as a datagram to the packet's source, on the channel it came in on. Not SipProvider.sendResponse: it
+                // opens the transport the Via names (RFC 4475 regaut01 names TCP), and refuses while any server
+                // transaction has the same branch, whatever its sent-by, method or source
+                ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
+                        .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
             } else {
                 // connection-oriented: the connection the request came on
                 Object channel = ((SIPRequest) exchange.request()).getMessageChannel();

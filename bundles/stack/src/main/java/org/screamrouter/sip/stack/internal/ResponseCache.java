@@ -7,6 +7,7 @@ import javax.sip.header.CallIdHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.screamrouter.sip.stack.Flow;
 
 /**
  * The last final response to each request answered without a transaction, kept for the retransmission
@@ -27,8 +28,13 @@ final class ResponseCache {
         this.limit = limit;
     }
 
-    /** The transaction key of RFC 3261 17.2.3: branch, sent-by and method (ACK and CANCEL are not cached). */
-    static String key(Request request) {
+    /**
+     * The flow the request came on (transport, source address and port) and the transaction key of RFC 3261
+     * 17.2.3: branch, sent-by and method (ACK and CANCEL are not cached). Branch and sent-by are what the sender
+     * chose: without the flow, a second UA sending the same branch and Via would be handed the first UA's
+     * answer (issue 13 item 8). A genuine retransmission comes from the same flow.
+     */
+    static String key(Request request, Flow flow) {
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
         CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
@@ -36,7 +42,7 @@ final class ResponseCache {
             return null;
         }
         String branch = via.getBranch();
-        StringBuilder key = new StringBuilder(96);
+        StringBuilder key = new StringBuilder(128).append(flow).append('|');
         if (branch != null && branch.startsWith("z9hG4bK")) {
             key.append(branch).append('|').append(via.getHost()).append(':').append(via.getPort());
         } else {
@@ -46,12 +52,16 @@ final class ResponseCache {
         return key.append('|').append(request.getMethod()).toString();
     }
 
+    /**
+     * A copy of the response kept under this key, or null. A copy, because sending sets the Via's
+     * {@code received} and {@code rport} of the flow it goes to: the kept response must stay as it was made.
+     */
     Response lookup(String key, long nowNanos) {
         Cached cached = key == null ? null : entries.get(key);
         if (cached == null || cached.expiresAtNanos() - nowNanos < 0) {
             return null;
         }
-        return cached.response();
+        return (Response) cached.response().clone();
     }
 
     void remember(String key, Response response, long nowNanos) {
@@ -61,7 +71,7 @@ final class ResponseCache {
         if (size.get() >= limit) {
             return;
         }
-        if (entries.put(key, new Cached(response, nowNanos + windowNanos)) == null) {
+        if (entries.put(key, new Cached((Response) response.clone(), nowNanos + windowNanos)) == null) {
             size.incrementAndGet();
         }
     }

@@ -78,6 +78,85 @@ class SipStackComponentTest {
     }
 
     @Test
+    void unknownMethodGets501ButAKnownUnservedMethodStays405() throws Exception {
+        // RFC 3261 8.2.1 and RFC 4475 3.1.1.2/3.1.1.5: a method the server does not know at all is 501, with Allow
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        assertThat(exchange("FROBNICATE", 1, null)).startsWith("SIP/2.0 501 Not Implemented (unknown method FROBNICATE)")
+                .contains("Allow: OPTIONS");
+        assertThat(exchange("SUBSCRIBE", 1, null)).startsWith("SIP/2.0 405 ");
+    }
+
+    @Test
+    void anotherSipVersionGets505() throws Exception {
+        // RFC 4475 3.1.2.16 badvers: JAIN-SIP's parser reads any version as SIP/2.0
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replace(" SIP/2.0\r\n", " SIP/7.0\r\n").replace("SIP/2.0/UDP", "SIP/7.0/UDP");
+        assertThat(send(raw)).startsWith("SIP/2.0 505 ").contains("SIP/7.0");
+    }
+
+    @Test
+    void requestUriOfAnotherSchemeGets416() throws Exception {
+        // RFC 3261 8.2.2.1, RFC 4475 3.3.2 unkscm and 3.3.3 novelsc
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replaceFirst("OPTIONS sip:[^ ]+ ", "OPTIONS nobodyKnowsThisScheme:totallyopaquecontent ");
+        assertThat(send(raw)).startsWith("SIP/2.0 416 Unsupported URI Scheme (nobodyKnowsThisScheme)");
+        String beep = request("OPTIONS", 2, null).replaceFirst("OPTIONS sip:[^ ]+ ", "OPTIONS soap.beep://192.0.2.103:3002 ");
+        assertThat(send(beep)).startsWith("SIP/2.0 416 Unsupported URI Scheme (soap.beep)");
+    }
+
+    @Test
+    void requiredExtensionsTheHandlerDoesNotSupportGet420ListingThem() throws Exception {
+        // RFC 3261 8.2.2.3, RFC 4475 3.3.5 bext01
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        addHandler(2L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200)), "path");
+        String raw = request("OPTIONS", 1, null).replace("Content-Length: 0", "Require: nothingSupportsThis, nothingSupportsThisEither\r\n"
+                + "Proxy-Require: noProxiesSupportThis\r\nContent-Length: 0");
+        String answer = send(raw);
+        assertThat(answer).startsWith("SIP/2.0 420 Bad Extension");
+        assertThat(answer).containsPattern("Unsupported: nothingSupportsThis, ?nothingSupportsThisEither, ?noProxiesSupportThis");
+        String path = request("REGISTER", 2, null).replace("Content-Length: 0", "Require: path\r\nContent-Length: 0");
+        assertThat(send(path)).as("an extension the handler declares").startsWith("SIP/2.0 200");
+    }
+
+    @Test
+    void requestWithoutFromToOrCallIdGets400NamingThem() throws Exception {
+        // RFC 4475 3.3.1 insuf: JAIN-SIP dropped it without an answer
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replaceAll("(To|From|Call-ID): [^\r]*\r\n", "");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 Bad Request (Missing To, From, Call-ID)");
+    }
+
+    @Test
+    void twoContentLengthsGet400() throws Exception {
+        // RFC 4475 3.3.9 mcl01: a framing error; answered 400 on UDP (the RFC allows discarding it too)
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replace("Content-Length: 0\r\n", "Content-Length: 0\r\nContent-Length: 5\r\n");
+        assertThat(send(raw)).startsWith("SIP/2.0 400 Bad Request (More than one Content-Length)");
+    }
+
+    @Test
+    void overTcpAViaNamingUdpIsAnsweredOnTheConnectionAndAParseErrorGets400There() throws Exception {
+        // RFC 3261 18.2.2: a response goes back on the connection the request came on, whatever the Via names
+        stack.modified(config(udpPort(), true));
+        addHandler(1L, "OPTIONS", exchange -> exchange.serverTransaction().sendResponse(exchange.createResponse(200)));
+        addHandler(2L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200)));
+        int tcp = stack.listeningPoints().stream().filter(lp -> lp.transport().equals("tcp")).findFirst().orElseThrow().port();
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), tcp)) {
+            socket.setSoTimeout(3000);
+            var out = socket.getOutputStream();
+            var in = socket.getInputStream();
+            out.write(request("OPTIONS", 1, "192.0.2.1:5060").getBytes(StandardCharsets.UTF_8));
+            assertThat(Wire.readMessage(in)).as("with a transaction").startsWith("SIP/2.0 200");
+            out.write(request("REGISTER", 2, "192.0.2.1:5060").getBytes(StandardCharsets.UTF_8));
+            assertThat(Wire.readMessage(in)).as("stateless").startsWith("SIP/2.0 200");
+            out.write(request("REGISTER", 3, null).replace("CSeq: 3 REGISTER", "CSeq: 3 INVITE").getBytes(StandardCharsets.UTF_8));
+            assertThat(Wire.readMessage(in)).startsWith("SIP/2.0 400 Bad Request (CSeq method INVITE does not match request method REGISTER)");
+            out.write(request("REGISTER", 4, null).replace("Max-Forwards: 70", "Date: Fri, 01 Jan 2010 16:00:00 EST").getBytes(StandardCharsets.UTF_8));
+            assertThat(Wire.readMessage(in)).as("a bad Date is ignored as over UDP (RFC 4475 3.1.2.12)").startsWith("SIP/2.0 200");
+        }
+    }
+
+    @Test
     void throwingHandlerGets500WithReason() throws Exception {
         addHandler(1L, "MESSAGE", exchange -> { throw new IllegalStateException("boom"); });
         assertThat(exchange("MESSAGE", 1, null)).startsWith("SIP/2.0 500 Handler Failed: IllegalStateException");
@@ -142,6 +221,63 @@ class SipStackComponentTest {
         }
         assertThat(second).isEqualTo(first);
         assertThat(calls[0]).isEqualTo(1);
+    }
+
+    @Test
+    void twoSourcesSendingTheSameBranchAndViaEachGetTheirOwnAnswer() throws Exception {
+        // issue 13 item 8: the retransmission cache is keyed by flow too; the answer names the source it was made for
+        addHandler(1L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "OK for " + exchange.flow().port())));
+        String raw = request("REGISTER", 1, "127.0.0.1:9");
+        String first = send(raw);
+        assertThat(first).startsWith("SIP/2.0 200 OK for " + client.getLocalPort());
+        try (DatagramSocket other = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            // JAIN-SIP itself drops a request whose branch matches one it is still finishing: retransmit as a UA would
+            other.setSoTimeout(500);
+            byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+            String second = null;
+            for (int attempt = 0; attempt < 8 && second == null; attempt++) {
+                other.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+                DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+                try {
+                    other.receive(packet);
+                    second = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+                } catch (SocketTimeoutException notYet) {
+                    // the next retransmission
+                }
+            }
+            assertThat(second).startsWith("SIP/2.0 200 OK for " + other.getLocalPort()).contains("rport=" + other.getLocalPort());
+        }
+        // and the first source's retransmission still gets its own answer, with its own rport
+        client.setSoTimeout(500);
+        String again = null;
+        for (int attempt = 0; attempt < 6 && again == null; attempt++) {
+            try {
+                again = send(raw);
+            } catch (SocketTimeoutException notYet) {
+                // the next retransmission
+            }
+        }
+        assertThat(again).startsWith("SIP/2.0 200 OK for " + client.getLocalPort()).contains("rport=" + client.getLocalPort());
+    }
+
+    @Test
+    void aStatelessAnswerIsSentEvenWhileATransactionOfTheSameBranchLives() throws Exception {
+        // RFC 4475 baddate (INVITE) and baddn (OPTIONS) share branch z9hG4bKkdjuw with other sent-by values: by RFC 3261
+        // 17.2.3 they are different transactions, but JAIN-SIP's provider refused to answer the OPTIONS statelessly
+        // while the INVITE's server transaction (32 s) had that branch
+        addHandler(1L, "INVITE", exchange -> exchange.serverTransaction().sendResponse(exchange.createResponse(486)));
+        addHandler(2L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String invite = request("INVITE", 1, "192.0.2.1:5060").replaceAll("branch=[^\r]*", "branch=z9hG4bKkdjuw");
+        assertThat(send(invite)).startsWith("SIP/2.0 486");
+        String options = request("OPTIONS", 2, "192.0.2.2:5060").replaceAll("branch=[^\r]*", "branch=z9hG4bKkdjuw");
+        String answer = send(options);
+        // the 486 is retransmitted until an ACK (RFC 3261 17.2.1): read past it to the OPTIONS' answer
+        while (answer.contains("CSeq: 1 INVITE")) {
+            DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+            client.receive(packet);
+            answer = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        }
+        assertThat(answer).startsWith("SIP/2.0 200").contains("CSeq: 2 OPTIONS");
     }
 
     @Test
@@ -210,12 +346,13 @@ class SipStackComponentTest {
 
     // --- helpers
 
-    private void addHandler(long id, String method, SipRequestHandler handler) {
+    private void addHandler(long id, String method, SipRequestHandler handler, String... supported) {
         @SuppressWarnings("unchecked")
         ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
                 (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, Map.of("service.id", id, SipRequestHandler.METHOD, method));
+        stack.addHandler(objects, supported.length == 0 ? Map.of("service.id", id, SipRequestHandler.METHOD, method)
+                : Map.of("service.id", id, SipRequestHandler.METHOD, method, "sip.supported", supported));
     }
 
     private String request(String method, int cseq, String viaSentBy) {
