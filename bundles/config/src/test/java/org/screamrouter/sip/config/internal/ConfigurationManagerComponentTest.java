@@ -185,6 +185,7 @@ class ConfigurationManagerComponentTest {
         writer.until(y -> y.contains("source_c0ffee11") && Fixtures.load(y).get("sinks") instanceof List<?> sinks
                 && sinks.stream().anyMatch(e -> e instanceof Map<?, ?> m && "Porch speaker".equals(m.get("name")) && Boolean.FALSE.equals(m.get("enabled"))));
 
+        manager.flush().get(10, TimeUnit.SECONDS); // the write task ends after the file is written: wait for it
         Map<String, Object> after = Fixtures.load(Files.readString(file));
         assertThat(Fixtures.foreignParts(after, List.of(configId(after, "sinks", "sink_5f7c1a2e"), configId(after, "sources", "source_c0ffee11"),
                 configId(after, "sinks", "Porch speaker"))))
@@ -244,6 +245,7 @@ class ConfigurationManagerComponentTest {
         now[0] = Files.getLastModifiedTime(file).toInstant().plusSeconds(1);
 
         String written = writer.next();
+        manager.flush().get(10, TimeUnit.SECONDS); // the write task ends after the file is written: wait for it
         Map<String, Object> after = Fixtures.load(written);
         assertThat(Fixtures.foreignParts(after, List.of(configId(after, "sinks", "sink_5f7c1a2e")))).isEqualTo(Fixtures.foreignParts(Fixtures.load(complete), List.of()));
         assertThat(manager.getSipConfigForDevice(SINK_UUID)).isPresent();
