@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.inject.Inject;
@@ -147,12 +148,14 @@ public class StackInFelixIT {
     }
 
     @Test
-    public void unknownMethodGets405WithAllowListingExactlyTheServedMethods() throws Exception {
+    public void unservedMethodGets405AndUnknownMethod501WithAllowListingExactlyTheServedMethods() throws Exception {
         try (SipPeer peer = new SipPeer()) {
-            for (String method : List.of("FOO", "SUBSCRIBE")) {
+            // RFC 3261 8.2.1: 405 for a method the server knows but nobody here serves, 501 for one it does not know
+            for (Map.Entry<String, Integer> expected : Map.of("FOO", 501, "SUBSCRIBE", 405).entrySet()) {
+                String method = expected.getKey();
                 SipResponse answer = peer.exchange(peer.request(method, "carol", udpPort()), ANSWER);
                 assertNotNull("no answer to " + method, answer);
-                assertEquals(answer.toString(), 405, answer.status());
+                assertEquals(answer.toString(), (int) expected.getValue(), answer.status());
                 // NOTIFY: the in-process SipClient takes the NOTIFYs of its subscriptions (481 for others)
                 assertEquals(answer.toString(), Set.of("NOTIFY", "OPTIONS", "REGISTER"), answer.tokens("Allow"));
                 assertEquals(new TreeSet<>(status().servedMethods()), answer.tokens("Allow"));
