@@ -179,6 +179,7 @@ class ScreamRouterApiPushTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> sinks = (List<Map<String, Object>>) Fixtures.load(Files.readString(file)).get("sinks");
         assertThat(sinks).singleElement().satisfies(s -> assertThat(s).containsEntry("config_id", sinkId).containsEntry("enabled", false));
+        manager.flush().get(10, java.util.concurrent.TimeUnit.SECONDS); // the write task ends after the file is written
         int writes = (int) manager.status().writes();
         assertThat(manager.status().pendingDevices()).isZero();
 
