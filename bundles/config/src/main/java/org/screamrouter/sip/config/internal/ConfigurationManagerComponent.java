@@ -27,6 +27,7 @@ import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.config.ConfigFileStatus;
+import org.screamrouter.sip.http.ScreamRouterHttp;
 import org.screamrouter.sip.config.ConfigurationManager;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
@@ -90,7 +91,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     }
 
     /**
-     * The HTTP API settings of the PID; {@code url} is already checked ({@link ScreamRouterApi#checkUrl}), or
+     * The HTTP API settings of the PID; {@code url} is already checked ({@link ScreamRouterHttp#checkUrl}), or
      * {@code null}: the file only.
      */
     record ApiSettings(java.net.URI url, Duration timeout, int tries, Duration backoff, Duration probeInterval,
@@ -105,7 +106,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
             java.net.URI checked;
             try {
-                checked = ScreamRouterApi.checkUrl(url);
+                checked = ScreamRouterHttp.checkUrl(url);
             } catch (IllegalArgumentException e) {
                 LOG.error("ScreamRouter API: screamrouter.url '{}' refused ({}): device changes go to config.yaml only", url, e.getMessage());
                 return null;
@@ -114,7 +115,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             String pem = config.screamrouter_certificate();
             if (pem != null && !pem.isBlank() && checked.getScheme().equals("https")) {
                 try {
-                    cert = ScreamRouterApi.readCertificate(resolvePath(pem, null));
+                    cert = ScreamRouterHttp.readCertificate(resolvePath(pem, null));
                 } catch (java.io.IOException e) {
                     LOG.error("ScreamRouter API: screamrouter.certificate {} cannot be read ({}): device changes go to config.yaml only", pem, e.getMessage());
                     return null;

@@ -1,20 +1,8 @@
 package org.screamrouter.sip.config.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import org.screamrouter.sip.http.Json;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,9 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.screamrouter.sip.http.ScreamRouterHttp;
 
 /**
  * ScreamRouter's HTTP API for sinks and sources, and nothing else: one request per method, no retries (the caller,
@@ -37,8 +26,7 @@ import java.util.concurrent.Executor;
  * when the body fails validation, and {@code 500} with {@code {"error": ..., "traceback": ...}} when its
  * configuration manager raises (duplicate name, unknown name, a lock it could not get).
  *
- * <p>The URL is checked once ({@link #checkUrl}): http or https, an IP literal or {@code localhost} (used as
- * {@code 127.0.0.1}), so no name is ever resolved. No proxy, no redirects. Callers run on the config bundle's own
+ * <p>The URL is checked once ({@link ScreamRouterHttp#checkUrl}), so no name is ever resolved; no proxy, no redirects. Callers run on the config bundle's own
  * thread; the client's threads come from the executor the component gives it.
  */
 final class ScreamRouterApi {
@@ -79,97 +67,11 @@ final class ScreamRouterApi {
     ScreamRouterApi(URI base, Duration timeout, Executor executor, X509Certificate pinned) {
         this.base = base;
         this.timeout = timeout;
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(executor);
-        if (pinned != null) {
-            b.sslContext(pinnedContext(pinned));
-        }
-        this.client = b.build();
-    }
-
-    /** Reads the first certificate of a PEM (or DER) file. */
-    static X509Certificate readCertificate(Path pem) throws IOException {
-        try (InputStream in = Files.newInputStream(pem)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (CertificateException | ClassCastException e) {
-            throw new IOException(pem + " holds no X.509 certificate: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * TLS that trusts exactly one certificate: the server's leaf must be it (byte for byte). The name check is left
-     * out on purpose: the pin says more than a name, and ScreamRouter's own certificate rarely names the IP.
-     */
-    private static SSLContext pinnedContext(X509Certificate pinned) {
-        X509ExtendedTrustManager tm = new X509ExtendedTrustManager() {
-            private void check(X509Certificate[] chain) throws CertificateException {
-                if (chain == null || chain.length == 0 || !chain[0].equals(pinned)) {
-                    throw new CertificateException("the server's certificate is not the one configured (screamrouter.certificate)");
-                }
-            }
-
-            @Override public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException { check(chain); }
-            @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException { check(chain); }
-            @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException { check(chain); }
-            @Override public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException { throw new CertificateException("client side only"); }
-            @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException { throw new CertificateException("client side only"); }
-            @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException { throw new CertificateException("client side only"); }
-            @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[] {pinned}; }
-        };
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {tm}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this JVM", e);
-        }
+        this.client = ScreamRouterHttp.client(timeout, executor, pinned, "screamrouter.certificate");
     }
 
     URI base() {
         return base;
-    }
-
-    /**
-     * The configured URL as the client uses it: {@code http(s)://<IP literal or localhost>[:port][/path]}, without user
-     * info, query or fragment, and without a trailing slash; {@link IllegalArgumentException} says what is wrong.
-     */
-    static URI checkUrl(String url) {
-        URI u;
-        try {
-            u = new URI(url.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URL: " + e.getMessage());
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("only http and https URLs are used, not '" + (u.getScheme() == null ? "" : u.getScheme()) + ":'");
-        }
-        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new IllegalArgumentException("user info, query and fragment are not allowed");
-        }
-        String host = u.getHost();
-        if (host == null) {
-            throw new IllegalArgumentException("no host");
-        }
-        if (host.equalsIgnoreCase("localhost")) {
-            host = "127.0.0.1";
-        } else {
-            String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            if (IpAddresses.literal(literal).isEmpty()) {
-                throw new IllegalArgumentException("the host must be an IP literal or localhost, not the name '" + host + "' (names are never resolved)");
-            }
-        }
-        String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
-        try {
-            return new URI(scheme + "://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
-                    + (u.getPort() >= 0 ? ":" + u.getPort() : "") + path);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
     }
 
     /** {@code GET /sinks} or {@code /sources}: ScreamRouter's permanent entries, each a map of its fields. */

@@ -1,5 +1,6 @@
 package org.screamrouter.sip.config.internal;
 
+import org.screamrouter.sip.http.Json;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.screamrouter.sip.config.internal;
+package org.screamrouter.sip.http;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -9,17 +9,20 @@ import java.util.Map;
 /**
  * The little JSON ScreamRouter's HTTP API needs: objects of strings, numbers, booleans and null out; whatever FastAPI
  * answers in (objects, arrays, strings, numbers, booleans, null). No dependency for so little. Numbers are read as
- * {@link Long} when integral, else {@link Double}.
+ * {@link Long} when integral, else {@link Double}. Input may be hostile: nesting is bounded ({@link #MAX_DEPTH}).
  */
-final class Json {
+public final class Json {
+    /** Nesting deeper than this is refused: a body of brackets must not exhaust the stack. */
+    static final int MAX_DEPTH = 64;
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder s = new StringBuilder();
         write(s, value);
         return s.toString();
@@ -84,7 +87,7 @@ final class Json {
     }
 
     /** Parses a JSON text; {@link IllegalArgumentException} names the offset of what is not JSON. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.space();
         Object v = p.value();
@@ -99,6 +102,17 @@ final class Json {
         if (pos >= text.length()) {
             throw error("unexpected end");
         }
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH);
+        }
+        try {
+            return valueAt();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Object valueAt() {
         char c = text.charAt(pos);
         switch (c) {
             case '{' -> {
