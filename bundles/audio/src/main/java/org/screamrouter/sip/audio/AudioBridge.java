@@ -25,6 +25,15 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface AudioBridge {
 
     /**
+     * Service property naming the provider: {@link #ENGINE_EMBEDDED} (this server's own engine) or
+     * {@link #ENGINE_WHEP_RELAY} (ScreamRouter's engine over WHEP). Calls use the best ranked bridge; a WHEP endpoint
+     * serving the embedded engine targets it by this property.
+     */
+    String ENGINE = "audio.engine";
+    String ENGINE_EMBEDDED = "embedded";
+    String ENGINE_WHEP_RELAY = "whep-relay";
+
+    /**
      * Answers a WebRTC offer for one listener of a sink. The answer (with DTLS fingerprint, ICE credentials and the
      * candidates gathered so far) is passed to {@code onLocalDescription} and also completes the returned stage; later
      * candidates are passed to {@code onIceCandidate} as {@code (candidate, sdpMid)} (trickle ICE), and

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * thread, the connectivity watch, the stats poll, the listener-ended calls), one {@code audio-scream-<sink>} receiver per
  * sink input; libwebrtc's own threads end when the engine is disposed.
  */
-@Component(service = AudioBridge.class, configurationPid = AudioConfig.PID, immediate = true)
+@Component(service = AudioBridge.class, configurationPid = AudioConfig.PID, immediate = true, property = AudioBridge.ENGINE + "=" + AudioBridge.ENGINE_EMBEDDED)
 @Designate(ocd = AudioConfig.class)
 public class AudioBridgeComponent implements AudioBridge {
     private static final Logger LOG = LoggerFactory.getLogger(AudioBridgeComponent.class);

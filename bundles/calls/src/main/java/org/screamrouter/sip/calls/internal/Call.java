@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
 import javax.sip.message.Response;
+import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
@@ -24,6 +25,8 @@ final class Call {
     final Sink sink;
     final Flow flow;
     final CallInfo.Kind kind;
+    /** The bridge that carries this call's media, from its INVITE to its end (another may serve new calls meanwhile). */
+    final AudioBridge bridge;
     final Instant started = Instant.now();
     final SipExchange invite;
     final String inviteBranch;
@@ -59,13 +62,14 @@ final class Call {
     boolean pendingEndOfCandidates;
     boolean infoInFlight;
 
-    Call(String callId, Sink sink, Flow flow, CallInfo.Kind kind, SipExchange invite, String inviteBranch, long inviteCSeq,
+    Call(String callId, Sink sink, Flow flow, CallInfo.Kind kind, AudioBridge bridge, SipExchange invite, String inviteBranch, long inviteCSeq,
             String localTag, String remoteTag, Address localAddress, Address remoteAddress, URI remoteTarget,
             List<Address> routeSet) {
         this.callId = callId;
         this.sink = sink;
         this.flow = flow;
         this.kind = kind;
+        this.bridge = bridge;
         this.invite = invite;
         this.inviteBranch = inviteBranch;
         this.inviteCSeq = inviteCSeq;

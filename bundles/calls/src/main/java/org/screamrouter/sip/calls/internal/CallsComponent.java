@@ -110,6 +110,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
     private SipSender sender;
 
     private volatile BridgeHandle bridgeHandle;
+    private final Map<ComponentServiceObjects<AudioBridge>, BridgeHandle> bridgeHandles = new ConcurrentHashMap<>();
     private volatile ConfigurationManager configuration;
     private volatile DeviceRegistry registry;
     private volatile SipAuthenticator authenticator;
@@ -140,6 +141,10 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             return obtained;
         }
 
+        synchronized AudioBridge obtainedOrNull() {
+            return obtained;
+        }
+
         synchronized void release() {
             if (obtained != null) {
                 try {
@@ -152,21 +157,31 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         }
     }
 
+    /**
+     * The bridge new calls use is the best ranked one (greedy: a WHEP relay ranked above the embedded engine takes over
+     * as it starts). A call keeps the bridge it started on; when that bridge goes, its calls end.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setBridge(ComponentServiceObjects<AudioBridge> bridge) {
-        this.bridgeHandle = new BridgeHandle(bridge);
+        BridgeHandle handle = new BridgeHandle(bridge);
+        bridgeHandles.put(bridge, handle);
+        this.bridgeHandle = handle;
     }
 
     void unsetBridge(ComponentServiceObjects<AudioBridge> gone) {
-        BridgeHandle handle = this.bridgeHandle;
-        if (handle != null && handle.objects == gone) {
-            // its listeners are gone with it: the calls have no media any more
-            for (Call call : List.copyOf(calls.values())) {
-                hangup(call, "the audio engine stopped", 503);
-            }
-            this.bridgeHandle = null;
-            handle.release();
+        BridgeHandle handle = bridgeHandles.remove(gone);
+        if (handle == null) {
+            return;
         }
+        AudioBridge stopped = handle.obtainedOrNull();
+        if (stopped != null) {
+            // its listeners are gone with it: the calls on it have no media any more
+            for (Call call : List.copyOf(calls.values())) {
+                if (call.bridge == stopped) hangup(call, "the audio engine stopped", 503);
+            }
+        }
+        if (this.bridgeHandle == handle) this.bridgeHandle = null;
+        handle.release();
     }
 
     private AudioBridge bridge() {
@@ -381,7 +396,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         }
         Call call;
         try {
-            call = newCall(exchange, callId, sink, kind);
+            call = newCall(exchange, callId, sink, kind, engine);
         } catch (ParseException | RuntimeException e) {
             exchange.respond(Response.BAD_REQUEST, "Bad Request (" + e.getMessage() + ")");
             return;
@@ -412,7 +427,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         }
     }
 
-    private Call newCall(SipExchange exchange, String callId, Sink sink, CallInfo.Kind kind) throws ParseException {
+    private Call newCall(SipExchange exchange, String callId, Sink sink, CallInfo.Kind kind, AudioBridge engine) throws ParseException {
         Request request = exchange.request();
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
@@ -426,7 +441,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             routes.add((Address) ((RecordRouteHeader) rr.next()).getAddress().clone());
         }
         CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
-        return new Call(callId, sink, exchange.flow(), kind, exchange, branch(request), cseq.getSeqNumber(),
+        return new Call(callId, sink, exchange.flow(), kind, engine, exchange, branch(request), cseq.getSeqNumber(),
                 Utils.getInstance().generateTag(), from.getTag(), (Address) to.getAddress().clone(),
                 (Address) from.getAddress().clone(), (URI) contact.getAddress().getURI().clone(), routes);
     }
@@ -703,7 +718,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
                     + parsed.diagnostics().stream().filter(org.screamrouter.sip.sdp.Diagnostic::isError).findFirst().orElseThrow() + ")");
             return;
         }
-        AudioBridge engine = bridge();
+        AudioBridge engine = call.bridge;
         int count = 0;
         if (engine != null && call.kind == CallInfo.Kind.WEBRTC) {
             for (MediaDescription m : parsed.fragment().media()) {
@@ -906,7 +921,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
     }
 
     private void removeListener(Call call) {
-        AudioBridge engine = bridge();
+        AudioBridge engine = call.bridge;
         if (engine != null) {
             engine.removeListener(call.sink.id(), call.callId).whenComplete((existed, e) -> {
                 if (e != null) LOG.debug("call {}: removing its listener failed: {}", call.callId, e.toString());
@@ -983,7 +998,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         if (state == null) {
             return null;
         }
-        AudioBridge engine = bridge();
+        AudioBridge engine = call.bridge;
         long packets = 0;
         String media;
         synchronized (call) {
