@@ -64,13 +64,13 @@ for pid in $(list_pids); do
     fi
 done
 # a port is the run's when a process of the run holds it, or when it is one of the server's default ports
-# (5060, 5061, 8088, 8089, 8122) that was free before: tests must never leave those taken
+# (5060, 5061, 8088, 8089, 8122, 8181) that was free before: tests must never leave those taken
 bound=()
 while read -r netid local owner; do
     [ -n "$local" ] || continue
     grep -qxF "$netid $local" <<< "$listen_before" && continue
     pid=$(grep -o 'pid=[0-9]*' <<< "$owner" | head -1 | cut -d= -f2)
-    if { [ -n "$pid" ] && [[ " ${left[*]} " == *" $pid "* ]]; } || [[ "$local" =~ :(5060|5061|8088|8089|8122)$ ]]; then
+    if { [ -n "$pid" ] && [[ " ${left[*]} " == *" $pid "* ]]; } || [[ "$local" =~ :(5060|5061|8088|8089|8122|8181)$ ]]; then
         bound+=("$netid $local ${owner:-(no process)}")
     fi
 done < <(ss -Htulnp 2>/dev/null | awk '{print $1, $5, $7}')

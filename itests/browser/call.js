@@ -2,10 +2,10 @@
 // registers over ws:// to the server, calls a sink, waits for Opus to arrive and prints one line
 // "RESULT <json>" with getStats() figures, then hangs up (BYE).
 //
-// usage: node call.js <ws url> <server ip> <sink> <jssip bundle> <chromium> <profile dir>
+// usage: node call.js <ws url> <server ip> <sink> <jssip bundle> <sip user> <chromium> <profile dir>
 const { chromium } = require('playwright-core');
 
-const [wsUrl, serverIp, sink, bundle, executable, profile] = process.argv.slice(2);
+const [wsUrl, serverIp, sink, bundle, user, executable, profile] = process.argv.slice(2);
 
 // a last word if something hangs: the test reads what was found so far
 let progress = { error: 'timed out' };
@@ -28,13 +28,13 @@ const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progr
     });
     await page.setContent('<html><body>calls itest</body></html>');
     await page.addScriptTag({ path: bundle });
-    result = await page.evaluate(async ({ wsUrl, serverIp, sink }) => {
+    result = await page.evaluate(async ({ wsUrl, serverIp, sink, user }) => {
       const out = { registered: false, confirmed: false, ended: false };
       const report = (what) => { out.step = what; console.log('PROGRESS ' + JSON.stringify(out)); };
       JsSIP.debug.enable('JsSIP:Transport JsSIP:RTCSession');
       const socket = new JsSIP.WebSocketInterface(wsUrl);
       // the registrar's domain (screamrouter.local): the server was re-bound to the veth address after it started
-      const ua = new JsSIP.UA({ sockets: [socket], uri: 'sip:browser@screamrouter.local',
+      const ua = new JsSIP.UA({ sockets: [socket], uri: 'sip:' + user + '@screamrouter.local',
         registrar_server: 'sip:screamrouter.local', register: true, session_timers: false });
       const registered = new Promise((resolve, reject) => {
         ua.on('registered', resolve);
@@ -89,7 +89,7 @@ const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progr
       out.ended = session.isEnded();
       ua.stop();
       return out;
-    }, { wsUrl, serverIp, sink });
+    }, { wsUrl, serverIp, sink, user });
   } catch (e) {
     result = { error: String(e && e.message ? e.message : e) };
   } finally {

@@ -8,18 +8,11 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,14 +31,18 @@ import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
+import org.screamrouter.sip.itests.support.ScreamTone;
+import org.screamrouter.sip.itests.support.VethNamespace;
 import org.screamrouter.sip.itests.support.Tools;
 
 /**
- * A browser calls a sink: headless Chromium in a network namespace this test creates (a veth pair, 198.18.k.1 on the
+ * Browsers and sinks. A browser calls a sink: headless Chromium in a network namespace this test creates (a veth pair, 198.18.k.1 on the
  * host side where the server listens, 198.18.k.2 inside; libwebrtc ignores loopback), JsSIP bundled locally with
  * esbuild, over {@code ws://} to the server. It registers, calls {@code kitchen}, applies the answer, ICE and DTLS
  * connect, and with a 440 Hz tone sent into the sink's Scream port the browser's {@code getStats()} shows Opus
  * packets received and a non-zero {@code totalAudioEnergy}. After its BYE the audio bridge has no listener left.
+ * The server's listen page (a WHEP client in the page) plays the sink from its WHEP endpoint the same way; and with the
+ * WHEP relay pointed at that endpoint, the JsSIP call's media come through WHEP.
  *
  * <p>Needs root ({@code ip netns}), {@code chromium} and {@code node} with {@code itests/browser/node_modules}
  * ({@code npm ci} there; .ci/test.sh does both). No traffic leaves the machine: the namespace has no route but its
@@ -85,149 +82,231 @@ public class CallsBrowserIT {
     }
 
     private static String run(List<String> command, Duration within) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
+        return VethNamespace.run(command, within);
+    }
+
+    /** The AudioBridge of one engine ({@code embedded} or {@code whep-relay}), called by reflection (no API import here). */
+    private Object callBridge(String engine, String method, Object... args) throws Exception {
+        ServiceReference<?>[] refs = context.getServiceReferences("org.screamrouter.sip.audio.AudioBridge", "(audio.engine=" + engine + ")");
+        assertNotNull("an AudioBridge service with audio.engine=" + engine, refs);
+        Object bridge = context.getService(refs[0]);
+        try {
+            Class<?>[] types = new Class<?>[args.length];
+            java.util.Arrays.fill(types, String.class);
+            return bridge.getClass().getMethod(method, types).invoke(bridge, args);
+        } finally {
+            context.ungetService(refs[0]);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) throw new AssertionError(command + " exited " + p.exitValue() + ": " + out);
-        return out;
     }
 
-    private static void sh(String... command) throws IOException, InterruptedException {
-        run(List.of(command), Duration.ofSeconds(20));
-    }
-
-    /** Scream packets (5-byte header: 48 kHz x1, 16 bit, 2 channels, stereo mask; 1152 bytes of PCM) every 6 ms. */
-    private static ScheduledExecutorService injectTone(int port) throws IOException {
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        ScheduledExecutorService tone = Executors.newSingleThreadScheduledExecutor();
-        long[] sample = {0};
-        tone.scheduleAtFixedRate(() -> {
-            byte[] packet = new byte[5 + 1152];
-            packet[0] = 1;
-            packet[1] = 16;
-            packet[2] = 2;
-            packet[3] = 3;
-            packet[4] = 0;
-            for (int i = 0; i < 288; i++, sample[0]++) {
-                short v = (short) (Math.sin(2 * Math.PI * 440 * sample[0] / 48000.0) * 12000);
-                for (int ch = 0; ch < 2; ch++) {
-                    packet[5 + i * 4 + ch * 2] = (byte) v;
-                    packet[5 + i * 4 + ch * 2 + 1] = (byte) (v >> 8);
-                }
-            }
-            try {
-                socket.send(new DatagramPacket(packet, packet.length, target));
-            } catch (IOException e) {
-                // the assertions on the browser's side tell
-            }
-        }, 0, 6, TimeUnit.MILLISECONDS);
-        return tone;
+    /** The listener ids the embedded engine has for a sink. */
+    private List<String> listenerIds(String sink) throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (Object info : (List<?>) callBridge("embedded", "listeners", sink)) {
+            ids.add(String.valueOf(info.getClass().getMethod("listenerId").invoke(info)));
+        }
+        return ids;
     }
 
     private int bridgeListeners(String sink) throws Exception {
-        ServiceReference<?> ref = context.getServiceReference("org.screamrouter.sip.audio.AudioBridge");
-        assertNotNull("an AudioBridge service", ref);
-        Object bridge = context.getService(ref);
-        try {
-            return ((List<?>) bridge.getClass().getMethod("listeners", String.class).invoke(bridge, sink)).size();
-        } finally {
-            context.ungetService(ref);
-        }
+        return listenerIds(sink).size();
     }
 
     private String bridgeSinks() throws Exception {
-        ServiceReference<?> ref = context.getServiceReference("org.screamrouter.sip.audio.AudioBridge");
-        Object bridge = context.getService(ref);
+        return String.valueOf(callBridge("embedded", "sinks"));
+    }
+
+    private Path work() throws IOException {
+        return Files.createTempDirectory(Path.of(System.getProperty("itest.browser.work")), "run");
+    }
+
+    /** JsSIP bundled for the page. */
+    private static Path jssip(Path work) throws IOException, InterruptedException {
+        Path browser = Path.of(System.getProperty("itest.browser.dir"));
+        assertTrue("npm ci in " + browser + " (.ci/test.sh does it)", Files.isDirectory(browser.resolve("node_modules/jssip")));
+        Path bundle = work.resolve("jssip.js");
+        run(List.of(Tools.require("node", "nodejs"), browser.resolve("bundle.js").toString(), bundle.toString()), Duration.ofSeconds(60));
+        assertTrue("JsSIP bundled", Files.size(bundle) > 100_000);
+        return bundle;
+    }
+
+    /** Starts one of the browser scripts in {@code itests/browser} inside the namespace; its output goes to browser.log. */
+    private static Process browser(VethNamespace ns, Path work, String script, String... args) throws IOException {
+        Path browser = Path.of(System.getProperty("itest.browser.dir"));
+        List<String> command = new java.util.ArrayList<>(List.of(Tools.require("node", "nodejs"), browser.resolve(script).toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of(Tools.require("chromium", "chromium"), Files.createDirectory(work.resolve("profile")).toString()));
+        ProcessBuilder pb = new ProcessBuilder(ns.exec(command.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(work.resolve("browser.log").toFile());
+        pb.environment().put("HOME", work.toString());
+        pb.directory(browser.toFile());
+        return pb.start();
+    }
+
+    /** The script's RESULT line, once it has printed one (or ended). */
+    private static String result(Process process, Path work) throws Exception {
+        Pattern p = Pattern.compile("RESULT (\\{.*})");
+        String output = Await.until("the browser's RESULT line", Duration.ofSeconds(120),
+                () -> Files.readString(work.resolve("browser.log")), o -> p.matcher(o).find() || !process.isAlive());
+        System.out.println("browser output:\n" + output);
+        Matcher m = p.matcher(output);
+        assertTrue(output, m.find());
+        return m.group(1);
+    }
+
+    private static void assertOpusWithEnergy(String result) {
+        Matcher packets = Pattern.compile("\"packetsReceived\":(\\d+)").matcher(result);
+        assertTrue(result, packets.find() && Long.parseLong(packets.group(1)) > 50);
+        Matcher energy = Pattern.compile("\"totalAudioEnergy\":([0-9.eE+-]+)").matcher(result);
+        assertTrue(result, energy.find() && Double.parseDouble(energy.group(1)) > 0);
+    }
+
+    /**
+     * Calls kitchen from JsSIP in Chromium over ws:// and checks Opus with energy, the BYE, and no call left. The SIP
+     * user is the test's own: with authentication off, a device name registered from one address is refused from
+     * another (docs/security.md), and each test's browser has an address of its own.
+     */
+    private String callKitchen(VethNamespace ns, KarafShell shell, String user) throws Exception {
+        Path work = work();
+        Path bundle = jssip(work);
+        String serverIp = ns.serverIp();
+        String ws = "ws://" + serverIp + ":" + Integer.getInteger("itest.sip.ws.port");
+        Process process = browser(ns, work, "call.js", ws, serverIp, "kitchen", bundle.toString(), user);
         try {
-            return String.valueOf(bridge.getClass().getMethod("sinks").invoke(bridge));
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                fail("the browser did not finish within 120 s:\n" + Files.readString(work.resolve("browser.log")));
+            }
+            String result = result(process, work);
+            System.out.println("bridge sinks: " + bridgeSinks());
+            assertTrue(result, result.contains("\"registered\":true"));
+            assertTrue(result, result.contains("\"confirmed\":true"));
+            assertTrue(result, result.contains("\"codec\":\"audio/opus\""));
+            assertOpusWithEnergy(result);
+            assertTrue(result, result.contains("\"ended\":true"));
+            Await.until("no call left in sip:calls", Duration.ofSeconds(10), () -> shell.run("sip:calls"), t -> !t.contains("kitchen"));
+            return result;
         } finally {
-            context.ungetService(ref);
+            process.destroyForcibly();
+        }
+    }
+
+    /** Runs {@code test} with the server's SIP stack and HTTP server listening on the namespace's host-side address. */
+    private void inNamespace(String name, NamespaceTest test) throws Exception {
+        KarafShell shell = new KarafShell(sessionFactory);
+        try (VethNamespace ns = VethNamespace.create(name);
+                ScreamTone tone = new ScreamTone(Integer.getInteger("itest.scream.port"))) {
+            String serverIp = ns.serverIp();
+            try {
+                // the server listens on the veth's address for this test (re-bound live)
+                shell.run("config:property-set -p org.screamrouter.sip.stack bind.address " + serverIp);
+                shell.run("config:property-set -p org.apache.felix.http org.apache.felix.http.host " + serverIp);
+                Await.until("the stack on " + serverIp, Duration.ofSeconds(30), () -> shell.run("sip:status"), s -> s.contains(serverIp));
+                Await.until("HTTP on " + serverIp, Duration.ofSeconds(30), () -> httpStatus("GET", "http://" + serverIp + ":"
+                        + Integer.getInteger("itest.http.port") + "/listen/index.html", null, null), c -> c == 200);
+                test.run(ns, shell);
+            } finally {
+                shell.run("config:property-set -p org.screamrouter.sip.stack bind.address 127.0.0.1");
+                shell.run("config:property-set -p org.apache.felix.http org.apache.felix.http.host 127.0.0.1");
+            }
+        }
+    }
+
+    private interface NamespaceTest {
+        void run(VethNamespace ns, KarafShell shell) throws Exception;
+    }
+
+    private static int httpStatus(String method, String url, String type, String body) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (type != null) b.header("Content-Type", type);
+        try {
+            return java.net.http.HttpClient.newBuilder().proxy(java.net.http.HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(b.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 
     @Test
     public void chromiumWithJsSipCallsASinkAndReceivesOpusWithEnergy() throws Exception {
-        String chromium = Tools.require("chromium", "chromium");
-        String node = Tools.require("node", "nodejs");
-        String ip = Tools.require("ip", "iproute2");
-        Path browser = Path.of(System.getProperty("itest.browser.dir"));
-        assertTrue("npm ci in " + browser + " (.ci/test.sh does it)", Files.isDirectory(browser.resolve("node_modules/jssip")));
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("itest.browser.work")), "run");
-        Path bundle = work.resolve("jssip.js");
-        run(List.of(node, browser.resolve("bundle.js").toString(), bundle.toString()), Duration.ofSeconds(60));
-        assertTrue("JsSIP bundled", Files.size(bundle) > 100_000);
-
-        int k = 100 + new Random().nextInt(150);
-        String id = Integer.toHexString(new Random().nextInt(0xffff));
-        String ns = "srcalls-" + id;
-        String host = "vch" + id;
-        String peer = "vcn" + id;
-        String serverIp = "198.18." + k + ".1";
-        KarafShell shell = new KarafShell(sessionFactory);
-        ScheduledExecutorService tone = null;
-        try {
-            sh(ip, "netns", "add", ns);
-            sh(ip, "link", "add", host, "type", "veth", "peer", "name", peer);
-            sh(ip, "link", "set", peer, "netns", ns);
-            sh(ip, "addr", "add", serverIp + "/30", "dev", host);
-            sh(ip, "link", "set", host, "up");
-            sh(ip, "netns", "exec", ns, ip, "addr", "add", "198.18." + k + ".2/30", "dev", peer);
-            sh(ip, "netns", "exec", ns, ip, "link", "set", peer, "up");
-            sh(ip, "netns", "exec", ns, ip, "link", "set", "lo", "up");
-            // the server listens on the veth's address for this test (re-bound live)
-            shell.run("config:property-set -p org.screamrouter.sip.stack bind.address " + serverIp);
-            Await.until("the stack on " + serverIp, Duration.ofSeconds(30), () -> shell.run("sip:status"), s -> s.contains(serverIp));
-            tone = injectTone(Integer.getInteger("itest.scream.port"));
-
-            String ws = "ws://" + serverIp + ":" + Integer.getInteger("itest.sip.ws.port");
-            Path profile = Files.createDirectory(work.resolve("profile"));
-            ProcessBuilder pb = new ProcessBuilder(ip, "netns", "exec", ns, node, browser.resolve("call.js").toString(), ws, serverIp,
-                    "kitchen", bundle.toString(), chromium, profile.toString()).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("browser.log").toFile());
-            pb.environment().put("HOME", work.toString());
-            pb.directory(browser.toFile());
-            Process process = pb.start();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("the browser did not finish within 120 s:\n" + Files.readString(work.resolve("browser.log")));
-            }
-            String output = Files.readString(work.resolve("browser.log"));
-            System.out.println("browser output:\n" + output);
-            System.out.println("bridge sinks: " + bridgeSinks());
-            Matcher m = Pattern.compile("RESULT (\\{.*})").matcher(output);
-            assertTrue(output, m.find());
-            String result = m.group(1);
-            assertTrue(result, result.contains("\"registered\":true"));
-            assertTrue(result, result.contains("\"confirmed\":true"));
-            assertTrue(result, result.contains("\"codec\":\"audio/opus\""));
-            Matcher packets = Pattern.compile("\"packetsReceived\":(\\d+)").matcher(result);
-            assertTrue(result, packets.find() && Long.parseLong(packets.group(1)) > 50);
-            Matcher energy = Pattern.compile("\"totalAudioEnergy\":([0-9.eE+-]+)").matcher(result);
-            assertTrue(result, energy.find() && Double.parseDouble(energy.group(1)) > 0);
-            assertTrue(result, result.contains("\"ended\":true"));
-            Await.until("no call left in sip:calls", Duration.ofSeconds(10), () -> shell.run("sip:calls"), t -> !t.contains("kitchen"));
+        inNamespace("srcalls", (ns, shell) -> {
+            callKitchen(ns, shell, "browser");
             assertEquals("listeners of kitchen after BYE", 0, (int) Await.until("no listener left", Duration.ofSeconds(10),
                     () -> bridgeListeners("kitchen"), n -> n == 0));
-        } finally {
-            if (tone != null) tone.shutdownNow();
-            shell.run("config:property-set -p org.screamrouter.sip.stack bind.address 127.0.0.1");
+        });
+    }
+
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    @Test
+    public void chromiumListensToASinkOnTheWhepEndpointFromTheListenPage() throws Exception {
+        inNamespace("srwhep", (ns, shell) -> {
+            String base = "http://" + ns.serverIp() + ":" + Integer.getInteger("itest.http.port");
+            // what a bad request gets, before any session exists
+            assertEquals("unknown sink", 404, httpStatus("POST", base + "/api/whep/nosuch", "application/sdp", "v=0\r\n"));
+            assertEquals("not SDP", 415, httpStatus("POST", base + "/api/whep/kitchen", "text/plain", "v=0\r\n"));
+            assertEquals("an offer without audio", 400, httpStatus("POST", base + "/api/whep/kitchen", "application/sdp", "v=0\r\n"));
+            assertEquals("heartbeat of no session", 404, httpStatus("POST", base + "/api/whep/kitchen/none", null, null));
+            assertEquals("candidate for no session", 404, httpStatus("PATCH", base + "/api/whep/kitchen/none", "application/json",
+                    "{\"candidate\":\"candidate:1 1 udp 1 198.18.0.2 9 typ host\",\"sdpMid\":\"0\"}"));
+            assertEquals("too large", 413, httpStatus("POST", base + "/api/whep/kitchen", "application/sdp", "v=0\r\n" + "a=x\r\n".repeat(20000)));
+
+            Path work = work();
+            Process process = browser(ns, work, "listen.js", base + "/listen/index.html?sink=kitchen");
             try {
-                for (String p : run(List.of(ip, "netns", "pids", ns), Duration.ofSeconds(10)).split("\\s+")) {
-                    if (!p.isBlank()) run(List.of("kill", "-KILL", p.trim()), Duration.ofSeconds(10));
+                String result = result(process, work);
+                assertTrue(result, !result.contains("\"error\":\""));
+                assertOpusWithEnergy(result);
+                assertTrue(result, result.contains("\"state\":\"playing\""));
+                Matcher listener = Pattern.compile("\"listener\":\"([^\"]+)\"").matcher(result);
+                assertTrue(result, listener.find() && UUID.matcher(listener.group(1)).matches());
+                assertEquals("the engine's listeners of kitchen: the page's session", List.of(listener.group(1)), listenerIds("kitchen"));
+                process.getOutputStream().close(); // the page presses Stop: DELETE
+                assertTrue("the browser script ends", process.waitFor(30, TimeUnit.SECONDS));
+                Await.until("no listener after the DELETE", Duration.ofSeconds(10), () -> bridgeListeners("kitchen"), n -> n == 0);
+            } finally {
+                process.destroyForcibly();
+            }
+        });
+    }
+
+    @Test
+    public void aJsSipCallIsCarriedByTheWhepRelayToAWhepEndpoint() throws Exception {
+        inNamespace("srrelay", (ns, shell) -> {
+            String base = "http://" + ns.serverIp() + ":" + Integer.getInteger("itest.http.port");
+            // the relay stands in for ScreamRouter's engine: pointed at this server's own WHEP endpoint (ScreamRouter
+            // itself cannot run here; our endpoint follows its routes, screamrouter/api/api_webrtc.py)
+            shell.run("config:property-set -p org.screamrouter.sip.whep.relay url " + base);
+            try {
+                Await.until("the relay's AudioBridge", Duration.ofSeconds(30),
+                        () -> context.getServiceReferences("org.screamrouter.sip.audio.AudioBridge", "(audio.engine=whep-relay)"), r -> r != null);
+                java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                watch.scheduleWithFixedDelay(() -> {
+                    try {
+                        seen.addAll(listenerIds("kitchen"));
+                    } catch (Exception e) {
+                        // the assertion below tells
+                    }
+                }, 0, 100, TimeUnit.MILLISECONDS);
+                try {
+                    callKitchen(ns, shell, "relayed-browser");
+                } finally {
+                    watch.shutdownNow();
                 }
-            } catch (AssertionError | IOException ignored) {
-                // no namespace, or no processes left in it
+                assertTrue("the embedded engine served the call through a WHEP session (a UUID listener), saw " + seen,
+                        !seen.isEmpty() && seen.stream().allMatch(id -> UUID.matcher(id).matches()));
+                Await.until("the relay's DELETE ended the WHEP session", Duration.ofSeconds(10), () -> bridgeListeners("kitchen"), n -> n == 0);
+                assertEquals("the relay has no listener left", List.of(), callBridge("whep-relay", "listeners"));
+            } finally {
+                shell.run("config:delete org.screamrouter.sip.whep.relay");
+                Await.until("the relay gone", Duration.ofSeconds(30),
+                        () -> context.getServiceReferences("org.screamrouter.sip.audio.AudioBridge", "(audio.engine=whep-relay)"), r -> r == null);
             }
-            try {
-                sh(ip, "link", "del", host);
-            } catch (AssertionError ignored) {
-                // gone with the namespace
-            }
-            sh(ip, "netns", "del", ns);
-        }
+        });
     }
 }

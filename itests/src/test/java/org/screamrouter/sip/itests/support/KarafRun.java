@@ -41,6 +41,8 @@ import org.screamrouter.sip.itests.Ports;
 public final class KarafRun {
     public static final String STACK_CFG = "etc/org.screamrouter.sip.stack.cfg";
     public static final String REGISTRAR_CFG = "etc/org.screamrouter.sip.registrar.cfg";
+    /** Felix HTTP (the WHEP endpoint): each container gets a free port, in system property {@code itest.http.port}. */
+    public static final String HTTP_CFG = "etc/org.apache.felix.http.cfg";
 
     private KarafRun() {
     }
@@ -59,6 +61,7 @@ public final class KarafRun {
         String version = System.getProperty("itest.projectVersion");
         Path bundles = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize();
         String udp = Integer.toString(Ports.free());
+        String http = Integer.toString(Ports.free());
         String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
         List<Option> options = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
@@ -78,6 +81,8 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(STACK_CFG, "ws.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
+                editConfigurationFilePut(HTTP_CFG, "org.osgi.service.http.port", http),
+                systemProperty("itest.http.port").value(http),
                 // never announce on a real interface of this machine
                 editConfigurationFilePut("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1"),
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.localRepository", System.getProperty("itest.localRepository")),
