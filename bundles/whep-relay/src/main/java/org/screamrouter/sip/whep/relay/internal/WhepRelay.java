@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * first seconds; a heartbeat {@code POST} keeps the session while the listener lasts (3 failing in a row, or a 404,
  * end it and tell the {@link ListenerEndedListener}s); removal is a {@code DELETE}.
  *
- * <p>Plain RTP listeners are not a WHEP thing: they are passed to the embedded engine when it runs, and refused otherwise.
+ * <p>Plain RTP listeners are not a WHEP thing: they are passed to the embedded engine when it runs, and refused otherwise
+ * ({@link IllegalArgumentException}: the caller answers 488).
  * The relay knows no more of a session than WHEP says: a listener is CONNECTED once answered, and counts no packets.
  *
  * <p>Serves only with its configuration ({@code url}); ranked above the embedded engine, so calls take it when it
@@ -323,7 +324,7 @@ public class WhepRelay implements AudioBridge {
     public CompletionStage<InetSocketAddress> addRtpListener(String sinkId, String listenerId, RtpCodec codec, InetSocketAddress remote) {
         AudioBridge e = embedded;
         if (e == null) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "plain RTP needs the embedded audio engine; the WHEP relay carries WebRTC only"));
         }
         delegated.put(key(sinkId, listenerId), e);

@@ -189,7 +189,7 @@ class WhepRelayTest {
     void plainRtpWithoutTheEmbeddedEngineIsRefusedClearly() {
         relay = relay(url());
         assertThatThrownBy(() -> relay.addRtpListener("kitchen", "c6", null, new InetSocketAddress(InetAddress.getLoopbackAddress(), 4000))
-                .toCompletableFuture().get(5, TimeUnit.SECONDS)).hasMessageContaining("WebRTC only");
+                .toCompletableFuture().get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("WebRTC only");
     }
 
     @Test
