@@ -55,16 +55,40 @@ public interface AudioBridge {
     CompletionStage<Void> addRemoteIceCandidate(String sinkId, String listenerId, String candidate, String sdpMid);
 
     /**
-     * Starts sending a sink's audio as RTP to one remote address.
+     * Starts sending a sink's audio as RTP to one remote address: {@link #prepareRtpListener} then
+     * {@link #startRtpListener}.
+     *
+     * @return the local RTP address media is sent from (for the caller's SDP answer)
+     */
+    default CompletionStage<InetSocketAddress> addRtpListener(String sinkId, String listenerId, RtpCodec codec,
+            InetSocketAddress remote) {
+        return prepareRtpListener(sinkId, listenerId, codec, remote)
+                .thenCompose(local -> startRtpListener(sinkId, listenerId).thenApply(v -> local));
+    }
+
+    /**
+     * Makes an RTP listener that sends nothing yet: its socket is bound, so its local address can go into an SDP answer,
+     * and media start only with {@link #startRtpListener} (a caller starts them once the peer has proven its address,
+     * e.g. by an ACK carrying the answer's To-tag; before that the remote may be a forged address).
      *
      * @param sinkId the sink whose audio is sent
      * @param listenerId unique within the sink
      * @param codec the negotiated codec
-     * @param remote where the media goes (an address the caller chose, never resolved here)
-     * @return the local RTP address media is sent from (for the caller's SDP answer)
+     * @param remote where the media will go (an address the caller chose, never resolved here)
+     * @return the local RTP address media will be sent from
      */
-    CompletionStage<InetSocketAddress> addRtpListener(String sinkId, String listenerId, RtpCodec codec,
+    CompletionStage<InetSocketAddress> prepareRtpListener(String sinkId, String listenerId, RtpCodec codec,
             InetSocketAddress remote);
+
+    /**
+     * Starts a prepared RTP listener's media. From then on the peer must show life on the listener's port (its RTP or
+     * RTCP) at least once per liveness timeout of the engine, or the listener is dropped and the
+     * {@link ListenerEndedListener}s are told ({@code CONNECTIVITY_TIMEOUT}): media never flow for long to an address
+     * that does not want them.
+     *
+     * @return completes when media flow; exceptionally when there is no such listener
+     */
+    CompletionStage<Void> startRtpListener(String sinkId, String listenerId);
 
     /**
      * Removes a listener of either kind and frees its resources. Completes with true when it existed. No

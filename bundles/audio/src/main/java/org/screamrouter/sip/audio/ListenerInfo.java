@@ -22,7 +22,7 @@ public record ListenerInfo(String sinkId, String listenerId, Kind kind, String p
     public enum Kind { WEBRTC, RTP }
 
     public enum State {
-        /** Answer made, ICE/DTLS not yet connected (WebRTC only). */
+        /** Answer made, ICE/DTLS not yet connected (WebRTC); prepared, media not started yet (RTP). */
         CONNECTING,
         /** Media flows. */
         CONNECTED,

@@ -5,5 +5,5 @@
  * an RTP listener may negotiate.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.screamrouter.sip.audio;

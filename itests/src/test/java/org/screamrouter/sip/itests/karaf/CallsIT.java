@@ -3,6 +3,7 @@ package org.screamrouter.sip.itests.karaf;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import javax.inject.Inject;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.FixMethodOrder;
@@ -173,6 +175,61 @@ public class CallsIT {
                 // empty now
             }
             assertEquals("no RTP after BYE", null, rtp(media, Duration.ofSeconds(1)));
+        }
+    }
+
+    /**
+     * RTP reflection (issue 13 item 1). An attacker sends an INVITE whose source it forged to be the victim's address
+     * with a plain RTP offer naming the victim's port; it never sees the 200 OK, so it cannot know the server's To-tag,
+     * and follows with an ACK of the same Call-ID and CSeq without it. Here the "victim" is a socket on the INVITE's
+     * source address (what the server sends to). No media may reach it: none before a valid ACK, and this ACK is not one.
+     */
+    @Test
+    public void aForgedInviteAndAnAckWithoutOurTagSendNoMediaAnywhere() throws Exception {
+        try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket victim = CallPeer.mediaSocket(); DatagramSocket media = CallPeer.mediaSocket()) {
+            ready(peer, media);
+            CallPeer.Dialog d = peer.dialog("kitchen");
+            peer.send(d.invite(CallPeer.rtpOffer(victim.getLocalPort(), "0", "0 PCMU/8000")));
+            // the attacker does not read the answer; it guesses the ACK (no To-tag, or a wrong one)
+            assertNotNull("the server answers (to the forged source)", peer.finalResponse(d.callId, "INVITE", ANSWER));
+            d.toTag = null;
+            peer.send(d.ack(true));
+            d.toTag = "guessed";
+            peer.send(d.ack(true));
+            assertNull("no RTP at the victim's port within 3 s", rtp(victim, Duration.ofSeconds(3)));
+            String table = callsTable();
+            assertTrue(table, !table.contains(d.callId) || !table.contains("CONFIRMED"));
+        }
+    }
+
+    /**
+     * Media go on only while the peer shows life on its media port (RTP or RTCP back to us): a forged call that got
+     * its ACK through still stops, and ends with a BYE, after {@code rtp.liveness.timeout.ms}.
+     */
+    @Test
+    public void rtpStopsAndTheCallEndsWhenThePeerShowsNoLife() throws Exception {
+        KarafShell shell = shell();
+        shell.run("config:property-set -p org.screamrouter.sip.audio rtp.liveness.timeout.ms 2000");
+        try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
+            peer.answerRequests(true);
+            CallPeer.Dialog d = establish(peer, "kitchen", media);
+            byte[] first = rtp(media, Duration.ofSeconds(5));
+            assertNotNull("RTP after the ACK", first);
+            // the peer answers with its own packets for 4 s (twice the timeout): the call stays
+            java.net.InetSocketAddress from = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(Pattern.compile("m=audio (\\d+)").matcher(peer.response(d.callId, "INVITE", 200, ANSWER).body())
+                            .results().findFirst().orElseThrow().group(1)));
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (System.nanoTime() < until) {
+                media.send(new DatagramPacket(first, first.length, from));
+                assertNotNull("RTP keeps coming while the peer sends", rtp(media, Duration.ofSeconds(1)));
+            }
+            assertTrue("the call is still up", callsTable().contains(d.callId));
+            // then silence from the peer: the server stops and says BYE
+            assertNotNull("a BYE once the peer is silent", peer.request(d.callId, "BYE", Duration.ofSeconds(10)));
+            Await.until("the call gone", Duration.ofSeconds(5), this::callsTable, t -> !t.contains(d.callId));
+        } finally {
+            shell.run("config:property-delete -p org.screamrouter.sip.audio rtp.liveness.timeout.ms");
         }
     }
 

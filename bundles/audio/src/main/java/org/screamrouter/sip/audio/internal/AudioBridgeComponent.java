@@ -257,7 +257,7 @@ public class AudioBridgeComponent implements AudioBridge {
     }
 
     @Override
-    public CompletionStage<InetSocketAddress> addRtpListener(String sinkId, String listenerId, RtpCodec codec,
+    public CompletionStage<InetSocketAddress> prepareRtpListener(String sinkId, String listenerId, RtpCodec codec,
             InetSocketAddress remote) {
         try {
             requireIds(sinkId, listenerId);
@@ -278,12 +278,22 @@ public class AudioBridgeComponent implements AudioBridge {
             }
             InetSocketAddress local = l.local();
             sink(sinkId).addConsumer(l);
-            LOG.info("RTP listener {}/{} added: {} to {} from {} (SSRC {})", sinkId, listenerId, codec.rtpmap(), remote, local,
-                    Integer.toUnsignedString(l.ssrc(), 16));
+            LOG.info("RTP listener {}/{} prepared: {} to {} from {} (SSRC {}), media once started", sinkId, listenerId, codec.rtpmap(),
+                    remote, local, Integer.toUnsignedString(l.ssrc(), 16));
             return CompletableFuture.completedFuture(local);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    @Override
+    public CompletionStage<Void> startRtpListener(String sinkId, String listenerId) {
+        if (!(listeners.get(key(sinkId, listenerId)) instanceof RtpListener l)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no RTP listener " + listenerId + " of sink " + sinkId));
+        }
+        l.start(System.nanoTime());
+        LOG.debug("RTP listener {}/{} started", sinkId, listenerId);
+        return CompletableFuture.completedFuture(null);
     }
 
     /** A socket in the media port range, connected to the remote (so the kernel picks the source address toward it). */
@@ -380,7 +390,12 @@ public class AudioBridgeComponent implements AudioBridge {
     private void watch() {
         long now = System.nanoTime();
         long timeout = TimeUnit.SECONDS.toNanos(config.connectivity_timeout());
+        long rtpTimeout = TimeUnit.MILLISECONDS.toNanos(config.rtp_liveness_timeout_ms());
         for (Object o : listeners.values()) {
+            if (o instanceof RtpListener r && rtpTimeout > 0 && r.silentFor(now) > rtpTimeout) {
+                drop(r, ListenerEndedListener.Reason.CONNECTIVITY_TIMEOUT);
+                continue;
+            }
             if (!(o instanceof WebRtcListener l)) continue;
             if (l.timedOut(now, timeout)) {
                 drop(l, ListenerEndedListener.Reason.CONNECTIVITY_TIMEOUT);
@@ -403,12 +418,26 @@ public class AudioBridgeComponent implements AudioBridge {
         }
     }
 
+    /** The engine ends an RTP listener (control thread) whose peer showed no life. */
+    private void drop(RtpListener l, ListenerEndedListener.Reason reason) {
+        if (!listeners.remove(key(l.sinkId, l.listenerId), l)) return;
+        ListenerInfo before = l.info();
+        close(l);
+        LOG.info("RTP listener {}/{} dropped: {} (nothing from {} for {} ms)", l.sinkId, l.listenerId, reason, l.remote,
+                config.rtp_liveness_timeout_ms());
+        ended(before, reason);
+    }
+
     /** The engine ends a listener (control thread): closed, removed, and every ListenerEndedListener told. */
     private void drop(WebRtcListener l, ListenerEndedListener.Reason reason) {
         if (!listeners.remove(key(l.sinkId, l.listenerId), l)) return;
         ListenerInfo before = l.info();
         close(l);
         LOG.info("WebRTC listener {}/{} dropped: {}", l.sinkId, l.listenerId, reason);
+        ended(before, reason);
+    }
+
+    private void ended(ListenerInfo before, ListenerEndedListener.Reason reason) {
         ListenerInfo info = new ListenerInfo(before.sinkId(), before.listenerId(), before.kind(), before.peer(),
                 ListenerInfo.State.CLOSED, before.codec(), before.packetsSent(), before.bytesSent(), before.created());
         for (ListenerEndedListener e : endedListeners) {

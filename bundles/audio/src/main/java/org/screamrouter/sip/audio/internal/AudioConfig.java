@@ -34,6 +34,11 @@ public @interface AudioConfig {
     @AttributeDefinition(name = "Connectivity timeout (s)", description = "A WebRTC listener without connectivity this long is dropped", min = "1")
     int connectivity_timeout() default 30;
 
+    @AttributeDefinition(name = "RTP liveness timeout (ms)", description = "A started RTP listener whose peer sent nothing "
+            + "(RTP or RTCP) to its port for this long is dropped and its call ended: media never flow for long to an address "
+            + "that does not answer (a forged one). 0: never", min = "0")
+    int rtp_liveness_timeout_ms() default 30000;
+
     @AttributeDefinition(name = "ICE gathering wait (ms)", description = "The answer waits this long at most for every local candidate", min = "0")
     int ice_gathering_timeout_ms() default 2000;
 

@@ -45,6 +45,9 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private volatile boolean closed;
+    /** Media flow only once started (the caller saw the peer prove its address); nanoTime of the last sign of life. */
+    private volatile boolean started;
+    private volatile long lastHeard;
     private long sendErrors;
 
     /**
@@ -84,10 +87,22 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
         return target;
     }
 
+    /** Media start now; the peer's signs of life are counted from now. */
+    void start(long now) {
+        lastHeard = now;
+        started = true;
+    }
+
+    /** How long the peer has been silent since the start (0 before it). */
+    long silentFor(long now) {
+        return started ? now - lastHeard : 0;
+    }
+
     @Override
     public void accept(float[] block) {
         if (closed) return;
         latch();
+        if (!started) return;
         int n = resampler.process(block, Mix.BLOCK_FRAMES, resampled);
         System.arraycopy(resampled, 0, pending, pendingFrames * 2, n * 2);
         pendingFrames += n;
@@ -105,8 +120,10 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
             for (int i = 0; i < 32; i++) {
                 inbound.clear();
                 if (!(channel.receive(inbound) instanceof InetSocketAddress from)) return;
+                if (!from.getAddress().equals(remote.getAddress())) continue; // only the peer's own packets are signs of life
+                lastHeard = System.nanoTime();
                 InetSocketAddress now = target;
-                if (from.getAddress().equals(remote.getAddress()) && from.getPort() != now.getPort()) {
+                if (from.getPort() != now.getPort()) {
                     target = from;
                     LOG.info("RTP listener {}/{}: the peer sends from {}, media follows (was {})", sinkId, listenerId, from, now);
                 }
@@ -163,7 +180,7 @@ final class RtpListener implements BlockConsumer, AutoCloseable {
     ListenerInfo info() {
         InetSocketAddress to = target;
         return new ListenerInfo(sinkId, listenerId, ListenerInfo.Kind.RTP, to.getAddress().getHostAddress() + ":" + to.getPort(),
-                closed ? ListenerInfo.State.CLOSED : ListenerInfo.State.CONNECTED, codec.rtpmap(), packetsSent.get(),
+                closed ? ListenerInfo.State.CLOSED : started ? ListenerInfo.State.CONNECTED : ListenerInfo.State.CONNECTING, codec.rtpmap(), packetsSent.get(),
                 bytesSent.get(), created);
     }
 

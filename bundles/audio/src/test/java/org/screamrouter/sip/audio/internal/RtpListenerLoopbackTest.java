@@ -261,4 +261,46 @@ class RtpListenerLoopbackTest {
         }
         assertThat(Signals.peak(pcm, 8000, 300, 1500)).isBetween(877.0, 883.0);
     }
+
+    @Test
+    void aPreparedListenerSendsNothingUntilStarted() throws Exception {
+        InetSocketAddress local = bridge.prepareRtpListener("living-room", "held", RtpCodec.PCMU_8000,
+                (InetSocketAddress) receiver.getLocalSocketAddress()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(local.getPort()).isPositive();
+        assertThat(bridge.listener("living-room", "held")).get().extracting(ListenerInfo::state).isEqualTo(ListenerInfo.State.CONNECTING);
+        receiver.setSoTimeout(1000);
+        assertThatThrownBy(() -> receiver.receive(new DatagramPacket(new byte[2048], 2048)))
+                .as("nothing within 1 s of preparing").isInstanceOf(SocketTimeoutException.class);
+        bridge.startRtpListener("living-room", "held").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        receiver.setSoTimeout(2000);
+        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+        receiver.receive(p);
+        assertThat(p.getLength()).isEqualTo(12 + 160);
+        assertThat(bridge.listener("living-room", "held")).get().extracting(ListenerInfo::state).isEqualTo(ListenerInfo.State.CONNECTED);
+        assertThat(bridge.startRtpListener("living-room", "none").toCompletableFuture()).isCompletedExceptionally();
+    }
+
+    @Test
+    void aStartedListenerWhosePeerIsSilentIsDroppedAndOneThatAnswersStays() throws Exception {
+        bridge.deactivate();
+        bridge = new AudioBridgeComponent();
+        List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        bridge.addEndedListener((info, reason) -> ended.add(info.listenerId() + " " + reason + " " + info.state()));
+        bridge.activate(TestConfig.of(Map.of("sinks", new String[] {"living-room:" + screamPort}, "input_address", "127.0.0.1",
+                "test_tone", "auto", "media_port_min", 0, "media_port_max", 0, "webrtc_enabled", false, "rtp_liveness_timeout_ms", 1500)));
+        try (DatagramSocket talking = new DatagramSocket(0, LOOPBACK)) {
+            bridge.addRtpListener("living-room", "silent", RtpCodec.PCMU_8000, (InetSocketAddress) receiver.getLocalSocketAddress())
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            InetSocketAddress answering = bridge.addRtpListener("living-room", "talking", RtpCodec.PCMU_8000,
+                    (InetSocketAddress) talking.getLocalSocketAddress()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            byte[] rr = new byte[] {(byte) 0x80, (byte) 201, 0, 1, 0, 0, 0, 1}; // an empty RTCP RR (rtcp-mux)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            while (!ended.contains("silent CONNECTIVITY_TIMEOUT CLOSED") && System.nanoTime() < deadline) {
+                talking.send(new DatagramPacket(rr, rr.length, new InetSocketAddress(LOOPBACK, answering.getPort())));
+                Thread.sleep(200); // the peer's pace: one report every 200 ms
+            }
+            assertThat(ended).containsExactly("silent CONNECTIVITY_TIMEOUT CLOSED");
+            assertThat(bridge.listeners("living-room")).extracting(ListenerInfo::listenerId).containsExactly("talking");
+        }
+    }
 }

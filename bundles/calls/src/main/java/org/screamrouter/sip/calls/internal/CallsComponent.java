@@ -1,6 +1,5 @@
 package org.screamrouter.sip.calls.internal;
 
-import gov.nist.javax.sip.Utils;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -102,6 +101,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
     static final String TRICKLE = SdpFragment.CONTENT_TYPE;
 
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final java.security.SecureRandom tags = new java.security.SecureRandom();
     private final Map<String, ListeningPoint> listeningPoints = new ConcurrentHashMap<>();
 
     @Reference
@@ -325,6 +325,11 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             respondRetryAfter(exchange, "Service Unavailable (" + cfg.max_calls() + " calls in progress)");
             return;
         }
+        java.net.InetAddress source = exchange.flow().remote().getAddress();
+        if (calls.values().stream().filter(c -> c.flow.remote().getAddress().equals(source)).count() >= cfg.max_calls_per_source()) {
+            respondRetryAfter(exchange, "Service Unavailable (" + cfg.max_calls_per_source() + " calls from " + source.getHostAddress() + ")");
+            return;
+        }
         String target = request.getRequestURI() instanceof SipURI uri ? SinkDirectory.unescape(uri.getUser()) : null;
         ConfigurationManager cm = configuration;
         DeviceRegistry dr = registry;
@@ -422,9 +427,18 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             synchronized (call) {
                 call.media = target2.getAddress().getHostAddress() + ":" + target2.getPort();
             }
-            engine.addRtpListener(sink.id(), callId, codec, target2)
+            // media wait for the ACK with our To-tag (onAck): the offer's address may be forged until then
+            engine.prepareRtpListener(sink.id(), callId, codec, target2)
                     .whenCompleteAsync((local, failure) -> rtpAnswered(call, offer, localAddress, sessionId, local, failure), executor);
         }
+    }
+
+    /**
+     * Our To-tag: 64 random bits. An ACK must carry it, so whoever did not receive our answer (a forged INVITE's
+     * source) cannot confirm the call (JAIN-SIP's own tags are 32 bits of a predictable generator).
+     */
+    private String newTag() {
+        return Long.toHexString(tags.nextLong() | Long.MIN_VALUE);
     }
 
     private Call newCall(SipExchange exchange, String callId, Sink sink, CallInfo.Kind kind, AudioBridge engine) throws ParseException {
@@ -442,7 +456,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
         }
         CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
         return new Call(callId, sink, exchange.flow(), kind, engine, exchange, branch(request), cseq.getSeqNumber(),
-                Utils.getInstance().generateTag(), from.getTag(), (Address) to.getAddress().clone(),
+                newTag(), from.getTag(), (Address) to.getAddress().clone(),
                 (Address) from.getAddress().clone(), (URI) contact.getAddress().getURI().clone(), routes);
     }
 
@@ -597,8 +611,15 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             return;
         }
         long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        String toTag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+        if (!call.localTag.equals(toTag)) {
+            // not from whoever got our answer (RFC 3261 17.2.3 / 12.2.2 match on our tag): a forged INVITE's ACK
+            LOG.debug("call {}: ACK without our To-tag (had {}) from {}: ignored", call.callId, toTag, exchange.flow());
+            return;
+        }
         boolean confirmed = false;
         boolean over = false;
+        boolean startMedia = false;
         synchronized (call) {
             if (call.awaitingAck == null || call.awaitingAckCSeq != cseq) {
                 return; // a retransmitted ACK, or one for something else
@@ -614,12 +635,18 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             } else if (call.phase == Call.Phase.ANSWERED) {
                 call.phase = Call.Phase.CONFIRMED;
                 confirmed = true;
+                startMedia = call.kind == CallInfo.Kind.RTP;
             }
         }
         if (over) {
             forget(call);
         } else if (confirmed) {
             LOG.info("call {} to sink {}: confirmed", call.callId, call.sink.id());
+            if (startMedia) {
+                call.bridge.startRtpListener(call.sink.id(), call.callId).whenComplete((v, e) -> {
+                    if (e != null) executor.execute(() -> hangup(call, "media could not start: " + e.getMessage(), 500));
+                });
+            }
             executor.execute(() -> flushCandidates(call));
         }
     }

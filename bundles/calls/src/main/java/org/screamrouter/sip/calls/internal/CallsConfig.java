@@ -16,6 +16,10 @@ public @interface CallsConfig {
     @AttributeDefinition(name = "Maximum calls", description = "Calls in progress at once; more get 503 with Retry-After", min = "1")
     int max_calls() default 200;
 
+    @AttributeDefinition(name = "Maximum calls per source", description = "Calls in progress from one IP address; more "
+            + "get 503 with Retry-After", min = "1")
+    int max_calls_per_source() default 8;
+
     @AttributeDefinition(name = "T1 (ms)", description = "RFC 3261 timer T1: first retransmission interval of final "
             + "responses over UDP (doubling up to T2 = 8*T1); the ACK is awaited 64*T1", min = "50")
     int t1_ms() default 500;

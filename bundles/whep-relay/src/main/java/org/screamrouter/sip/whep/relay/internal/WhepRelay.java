@@ -321,16 +321,23 @@ public class WhepRelay implements AudioBridge {
     }
 
     @Override
-    public CompletionStage<InetSocketAddress> addRtpListener(String sinkId, String listenerId, RtpCodec codec, InetSocketAddress remote) {
+    public CompletionStage<InetSocketAddress> prepareRtpListener(String sinkId, String listenerId, RtpCodec codec, InetSocketAddress remote) {
         AudioBridge e = embedded;
         if (e == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "plain RTP needs the embedded audio engine; the WHEP relay carries WebRTC only"));
         }
         delegated.put(key(sinkId, listenerId), e);
-        return e.addRtpListener(sinkId, listenerId, codec, remote).whenComplete((v, f) -> {
+        return e.prepareRtpListener(sinkId, listenerId, codec, remote).whenComplete((v, f) -> {
             if (f != null) delegated.remove(key(sinkId, listenerId), e);
         });
+    }
+
+    @Override
+    public CompletionStage<Void> startRtpListener(String sinkId, String listenerId) {
+        AudioBridge e = delegated.get(key(sinkId, listenerId));
+        return e == null ? CompletableFuture.failedFuture(new IllegalStateException("no RTP listener " + listenerId + " of sink " + sinkId))
+                : e.startRtpListener(sinkId, listenerId);
     }
 
     @Override
