@@ -234,6 +234,28 @@ public class CallsIT {
     }
 
     @Test
+    public void callsFromOneSourceAreCapped() throws Exception {
+        KarafShell shell = shell();
+        try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
+            ready(peer, media);
+            shell.run("config:property-set -p org.screamrouter.sip.calls max.calls.per.source 1");
+            CallPeer.Dialog first = establish(peer, "kitchen", media);
+            CallPeer.Dialog second = peer.dialog("kitchen");
+            peer.send(second.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+            Message refused = peer.finalResponse(second.callId, "INVITE", ANSWER);
+            assertNotNull("an answer to the second call", refused);
+            assertEquals(refused.toString(), 503, refused.status());
+            assertTrue(refused.startLine(), refused.startLine().contains("1 calls from 127.0.0.1"));
+            assertNotNull("Retry-After", refused.header("retry-after"));
+            peer.send(second.ack(false));
+            peer.send(first.bye());
+            assertNotNull("200 to BYE", peer.response(first.callId, "BYE", 200, ANSWER));
+        } finally {
+            shell.run("config:property-delete -p org.screamrouter.sip.calls max.calls.per.source");
+        }
+    }
+
+    @Test
     public void unknownSinkGets404AndDisabledSinkGets480() throws Exception {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
             ready(peer, media);
