@@ -241,7 +241,7 @@ final class RequestDispatcher implements SipListener {
             counters.response(response.getStatusCode());
         } catch (Exception e) {
             counters.increment("errors.send");
-            LOG.warn("could not send {} to {}: {}", response.getStatusCode(), exchange.flow(), e.toString());
+            LOG.debug("could not send {} to {} (counted as errors.send; a peer gone before its answer is routine): {}", response.getStatusCode(), exchange.flow(), e.toString());
         }
     }
 
