@@ -18,7 +18,7 @@ import net.jqwik.api.constraints.Size;
  */
 class ScreamPacketPropertiesTest {
 
-    @Property(tries = 3000)
+    @Property
     void anyDatagramIsCountedAndMakesBoundedAudio(@ForAll("datagrams") byte[] datagram, @ForAll @IntRange(min = 0, max = 1300) int cut) {
         SinkInput in = new SinkInput("fuzz", SinkInput.ToneMode.OFF, 440);
         int length = Math.min(datagram.length, cut);
@@ -34,7 +34,7 @@ class ScreamPacketPropertiesTest {
         }
     }
 
-    @Property(tries = 2000)
+    @Property
     void randomBytesNeverThrow(@ForAll @Size(max = 1400) byte[] bytes) {
         SinkInput in = new SinkInput("fuzz", SinkInput.ToneMode.OFF, 440);
         in.onScream(bytes, bytes.length, 1L);

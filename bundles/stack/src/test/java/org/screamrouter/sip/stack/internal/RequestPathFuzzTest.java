@@ -68,7 +68,7 @@ class RequestPathFuzzTest {
         server.close();
     }
 
-    @Property(tries = 300)
+    @Property
     void mutatedMessagesNeverBreakTheStack(@ForAll long seed) throws Exception {
         Random random = new Random(seed);
         byte[] message = mutate(corpus.get(random.nextInt(corpus.size())), random);
