@@ -87,6 +87,19 @@ class SipStackComponentTest {
     }
 
     @Test
+    void unknownMethodsAreCountedUnderOneCounter() throws Exception {
+        // issue 13 item 4: a counter per method name let a peer grow the stack's counter map without bound
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        for (int i = 0; i < 20; i++) {
+            assertThat(exchange("FROB" + i, i + 1, null)).startsWith("SIP/2.0 501 ");
+        }
+        assertThat(exchange("OPTIONS", 21, null)).startsWith("SIP/2.0 200");
+        Map<String, Long> counters = stack.counters();
+        assertThat(counters.keySet()).filteredOn(k -> k.startsWith("requests.")).containsExactlyInAnyOrder("requests.OPTIONS", "requests.other");
+        assertThat(counters).containsEntry("requests.other", 20L).containsEntry("requests.OPTIONS", 1L);
+    }
+
+    @Test
     void anotherSipVersionGets505() throws Exception {
         // RFC 4475 3.1.2.16 badvers: JAIN-SIP's parser reads any version as SIP/2.0
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
