@@ -434,6 +434,10 @@ class SipStackComponentTest {
         values.put("udp_buffer_size", 1 << 20);
         values.put("retransmission_window", 32);
         values.put("server_header", "test");
+        values.put("ws_allowed_origins", "self");
+        values.put("connections_max", 1000);
+        values.put("connections_per_source", 32);
+        values.put("connection_idle_timeout", 300);
         return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
                 (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
     }
