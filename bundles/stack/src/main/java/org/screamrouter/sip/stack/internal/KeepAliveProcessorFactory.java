@@ -240,6 +240,8 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
         /** The opening handshake read so far; null once it is complete and judged. */
         private java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        /** The handshake was refused: nothing more is read (JAIN-SIP, still expecting a handshake, would upgrade). */
+        private volatile boolean refused;
 
         WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
             super(stack, processor, socket);
@@ -265,6 +267,9 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
          */
         @Override
         protected void addBytes(byte[] bytes) throws Exception {
+            if (refused) {
+                return;
+            }
             guard.heard(this, System.nanoTime());
             java.io.ByteArrayOutputStream reading = head;
             if (reading == null) {
@@ -315,6 +320,7 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         /** Answers the handshake with an HTTP error naming the fault, and closes the connection once it is written. */
         private void refuse(int code, String reason, String fault, String counter) {
+            refused = true;
             LOG.debug("WebSocket handshake from {} refused {}: {}", flow, code, fault);
             guard.count(counter);
             byte[] body = (fault + "\r\n").getBytes(StandardCharsets.UTF_8);
