@@ -26,7 +26,11 @@ const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progr
       console.log('page: ' + m.text());
       if (m.text().startsWith('PROGRESS ')) progress = JSON.parse(m.text().substring(9));
     });
-    await page.setContent('<html><body>calls itest</body></html>');
+    // the page comes from the server's own address, as a UI served by that machine would: the server lets only such
+    // origins open a WebSocket (ws.allowed.origins = self). Playwright answers the request itself; nothing listens there
+    const origin = 'http://' + serverIp + '/';
+    await page.route(origin, (route) => route.fulfill({ contentType: 'text/html', body: '<html><body>calls itest</body></html>' }));
+    await page.goto(origin);
     await page.addScriptTag({ path: bundle });
     result = await page.evaluate(async ({ wsUrl, serverIp, sink, user }) => {
       const out = { registered: false, confirmed: false, ended: false };

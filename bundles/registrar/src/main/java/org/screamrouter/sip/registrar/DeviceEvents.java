@@ -11,6 +11,11 @@ public final class DeviceEvents {
     public static final String UPDATED = "org/screamrouter/sip/device/UPDATED";
     /** A device went silent past the offline timeout, its binding expired, or it unregistered. */
     public static final String OFFLINE = "org/screamrouter/sip/device/OFFLINE";
+    /**
+     * The registrar forgot a device: offline, without a binding, and silent for {@code device.expiry} (issue 13). What
+     * was kept of it (config.yaml entries, presence) may go too. The event's {@link #DEVICE} is the device as it was.
+     */
+    public static final String REMOVED = "org/screamrouter/sip/device/REMOVED";
     /** Every topic above. */
     public static final String ALL = "org/screamrouter/sip/device/*";
 

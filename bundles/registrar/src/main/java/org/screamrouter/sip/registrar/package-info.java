@@ -5,5 +5,5 @@
  * of its users; the {@link StoreStatus} of a store file (also used by the presence server).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.5.0")
+@org.osgi.annotation.versioning.Version("1.6.0")
 package org.screamrouter.sip.registrar;

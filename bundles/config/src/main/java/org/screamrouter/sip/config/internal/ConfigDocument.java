@@ -87,6 +87,9 @@ final class ConfigDocument {
      * file does not hold) writes nothing; the id map may change either way.
      */
     boolean apply(PendingChange change, DeviceIds ids) {
+        if (change.removed()) {
+            return remove(change.uuid(), ids);
+        }
         if (change.entry() == null) {
             boolean changed = false;
             for (String section : SECTIONS) {
@@ -125,6 +128,26 @@ final class ConfigDocument {
             LOG.info("config.yaml: device {} is no longer in {}: that entry ({}) is disabled", sip.uuid(), other, old);
             changed = true;
         }
+        return changed;
+    }
+
+    /** Removes the device's entries from both sections and its id mappings; returns whether the file changed. */
+    private boolean remove(String uuid, DeviceIds ids) {
+        boolean changed = false;
+        for (String section : SECTIONS) {
+            EntryNode e = find(section, uuid, null, ids);
+            if (e != null && YamlNodes.get(root, section) instanceof SequenceNode list) {
+                boolean gone = list.getValue().removeIf(item -> {
+                    EntryNode n = EntryNode.of(item);
+                    return n != null && n.node() == e.node();
+                });
+                if (gone) {
+                    LOG.info("config.yaml: device {} removed from {} ({}): the registrar forgot it", uuid, section, e);
+                    changed = true;
+                }
+            }
+        }
+        ids.forget(uuid);
         return changed;
     }
 

@@ -147,6 +147,12 @@ final class ConfigFile {
             return Outcome.DONE;
         }
         String text = doc.dump();
+        if (!YamlNodes.readable(text)) {
+            // never write what could not be read back: the next merge would be blocked for good
+            fail("not writing " + path + ": it would be larger than the " + YamlNodes.MAX_CODE_POINTS
+                    + " code points the server reads; device changes wait", null);
+            return Outcome.BLOCKED;
+        }
         if (!Objects.equals(Stamp.of(path), stamp)) {
             return Outcome.BUSY; // changed while it was merged: merge again with what is there now
         }

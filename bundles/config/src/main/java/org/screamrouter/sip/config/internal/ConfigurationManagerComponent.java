@@ -242,6 +242,13 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
                     handleSipDeviceOffline(d.uuid());
                 }
             }
+            case DeviceEvents.REMOVED -> {
+                if (uuid instanceof String u) {
+                    record(PendingChange.removal(u), true);
+                } else if (device instanceof Device d) {
+                    record(PendingChange.removal(d.uuid()), true);
+                }
+            }
             default -> LOG.debug("event {} ignored", event.getTopic());
         }
     }
@@ -314,7 +321,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
                 if (overrides) {
                     m.merge(change.uuid(), change, (earlier, now) -> now.after(earlier));
                 } else {
-                    m.merge(change.uuid(), change, (newer, synced) -> newer.entry() == null && synced.entry() != null
+                    m.merge(change.uuid(), change, (newer, synced) -> !newer.removed() && newer.entry() == null && synced.entry() != null
                             ? new PendingChange(newer.uuid(), synced.entry(), newer.enabled()) : newer);
                 }
             }
@@ -378,6 +385,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
                 } else {
                     synchronized (pending) {
                         pending.remove(c.uuid(), c);
+                        forgetRemoved(c);
                     }
                 }
             }
@@ -390,7 +398,10 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             switch (file.apply(fileChanges)) {
                 case DONE -> {
                     synchronized (pending) {
-                        done.forEach(c -> pending.remove(c.uuid(), c));
+                        done.forEach(c -> {
+                            pending.remove(c.uuid(), c);
+                            forgetRemoved(c);
+                        });
                     }
                 }
                 case BUSY -> scheduleWrite(ConfigFile.SETTLE);
@@ -416,6 +427,13 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml poll failed", e);
+        }
+    }
+
+    /** A removal that is done leaves nothing behind: the device is not known any more (bounded by the registrar's devices). */
+    private void forgetRemoved(PendingChange done) {
+        if (done.removed()) {
+            known.remove(done.uuid(), done);
         }
     }
 

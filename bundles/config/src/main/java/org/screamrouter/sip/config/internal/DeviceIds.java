@@ -100,6 +100,14 @@ final class DeviceIds {
         }
     }
 
+    /** Drops the device's mappings (it was forgotten by the registrar and its entries removed). */
+    void forget(String uuid) {
+        load();
+        if (ids.remove(uuid) != null) {
+            dirty = true;
+        }
+    }
+
     /** Every mapping: device uuid to section to config_id (a snapshot). */
     Map<String, Map<String, String>> all() {
         load();

@@ -34,7 +34,20 @@ final class YamlNodes {
     static final String PYTHON_OBJECT = Tag.PREFIX + "python/object:";
     static final String PYTHON_APPLY = Tag.PREFIX + "python/object/apply:";
 
+    /**
+     * The largest document read or written, in code points. SnakeYAML's default (3 MB) is below what the server itself
+     * writes for a few thousand devices; past it a file the server grew could not be read, and then nothing was written
+     * again. 128 Mi is far above any file the server writes within the registrar's device cap (an entry is under 2 KB,
+     * pickled), and the server refuses to write a document it could not read back ({@link #readable}).
+     */
+    static final int MAX_CODE_POINTS = 128 * 1024 * 1024;
+
     private YamlNodes() {}
+
+    /** Whether a text the server is about to write is within what it reads. */
+    static boolean readable(String text) {
+        return text.length() <= MAX_CODE_POINTS || text.codePointCount(0, text.length()) <= MAX_CODE_POINTS;
+    }
 
     /** The document's root node, {@code null} for an empty text. Duplicate keys are refused. */
     static Node compose(String text) throws ConfigParseException {
@@ -73,6 +86,7 @@ final class YamlNodes {
     private static LoaderOptions loaderOptions() {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
+        options.setCodePointLimit(MAX_CODE_POINTS);
         // PyYAML writes anchors for shared objects; the default of 50 is meant for untrusted input
         options.setMaxAliasesForCollections(1000);
         // tags are kept as data on the nodes and never resolved to a class, so every tag may be read

@@ -171,6 +171,27 @@ class ConfigurationManagerComponentTest {
     }
 
     @Test
+    void aDeviceTheRegistrarForgotLeavesTheFileAndTheIdMap() throws Exception {
+        // issue 13 item 4: the registrar forgets an offline device without a binding after device.expiry; its entry
+        // must not stay in config.yaml for ever either
+        start(Duration.ofMillis(20));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.source(SOURCE_UUID)));
+        writer.until(w -> w.contains("sink_5f7c1a2e") && w.contains("source_c0ffee11"));
+        manager.handleEvent(Fixtures.offlineEvent(SINK_UUID));
+        manager.handleEvent(Fixtures.event(DeviceEvents.REMOVED, Fixtures.device(SINK_UUID, Fixtures.sinkSdp(SINK_UUID, 5004),
+                "192.168.1.51", false)));
+        manager.flush().get(10, TimeUnit.SECONDS);
+
+        assertThat(Files.readString(file)).doesNotContain("sink_5f7c1a2e");
+        assertThat(section("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("name", "source_c0ffee11"));
+        assertThat(manager.getSipConfigForDevice(SINK_UUID)).isEmpty();
+        assertThat(manager.status().sipEntries()).isEqualTo(1);
+        assertThat(manager.status().pendingDevices()).isZero();
+        assertThat(Files.readString(DeviceIds.beside(file))).doesNotContain(SINK_UUID).contains(SOURCE_UUID);
+    }
+
+    @Test
     void foreignEntriesOfAScreamRouterFileSurviveDeviceWrites() throws Exception {
         file = dir.resolve("screamrouter").resolve("config.yaml");
         Files.createDirectories(file.getParent());

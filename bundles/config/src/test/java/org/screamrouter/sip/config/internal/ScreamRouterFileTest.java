@@ -60,6 +60,18 @@ class ScreamRouterFileTest {
     }
 
     @Test
+    void aRemovedDeviceLeavesAScreamRouterFileAsItWasBeforeTheDeviceCame() throws Exception {
+        // issue 13 item 4: a device the registrar forgot (DeviceEvents.REMOVED) takes its pickled entry with it
+        ConfigDocument doc = ConfigDocument.parse(fixture);
+        assertThat(apply(doc, Fixtures.sink(SINK_UUID, 5004))).isTrue();
+        ConfigDocument read = ConfigDocument.parse(doc.dump());
+        assertThat(read.apply(PendingChange.removal(SINK_UUID), ids)).isTrue();
+        assertThat(read.dump()).isEqualTo(fixture);
+        assertThat(ids.all()).doesNotContainKey(SINK_UUID);
+        assertThat(read.apply(PendingChange.removal(SINK_UUID), ids)).as("nothing left to remove").isFalse();
+    }
+
+    @Test
     void devicesAreAddedUpdatedAndDisabledAsPickledModelsAndEverythingElseStaysByteForByte() throws Exception {
         ConfigDocument doc = ConfigDocument.parse(fixture);
         assertThat(apply(doc, Fixtures.sink(SINK_UUID, 5004))).isTrue();

@@ -337,10 +337,19 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             sendFinal(s, "timeout");
             return;
         }
-        if (!table.add(s, cfg.max_subscriptions())) {
+        SubscriptionTable.Added added = table.add(s, cfg.max_subscriptions(), cfg.max_subscriptions_per_source());
+        if (added == SubscriptionTable.Added.FULL) {
             Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Too Many Subscriptions");
             response.setHeader(messages.headers().createRetryAfterHeader(300));
             exchange.respond(response);
+            return;
+        }
+        if (added == SubscriptionTable.Added.SOURCE_FULL) {
+            // this address has its share (issue 13): asking again will not help (RFC 3261 21.4.4), as in the registrar
+            String reason = "Forbidden (subscription limit per address reached: " + cfg.max_subscriptions_per_source()
+                    + ", max.subscriptions.per.source)";
+            LOG.debug("SUBSCRIBE from {}: {}", exchange.flow(), reason);
+            exchange.respond(Response.FORBIDDEN, reason);
             return;
         }
         store.put(s);

@@ -21,6 +21,9 @@ public @interface PresenceConfig {
     @AttributeDefinition(name = "Subscriptions in all", description = "Past this, new subscriptions get 503 with Retry-After", min = "1")
     int max_subscriptions() default 10000;
 
+    @AttributeDefinition(name = "Subscriptions per address", description = "Subscriptions made from one IP address; past this, new ones get 403", min = "1")
+    int max_subscriptions_per_source() default 2000;
+
     @AttributeDefinition(name = "NOTIFY timeout (ms)", description = "A NOTIFY without a final answer in this time ends its subscription", min = "100")
     int notify_timeout_ms() default 32000;
 

@@ -18,13 +18,25 @@ final class SubscriptionTable {
     private final ConcurrentHashMap<String, Subscription> byId = new ConcurrentHashMap<>();
 
     /** Adds a new subscription unless {@code limit} subscriptions exist already. */
-    boolean add(Subscription s, int limit) {
+    /** What became of {@link #add}. */
+    enum Added { ADDED, FULL, SOURCE_FULL }
+
+    /**
+     * Adds a new subscription unless the table holds {@code limit} already, or {@code perSource} from the IP address the
+     * SUBSCRIBE came from.
+     */
+    Added add(Subscription s, int limit, int perSource) {
         synchronized (byId) {
             if (byId.size() >= limit) {
-                return false;
+                return Added.FULL;
+            }
+            java.net.InetAddress source = s.remote() == null ? null : s.remote().getAddress();
+            if (source != null && byId.values().stream().filter(o -> o.remote() != null && source.equals(o.remote().getAddress()))
+                    .limit(perSource).count() >= perSource) {
+                return Added.SOURCE_FULL;
             }
             byId.put(s.id(), s);
-            return true;
+            return Added.ADDED;
         }
     }
 

@@ -173,8 +173,12 @@ final class Harness {
         private final Flow flow;
 
         Exchange(String raw) throws Exception {
+            this(raw, InetAddress.getLoopbackAddress());
+        }
+
+        Exchange(String raw, InetAddress source) throws Exception {
             this.request = MESSAGES.messages().createRequest(raw.replace("\r\n", "\n").replace("\n", "\r\n"));
-            this.flow = new Flow("udp", new InetSocketAddress(InetAddress.getLoopbackAddress(), 5070));
+            this.flow = new Flow("udp", new InetSocketAddress(source, 5070));
         }
 
         Response last() {

@@ -181,6 +181,32 @@ class PresenceComponentTest {
     }
 
     @Test
+    void subscriptionsFromOneAddressAreCappedWith403NamingTheLimit() throws Exception {
+        // issue 13 item 4: one address could take the whole subscription table (and every NOTIFY it costs)
+        presence.deactivate();
+        presence = h.start(dir.resolve("per-source.mv"), Map.of("max_subscriptions_per_source", 2));
+        h.device("dev1", true);
+        java.net.InetAddress one = java.net.InetAddress.getByName("127.0.0.61");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(sendFrom(subscribe("dev1", "presence", 1, 600, null).replace("sub-call-1", "per-source-" + i), one)
+                    .getStatusCode()).isEqualTo(200);
+        }
+        Response refused = sendFrom(subscribe("dev1", "presence", 1, 600, null).replace("sub-call-1", "per-source-3"), one);
+        assertThat(refused.getStatusCode()).isEqualTo(403);
+        assertThat(refused.getReasonPhrase()).isEqualTo("Forbidden (subscription limit per address reached: 2, max.subscriptions.per.source)");
+        assertThat(presence.subscriptions()).hasSize(2);
+        assertThat(sendFrom(subscribe("dev1", "presence", 1, 600, null).replace("sub-call-1", "per-source-4"),
+                java.net.InetAddress.getByName("127.0.0.62")).getStatusCode()).as("another address").isEqualTo(200);
+    }
+
+    private Response sendFrom(String raw, java.net.InetAddress source) throws Exception {
+        Harness.Exchange x = new Harness.Exchange(raw, source);
+        presence.handle(x);
+        assertThat(x.responses).hasSize(1);
+        return x.last();
+    }
+
+    @Test
     void aNotifyWaitsForTheAnswerToThePreviousOne() throws Exception {
         h.device("dev1", false);
         h.autoAnswer = false;

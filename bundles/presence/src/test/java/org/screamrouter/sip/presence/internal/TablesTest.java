@@ -23,7 +23,7 @@ class TablesTest {
     void subscriptionLifecycleActiveTerminatingGone() {
         SubscriptionTable table = new SubscriptionTable();
         Subscription s = sub("a", "presence", "dev1", T0.plusSeconds(60));
-        assertThat(table.add(s, 10)).isTrue();
+        assertThat(table.add(s, 10, 10)).isEqualTo(SubscriptionTable.Added.ADDED);
         assertThat(table.inDialog("a", "call-a", "ft-a")).contains(s);
         assertThat(table.inDialog("a", "call-a", "other")).isEmpty();
         assertThat(table.inDialog("a", "other", "ft-a")).isEmpty();
@@ -46,8 +46,8 @@ class TablesTest {
     @Test
     void expiryMarksOnlyDueSubscriptionsAndRefreshMovesIt() {
         SubscriptionTable table = new SubscriptionTable();
-        table.add(sub("a", "presence", "dev1", T0.plusSeconds(60)), 10);
-        table.add(sub("b", "reg", Subscription.EVERYTHING, T0.plusSeconds(120)), 10);
+        table.add(sub("a", "presence", "dev1", T0.plusSeconds(60)), 10, 10);
+        table.add(sub("b", "reg", Subscription.EVERYTHING, T0.plusSeconds(120)), 10, 10);
         assertThat(table.expire(T0.plusSeconds(59))).isEmpty();
         table.update("a", x -> x.refreshed(T0.plusSeconds(200), 2, x.remoteTarget(), "udp", x.remote()));
         assertThat(table.expire(T0.plusSeconds(120))).extracting(Subscription::id).containsExactly("b");
@@ -59,8 +59,8 @@ class TablesTest {
     @Test
     void limitRefusesNewSubscriptions() {
         SubscriptionTable table = new SubscriptionTable();
-        assertThat(table.add(sub("a", "presence", "d", T0), 1)).isTrue();
-        assertThat(table.add(sub("b", "presence", "d", T0), 1)).isFalse();
+        assertThat(table.add(sub("a", "presence", "d", T0), 1, 10)).isEqualTo(SubscriptionTable.Added.ADDED);
+        assertThat(table.add(sub("b", "presence", "d", T0), 1, 10)).isEqualTo(SubscriptionTable.Added.FULL);
     }
 
     @Test

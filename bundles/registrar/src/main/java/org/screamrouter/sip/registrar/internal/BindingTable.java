@@ -28,6 +28,7 @@ final class BindingTable {
         record StaleCSeq(String contact) implements Outcome {}
         record TooManyContacts(int limit) implements Outcome {}
         record TableFull(int limit) implements Outcome {}
+        record SourceFull(int limit) implements Outcome {}
     }
 
     private static final Comparator<Entry> BEST_FIRST = Comparator
@@ -36,12 +37,15 @@ final class BindingTable {
 
     private final Map<String, List<Entry>> byAor = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** Live and expired-but-not-yet-dropped bindings per source IP address (a binding without source is not counted). */
+    private final Map<java.net.InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
 
     /**
      * Applies the Contacts of one REGISTER (steps 6-8): a binding with the same Call-ID and a CSeq not above
      * the stored one makes the whole request fail, as do the limits; otherwise every update is applied.
      */
-    Outcome apply(String aor, List<Update> updates, String callId, long cseq, Instant now, int maxPerAor, int maxTotal) {
+    Outcome apply(String aor, List<Update> updates, String callId, long cseq, Instant now, int maxPerAor, int maxTotal,
+            java.net.InetAddress source, int maxPerSource) {
         Outcome[] outcome = new Outcome[1];
         byAor.compute(aor, (key, old) -> {
             List<Entry> current = live(old, now);
@@ -69,7 +73,13 @@ final class BindingTable {
                 outcome[0] = new Outcome.TableFull(maxTotal);
                 return old;
             }
+            int fromSource = bySource(next, source) - bySource(old, source);
+            if (fromSource > 0 && sourceCount(source) + fromSource > maxPerSource) {
+                outcome[0] = new Outcome.SourceFull(maxPerSource);
+                return old;
+            }
             count.addAndGet(delta);
+            account(old, next);
             next.sort(BEST_FIRST);
             outcome[0] = new Outcome.Applied(next.stream().map(Entry::binding).toList());
             return next.isEmpty() ? null : List.copyOf(next);
@@ -84,6 +94,7 @@ final class BindingTable {
             return List.of();
         }
         count.addAndGet(-old.size());
+        account(old, null);
         return old.stream().map(Entry::binding).toList();
     }
 
@@ -94,6 +105,7 @@ final class BindingTable {
             List<Entry> next = old.stream().filter(e -> !e.binding().contactUri().equals(binding.contactUri())).toList();
             removed[0] = next.size() < old.size();
             count.addAndGet(next.size() - old.size());
+            account(old, next);
             return next.isEmpty() ? null : next;
         });
         return removed[0];
@@ -107,6 +119,7 @@ final class BindingTable {
             next.add(new Entry(binding, contact));
             next.sort(BEST_FIRST);
             count.addAndGet(next.size() - (old == null ? 0 : old.size()));
+            account(old, next);
             return List.copyOf(next);
         });
     }
@@ -143,10 +156,42 @@ final class BindingTable {
                 }
                 old.stream().filter(e -> !live.contains(e)).forEach(e -> dropped.add(e.binding()));
                 count.addAndGet(live.size() - old.size());
+                account(old, live);
                 return live.isEmpty() ? null : live;
             });
         }
         return dropped;
+    }
+
+    /** Bindings from this source IP address now. */
+    int sourceCount(java.net.InetAddress source) {
+        AtomicInteger n = source == null ? null : perSource.get(source);
+        return n == null ? 0 : n.get();
+    }
+
+    private static int bySource(List<Entry> entries, java.net.InetAddress source) {
+        if (entries == null || source == null) return 0;
+        int n = 0;
+        for (Entry e : entries) {
+            if (e.binding().source() != null && source.equals(e.binding().source().getAddress())) n++;
+        }
+        return n;
+    }
+
+    /** Moves the per-source counts from an AOR's old list to its new one (inside the AOR's compute). */
+    private void account(List<Entry> before, List<Entry> after) {
+        if (before != null) {
+            for (Entry e : before) {
+                if (e.binding().source() == null) continue;
+                perSource.computeIfPresent(e.binding().source().getAddress(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            }
+        }
+        if (after != null) {
+            for (Entry e : after) {
+                if (e.binding().source() == null) continue;
+                perSource.computeIfAbsent(e.binding().source().getAddress(), a -> new AtomicInteger()).incrementAndGet();
+            }
+        }
     }
 
     private static List<Entry> live(List<Entry> entries, Instant now) {

@@ -181,6 +181,45 @@ final class DeviceBook {
         }
     }
 
+    /** How many devices the book holds (online or not). */
+    int size() {
+        return byUuid.size();
+    }
+
+    /** How many devices last registered from this IP address. */
+    int countFrom(InetAddress address) {
+        int n = 0;
+        for (Entry e : byUuid.values()) {
+            if (e.device().source() != null && e.device().source().getAddress().equals(address)) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Forgets the devices that are offline, have no binding ({@code bound} says which have) and were last seen longer
+     * than {@code expiry} ago: they leave the book and the store, and {@link DeviceEvents#REMOVED} is posted for each.
+     * Their ownership goes with them. Returns how many were removed.
+     */
+    int expire(Instant now, Duration expiry, java.util.function.Predicate<Device> bound) {
+        int removed = 0;
+        for (Entry e : List.copyOf(byUuid.values())) {
+            Device d = e.device();
+            if (d.online() || !d.lastSeen().plus(expiry).isBefore(now) || bound.test(d)) {
+                continue;
+            }
+            if (!byUuid.remove(d.uuid(), e)) {
+                continue; // changed meanwhile (it registered again): judged at the next tick
+            }
+            if (d.source() != null) bySource.remove(d.source(), d.uuid());
+            if (d.addressOfRecord() != null) byBinding.remove(bindingKey(d.addressOfRecord(), d.contactUri()), d.uuid());
+            store.removeDevice(d.uuid());
+            LOG.info("device {} forgotten: offline without a binding since {} (device.expiry {} s)", d.uuid(), d.lastSeen(), expiry.toSeconds());
+            events.post(DeviceEvents.REMOVED, d);
+            removed++;
+        }
+        return removed;
+    }
+
     /** Devices online whose last sign of life is older than the timeout, or whose binding expired. */
     List<String> silentOrExpired(Instant now, Duration offlineTimeout) {
         List<String> out = new ArrayList<>();

@@ -89,6 +89,14 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = RegistrarConfig.class)
 public final class RegistrarComponent implements SipRequestHandler, FlowListener, DeviceRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarComponent.class);
+    /** The longest device UUID accepted (a UUID is 36 characters); longer gets 400 (issue 13: lengths capped at intake). */
+    static final int MAX_UUID_LENGTH = 64;
+    /** The longest Contact header value accepted (it is stored and listed in every 200 OK); longer gets 400. */
+    static final int MAX_CONTACT_LENGTH = 512;
+    /** The largest SDP body read and stored (a device's is under 1 KB); larger gets 413. */
+    static final int MAX_SDP_BYTES = 8192;
+    /** The longest User-Agent kept with a device; a longer one is cut there (it is only shown). */
+    static final int MAX_USER_AGENT_LENGTH = 256;
     /** Extensions a REGISTER may Require (RFC 3261 8.2.2.3); everything else gets 420. */
     static final Set<String> SUPPORTED = Set.of("path");
 
@@ -222,6 +230,9 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 LOG.info("binding expired: {} -> {}", b.addressOfRecord(), b.contactUri());
             }
             keepAlive.tick(Duration.ofSeconds(cfg.keepalive_interval()), Duration.ofSeconds(cfg.offline_timeout()), cfg.domain());
+            Instant now = clock.instant();
+            book.expire(now, Duration.ofSeconds(cfg.device_expiry()), d -> d.addressOfRecord() != null
+                    && table.bindings(d.addressOfRecord(), now).stream().anyMatch(b -> b.contactUri().equals(d.contactUri())));
         } catch (RuntimeException e) {
             LOG.error("keep-alive tick failed", e);
         }
@@ -292,6 +303,10 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         String uuid = identify(request).orElse(null);
+        if (uuid != null && uuid.length() > MAX_UUID_LENGTH) {
+            refuse(exchange, Response.BAD_REQUEST, "Bad Request (device UUID longer than " + MAX_UUID_LENGTH + " characters)");
+            return;
+        }
         String aor = addressOfRecord(to.getAddress().getURI(), uuid, cfg);
         if (aor == null) {
             // RFC 4475 3.3.4: the AOR of a registration must be a SIP or SIPS URI (416 is for the Request-URI)
@@ -314,6 +329,10 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 exchange.respond(response);
                 return;
             }
+            if (request.getRawContent().length > MAX_SDP_BYTES) {
+                refuse(exchange, Response.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large (SDP body longer than " + MAX_SDP_BYTES + " bytes)");
+                return;
+            }
             sdp = new String(request.getRawContent(), StandardCharsets.UTF_8);
             try {
                 capabilities = DeviceCapabilities.from(SdpParser.parse(sdp));
@@ -331,6 +350,12 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         List<ContactHeader> contacts = new ArrayList<>();
         for (ListIterator<Header> it = request.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
             contacts.add((ContactHeader) it.next());
+        }
+        for (ContactHeader contact : contacts) {
+            if (value(contact).length() > MAX_CONTACT_LENGTH) {
+                refuse(exchange, Response.BAD_REQUEST, "Bad Request (Contact longer than " + MAX_CONTACT_LENGTH + " characters)");
+                return;
+            }
         }
         boolean wildcard = contacts.stream().anyMatch(ContactHeader::isWildCard);
         if (wildcard && (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0)) {
@@ -375,14 +400,19 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
 
-        BindingTable.Outcome outcome = table.apply(aor, updates, callId, cseq, now, cfg.max_contacts_per_aor(), cfg.max_bindings());
+        if (uuid != null && book.device(uuid).isEmpty() && updates.stream().anyMatch(u -> u.seconds() > 0)
+                && refusedNewDevice(exchange, cfg)) {
+            return;
+        }
+        BindingTable.Outcome outcome = table.apply(aor, updates, callId, cseq, now, cfg.max_contacts_per_aor(), cfg.max_bindings(),
+                exchange.flow().remote().getAddress(), cfg.max_bindings_per_source());
         if (outcome instanceof BindingTable.Outcome.Applied applied) {
             for (BindingTable.Update u : updates) {
                 if (u.seconds() > 0) {
                     store.put(u.binding());
                     if (uuid != null) {
                         UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : String.join(" ", iterable(ua.getProduct())), user, now);
+                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : cut(String.join(" ", iterable(ua.getProduct()))), user, now);
                     }
                 } else {
                     removed(u.binding(), "Expires: 0");
@@ -394,11 +424,41 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             exchange.respond(Response.BAD_REQUEST, "Out of order CSeq for Call-ID and Contact " + stale.contact());
         } else if (outcome instanceof BindingTable.Outcome.TooManyContacts tooMany) {
             exchange.respond(Response.FORBIDDEN, "Too many contacts for this address-of-record (limit " + tooMany.limit() + ")");
+        } else if (outcome instanceof BindingTable.Outcome.SourceFull full) {
+            refuse(exchange, Response.FORBIDDEN, "Forbidden (binding limit per address reached: " + full.limit() + ", max.bindings.per.source)");
         } else if (outcome instanceof BindingTable.Outcome.TableFull) {
             Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Registration table full");
             response.setHeader(messages.headers().createRetryAfterHeader(300));
             exchange.respond(response);
         }
+    }
+
+    /**
+     * Whether a REGISTER that would make a new device is refused (and answered) for the device caps: in all 503 with
+     * Retry-After (room comes back as devices expire: RFC 3261 21.5.4), per source address 403 (this address has its
+     * share; asking again will not help, RFC 3261 21.4.4). Both name the limit and its setting.
+     */
+    private boolean refusedNewDevice(SipExchange exchange, RegistrarConfig cfg) throws Exception {
+        if (book.size() >= cfg.max_devices()) {
+            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE,
+                    "Service Unavailable (device limit reached: " + cfg.max_devices() + ", max.devices)");
+            response.setHeader(messages.headers().createRetryAfterHeader(300));
+            LOG.debug("REGISTER from {}: {}", exchange.flow(), response.getReasonPhrase());
+            exchange.respond(response);
+            return true;
+        }
+        if (book.countFrom(exchange.flow().remote().getAddress()) >= cfg.max_devices_per_source()) {
+            refuse(exchange, Response.FORBIDDEN, "Forbidden (device limit per address reached: " + cfg.max_devices_per_source()
+                    + ", max.devices.per.source)");
+            return true;
+        }
+        return false;
+    }
+
+    /** A refusal of the registrar's limits: the answer names the fault, one DEBUG line says who was refused. */
+    private static void refuse(SipExchange exchange, int status, String reason) {
+        LOG.debug("REGISTER from {}: {} {}", exchange.flow(), status, reason);
+        exchange.respond(status, reason);
     }
 
     /**
@@ -548,6 +608,10 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         String s = header.toString().trim();
         int colon = s.indexOf(':');
         return colon < 0 ? s : s.substring(colon + 1).trim();
+    }
+
+    private static String cut(String userAgent) {
+        return userAgent.length() <= MAX_USER_AGENT_LENGTH ? userAgent : userAgent.substring(0, MAX_USER_AGENT_LENGTH);
     }
 
     private static String oneLine(String s) {

@@ -32,6 +32,19 @@ public @interface RegistrarConfig {
     @AttributeDefinition(name = "Bindings in all", description = "Past this, new bindings get 503 with Retry-After", min = "1")
     int max_bindings() default 200000;
 
+    @AttributeDefinition(name = "Bindings per address", description = "Bindings registered from one IP address; past this, new ones get 403", min = "1")
+    int max_bindings_per_source() default 2000;
+
+    @AttributeDefinition(name = "Devices in all", description = "Devices the registrar knows (online or not); past this, a new device gets 503 with Retry-After", min = "1")
+    int max_devices() default 10000;
+
+    @AttributeDefinition(name = "Devices per address", description = "Devices whose binding came from one IP address; past this, a new one gets 403", min = "1")
+    int max_devices_per_source() default 2000;
+
+    @AttributeDefinition(name = "Device expiry (s)", description = "An offline device without a binding, silent this long, is forgotten "
+            + "(its config.yaml entries and ownership go too; the next REGISTER naming it is a new device)", min = "60")
+    int device_expiry() default 2592000;
+
     @AttributeDefinition(name = "Keep-alive interval (s)", description = "How often every online device is pinged with OPTIONS", min = "1")
     int keepalive_interval() default 10;
 

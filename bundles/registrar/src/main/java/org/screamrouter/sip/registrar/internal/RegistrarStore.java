@@ -74,6 +74,10 @@ final class RegistrarStore implements AutoCloseable {
         devices.put(d.uuid(), encode(d));
     }
 
+    void removeDevice(String uuid) {
+        devices.remove(uuid);
+    }
+
     List<Binding> loadBindings() {
         List<Binding> out = new ArrayList<>(bindings.size());
         bindings.forEach((k, v) -> {

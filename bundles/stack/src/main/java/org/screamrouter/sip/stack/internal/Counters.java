@@ -7,6 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Monotonic counters of the stack, cheap to bump from many threads at once. */
 final class Counters {
+    /** The method name under which requests of every method the stack neither knows nor serves are counted. */
+    static final String OTHER_METHOD = "other";
+
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 
     void increment(String name) {

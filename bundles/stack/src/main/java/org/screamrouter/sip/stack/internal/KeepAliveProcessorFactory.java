@@ -26,12 +26,34 @@ import org.screamrouter.sip.stack.Flow;
  */
 final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeepAliveProcessorFactory.class);
+    /** The longest WebSocket opening handshake read (browsers send well under 2 KB); longer ones get 431. */
+    static final int MAX_HANDSHAKE = 8192;
+    private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
     private final Consumer<Flow> keepAlive;
     private final Consumer<Flow> closed;
+    private final ConnectionGuard guard;
 
-    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed) {
+    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard) {
         this.keepAlive = keepAlive;
         this.closed = closed;
+        this.guard = guard;
+    }
+
+    /**
+     * Counts a just-accepted connection in ({@link ConnectionGuard}); past a cap its socket is shut down both ways at
+     * once, so the peer reads the end of the stream and JAIN-SIP's selector, reading it too, closes the channel the
+     * ordinary way (it must be registered first: the selector registers what this factory returns).
+     */
+    private void admit(ConnectionGuard.Connection connection, SocketChannel socket) {
+        if (connection.source() == null || guard.admit(connection, System.nanoTime()) == null) {
+            return;
+        }
+        try {
+            socket.socket().shutdownInput();
+            socket.socket().shutdownOutput();
+        } catch (IOException e) {
+            LOG.debug("shutting a refused connection down: {}", e.toString());
+        }
     }
 
     /** The flow of a connected socket, taken while it is open (a closed socket forgets its peer). */
@@ -76,14 +98,16 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
             NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
             if (channel == null) {
-                channel = new TcpChannel(processor, client);
-                nioHandler.putMessageChannel(client, channel);
+                TcpChannel fresh = new TcpChannel(processor, client);
+                nioHandler.putMessageChannel(client, fresh);
+                admit(fresh, client);
+                channel = fresh;
             }
             return channel;
         }
     }
 
-    private final class TcpChannel extends NioTcpMessageChannel {
+    private final class TcpChannel extends NioTcpMessageChannel implements ConnectionGuard.Connection {
         private final SocketChannel socket;
         private final Flow flow;
         private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
@@ -125,7 +149,18 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         /** Our framer instead of JAIN-SIP's ({@link StreamFramer}). */
         @Override
         protected void addBytes(byte[] bytes) throws Exception {
+            guard.heard(this, System.nanoTime());
             framer.add(bytes);
+        }
+
+        @Override
+        public InetAddress source() {
+            return flow == null ? null : flow.remote().getAddress();
+        }
+
+        @Override
+        public void closeIdle() {
+            close();
         }
 
         /**
@@ -163,6 +198,7 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         @Override
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
             super.close(removeSocket, stopKeepAliveTask);
+            guard.release(this);
             reportClosed(flow, closedReported);
         }
 
@@ -189,17 +225,23 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
             NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
             if (channel == null) {
-                channel = new WsChannel(sipStack, processor, client);
-                nioHandler.putMessageChannel(client, channel);
+                WsChannel fresh = new WsChannel(sipStack, processor, client);
+                nioHandler.putMessageChannel(client, fresh);
+                admit(fresh, client);
+                channel = fresh;
             }
             return channel;
         }
     }
 
-    private final class WsChannel extends NioWebSocketMessageChannel {
+    private final class WsChannel extends NioWebSocketMessageChannel implements ConnectionGuard.Connection {
         private final SocketChannel socket;
         private final Flow flow;
         private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
+        /** The opening handshake read so far; null once it is complete and judged. */
+        private java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        /** The handshake was refused: nothing more is read (JAIN-SIP, still expecting a handshake, would upgrade). */
+        private volatile boolean refused;
 
         WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
             super(stack, processor, socket);
@@ -208,8 +250,98 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         }
 
         @Override
+        public InetAddress source() {
+            return flow == null ? null : flow.remote().getAddress();
+        }
+
+        @Override
+        public void closeIdle() {
+            close();
+        }
+
+        /**
+         * Reads the whole opening handshake before JAIN-SIP sees any of it (JAIN-SIP answered the first chunk that ended
+         * in a line break, whatever it held, and echoed its Origin), refuses it with 403 when its Origin is not allowed
+         * ({@link OriginPolicy}) and with 431 past {@link #MAX_HANDSHAKE}, and otherwise hands it to JAIN-SIP in one
+         * piece, followed by whatever came after it.
+         */
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            if (refused) {
+                return;
+            }
+            guard.heard(this, System.nanoTime());
+            java.io.ByteArrayOutputStream reading = head;
+            if (reading == null) {
+                super.addBytes(bytes);
+                return;
+            }
+            reading.write(bytes);
+            byte[] all = reading.toByteArray();
+            int end = indexOf(all, END_OF_HEAD);
+            if (end < 0 ? all.length > MAX_HANDSHAKE : end + END_OF_HEAD.length > MAX_HANDSHAKE) {
+                head = null;
+                refuse(431, "Request Header Fields Too Large", "the WebSocket handshake is longer than " + MAX_HANDSHAKE + " bytes",
+                        "rejected.ws-handshake");
+                return;
+            }
+            if (end < 0) {
+                return;
+            }
+            head = null;
+            int length = end + END_OF_HEAD.length;
+            String request = new String(all, 0, length, StandardCharsets.ISO_8859_1);
+            String fault = originFault(request);
+            if (fault != null) {
+                refuse(403, "Forbidden", fault, "rejected.ws-origin");
+                return;
+            }
+            super.addBytes(java.util.Arrays.copyOf(all, length));
+            if (all.length > length) {
+                super.addBytes(java.util.Arrays.copyOfRange(all, length, all.length));
+            }
+        }
+
+        /** Why the handshake's Origin is refused, or null when it may be upgraded. */
+        private String originFault(String request) {
+            String origin = null;
+            for (String line : request.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Origin")) {
+                    if (origin != null) {
+                        return "more than one Origin header";
+                    }
+                    origin = line.substring(colon + 1).trim();
+                }
+            }
+            OriginPolicy policy = guard.limits().origins();
+            return policy.allows(origin) ? null : "Origin " + origin + " is not allowed (ws.allowed.origins: " + policy + ")";
+        }
+
+        /** Answers the handshake with an HTTP error naming the fault, and closes the connection once it is written. */
+        private void refuse(int code, String reason, String fault, String counter) {
+            refused = true;
+            LOG.debug("WebSocket handshake from {} refused {}: {}", flow, code, fault);
+            guard.count(counter);
+            byte[] body = (fault + "\r\n").getBytes(StandardCharsets.UTF_8);
+            String response = "HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n";
+            try {
+                byte[] status = response.getBytes(StandardCharsets.US_ASCII);
+                byte[] all = java.util.Arrays.copyOf(status, status.length + body.length);
+                System.arraycopy(body, 0, all, status.length, body.length);
+                sendNonWebSocketMessage(all, false);
+            } catch (IOException e) {
+                LOG.debug("could not answer the refused handshake from {}: {}", flow, e.toString());
+            }
+            // NIO writes later, on the selector thread: close once that has had time to happen
+            sipStack.getSelfRoutingThreadpoolExecutor().schedule(() -> close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
             super.close(removeSocket, stopKeepAliveTask);
+            guard.release(this);
             reportClosed(flow, closedReported);
         }
 
@@ -225,5 +357,16 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             report("ws", socket);
             super.sendSingleCLRF();
         }
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 }

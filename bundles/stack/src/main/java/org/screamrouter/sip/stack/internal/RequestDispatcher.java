@@ -71,7 +71,8 @@ final class RequestDispatcher implements SipListener {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
-        counters.request(method);
+        // a counter per name a peer makes up would grow without bound: methods no one knows count as one
+        counters.request(KNOWN_METHODS.contains(method) || handlers.handlerFor(method) != null ? method : Counters.OTHER_METHOD);
         Flow flow;
         try {
             flow = flowOf(request);

@@ -44,6 +44,22 @@ public @interface StackConfig {
     @AttributeDefinition(name = "Stateless retransmission window (seconds)", description = "How long a final response sent without a transaction is kept to answer a retransmitted request", min = "1", max = "64")
     int retransmission_window() default 32;
 
+    @AttributeDefinition(name = "WebSocket origins allowed", description = "Web pages that may open a SIP WebSocket, comma-separated: "
+            + "'self' (pages served from this machine: localhost, loopback or an address of one of its interfaces), origins "
+            + "scheme://host[:port], 'null' (opaque origins: files, sandboxed frames, only for tests), or '*' (any page). Other "
+            + "pages are refused 403 before the upgrade. A handshake without Origin (a device, not a browser) is allowed")
+    String ws_allowed_origins() default "self";
+
+    @AttributeDefinition(name = "Connections in all", description = "TCP and WebSocket connections accepted at once; past this a new one is closed at once", min = "1")
+    int connections_max() default 1000;
+
+    @AttributeDefinition(name = "Connections per address", description = "TCP and WebSocket connections accepted at once from one IP address", min = "1")
+    int connections_per_source() default 32;
+
+    @AttributeDefinition(name = "Idle connection timeout (s)", description = "A TCP or WebSocket connection that sends nothing this long is closed "
+            + "(registered devices answer the registrar's pings every keepalive.interval)", min = "1")
+    int connection_idle_timeout() default 300;
+
     @AttributeDefinition(name = "Server header", description = "Value of the Server header on responses and User-Agent on requests; empty for none")
     String server_header() default "ScreamRouter-SIP";
 }

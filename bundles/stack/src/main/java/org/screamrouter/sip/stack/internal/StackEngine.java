@@ -61,6 +61,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
 
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Counters counters = new Counters();
+    private final ConnectionGuard guard = new ConnectionGuard(counters);
     private final FlowRouter router = new FlowRouter();
     private final Map<Object, LazyService<FlowListener>> flowListeners = new ConcurrentHashMap<>();
     private final BindingListener bindings;
@@ -89,6 +90,8 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             ResponseCache c = cache;
             if (c != null) c.expire(System.nanoTime());
         }, 5, 5, TimeUnit.SECONDS);
+        // connections silent past connection.idle.timeout (whole seconds) are closed within a second of it
+        timer.scheduleWithFixedDelay(() -> guard.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
     }
 
     // whiteboard
@@ -141,6 +144,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
 
     /** Starts with these settings, or applies them to the running stack (re-binding only what changed). */
     public synchronized void apply(EngineSettings wanted) {
+        guard.limits(wanted.limits());
         if (stack != null && !wanted.needsNewStack(settings)) {
             settings = wanted;
             bindAll(wanted);
@@ -165,7 +169,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(settings.retransmissionWindowSeconds()), RESPONSE_CACHE_LIMIT);
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender);
         try {
-            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed);
+            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard);
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;
@@ -377,6 +381,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         Map<String, Long> out = counters.snapshot();
         ResponseCache c = cache;
         if (c != null) out.put("retransmission-cache.size", (long) c.size());
+        out.put("connections.open", (long) guard.open());
         return out;
     }
 }

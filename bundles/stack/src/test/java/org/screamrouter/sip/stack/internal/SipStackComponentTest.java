@@ -87,6 +87,19 @@ class SipStackComponentTest {
     }
 
     @Test
+    void unknownMethodsAreCountedUnderOneCounter() throws Exception {
+        // issue 13 item 4: a counter per method name let a peer grow the stack's counter map without bound
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        for (int i = 0; i < 20; i++) {
+            assertThat(exchange("FROB" + i, i + 1, null)).startsWith("SIP/2.0 501 ");
+        }
+        assertThat(exchange("OPTIONS", 21, null)).startsWith("SIP/2.0 200");
+        Map<String, Long> counters = stack.counters();
+        assertThat(counters.keySet()).filteredOn(k -> k.startsWith("requests.")).containsExactlyInAnyOrder("requests.OPTIONS", "requests.other");
+        assertThat(counters).containsEntry("requests.other", 20L).containsEntry("requests.OPTIONS", 1L);
+    }
+
+    @Test
     void anotherSipVersionGets505() throws Exception {
         // RFC 4475 3.1.2.16 badvers: JAIN-SIP's parser reads any version as SIP/2.0
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
@@ -421,6 +434,10 @@ class SipStackComponentTest {
         values.put("udp_buffer_size", 1 << 20);
         values.put("retransmission_window", 32);
         values.put("server_header", "test");
+        values.put("ws_allowed_origins", "self");
+        values.put("connections_max", 1000);
+        values.put("connections_per_source", 32);
+        values.put("connection_idle_timeout", 300);
         return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
                 (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
     }

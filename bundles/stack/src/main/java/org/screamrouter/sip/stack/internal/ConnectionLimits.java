@@ -1,0 +1,26 @@
+package org.screamrouter.sip.stack.internal;
+
+import java.util.Objects;
+
+/**
+ * What a TCP or WebSocket peer may hold: connections in all and per source address (accepted ones; connections the
+ * server opens are not counted), how long a connection may stay silent before it is closed, and the web origins whose
+ * pages may open a WebSocket ({@link OriginPolicy}). Changed live: a connection is judged by the limits in force
+ * when it is accepted, or, for the idle time, at each sweep.
+ */
+record ConnectionLimits(int maxConnections, int perSource, int idleTimeoutSeconds, OriginPolicy origins) {
+    /** Defaults of the standalone stack (tools, tests), the same as the component's configuration. */
+    static final ConnectionLimits DEFAULTS = new ConnectionLimits(1000, 32, 300, OriginPolicy.parse("self"));
+
+    ConnectionLimits {
+        Objects.requireNonNull(origins, "origins");
+        maxConnections = Math.max(1, maxConnections);
+        perSource = Math.max(1, perSource);
+        idleTimeoutSeconds = Math.max(1, idleTimeoutSeconds);
+    }
+
+    static ConnectionLimits of(StackConfig config) {
+        return new ConnectionLimits(config.connections_max(), config.connections_per_source(), config.connection_idle_timeout(),
+                OriginPolicy.parse(config.ws_allowed_origins()));
+    }
+}
