@@ -83,6 +83,7 @@ public class PresenceIT {
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.name", "org.screamrouter"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.level", "INFO"),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "keepalive.interval", Integer.toString(INTERVAL)),
+                editConfigurationFilePut("etc/org.screamrouter.sip.presence.cfg", "reg.all.watchers", "ui"),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", Integer.toString(TIMEOUT)),
                 systemProperty("itest.presence.jar").value(bundles.resolve("presence/target/org.screamrouter.sip.presence-"
                         + System.getProperty("itest.projectVersion") + ".jar").toString()));
@@ -121,6 +122,10 @@ public class PresenceIT {
             assertEquals("600", ok.header("expires"));
             assertNotNull("a To-tag", watcher.toTag());
             assertEquals("closed", awaitNotifies(watcher, 1, Duration.ofSeconds(10)).get(0).basic());
+            // over UDP, before any state: one NOTIFY without a body, whose 200 proved the watcher's address (issue 13)
+            List<Watcher.Notify> pending = watcher.pendingNotifies();
+            assertEquals(pending.toString(), 1, pending.size());
+            assertTrue(pending.get(0).text(), pending.get(0).body().isEmpty() && pending.get(0).cseq() < watcher.dialogNotifies().get(0).cseq());
 
             register(device, uuid, 600);
             assertEquals("open", awaitNotifies(watcher, 2, Duration.ofSeconds(10)).get(1).basic());
@@ -146,7 +151,7 @@ public class PresenceIT {
                 assertTrue(n.text(), n.header("From").contains("tag=" + watcher.toTag()));
             }
             String row = Await.until("the subscription in sip:subscriptions", Duration.ofSeconds(5), () -> subscriptionRow(watcher.toTag()),
-                    r -> r != null && r.contains(" 4"));
+                    r -> r != null && r.contains(" 5")); // 4 with state and the pending one
             assertTrue(row, row.contains(uuid) && row.contains("presence") && row.contains("open"));
 
             SipResponse bye = watcher.subscribe(uuid, "presence", 0, server);
@@ -298,6 +303,7 @@ public class PresenceIT {
             Map<String, List<String>> basics = new ConcurrentHashMap<>();
             Map<String, Integer> answers = new ConcurrentHashMap<>();
             Map<String, String> toTags = new ConcurrentHashMap<>();
+            Map<String, java.util.Set<Long>> cseqs = new ConcurrentHashMap<>();
             Thread reader = new Thread(() -> {
                 byte[] buffer = new byte[65535];
                 while (!socket.isClosed()) {
@@ -316,8 +322,11 @@ public class PresenceIT {
                         answers.put(callId, r.status());
                     } else if (text.startsWith("NOTIFY ")) {
                         Watcher.Notify n = new Watcher.Notify(text);
-                        List<String> seen = basics.computeIfAbsent(callId, k -> new CopyOnWriteArrayList<>());
-                        if (seen.size() < n.cseq()) seen.add(n.basic());
+                        // the first NOTIFY over UDP is pending, without state, until this 200 proves the address
+                        boolean pending = String.valueOf(n.header("Subscription-State")).startsWith("pending");
+                        if (!pending && cseqs.computeIfAbsent(callId, k -> ConcurrentHashMap.newKeySet()).add(n.cseq())) {
+                            basics.computeIfAbsent(callId, k -> new CopyOnWriteArrayList<>()).add(n.basic());
+                        }
                         byte[] ok = Watcher.okFor(text).getBytes(StandardCharsets.UTF_8);
                         try {
                             socket.send(new DatagramPacket(ok, ok.length, packet.getSocketAddress()));
@@ -447,7 +456,8 @@ public class PresenceIT {
                     .redirectOutput(dir.resolve("baresip.log").toFile()).start();
             try {
                 String row = Await.until("baresip's subscription to " + uuid + " with a NOTIFY sent", Duration.ofSeconds(30),
-                        () -> subscriptionRowFor(uuid), r -> r != null && r.matches(".*\\bopen\\b.*") && r.trim().endsWith("1"));
+                        // 2 NOTIFYs: the pending one (baresip's 200 proved its address) and the one with state
+                        () -> subscriptionRowFor(uuid), r -> r != null && r.matches(".*\\bopen\\b.*") && r.trim().endsWith("2"));
                 System.out.println("baresip subscription: " + row.replaceAll("\\s+", " "));
                 device.answerPings(false);
                 String log = Await.until("baresip logs the device going offline", STATE_CHANGE,
@@ -455,8 +465,8 @@ public class PresenceIT {
                         l -> l.contains("changed status from Online to Offline"));
                 assertTrue(log, log.contains(uuid));
                 // every NOTIFY answered 2xx: a NOTIFY answered otherwise, or not at all, would have ended the subscription
-                String after = Await.until("the subscription still there with 2 NOTIFYs", Duration.ofSeconds(10),
-                        () -> subscriptionRowFor(uuid), r -> r != null && r.contains("closed") && r.trim().endsWith("2"));
+                String after = Await.until("the subscription still there with 3 NOTIFYs", Duration.ofSeconds(10),
+                        () -> subscriptionRowFor(uuid), r -> r != null && r.contains("closed") && r.trim().endsWith("3"));
                 System.out.println("baresip subscription after the device went silent: " + after.replaceAll("\\s+", " "));
                 assertTrue("baresip is still running", process.isAlive());
             } catch (AssertionError e) {

@@ -153,8 +153,21 @@ public final class Watcher implements AutoCloseable {
         return new ArrayList<>(notifies);
     }
 
-    /** The NOTIFYs of this watcher's dialog, one per CSeq (retransmissions dropped), in arrival order. */
+    /**
+     * The NOTIFYs of this watcher's dialog that carry state, one per CSeq (retransmissions dropped), in arrival order.
+     * Left out: the first NOTIFY over UDP, {@code Subscription-State: pending} without a body, which the server sends
+     * before this watcher has proven its address by answering it ({@link #pendingNotifies}).
+     */
     public List<Notify> dialogNotifies() {
+        return dialog().stream().filter(n -> !n.header("Subscription-State").startsWith("pending")).toList();
+    }
+
+    /** The pending NOTIFYs of this watcher's dialog (see {@link #dialogNotifies}). */
+    public List<Notify> pendingNotifies() {
+        return dialog().stream().filter(n -> n.header("Subscription-State").startsWith("pending")).toList();
+    }
+
+    private List<Notify> dialog() {
         List<Notify> out = new ArrayList<>();
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (Notify n : notifies) {

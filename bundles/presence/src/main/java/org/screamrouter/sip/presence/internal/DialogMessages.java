@@ -77,7 +77,8 @@ final class DialogMessages {
         notify.setHeader(event);
         SubscriptionStateHeader state;
         if (terminatedReason == null) {
-            state = h.createSubscriptionStateHeader(SubscriptionStateHeader.ACTIVE);
+            // no body: the watcher's address is not proven yet, it gets no state (RFC 6665 4.1.3 pending)
+            state = h.createSubscriptionStateHeader(body == null ? SubscriptionStateHeader.PENDING : SubscriptionStateHeader.ACTIVE);
             state.setExpires((int) Math.max(1, s.expiresIn(now)));
         } else {
             state = h.createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
@@ -85,7 +86,9 @@ final class DialogMessages {
         }
         notify.setHeader(state);
         notify.setHeader(ourContact(target, s.transport()));
-        notify.setContent(body.getBytes(StandardCharsets.UTF_8), h.createContentTypeHeader("application", subtype));
+        if (body != null) {
+            notify.setContent(body.getBytes(StandardCharsets.UTF_8), h.createContentTypeHeader("application", subtype));
+        }
         return notify;
     }
 }

@@ -239,11 +239,20 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (Request.PUBLISH.equals(exchange.request().getMethod())) {
             publish(exchange, auth, outcome.user());
         } else {
-            subscribe(exchange);
+            subscribe(exchange, outcome.user());
         }
     }
 
-    private void subscribe(SipExchange exchange) throws Exception {
+    /**
+     * Whether the SUBSCRIBE's source is known to be the watcher's own: a stream (TCP, WebSocket) cannot have a forged
+     * source, and a digest exchange went through it. A UDP SUBSCRIBE may come from anyone naming someone else as its
+     * source: it gets no state until its watcher answers a NOTIFY (issue 13, docs/security.md).
+     */
+    private static boolean proven(SipExchange exchange, Optional<String> user) {
+        return !"udp".equalsIgnoreCase(exchange.flow().transport()) || user.isPresent();
+    }
+
+    private void subscribe(SipExchange exchange, Optional<String> user) throws Exception {
         Request request = exchange.request();
         PresenceConfig cfg = config;
         EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
@@ -292,8 +301,9 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
                 return;
             }
             String target = contact != null ? contact.getAddress().getURI().toString() : s.remoteTarget();
+            // a refresh carries our To-tag (64 random bits), which only the receiver of our 200 knows: its address is proven
             Subscription refreshed = table.update(s.id(), x -> x.refreshed(now.plusSeconds(seconds), cseq, target,
-                    exchange.flow().transport(), exchange.flow().remote())).orElse(null);
+                    exchange.flow().transport(), exchange.flow().remote()).proved()).orElse(null);
             if (refreshed == null) {
                 exchange.respond(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Subscription Does Not Exist");
                 return;
@@ -321,6 +331,15 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             exchange.respond(Response.NOT_FOUND, Subscription.REG.equals(event) ? "No Such Address-of-Record" : "No Such Device");
             return;
         }
+        if (Subscription.EVERYTHING.equals(resource.get())) {
+            String who = user.orElseGet(() -> from.getAddress().getURI() instanceof javax.sip.address.SipURI u ? u.getUser() : null);
+            if (who == null || !List.of(cfg.reg_all_watchers()).contains(who)) {
+                String reason = "Forbidden (the registrations of every device are for the users reg.all.watchers names)";
+                LOG.debug("SUBSCRIBE reg of everything by {} from {}: {}", who, exchange.flow(), reason);
+                exchange.respond(Response.FORBIDDEN, reason);
+                return;
+            }
+        }
         List<String> routeSet = new ArrayList<>();
         for (ListIterator<Header> it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
             routeSet.add(((RecordRouteHeader) it.next()).getAddress().toString());
@@ -329,14 +348,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Subscription s = new Subscription(id, event, resource.get(), to.getAddress().getURI().toString(),
                 from.getAddress().getURI().toString(), callId, from.getTag(), contact.getAddress().getURI().toString(), routeSet,
                 eventHeader.getEventId(), exchange.flow().transport(), exchange.flow().remote(), now.plusSeconds(seconds),
-                0, cseq, "", -1, 0, seconds == 0);
-        if (seconds == 0) {
-            // a fetch (RFC 6665 4.4.3): one NOTIFY with the state, and no subscription
-            exchange.respond(accepted(exchange, id, 0));
-            table.restore(s);
-            sendFinal(s, "timeout");
-            return;
-        }
+                0, cseq, "", -1, 0, seconds == 0, proven(exchange, user));
+        // a fetch (RFC 6665 4.4.3) is one NOTIFY and no subscription; it counts against the limits while it lasts
         SubscriptionTable.Added added = table.add(s, cfg.max_subscriptions(), cfg.max_subscriptions_per_source());
         if (added == SubscriptionTable.Added.FULL) {
             Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Too Many Subscriptions");
@@ -352,10 +365,15 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             exchange.respond(Response.FORBIDDEN, reason);
             return;
         }
+        if (seconds == 0) {
+            exchange.respond(accepted(exchange, id, 0));
+            sendFinal(s, "timeout");
+            return;
+        }
         store.put(s);
         exchange.respond(accepted(exchange, id, seconds));
-        LOG.info("subscription {}: {} watches {} of {} for {} s, NOTIFYs to {}", id, s.watcherUri(), event, s.resource(), seconds,
-                exchange.flow());
+        LOG.info("subscription {}: {} watches {} of {} for {} s, NOTIFYs to {}{}", id, s.watcherUri(), event, s.resource(), seconds,
+                exchange.flow(), s.proven() ? "" : " (state once the watcher answers)");
         notifyCurrent(s, true);
     }
 
@@ -510,6 +528,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             // posting thread, and a NOTIFY queued behind a slow watcher's answer should carry the current state
             stateChanged(id);
             for (Subscription s : table.watching(Subscription.REG, id)) {
+                if (!s.proven()) continue;
                 // the router-wide subscription gets only the registration that changed (RFC 3680 partial state):
                 // full state of every device on each change would not fit a datagram for long
                 notifyReg(s, Subscription.EVERYTHING.equals(s.resource()) ? id : null);
@@ -522,13 +541,36 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     /** The presence state of a device changed (or may have): its watchers get a NOTIFY when what they saw differs. */
     private void stateChanged(String uuid) {
         for (Subscription s : table.watching(Subscription.PRESENCE, uuid)) {
+            if (!s.proven()) continue;
             notifyPresence(s, false);
         }
     }
 
     private void notifyCurrent(Subscription s, boolean force) {
-        if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, force);
+        if (!s.proven()) notifyPending(s);
+        else if (Subscription.PRESENCE.equals(s.event())) notifyPresence(s, force);
         else notifyReg(s, null);
+    }
+
+    /**
+     * The first NOTIFY to a watcher whose address is not proven: Subscription-State pending and no body, about the size
+     * of the SUBSCRIBE, with retransmissions for {@code unproven.notify.timeout.ms} only. Its 2xx proves the address;
+     * the state follows at once.
+     */
+    private void notifyPending(Subscription s) {
+        queue.submit(s.id(), () -> {
+            Subscription now = table.get(s.id()).orElse(null);
+            if (now == null || now.terminating() || now.proven()) return CompletableFuture.completedFuture(null);
+            return sendNotify(now, null, null, now.lastState(), now.version(), null).thenAccept(r -> {
+                if (r.getStatusCode() / 100 == 2) {
+                    table.update(now.id(), Subscription::proved).ifPresent(p -> {
+                        store.put(p);
+                        LOG.debug("subscription {}: the watcher at {} answered, its address is proven", p.id(), p.remote());
+                        notifyCurrent(p, true);
+                    });
+                }
+            });
+        });
     }
 
     private void notifyPresence(Subscription s, boolean force) {
@@ -560,7 +602,11 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             String type;
             String body;
             long version = now.version();
-            if (Subscription.PRESENCE.equals(now.event())) {
+            if (!now.proven()) {
+                // no state to an address that may be someone else's (a fetch over UDP, a subscription never answered)
+                type = null;
+                body = null;
+            } else if (Subscription.PRESENCE.equals(now.event())) {
                 type = PIDF_TYPE;
                 body = states.presence(now).body();
             } else {
@@ -575,7 +621,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     /**
      * Builds and sends one in-dialog NOTIFY (RFC 6665 4.2.2, RFC 3261 12.2.1.1) to the flow the SUBSCRIBE came
-     * on, with the next CSeq. A failure (481, another error, timeout) ends the subscription.
+     * on, with the next CSeq. A failure (481, another error, timeout) ends the subscription. Without a body it is a
+     * pending (or, with a reason, terminated) NOTIFY to a watcher not yet proven, with the short timeout.
      */
     private CompletionStage<Response> sendNotify(Subscription s, String subtype, String body, String state, long version,
             String terminatedReason) {
@@ -594,7 +641,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Flow flow = new Flow(s.transport(), s.remote());
         LOG.debug("NOTIFY {} CSeq {} to {}: {}", s.id(), cseq, flow, state);
         CompletableFuture<Response> answered = new CompletableFuture<>();
-        sender.send(notify, flow, Duration.ofMillis(cfg.notify_timeout_ms())).whenComplete((response, error) -> {
+        int timeout = s.proven() ? cfg.notify_timeout_ms() : cfg.unproven_notify_timeout_ms();
+        sender.send(notify, flow, Duration.ofMillis(timeout)).whenComplete((response, error) -> {
             try {
                 executor.execute(() -> {
                     if (error != null) {

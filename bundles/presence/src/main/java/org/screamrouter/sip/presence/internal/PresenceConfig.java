@@ -27,6 +27,16 @@ public @interface PresenceConfig {
     @AttributeDefinition(name = "NOTIFY timeout (ms)", description = "A NOTIFY without a final answer in this time ends its subscription", min = "100")
     int notify_timeout_ms() default 32000;
 
+    @AttributeDefinition(name = "Unproven NOTIFY timeout (ms)", description = "Over UDP a watcher first gets a NOTIFY "
+            + "without state (Subscription-State: pending): its 2xx proves the SUBSCRIBE's source was its own. Without an "
+            + "answer in this time the subscription ends, and retransmissions stop", min = "100")
+    int unproven_notify_timeout_ms() default 2000;
+
+    @AttributeDefinition(name = "Watchers of every registration", description = "Users (the authenticated user with "
+            + "digest on, else the From user) who may subscribe to the reg package of the router's own URI, which lists "
+            + "every device. Empty: nobody", required = false)
+    String[] reg_all_watchers() default {};
+
     @AttributeDefinition(name = "Router user", description = "Subscribing to the reg package of sip:<this user>@... watches every "
             + "registration (the registrar's router.user)")
     String router_user() default "screamrouter";

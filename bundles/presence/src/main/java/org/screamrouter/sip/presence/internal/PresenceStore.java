@@ -123,6 +123,7 @@ final class PresenceStore implements AutoCloseable {
             out.writeLong(s.version());
             out.writeLong(s.notifiesSent());
             out.writeBoolean(s.terminating());
+            out.writeBoolean(s.proven());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -155,8 +156,10 @@ final class PresenceStore implements AutoCloseable {
         long version = in.readLong();
         long notifies = in.readLong();
         boolean terminating = in.readBoolean();
+        // stored before the watcher's address had to be proven: it had been notified under the old rules
+        boolean proven = in.available() > 0 ? in.readBoolean() : true;
         return new Subscription(id, event, resource, localUri, watcherUri, callId, remoteTag, remoteTarget, routeSet, eventId,
-                transport, remote, expires, cseq, remoteCseq, lastState, version, notifies, terminating);
+                transport, remote, expires, cseq, remoteCseq, lastState, version, notifies, terminating, proven);
     }
 
     static byte[] encode(Publication p) {

@@ -29,11 +29,14 @@ import java.util.Objects;
  * @param version      reginfo version of the last NOTIFY (reg package; RFC 3680 section 5.4), -1 before the first
  * @param notifiesSent NOTIFYs sent so far
  * @param terminating  a final NOTIFY is on its way; nothing else is sent
+ * @param proven       the watcher has shown it receives what is sent to {@link #remote}: it came over TCP or WebSocket,
+ *                     passed digest authentication, answered a NOTIFY with 2xx, or refreshed the dialog with our To-tag.
+ *                     Until then (a UDP SUBSCRIBE may have a forged source) it gets no state (issue 13, docs/security.md)
  */
 record Subscription(String id, String event, String resource, String localUri, String watcherUri, String callId,
         String remoteTag, String remoteTarget, List<String> routeSet, String eventId, String transport,
         InetSocketAddress remote, Instant expires, long cseq, long remoteCseq, String lastState, long version,
-        long notifiesSent, boolean terminating) {
+        long notifiesSent, boolean terminating, boolean proven) {
 
     static final String PRESENCE = "presence";
     static final String REG = "reg";
@@ -62,17 +65,23 @@ record Subscription(String id, String event, String resource, String localUri, S
 
     Subscription refreshed(Instant newExpires, long subscribeCseq, String target, String newTransport, InetSocketAddress source) {
         return new Subscription(id, event, resource, localUri, watcherUri, callId, remoteTag, target, routeSet, eventId,
-                newTransport, source, newExpires, cseq, subscribeCseq, lastState, version, notifiesSent, false);
+                newTransport, source, newExpires, cseq, subscribeCseq, lastState, version, notifiesSent, false, proven);
+    }
+
+    /** The watcher proved its address. */
+    Subscription proved() {
+        return new Subscription(id, event, resource, localUri, watcherUri, callId, remoteTag, remoteTarget, routeSet, eventId,
+                transport, remote, expires, cseq, remoteCseq, lastState, version, notifiesSent, terminating, true);
     }
 
     /** After a NOTIFY with this CSeq, saying {@code state}. */
     Subscription notified(long notifyCseq, String state, long newVersion) {
         return new Subscription(id, event, resource, localUri, watcherUri, callId, remoteTag, remoteTarget, routeSet, eventId,
-                transport, remote, expires, notifyCseq, remoteCseq, state, newVersion, notifiesSent + 1, terminating);
+                transport, remote, expires, notifyCseq, remoteCseq, state, newVersion, notifiesSent + 1, terminating, proven);
     }
 
     Subscription ending() {
         return new Subscription(id, event, resource, localUri, watcherUri, callId, remoteTag, remoteTarget, routeSet, eventId,
-                transport, remote, expires, cseq, remoteCseq, lastState, version, notifiesSent, true);
+                transport, remote, expires, cseq, remoteCseq, lastState, version, notifiesSent, true, proven);
     }
 }

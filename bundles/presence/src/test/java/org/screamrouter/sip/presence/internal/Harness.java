@@ -178,7 +178,9 @@ final class Harness {
 
         Exchange(String raw, InetAddress source) throws Exception {
             this.request = MESSAGES.messages().createRequest(raw.replace("\r\n", "\n").replace("\n", "\r\n"));
-            this.flow = new Flow("udp", new InetSocketAddress(source, 5070));
+            // the flow's transport is the one the Via names, as the stack's would be
+            String transport = ((javax.sip.header.ViaHeader) request.getHeader("Via")).getTransport().toLowerCase(java.util.Locale.ROOT);
+            this.flow = new Flow(transport, new InetSocketAddress(source, 5070));
         }
 
         Response last() {

@@ -25,7 +25,7 @@ class PresenceComponentTest {
 
     @BeforeEach
     void start() {
-        presence = h.start(dir.resolve("presence.mv"), Map.of());
+        presence = h.start(dir.resolve("presence.mv"), Map.of("reg_all_watchers", new String[] {"watcher"}));
     }
 
     @AfterEach
@@ -34,8 +34,9 @@ class PresenceComponentTest {
     }
 
     static String subscribe(String user, String event, int cseq, Integer expires, String toTag, String... extra) {
+        // over TCP: the watcher's address is proven by the connection (the UDP rules have tests of their own below)
         StringBuilder s = new StringBuilder("SUBSCRIBE sip:" + user + "@127.0.0.1:5060 SIP/2.0\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKs" + cseq + "\n"
+                + "Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bKs" + cseq + "\n"
                 + "Max-Forwards: 70\nFrom: <sip:watcher@127.0.0.1>;tag=w1\n"
                 + "To: <sip:" + user + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\n"
                 + "Call-ID: sub-call-1\nCSeq: " + cseq + " SUBSCRIBE\n");
@@ -81,7 +82,7 @@ class PresenceComponentTest {
         String tag = ((ToHeader) ok.getHeader(ToHeader.NAME)).getTag();
         assertThat(tag).isNotBlank();
         assertThat(ok.getHeader("Expires").toString()).contains("600");
-        assertThat(ok.getHeader("Contact").toString()).contains("sip:127.0.0.1:5060");
+        assertThat(ok.getHeader("Contact").toString()).contains("sip:127.0.0.1").contains("transport=tcp");
         assertThat(basic(h.awaitSent(1).get(0))).isEqualTo("closed");
 
         event(DeviceEvents.ONLINE, h.device("dev1", true));
@@ -98,7 +99,7 @@ class PresenceComponentTest {
         Harness.Sent first = n.get(0);
         assertThat(first.request().getMethod()).isEqualTo("NOTIFY");
         assertThat(first.request().getRequestURI().toString()).isEqualTo("sip:watcher@127.0.0.1:5070");
-        assertThat(first.flow().toString()).isEqualTo("udp:127.0.0.1:5070");
+        assertThat(first.flow().toString()).isEqualTo("tcp:127.0.0.1:5070");
         assertThat(first.header("Call-ID")).isEqualTo("sub-call-1");
         assertThat(first.header("From")).contains("tag=" + tag);
         assertThat(first.header("To")).contains("tag=w1");
@@ -398,5 +399,75 @@ class PresenceComponentTest {
     private static String value(Response r, String name) {
         String s = r.getHeader(name).toString().trim();
         return s.substring(s.indexOf(':') + 1).trim();
+    }
+
+    // --- issue 13 item 3: no state to an address that has not shown it asked for it
+
+    private static String overUdp(String subscribe) {
+        return subscribe.replace("Via: SIP/2.0/TCP", "Via: SIP/2.0/UDP");
+    }
+
+    @Test
+    void aUdpSubscriberGetsNoStateUntilItAnswersThenTheState() throws Exception {
+        h.autoAnswer = false;
+        h.device("dev1", true);
+        assertThat(send(overUdp(subscribe("dev1", "presence", 1, 600, null))).getStatusCode()).isEqualTo(200);
+        Harness.Sent pending = h.awaitSent(1).get(0);
+        assertThat(pending.header("Subscription-State")).startsWith("pending;expires=");
+        assertThat(pending.request().getRawContent()).as("no state in the first NOTIFY").isNull();
+        assertThat(pending.request().getContentLength().getContentLength()).isZero();
+        event(DeviceEvents.OFFLINE, h.device("dev1", false));
+        Thread.sleep(200);
+        assertThat(h.sent).as("no NOTIFY on a change before the proof").hasSize(1);
+        pending.answer(200);
+        Harness.Sent state = h.awaitSent(2).get(1);
+        assertThat(state.header("Subscription-State")).startsWith("active;expires=");
+        assertThat(basic(state)).isEqualTo("closed");
+    }
+
+    @Test
+    void aPendingNotifyNobodyAnswersEndsTheSubscriptionWithoutState() throws Exception {
+        h.autoAnswer = false;
+        h.device("dev1", true);
+        assertThat(send(overUdp(subscribe("dev1", "presence", 1, 600, null))).getStatusCode()).isEqualTo(200);
+        Harness.Sent pending = h.awaitSent(1).get(0);
+        pending.answer().completeExceptionally(new java.util.concurrent.TimeoutException("no answer"));
+        awaitNoSubscriptions();
+        assertThat(h.sent).hasSize(1);
+        assertThat(h.sent).allSatisfy(n -> assertThat(n.request().getRawContent()).isNull());
+    }
+
+    @Test
+    void regOfEveryDeviceIsOnlyForTheUsersTheConfigurationNames() throws Exception {
+        h.device("dev1", true);
+        String stranger = subscribe("screamrouter", "reg", 1, 600, null).replace("<sip:watcher@127.0.0.1>", "<sip:mallory@127.0.0.1>");
+        Response refused = send(stranger);
+        assertThat(refused.getStatusCode()).isEqualTo(403);
+        assertThat(refused.getReasonPhrase()).contains("reg.all.watchers");
+        assertThat(send(subscribe("screamrouter", "reg", 1, 600, null)).getStatusCode()).as("watcher is named").isEqualTo(200);
+    }
+
+    @Test
+    void aUdpFetchGetsNoStateAndCountsAgainstTheLimits() throws Exception {
+        presence.deactivate();
+        h.sent.clear();
+        presence = h.start(dir.resolve("presence2.mv"), Map.of("max_subscriptions_per_source", 1, "reg_all_watchers", new String[] {"watcher"}));
+        h.autoAnswer = false;
+        h.device("dev1", true);
+        assertThat(send(overUdp(subscribe("screamrouter", "reg", 1, 600, null))).getStatusCode()).isEqualTo(200);
+        String fetch = overUdp(subscribe("screamrouter", "reg", 1, 0, null)).replace("sub-call-1", "fetch-call");
+        Response refused = send(fetch);
+        assertThat(refused.getStatusCode()).as("a fetch counts against the per-source limit").isEqualTo(403);
+        h.awaitSent(1).get(0).answer(200); // the subscription's pending NOTIFY: proven, and the full state follows
+        List<Harness.Sent> sent = h.awaitSent(2);
+        assertThat(sent.get(1).body()).contains("<reginfo");
+        // a fetch of a device over UDP from elsewhere: one terminated NOTIFY without state
+        Harness.Exchange x = new Harness.Exchange(overUdp(subscribe("dev1", "presence", 1, 0, null)).replace("sub-call-1", "fetch-2"),
+                java.net.InetAddress.getByName("127.0.0.2"));
+        presence.handle(x);
+        assertThat(x.last().getStatusCode()).isEqualTo(200);
+        Harness.Sent fetched = h.awaitSent(3).get(2);
+        assertThat(fetched.header("Subscription-State")).startsWith("terminated");
+        assertThat(fetched.request().getRawContent()).isNull();
     }
 }

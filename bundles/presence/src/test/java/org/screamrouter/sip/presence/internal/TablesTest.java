@@ -16,7 +16,7 @@ class TablesTest {
     static Subscription sub(String id, String event, String resource, Instant expires) {
         return new Subscription(id, event, resource, "sip:dev1@127.0.0.1", "sip:watcher@127.0.0.1", "call-" + id, "ft-" + id,
                 "sip:watcher@127.0.0.1:5070", List.of("<sip:proxy@127.0.0.1;lr>"), "e1", "udp",
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 5070), expires, 0, 1, "", -1, 0, false);
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 5070), expires, 0, 1, "", -1, 0, false, false);
     }
 
     @Test
@@ -90,7 +90,7 @@ class TablesTest {
         Subscription s = sub("a", "presence", "dev1", T0.plusSeconds(60)).notified(7, "open|1f", 3);
         Subscription noTag = new Subscription("b", "reg", "*", "sip:screamrouter@127.0.0.1", "sip:ui@127.0.0.1", "c", null,
                 "sip:ui@[::1]:5070", List.of(), null, "tcp", new InetSocketAddress(InetAddress.getByName("::1"), 5071),
-                T0.plusSeconds(5), 2, 9, "", 4, 2, true);
+                T0.plusSeconds(5), 2, 9, "", 4, 2, true, true);
         Publication p = new Publication("abc", "dev1", "<presence/>\u00e9", null, T0.plusSeconds(30));
         try (PresenceStore store = new PresenceStore(file)) {
             store.put(s);

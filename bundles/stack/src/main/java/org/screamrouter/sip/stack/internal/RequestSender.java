@@ -74,9 +74,19 @@ final class RequestSender implements SipSender {
                 router.clear();
             }
             transaction.setApplicationData(answer);
-            ScheduledFuture<?> deadline = timer.schedule(() -> answer.completeExceptionally(new SipTimeoutException(
-                    "no final response to " + request.getMethod() + " from " + destination + " within " + timeout.toMillis() + " ms")),
-                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ClientTransaction sent = transaction;
+            ScheduledFuture<?> deadline = timer.schedule(() -> {
+                if (answer.completeExceptionally(new SipTimeoutException("no final response to " + request.getMethod() + " from "
+                        + destination + " within " + timeout.toMillis() + " ms"))) {
+                    // the caller gave up: so do the retransmissions (else JAIN-SIP repeats the request for 64*T1 to an
+                    // address that may never have asked for it)
+                    try {
+                        sent.terminate();
+                    } catch (javax.sip.ObjectInUseException | RuntimeException e) {
+                        // already ending
+                    }
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             answer.whenComplete((r, e) -> deadline.cancel(false));
             transaction.sendRequest();
         } catch (SipException | java.text.ParseException | java.util.concurrent.RejectedExecutionException e) {

@@ -82,6 +82,32 @@ class StandaloneSipStackTest {
         assertThatThrownBy(() -> new StackSettings("localhost", 0, 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * A request whose caller gave up is not retransmitted any more (issue 13: a NOTIFY to a forged address was repeated
+     * for 32 s). Over UDP with T1 = 500 ms, JAIN-SIP sends at 0, 0.5, 1.5, 3.5 s; a 700 ms deadline leaves two sends.
+     */
+    @Test
+    void retransmissionsStopWhenTheCallerGivesUp() throws Exception {
+        try (StandaloneSipStack client = StandaloneSipStack.open(StackSettings.loopback("giving-up"));
+                java.net.DatagramSocket silent = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            Flow flow = new Flow("udp", new InetSocketAddress("127.0.0.1", silent.getLocalPort()));
+            var answer = client.send(options(client, silent.getLocalPort()), flow, Duration.ofMillis(700)).toCompletableFuture();
+            int received = 0;
+            long until = System.nanoTime() + Duration.ofMillis(5000).toNanos();
+            while (System.nanoTime() < until) {
+                silent.setSoTimeout((int) Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                try {
+                    silent.receive(new java.net.DatagramPacket(new byte[4096], 4096));
+                    received++;
+                } catch (java.net.SocketTimeoutException e) {
+                    break;
+                }
+            }
+            assertThat(answer).isCompletedExceptionally();
+            assertThat(received).as("OPTIONS datagrams within 5 s").isEqualTo(2);
+        }
+    }
+
     private static Request options(StandaloneSipStack stack, int port) throws Exception {
         SipURI uri = stack.addresses().createSipURI(null, "127.0.0.1:" + port);
         Address from = stack.addresses().createAddress(stack.addresses().createSipURI("test", "127.0.0.1"));
