@@ -80,6 +80,9 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(STACK_CFG, "ws.port", Integer.toString(Ports.free())),
+                // the tests stand for many devices from one address (127.0.0.1): no per-source request rate; OverloadIT
+                // tests the default
+                editConfigurationFilePut(STACK_CFG, "rate.per.source", "0"),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
                 editConfigurationFilePut(HTTP_CFG, "org.osgi.service.http.port", http),
                 systemProperty("itest.http.port").value(http),

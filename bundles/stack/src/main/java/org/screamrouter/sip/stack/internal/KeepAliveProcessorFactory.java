@@ -33,7 +33,10 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
     private final Consumer<Flow> closed;
     private final ConnectionGuard guard;
 
-    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard) {
+    private final SourceRates rates;
+
+    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates) {
+        this.rates = rates;
         this.keepAlive = keepAlive;
         this.closed = closed;
         this.guard = guard;
@@ -78,7 +81,7 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             return new WsProcessor(address, stack, port);
         }
         if (transport.equalsIgnoreCase(ListeningPoint.UDP) && UdpIntake.useListeningSockets(stack)) {
-            return new UdpIntake.Processor(address, stack, port);
+            return new UdpIntake.Processor(address, stack, port, rates);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }

@@ -55,7 +55,11 @@ final class RequestDispatcher implements SipListener {
     private final RequestSender sender;
     private volatile SipProvider provider;
 
-    RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender) {
+    private final SourceRates rates;
+
+    RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender,
+            SourceRates rates) {
+        this.rates = rates;
         this.handlers = handlers;
         this.messages = messages;
         this.cache = cache;
@@ -88,6 +92,27 @@ final class RequestDispatcher implements SipListener {
             counters.increment("retransmissions");
             send(exchange, earlier);
             return;
+        }
+        switch (rates.admit(flow.remote().getAddress(), System.nanoTime())) {
+            case ADMIT -> { }
+            case THROTTLE -> {
+                counters.increment("throttled");
+                if (!NO_ANSWER.contains(method)) {
+                    Response busy = createResponse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable (more than "
+                            + rates.limits().perSecond() + " requests a second from " + flow.remote().getAddress().getHostAddress() + ")");
+                    try {
+                        busy.setHeader(messages.headers().createRetryAfterHeader(1));
+                    } catch (javax.sip.InvalidArgumentException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    send(exchange, busy);
+                }
+                return;
+            }
+            case DROP -> {
+                counters.increment("dropped.rate");
+                return;
+            }
         }
         String fault = malformation(request);
         if (fault != null) {

@@ -49,12 +49,12 @@ final class ScreamSipStack extends SipStackImpl {
                 && (transport == null || transport.equalsIgnoreCase(tx.getTransport()));
     }
 
-    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard) throws PeerUnavailableException {
+    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates) throws PeerUnavailableException {
         super(properties);
         setRouter(router);
         // both before any listening point exists: each message channel asks for its parser, each
         // listening point for its processor
         setMessageParserFactory(new StrictMessageParser.Factory());
-        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard));
+        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard, rates));
     }
 }

@@ -60,6 +60,13 @@ public @interface StackConfig {
             + "(registered devices answer the registrar's pings every keepalive.interval)", min = "1")
     int connection_idle_timeout() default 300;
 
+    @AttributeDefinition(name = "Requests per second per source", description = "What one IP address may send (token bucket); "
+            + "past it 503 with Retry-After, and past the burst again in debt its requests are dropped unanswered. 0: no limit", min = "0")
+    int rate_per_source() default 100;
+
+    @AttributeDefinition(name = "Burst per source", description = "Requests one IP address may send at once before the rate applies", min = "1")
+    int rate_burst() default 200;
+
     @AttributeDefinition(name = "Server header", description = "Value of the Server header on responses and User-Agent on requests; empty for none")
     String server_header() default "ScreamRouter-SIP";
 }

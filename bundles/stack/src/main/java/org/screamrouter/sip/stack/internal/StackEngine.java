@@ -62,6 +62,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Counters counters = new Counters();
     private final ConnectionGuard guard = new ConnectionGuard(counters);
+    private final SourceRates rates = new SourceRates(counters);
     private final FlowRouter router = new FlowRouter();
     private final Map<Object, LazyService<FlowListener>> flowListeners = new ConcurrentHashMap<>();
     private final BindingListener bindings;
@@ -145,6 +146,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     /** Starts with these settings, or applies them to the running stack (re-binding only what changed). */
     public synchronized void apply(EngineSettings wanted) {
         guard.limits(wanted.limits());
+        rates.limits(wanted.limits().rates());
         if (stack != null && !wanted.needsNewStack(settings)) {
             settings = wanted;
             bindAll(wanted);
@@ -167,9 +169,9 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         this.settings = settings;
         this.messages = new MessageSupport(settings.product());
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(settings.retransmissionWindowSeconds()), RESPONSE_CACHE_LIMIT);
-        this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender);
+        this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates);
         try {
-            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard);
+            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates);
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;

@@ -66,9 +66,9 @@ final class UdpIntake {
     }
 
     static final class Processor extends UDPMessageProcessor {
-        Processor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
+        Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates) throws IOException {
             super(address, stack, port);
-            this.messageQueue = new Taking(this.messageQueue, sock);
+            this.messageQueue = new Taking(this.messageQueue, sock, rates);
         }
     }
 
@@ -76,10 +76,20 @@ final class UdpIntake {
     private static final class Taking extends AbstractQueue<DatagramQueuedMessageDispatch> implements BlockingQueue<DatagramQueuedMessageDispatch> {
         private final BlockingQueue<DatagramQueuedMessageDispatch> queue;
         private final DatagramSocket socket;
+        private final SourceRates rates;
 
-        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket) {
+        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates) {
             this.queue = queue;
             this.socket = socket;
+            this.rates = rates;
+        }
+
+        /**
+         * A datagram from a source deep in debt (it ignored its 503s: {@link SourceRates}) is dropped as it arrives,
+         * before it takes a place in the queue or a parser's time, so other sources are served while one floods.
+         */
+        private boolean dropped(DatagramQueuedMessageDispatch e) {
+            return rates.inDebt(e.packet.getAddress(), System.nanoTime());
         }
 
         private DatagramQueuedMessageDispatch taken(DatagramQueuedMessageDispatch work) {
@@ -101,12 +111,14 @@ final class UdpIntake {
 
         @Override public DatagramQueuedMessageDispatch peek() { return queue.peek(); }
 
-        @Override public boolean offer(DatagramQueuedMessageDispatch e) { return queue.offer(e); }
+        @Override public boolean offer(DatagramQueuedMessageDispatch e) { return dropped(e) || queue.offer(e); }
 
-        @Override public void put(DatagramQueuedMessageDispatch e) throws InterruptedException { queue.put(e); }
+        @Override public void put(DatagramQueuedMessageDispatch e) throws InterruptedException {
+            if (!dropped(e)) queue.put(e);
+        }
 
         @Override public boolean offer(DatagramQueuedMessageDispatch e, long timeout, TimeUnit unit) throws InterruptedException {
-            return queue.offer(e, timeout, unit);
+            return dropped(e) || queue.offer(e, timeout, unit);
         }
 
         @Override public int remainingCapacity() { return queue.remainingCapacity(); }

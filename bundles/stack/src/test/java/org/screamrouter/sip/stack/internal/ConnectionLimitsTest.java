@@ -320,6 +320,8 @@ class ConnectionLimitsTest {
         values.put("connections_max", 1000);
         values.put("connections_per_source", 32);
         values.put("connection_idle_timeout", 300);
+        values.put("rate_per_source", 0);
+        values.put("rate_burst", 1000);
         values.putAll(extra);
         return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
                 (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
