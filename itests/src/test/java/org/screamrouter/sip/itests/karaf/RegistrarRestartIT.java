@@ -58,6 +58,9 @@ public class RegistrarRestartIT {
         set("etc/org.screamrouter.sip.stack.cfg", "tcp.port", Integer.toString(Ports.free()));
         set("etc/org.screamrouter.sip.stack.cfg", "ws.port", Integer.toString(Ports.free()));
         set("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free()));
+        set("etc/org.apache.felix.http.cfg", "org.osgi.service.http.port", Integer.toString(Ports.free()));
+        // 1,000 devices from one address (127.0.0.1): no per-source request rate, as in KarafRun
+        set("etc/org.screamrouter.sip.stack.cfg", "rate.per.source", "0");
         set("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1");
         // the bulk devices do not answer pings: keep them from going offline during the test
         set("etc/org.screamrouter.sip.registrar.cfg", "keepalive.interval", "3600");
