@@ -307,24 +307,11 @@ class ConnectionLimitsTest {
             ports.put("ws_port", ws);
         }
         Map<String, Object> values = new HashMap<>(ports);
-        values.put("bind_address", "127.0.0.1");
         values.put("udp_enabled", true);
         values.put("tcp_enabled", true);
         values.put("ws_enabled", true);
-        values.put("thread_pool_size", 2);
-        values.put("max_message_size", 8192);
-        values.put("udp_buffer_size", 1 << 20);
-        values.put("retransmission_window", 32);
-        values.put("server_header", "test");
-        values.put("ws_allowed_origins", "self");
-        values.put("connections_max", 1000);
-        values.put("connections_per_source", 32);
-        values.put("connection_idle_timeout", 300);
-        values.put("rate_per_source", 0);
-        values.put("rate_burst", 1000);
         values.putAll(extra);
-        return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
-                (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
+        return TestStackConfig.of(values);
     }
 
     private static BundleContext context() {

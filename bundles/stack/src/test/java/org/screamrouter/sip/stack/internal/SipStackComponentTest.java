@@ -13,7 +13,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -421,26 +420,7 @@ class SipStackComponentTest {
     }
 
     private static StackConfig config(int udpPort, boolean tcp) {
-        Map<String, Object> values = new HashMap<>();
-        values.put("bind_address", "127.0.0.1");
-        values.put("udp_enabled", true);
-        values.put("udp_port", udpPort);
-        values.put("tcp_enabled", tcp);
-        values.put("tcp_port", udpPort);
-        values.put("ws_enabled", false);
-        values.put("ws_port", 1);
-        values.put("thread_pool_size", 2);
-        values.put("max_message_size", 8192);
-        values.put("udp_buffer_size", 1 << 20);
-        values.put("retransmission_window", 32);
-        values.put("server_header", "test");
-        values.put("ws_allowed_origins", "self");
-        values.put("connections_max", 1000);
-        values.put("connections_per_source", 32);
-        values.put("connection_idle_timeout", 300);
-        values.put("rate_per_source", 0);
-        values.put("rate_burst", 1000);
-        return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
-                (p, m, a) -> m.getName().equals("annotationType") ? StackConfig.class : values.get(m.getName()));
+        return TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", udpPort, "tcp_enabled", tcp, "tcp_port", udpPort,
+                "ws_enabled", false, "ws_port", 1));
     }
 }

@@ -302,22 +302,16 @@ public class WhepRelay implements AudioBridge {
         if (r == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no listener " + listenerId + " of sink " + sinkId));
         }
+        URI location;
         synchronized (r) {
             if (r.location == null) {
+                // before the 201: held, and sent once the session exists
                 if (r.early.size() < 64) r.early.add(new String[] {line, mid});
                 return CompletableFuture.completedFuture(null);
             }
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        URI location;
-        synchronized (r) {
             location = r.location;
         }
-        client.candidate(location, line, mid).whenComplete((v, e) -> {
-            if (e != null) done.completeExceptionally(e);
-            else done.complete(null);
-        });
-        return done;
+        return client.candidate(location, line, mid);
     }
 
     @Override
