@@ -239,11 +239,25 @@ public class CallsIT {
         try (CallPeer peer = CallPeer.udp(udpPort()); DatagramSocket media = CallPeer.mediaSocket()) {
             ready(peer, media);
             shell.run("config:property-set -p org.screamrouter.sip.calls max.calls.per.source 1");
-            CallPeer.Dialog first = establish(peer, "kitchen", media);
-            CallPeer.Dialog second = peer.dialog("kitchen");
-            peer.send(second.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
-            Message refused = peer.finalResponse(second.callId, "INVITE", ANSWER);
-            assertNotNull("an answer to the second call", refused);
+            // the setting reaches the component asynchronously: until it does, both calls are answered (and ended again)
+            CallPeer.Dialog[] calls = new CallPeer.Dialog[2];
+            Message refused = Await.until("a second call from the same address refused", Duration.ofSeconds(30), () -> {
+                calls[0] = establish(peer, "kitchen", media);
+                calls[1] = peer.dialog("kitchen");
+                peer.send(calls[1].invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+                Message answer = peer.finalResponse(calls[1].callId, "INVITE", ANSWER);
+                if (answer != null && answer.status() == 200) {
+                    calls[1].toTag = answer.tag("to");
+                    peer.send(calls[1].ack(true));
+                    peer.send(calls[1].bye());
+                    peer.send(calls[0].bye());
+                    peer.response(calls[0].callId, "BYE", 200, ANSWER);
+                    return null;
+                }
+                return answer;
+            }, m -> m != null);
+            CallPeer.Dialog first = calls[0];
+            CallPeer.Dialog second = calls[1];
             assertEquals(refused.toString(), 503, refused.status());
             assertTrue(refused.startLine(), refused.startLine().contains("1 calls from 127.0.0.1"));
             assertNotNull("Retry-After", refused.header("retry-after"));
