@@ -80,6 +80,8 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(STACK_CFG, "ws.port", Integer.toString(Ports.free())),
+                editConfigurationFilePut(STACK_CFG, "tls.port", Integer.toString(Ports.free())),
+                editConfigurationFilePut(STACK_CFG, "wss.port", Integer.toString(Ports.free())),
                 // the tests stand for many devices from one address (127.0.0.1): no per-source request rate; OverloadIT
                 // tests the default
                 editConfigurationFilePut(STACK_CFG, "rate.per.source", "0"),
