@@ -61,6 +61,7 @@ public final class KarafRun {
         String version = System.getProperty("itest.projectVersion");
         Path bundles = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize();
         String udp = Integer.toString(Ports.free());
+        String tls = Integer.toString(Ports.free());
         String http = Integer.toString(Ports.free());
         String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
         List<Option> options = new ArrayList<>(List.of(
@@ -80,7 +81,8 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(STACK_CFG, "ws.port", Integer.toString(Ports.free())),
-                editConfigurationFilePut(STACK_CFG, "tls.port", Integer.toString(Ports.free())),
+                editConfigurationFilePut(STACK_CFG, "tls.port", tls),
+                systemProperty("itest.sip.tls.port").value(tls),
                 editConfigurationFilePut(STACK_CFG, "wss.port", Integer.toString(Ports.free())),
                 // the tests stand for many devices from one address (127.0.0.1): no per-source request rate; OverloadIT
                 // tests the default
@@ -165,5 +167,10 @@ public final class KarafRun {
 
     public static int sipPort() {
         return Integer.getInteger("itest.sip.udp.port");
+    }
+
+    /** The SIP-over-TLS port. */
+    public static int tlsPort() {
+        return Integer.getInteger("itest.sip.tls.port");
     }
 }
