@@ -72,8 +72,38 @@ class SipStackComponentTest {
         String answer = exchange("SUBSCRIBE", 1, null);
         assertThat(answer).startsWith("SIP/2.0 405 ").contains("Allow: OPTIONS, REGISTER");
 
+        // a handler that leaves is not a method never served: 503 once the wait for its return is over
+        stack.modified(config(udpPort(), false, 200));
         stack.removeHandler(null, Map.of("service.id", 2L));
-        assertThat(exchange("REGISTER", 2, null)).startsWith("SIP/2.0 405 ").contains("Allow: OPTIONS\r\n");
+        assertThat(exchange("REGISTER", 2, null)).startsWith("SIP/2.0 503 Service Unavailable (the REGISTER handler is being replaced or was stopped)")
+                .contains("Retry-After: 1");
+        assertThat(exchange("SUBSCRIBE", 3, null)).startsWith("SIP/2.0 405 ").contains("Allow: OPTIONS\r\n");
+    }
+
+    @Test
+    void aRequestArrivingWhileItsHandlerIsReplacedIsHeldAndServedByTheNewOne() throws Exception {
+        // issue 16: a bundle:update of the registrar answered REGISTERs 405 until the new revision registered its handler
+        addHandler(1L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "old")));
+        assertThat(exchange("REGISTER", 1, null)).startsWith("SIP/2.0 200 old");
+        stack.removeHandler(null, Map.of("service.id", 1L));
+        String raw = request("REGISTER", 2, null);
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort())); // a retransmission
+        client.setSoTimeout(500);
+        assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[8192], 8192)))
+                .as("no answer while the handler is away").isInstanceOf(java.net.SocketTimeoutException.class);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        addHandler(2L, "REGISTER", exchange -> {
+            calls.incrementAndGet();
+            exchange.respond(exchange.createResponse(200, "new"));
+        });
+        client.setSoTimeout(3000);
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 new");
+        assertThat(calls).as("the held request and its retransmission reach the new handler once").hasValue(1);
+        assertThat(stack.counters()).containsEntry("held", 1L).containsEntry("held.retransmissions", 1L).containsEntry("held.resumed", 1L).containsEntry("held.now", 0L);
     }
 
     @Test
@@ -420,7 +450,11 @@ class SipStackComponentTest {
     }
 
     private static StackConfig config(int udpPort, boolean tcp) {
+        return config(udpPort, tcp, StackEngine.DEFAULT_HANDLER_WAIT_MS);
+    }
+
+    private static StackConfig config(int udpPort, boolean tcp, int handlerWaitMs) {
         return TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", udpPort, "tcp_enabled", tcp, "tcp_port", udpPort,
-                "ws_enabled", false, "ws_port", 1));
+                "ws_enabled", false, "ws_port", 1, "handler_wait", handlerWaitMs));
     }
 }
