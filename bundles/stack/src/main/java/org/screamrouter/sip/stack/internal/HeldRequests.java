@@ -62,6 +62,14 @@ final class HeldRequests {
         after.forEach(awaySince::remove);
     }
 
+    /**
+     * The handler still listed for this method said it is closing ({@code HandlerClosedException}): the method counts
+     * as away from now, until a handler for it is added again.
+     */
+    synchronized void closing(String method, long now) {
+        awaySince.putIfAbsent(method, now);
+    }
+
     /** Whether requests of this method are held now (it was served, its handler left less than the wait ago). */
     synchronized boolean holding(String method, long now) {
         Long since = awaySince.get(method);

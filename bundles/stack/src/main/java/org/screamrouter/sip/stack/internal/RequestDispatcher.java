@@ -133,7 +133,8 @@ final class RequestDispatcher implements SipListener {
         String method = request.getMethod();
         Flow flow = exchange.flow();
         LazyService<SipRequestHandler> handle = handlers.handlerFor(method);
-        if (handle == null && held.away(method)) {
+        // away: its handler left, or the one still listed said it is closing (then it is bypassed while held)
+        if (held.away(method) && (handle == null || held.holding(method, System.nanoTime()))) {
             holdOrRefuse(exchange);
             return;
         }
@@ -150,13 +151,26 @@ final class RequestDispatcher implements SipListener {
         } else if (!inspected(exchange, handlers.supported(method))) {
             return;
         }
+        handle.enter();
         try {
+            if (handlers.handlerFor(method) != handle) {
+                // removed between the lookup and now: it may be deactivating, so the request waits for its successor
+                dispatch(exchange);
+                return;
+            }
             SipRequestHandler handler = handle.get();
             if (handler == null) {
                 unavailable(exchange);
                 return;
             }
             handler.handle(exchange);
+        } catch (org.screamrouter.sip.stack.HandlerClosedException closing) {
+            // its component is deactivating (bundle:update): the request waits for the successor like one whose handler left
+            LOG.debug("{} handler is closing ({}): request from {} held", method, closing.getMessage(), flow);
+            if (!exchange.answered()) {
+                held.closing(method, System.nanoTime());
+                dispatch(exchange);
+            }
         } catch (Exception | LinkageError e) {
             counters.increment("errors.handler");
             LOG.error("{} handler failed on a request from {}", method, flow, e);
@@ -164,6 +178,8 @@ final class RequestDispatcher implements SipListener {
                 respondQuietly(exchange, Response.SERVER_INTERNAL_ERROR,
                         "Handler Failed: " + e.getClass().getSimpleName());
             }
+        } finally {
+            handle.leave();
         }
     }
 

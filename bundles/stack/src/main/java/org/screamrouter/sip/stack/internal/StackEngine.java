@@ -52,6 +52,8 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     private static final int RESPONSE_CACHE_LIMIT = 200_000;
     /** How long requests wait for a handler that left to come back, unless configured ({@code handler.wait}). */
     public static final int DEFAULT_HANDLER_WAIT_MS = 5000;
+    /** How long a leaving handler's requests in progress are waited for before it is released anyway. */
+    private static final int HANDLER_DRAIN_SECONDS = 5;
 
     /** Told when a listening point is bound or unbound (the component publishes it as a service). */
     public interface BindingListener {
@@ -128,7 +130,13 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             handle = handlers.remove(key);
             held.served(before, handlers.methods(), System.nanoTime());
         }
-        return handle == null ? null : handle.obtained();
+        if (handle == null) return null;
+        // DS deactivates the handler's component once this returns: the requests already in it finish first (a
+        // registrar closing its store under a REGISTER answered 500 during bundle:update)
+        if (!handle.awaitIdle(TimeUnit.SECONDS.toNanos(HANDLER_DRAIN_SECONDS))) {
+            LOG.warn("a request handler left while requests were still in it after {} s", HANDLER_DRAIN_SECONDS);
+        }
+        return handle.obtained();
     }
 
     /** How long requests of a method whose handler left wait for one to come back before 503 ({@code handler.wait}). */

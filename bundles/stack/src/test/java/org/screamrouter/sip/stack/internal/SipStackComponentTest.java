@@ -107,6 +107,25 @@ class SipStackComponentTest {
     }
 
     @Test
+    void aRequestReachingAHandlerThatIsClosingIsHeldForItsSuccessorNotAnswered500() throws Exception {
+        // Felix SCR may deactivate a handler's component before the stack hears its service is gone: the handler's
+        // RequestGate throws HandlerClosedException, and the request waits for the next revision
+        addHandler(1L, "REGISTER", exchange -> {
+            throw new org.screamrouter.sip.stack.HandlerClosedException("registrar is stopping");
+        });
+        String raw = request("REGISTER", 1, null);
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+        waitUntil("the request is held", () -> stack.counters().getOrDefault("held", 0L) == 1L);
+        stack.removeHandler(null, Map.of("service.id", 1L));
+        addHandler(2L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "successor")));
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 successor");
+        assertThat(stack.counters()).doesNotContainKey("errors.handler");
+    }
+
+    @Test
     void unknownMethodGets501ButAKnownUnservedMethodStays405() throws Exception {
         // RFC 3261 8.2.1 and RFC 4475 3.1.1.2/3.1.1.5: a method the server does not know at all is 501, with Allow
         addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
@@ -387,6 +406,14 @@ class SipStackComponentTest {
     }
 
     // --- helpers
+
+    private static void waitUntil(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 5 s: " + what);
+            Thread.sleep(10);
+        }
+    }
 
     private void addHandler(long id, String method, SipRequestHandler handler, String... supported) {
         @SuppressWarnings("unchecked")
