@@ -66,6 +66,7 @@ public class StackInFelixIT {
                 FelixRun.runtime("org.apache.felix.eventadmin.jar"),
                 FelixRun.runtime("h2-mvstore.jar"),
                 FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
+                FelixRun.reactor("http", "org.screamrouter.sip.http"), // OriginPolicy
                 FelixRun.reactor("sdp", "org.screamrouter.sip.sdp"),
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),

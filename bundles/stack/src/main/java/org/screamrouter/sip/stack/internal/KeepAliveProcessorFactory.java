@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import javax.sip.ListeningPoint;
+import org.screamrouter.sip.http.OriginPolicy;
 import org.screamrouter.sip.stack.Flow;
 
 /**
