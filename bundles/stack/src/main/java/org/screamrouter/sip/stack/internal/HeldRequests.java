@@ -57,7 +57,8 @@ final class HeldRequests {
     /** The methods served before and after a change of handlers: the ones that left become away, returning ones not. */
     synchronized void served(Set<String> before, Set<String> after, long now) {
         for (String method : before) {
-            if (!after.contains(method)) awaySince.putIfAbsent(method, now);
+            // with no wait configured a handler that leaves is simply gone: its method gets 405 as if never served
+            if (!after.contains(method) && waitNanos > 0) awaySince.putIfAbsent(method, now);
         }
         after.forEach(awaySince::remove);
     }

@@ -45,7 +45,8 @@ public @interface StackConfig {
     int retransmission_window() default 32;
 
     @AttributeDefinition(name = "Wait for a handler (ms)", description = "When the bundle serving a method goes away (bundle:update), its "
-            + "requests are held this long for the new one; then, and while it stays away, 503 with Retry-After. A method never served gets 405", min = "0")
+            + "requests are held this long for the new one; then, and while it stays away, 503 with Retry-After. A method never served gets 405; "
+            + "0: no waiting, a handler that leaves is as if it had never been there (405)", min = "0")
     int handler_wait() default 5000;
 
     @AttributeDefinition(name = "WebSocket origins allowed", description = "Web pages that may open a SIP WebSocket, comma-separated: "
