@@ -40,12 +40,12 @@ bench_wait_sip
 sipp_run() { # $1 = calls, $2 = name; per-call response times in $work/<name>_*_rtt.csv
     (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/register.xml" -inf "$work/users.csv" -i 127.0.0.1 \
         -p $((port + 1)) -m "$1" -r "$rate" -rp 1000 -buff_size 4194304 -nostdin -timeout 60s \
-        -trace_stat -stf "$work/$2-stat.csv" -trace_rtt -rtt_freq 1 >/dev/null 2>&1) || true
+        -trace_stat -stf "$work/$2-stat.csv" -trace_rtt -rtt_freq 1 -trace_err -error_file "$work/$2-errors.log" >/dev/null 2>&1) || true
 }
 stat() { # $1 = stat file, $2 = column name: its value in the last line
     awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print $c }' "$1"
 }
-bindings() { bench_shell "sip:status" | awk -F'[: ]+' '/bindings/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) { print $i; exit } }'; }
+bindings() { bench_shell "sip:status" | awk '/^Registrar: / { print $2 }'; }
 
 echo "seeding $devices devices at $rate/s"
 sipp_run "$devices" seed
@@ -53,7 +53,7 @@ echo "bindings after seeding: $(bindings)"
 
 printf '%-10s %8s %8s %10s %12s %10s\n' bundle calls failed retrans "longest ms" bindings
 for name in $bundles; do
-    id=$(bench_shell "bundle:list -s -t 0" | awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn { print $1; exit }')
+    id=$(bench_shell "bundle:list -s -t 0" | awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn && !found { print $1; found = 1 }')
     if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; continue; fi
     rm -f "$work"/*_rtt.csv
     sipp_run $((rate * 20)) "$name" &
@@ -61,7 +61,8 @@ for name in $bundles; do
     sleep 5
     bench_shell "bundle:update $id" > "$work/$name-update.out"
     wait $load
-    longest=$(cat "$work"/*_rtt.csv 2>/dev/null | awk -F';' 'NR > 1 && $2 + 0 > max { max = $2 + 0 } END { printf "%.0f", max }')
+    # the rtt file: one line per call, date;time;response time in ms;rtd name
+    longest=$(awk -F';' 'FNR > 1 && $2 + 0 > max { max = $2 + 0 } END { printf "%.0f", max }' "$work"/*_rtt.csv 2>/dev/null || echo "?")
     printf '%-10s %8s %8s %10s %12s %10s\n' "$name" "$(stat "$work/$name-stat.csv" TotalCallCreated)" \
-        "$(stat "$work/$name-stat.csv" FailedCall\(C\))" "$(stat "$work/$name-stat.csv" Retransmissions\(C\))" "$longest" "$(bindings)"
+        "$(stat "$work/$name-stat.csv" 'FailedCall(C)')" "$(stat "$work/$name-stat.csv" 'Retransmissions(C)')" "$longest" "$(bindings)"
 done

@@ -12,7 +12,7 @@ bench_server() {
     rm -rf "$bench_work"; mkdir -p "$bench_work"
     cp -r "$top/distribution/target/assembly" "$server"
     local cfg="$server/etc/org.screamrouter.sip.stack.cfg"
-    sed -i "s/^udp.port = .*/udp.port = $bench_port/; s/^tcp.port = .*/tcp.port = $bench_port/; s/^ws.port = .*/ws.port = $((bench_port + 28))/; s/^tls.port = .*/tls.port = $((bench_port + 2))/; s/^wss.port = .*/wss.port = $((bench_port + 29))/" "$cfg"
+    sed -i "s/^bind.address = .*/bind.address = 127.0.0.1/; s/^udp.port = .*/udp.port = $bench_port/; s/^tcp.port = .*/tcp.port = $bench_port/; s/^ws.port = .*/ws.port = $((bench_port + 28))/; s/^tls.port = .*/tls.port = $((bench_port + 2))/; s/^wss.port = .*/wss.port = $((bench_port + 29))/" "$cfg"
     printf '\nrate.per.source = 0\n' >> "$cfg"
     sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.screamrouter.sip.mdns.cfg"
     sed -i "s/^sshPort *=.*/sshPort = $((bench_port + 50))/; s/^sshHost *=.*/sshHost = 127.0.0.1/" "$server/etc/org.apache.karaf.shell.cfg"
@@ -29,7 +29,9 @@ bench_start() {
 }
 
 bench_shell() {
-    HOME="$bench_work" "$server/bin/client" -h 127.0.0.1 -a $((bench_port + 50)) -u bench -p "$bench_password" -r 30 -d 1 "$1" 2>&1
+    # batch mode (the command on stdin): with the command as an argument this client prints only "Closed"
+    HOME="$bench_work" "$server/bin/client" -h 127.0.0.1 -a $((bench_port + 50)) -u bench -p "$bench_password" -r 30 -d 1 -b <<< "$1" 2>&1 \
+        | sed '/JAVA_HOME not set/d'
 }
 
 bench_wait_sip() {

@@ -46,6 +46,11 @@ public class StatusCommand implements Action {
         // a store file that could not be opened does not stop its bundle: say what became of it (issue 13 item 7)
         System.out.println();
         System.out.println("Registrar store: " + (registry == null ? "registrar not running" : registry.storeStatus().describe()));
+        if (registry != null) {
+            java.util.List<org.screamrouter.sip.registrar.Device> devices = registry.devices();
+            System.out.println("Registrar: " + registry.bindings().size() + " bindings, " + devices.size() + " devices ("
+                    + devices.stream().filter(org.screamrouter.sip.registrar.Device::online).count() + " online)");
+        }
         System.out.println("Presence store: " + (presence == null ? "presence not running" : presence.storeStatus().describe()));
         return null;
     }
