@@ -148,6 +148,85 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
             return accepted(nioHandler, client, () -> new TlsChannel(processor, client));
         }
+
+        /** A hop is always an IP literal here ({@link FlowRouter}): no name is looked up. */
+        @Override
+        public gov.nist.javax.sip.stack.MessageChannel createMessageChannel(gov.nist.core.HostPort target) throws IOException {
+            return createMessageChannel(target.getInetAddress(), target.getPort());
+        }
+
+        /**
+         * The channel to a peer: the connection it opened to us, when there is one (JAIN-SIP caches an accepted channel
+         * under its peer once a message came in on it), else a new connection of ours ({@link TlsClientChannel}).
+         */
+        @Override
+        public gov.nist.javax.sip.stack.MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
+            String key = gov.nist.javax.sip.stack.MessageChannel.getKey(host, port, "TLS");
+            synchronized (messageChannels) {
+                gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel existing = messageChannels.get(key);
+                if (existing != null) {
+                    return existing;
+                }
+                TlsClientChannel fresh = new TlsClientChannel(host, port, sipStack, this);
+                messageChannels.put(key, fresh);
+                selector.wakeup();
+                return fresh;
+            }
+        }
+    }
+
+    /**
+     * A TLS connection this stack opens. JAIN-SIP's own opens the connection, forgets it (its NIOHandler drops a socket
+     * it just connected from its table), opens a second one to write the ClientHello and then replays the already
+     * encrypted ClientHello through the new TLS engine as if it were the message: the peer sees garbage and the request
+     * is lost. This one writes the TLS records on the connection it opened, which the selector already reads.
+     *
+     * <p>And JAIN-SIP's {@code SSLStateMachine.unwrap} stops at a buffer underflow even when the engine has something to
+     * send: with TLS 1.3 the client's Finished, due right after the server's, was never written and the handshake hung
+     * (the queued request with it). After each read this channel wraps what the engine wants to send. The state machine
+     * and its engine are package-private fields, reached by reflection (JAIN-SIP is no named module).
+     */
+    private static final class TlsClientChannel extends NioTlsMessageChannel {
+        private static final java.lang.reflect.Field STATE_MACHINE = field(NioTlsMessageChannel.class, "sslStateMachine");
+        private static final java.lang.reflect.Field ENGINE = field(gov.nist.javax.sip.stack.SSLStateMachine.class, "sslEngine");
+
+        TlsClientChannel(InetAddress host, int port, SIPTransactionStack stack, NioTcpMessageProcessor processor) throws IOException {
+            super(host, port, stack, processor);
+            isCached = true;
+        }
+
+        private static java.lang.reflect.Field field(Class<?> type, String name) {
+            try {
+                java.lang.reflect.Field f = type.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("JAIN-SIP changed: no " + type.getSimpleName() + "." + name, e);
+            }
+        }
+
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            super.addBytes(bytes);
+            gov.nist.javax.sip.stack.SSLStateMachine machine = (gov.nist.javax.sip.stack.SSLStateMachine) STATE_MACHINE.get(this);
+            javax.net.ssl.SSLEngine engine = (javax.net.ssl.SSLEngine) ENGINE.get(machine);
+            if (engine.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                // an empty item: the engine writes its handshake message first, then the queued requests follow
+                machine.wrap(java.nio.ByteBuffer.allocate(0), prepareEncryptedDataBuffer(), null);
+            }
+        }
+
+        /** Every TLS record of this channel ends here, handshake and application data alike. */
+        @Override
+        public void sendTCPMessage(byte[] bytes, InetAddress receiver, int port, boolean retry) throws IOException {
+            SocketChannel socket = getSocketChannel();
+            if (socket != null && socket.isConnected() && socket.isOpen()) {
+                lastActivityTimeStamp = System.currentTimeMillis();
+                ((NioTcpMessageProcessor) messageProcessor).send(socket, bytes);
+                return;
+            }
+            super.sendTCPMessage(bytes, receiver, port, retry);
+        }
     }
 
     private final class WsProcessor extends NioWebSocketMessageProcessor {
