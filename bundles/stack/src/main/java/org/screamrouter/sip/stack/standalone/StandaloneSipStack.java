@@ -31,9 +31,12 @@ import org.screamrouter.sip.stack.internal.tls.TlsSettings;
 public final class StandaloneSipStack implements SipSender, SipMessages, AutoCloseable {
     private final StackEngine engine;
     private final AtomicLong keys = new AtomicLong();
+    /** A temporary folder this stack made for its TLS certificate, removed on close; or null. */
+    private final Path temporary;
 
-    private StandaloneSipStack(StackEngine engine) {
+    private StandaloneSipStack(StackEngine engine, Path temporary) {
         this.engine = engine;
+        this.temporary = temporary;
     }
 
     /**
@@ -45,9 +48,16 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
         StackEngine engine = new StackEngine(null);
         String name = "screamrouter-sip-standalone-" + Integer.toHexString(System.identityHashCode(engine));
         StackSettings.Tls tls = settings.tls();
+        Path temporary = null;
         TlsSettings tlsSettings;
         try {
-            tlsSettings = tls == null ? TlsSettings.generatedIn(Path.of(System.getProperty("java.io.tmpdir"))) : tlsSettings(tls);
+            if (tls != null && tls.folder() == null) {
+                temporary = Files.createTempDirectory("screamrouter-sip-tls");
+            }
+            Path folder = tls == null ? Path.of(System.getProperty("java.io.tmpdir")) : tls.folder() != null ? tls.folder() : temporary;
+            tlsSettings = tls == null ? TlsSettings.generatedIn(folder)
+                    : new TlsSettings("", "", "", "", tls.truststore() == null ? "" : tls.truststore().toString(),
+                    tls.truststorePassword(), "none", folder, tls.pinnedFingerprint());
         } catch (IOException e) {
             engine.close();
             throw new IllegalStateException("cannot make a folder for the TLS certificate: " + e, e);
@@ -62,15 +72,24 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
                 && (tls == null || points.stream().anyMatch(p -> p.transport().equals("tls")));
         if (!complete) {
             engine.close();
+            deleteQuietly(temporary);
             throw new IllegalStateException("cannot listen on " + settings + " (bound only " + points + ")");
         }
-        return new StandaloneSipStack(engine);
+        return new StandaloneSipStack(engine, temporary);
     }
 
-    private static TlsSettings tlsSettings(StackSettings.Tls tls) throws IOException {
-        Path folder = tls.folder() != null ? tls.folder() : Files.createTempDirectory("screamrouter-sip-tls");
-        return new TlsSettings("", "", "", "", tls.truststore() == null ? "" : tls.truststore().toString(),
-                tls.truststorePassword(), "none", folder, tls.pinnedFingerprint());
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // a temporary folder: the system cleans it some day
+        }
     }
 
     /** The SHA-256 fingerprint of the certificate this stack presents on TLS, or null without TLS. */
@@ -120,5 +139,6 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
     @Override
     public void close() {
         engine.close();
+        deleteQuietly(temporary);
     }
 }

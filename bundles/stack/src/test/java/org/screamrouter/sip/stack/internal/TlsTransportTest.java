@@ -208,6 +208,69 @@ class TlsTransportTest {
         assertThat(stack.listeningPoints()).extracting(lp -> lp.transport()).contains("tls", "wss");
     }
 
+    @Test
+    void aNewKeyStoreSettingReBindsOnlyTlsAndWss() throws Exception {
+        start(Map.of());
+        Socket tcp = new Socket(InetAddress.getLoopbackAddress(), port("tcp"));
+        sockets.add(tcp);
+        tcp.setSoTimeout((int) DEADLINE.toMillis());
+        int udp = port("udp");
+        Path other = dir.resolve("other.p12");
+        String otherFingerprint = TestKeys.write(other, "other-pw", Instant.now());
+        Map<String, Object> changed = new HashMap<>(values);
+        changed.put("tls_keystore", other.toString());
+        changed.put("tls_keystore_password", "other-pw");
+        stack.modified(TestStackConfig.of(changed));
+        assertThat(stack.tls().fingerprint()).isEqualTo(otherFingerprint);
+        try (SSLSocket s = tls("tls", "TLSv1.3")) {
+            assertThat(TestKeys.fingerprint((X509Certificate) s.getSession().getPeerCertificates()[0])).isEqualTo(otherFingerprint);
+        }
+        assertThat(port("udp")).isEqualTo(udp);
+        // the TCP connection accepted before the change is still served
+        tcp.getOutputStream().write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(tcp.getInputStream().read()).isEqualTo('\r');
+    }
+
+    @Test
+    void mutualTlsNeedRefusesAClientWithoutACertificateAndServesOneWithATrustedOne() throws Exception {
+        Path clientKeys = dir.resolve("client.p12");
+        TestKeys.write(clientKeys, "client-pw", Instant.now());
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(clientKeys)) {
+            keys.load(in, "client-pw".toCharArray());
+        }
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("client", keys.getCertificate("test"));
+        Path truststore = dir.resolve("trust.p12");
+        try (java.io.OutputStream out = Files.newOutputStream(truststore)) {
+            trust.store(out, "trust-pw".toCharArray());
+        }
+        start(Map.of("tls_client_auth", "need", "tls_truststore", truststore.toString(), "tls_truststore_password", "trust-pw"));
+
+        SSLContext anonymous = SSLContext.getInstance("TLS");
+        anonymous.init(null, new TrustManager[] {new Recording()}, null);
+        assertThatThrownBy(() -> {
+            SSLSocket s = (SSLSocket) anonymous.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port("tls"));
+            sockets.add(s);
+            s.setSoTimeout((int) DEADLINE.toMillis());
+            s.startHandshake(); // TLS 1.3: the server's refusal comes with the first read
+            s.getOutputStream().write(register(s, "TLS", 1).getBytes(StandardCharsets.US_ASCII));
+            if (s.getInputStream().read() < 0) throw new IOException("closed");
+        }).isInstanceOf(IOException.class);
+
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "client-pw".toCharArray());
+        SSLContext withCertificate = SSLContext.getInstance("TLS");
+        withCertificate.init(kmf.getKeyManagers(), new TrustManager[] {new Recording()}, null);
+        SSLSocket s = (SSLSocket) withCertificate.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port("tls"));
+        sockets.add(s);
+        s.setSoTimeout((int) DEADLINE.toMillis());
+        s.startHandshake();
+        s.getOutputStream().write(register(s, "TLS", 2).getBytes(StandardCharsets.US_ASCII));
+        assertThat(readHead(s.getInputStream())).startsWith("SIP/2.0 200 OK");
+    }
+
     // --- secure WebSocket
 
     @Test
@@ -244,8 +307,9 @@ class TlsTransportTest {
         return true;
     }
 
+    private final Map<String, Object> values = new HashMap<>();
+
     private void start(Map<String, Object> extra) throws Exception {
-        Map<String, Object> values = new HashMap<>();
         int sip = freePort();
         values.put("udp_enabled", true);
         values.put("udp_port", sip);
