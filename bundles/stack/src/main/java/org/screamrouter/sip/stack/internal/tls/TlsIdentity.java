@@ -298,6 +298,12 @@ public final class TlsIdentity {
         }
         Path pem = Files.createTempFile(folder, ".sip-tls", ".tmp");
         Files.writeString(pem, SelfSignedCertificate.pem(made.certificate()), StandardCharsets.US_ASCII);
+        try {
+            // a certificate is public: readable by all, for the users who import it into their phones and browsers
+            Files.setPosixFilePermissions(pem, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // other systems: as created
+        }
         move(pem, folder.resolve(GENERATED_CERTIFICATE));
         move(keys, folder.resolve(GENERATED_KEYSTORE));
     }

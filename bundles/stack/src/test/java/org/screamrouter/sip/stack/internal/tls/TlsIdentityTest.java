@@ -38,6 +38,7 @@ class TlsIdentityTest {
         Path p12 = dir.resolve(TlsIdentity.GENERATED_KEYSTORE);
         Path crt = dir.resolve(TlsIdentity.GENERATED_CERTIFICATE);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p12))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(crt))).isEqualTo("rw-r--r--");
         X509Certificate pem;
         try (InputStream in = Files.newInputStream(crt)) {
             pem = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
