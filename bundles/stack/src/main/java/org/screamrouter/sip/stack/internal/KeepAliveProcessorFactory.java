@@ -276,7 +276,15 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         @Override public void write(byte[] bytes) throws IOException { sendMessage(bytes, false); }
 
-        @Override public void answerKeepAlive() throws Exception { sendSingleCLRF(); }
+        /**
+         * A double CRLF our framer found: reported, then answered. JAIN-SIP's own {@code sendSingleCLRF} is not reported:
+         * on this channel only its parser calls it, fed a CRLF by JAIN-SIP when the peer closes the connection.
+         */
+        @Override
+        public void answerKeepAlive() throws Exception {
+            reportKeepAlive(flow);
+            sendSingleCLRF();
+        }
 
         @Override public void process(SIPMessage message) throws Exception { processMessage(message); }
 
@@ -292,12 +300,6 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             if (!intake.rejected(message)) {
                 super.processMessage(message);
             }
-        }
-
-        @Override
-        public void sendSingleCLRF() throws Exception {
-            reportKeepAlive(flow);
-            super.sendSingleCLRF();
         }
     }
 
@@ -337,7 +339,15 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         @Override public void write(byte[] bytes) throws IOException { sendMessage(bytes, false); }
 
-        @Override public void answerKeepAlive() throws Exception { sendSingleCLRF(); }
+        /**
+         * A double CRLF our framer found: reported, then answered. JAIN-SIP's own {@code sendSingleCLRF} is not reported:
+         * on this channel only its parser calls it, fed a CRLF by JAIN-SIP when the peer closes the connection.
+         */
+        @Override
+        public void answerKeepAlive() throws Exception {
+            reportKeepAlive(flow);
+            sendSingleCLRF();
+        }
 
         @Override public void process(SIPMessage message) throws Exception { processMessage(message); }
 
@@ -353,12 +363,6 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             if (!intake.rejected(message)) {
                 super.processMessage(message);
             }
-        }
-
-        @Override
-        public void sendSingleCLRF() throws Exception {
-            reportKeepAlive(flow);
-            super.sendSingleCLRF();
         }
     }
 

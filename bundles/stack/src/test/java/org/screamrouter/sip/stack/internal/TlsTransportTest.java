@@ -154,6 +154,9 @@ class TlsTransportTest {
         assertThat(keepAlives.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(flow);
         s.close();
         assertThat(closed.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(flow);
+        // JAIN-SIP feeds its parser a CRLF when the peer closes: that is no keep-alive
+        assertThat(keepAlives).isEmpty();
+        assertThat(stack.counters()).containsEntry("keepalives", 1L);
     }
 
     @Test
