@@ -299,6 +299,31 @@ class TlsTransportTest {
         assertThat(closed.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(flow);
     }
 
+    @Test
+    void theServerReachesDevicesOnTheirOwnTlsAndWssConnections() throws Exception {
+        start(Map.of());
+        for (String transport : List.of("tls", "wss")) {
+            SSLSocket s = tls(transport, "TLSv1.3");
+            boolean ws = transport.equals("wss");
+            if (ws) assertThat(handshake(s, null)).startsWith("HTTP/1.1 101");
+            String register = register(s, transport.toUpperCase(java.util.Locale.ROOT), 1);
+            s.getOutputStream().write(ws ? frame(register) : register.getBytes(StandardCharsets.US_ASCII));
+            assertThat(ws ? unframe(s.getInputStream()) : readHead(s.getInputStream())).startsWith("SIP/2.0 200 OK");
+
+            // the device's source port is no listening port: only its own connection reaches it
+            Flow device = new Flow(transport, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
+            String options = "OPTIONS sip:dev@127.0.0.1:" + s.getLocalPort() + ";transport=" + transport + " SIP/2.0\r\n"
+                    + "Max-Forwards: 70\r\nFrom: <sip:server@127.0.0.1>;tag=s1\r\nTo: <sip:dev@127.0.0.1>\r\n"
+                    + "Call-ID: ping-" + transport + "-" + System.nanoTime() + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+            var answer = stack.send(stack.messages().createRequest(options), device, Duration.ofSeconds(5));
+            String received = ws ? unframe(s.getInputStream()) : readHead(s.getInputStream());
+            assertThat(received).startsWith("OPTIONS sip:dev@").contains("Via: SIP/2.0/" + transport.toUpperCase(java.util.Locale.ROOT));
+            String ok = stack.messages().createResponse(200, stack.messages().createRequest(received)).toString();
+            s.getOutputStream().write(ws ? frame(ok) : ok.getBytes(StandardCharsets.UTF_8));
+            assertThat(answer.toCompletableFuture().get(10, TimeUnit.SECONDS).getStatusCode()).as(transport).isEqualTo(200);
+        }
+    }
+
     // --- helpers
 
     private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
