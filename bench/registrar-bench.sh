@@ -29,7 +29,7 @@ server="$work/server"
 rm -rf "$work"; mkdir -p "$work"
 cp -r distribution/target/assembly "$server"
 cfg="$server/etc/org.screamrouter.sip.stack.cfg"
-sed -i "s/^udp.port = .*/udp.port = $port/; s/^tcp.port = .*/tcp.port = $port/; s/^ws.port = .*/ws.port = $((port + 28))/" "$cfg"
+sed -i "s/^udp.port = .*/udp.port = $port/; s/^tcp.port = .*/tcp.port = $port/; s/^ws.port = .*/ws.port = $((port + 28))/; s/^tls.port = .*/tls.port = $((port + 1))/; s/^wss.port = .*/wss.port = $((port + 29))/" "$cfg"
 # sipp is one source address standing for many devices: the per-source caps and the rate limit are lifted
 printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nmax.bindings.per.source = %d\nmax.devices = %d\nmax.devices.per.source = %d\n' \
     $((devices * 3)) $((devices * 3)) $((devices * 2)) $((devices * 2)) > "$server/etc/org.screamrouter.sip.registrar.cfg"

@@ -3,7 +3,7 @@
 # the build is missing or older than the sources.
 #
 # Optional environment, applied to etc/org.screamrouter.sip.stack.cfg and .mdns.cfg before the start:
-#   SIP_BIND=127.0.0.1  SIP_UDP_PORT=25060  SIP_TCP_PORT=25060  SIP_WS_PORT=25088
+#   SIP_BIND=127.0.0.1  SIP_UDP_PORT=25060  SIP_TCP_PORT=25060  SIP_WS_PORT=25088  SIP_TLS_PORT=25061  SIP_WSS_PORT=25089
 #   MDNS_INTERFACES=127.0.0.1   (where the router is announced; default: every LAN interface)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +37,8 @@ set_key bind.address "${SIP_BIND:-}"
 set_key udp.port "${SIP_UDP_PORT:-}"
 set_key tcp.port "${SIP_TCP_PORT:-}"
 set_key ws.port "${SIP_WS_PORT:-}"
+set_key tls.port "${SIP_TLS_PORT:-}"
+set_key wss.port "${SIP_WSS_PORT:-}"
 cfg="$assembly/etc/org.screamrouter.sip.mdns.cfg"
 set_key interfaces "${MDNS_INTERFACES:-}"
 

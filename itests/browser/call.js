@@ -3,9 +3,14 @@
 // "RESULT <json>" with getStats() figures, then hangs up (BYE).
 //
 // usage: node call.js <ws url> <server ip> <sink> <jssip bundle> <sip user> <chromium> <profile dir>
+// A wss:// url is opened from an https:// page, and the server's certificate is trusted by its public key: the
+// base64 SHA-256 of its SubjectPublicKeyInfo in the environment variable SPKI_PIN (Chromium's
+// --ignore-certificate-errors-spki-list, the way a user pins a self-signed certificate on the command line).
 const { chromium } = require('playwright-core');
 
 const [wsUrl, serverIp, sink, bundle, user, executable, profile] = process.argv.slice(2);
+const secure = wsUrl.startsWith('wss:');
+if (secure && !process.env.SPKI_PIN) throw new Error('wss needs SPKI_PIN');
 
 // a last word if something hangs: the test reads what was found so far
 let progress = { error: 'timed out' };
@@ -17,7 +22,8 @@ const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progr
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
+      '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+      .concat(secure ? ['--ignore-certificate-errors-spki-list=' + process.env.SPKI_PIN] : []),
   });
   let result;
   try {
@@ -28,7 +34,7 @@ const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progr
     });
     // the page comes from the server's own address, as a UI served by that machine would: the server lets only such
     // origins open a WebSocket (ws.allowed.origins = self). Playwright answers the request itself; nothing listens there
-    const origin = 'http://' + serverIp + '/';
+    const origin = (secure ? 'https://' : 'http://') + serverIp + '/';
     await page.route(origin, (route) => route.fulfill({ contentType: 'text/html', body: '<html><body>calls itest</body></html>' }));
     await page.goto(origin);
     await page.addScriptTag({ path: bundle });

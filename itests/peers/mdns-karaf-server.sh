@@ -14,7 +14,7 @@
 #                        and the stack re-binds live.
 #
 # Environment: MDNS_ADDRESS, SIP_PORT (set by mdns-avahi.sh), KARAF_DIR (default $WORKDIR/karaf), DISTRIBUTION (default
-# distribution/target/screamrouter-sip-distribution-*.tar.gz), TCP_PORT (default SIP_PORT+1), WS_PORT (SIP_PORT+28).
+# distribution/target/screamrouter-sip-distribution-*.tar.gz), TCP_PORT (default SIP_PORT+1), WS_PORT (SIP_PORT+28), TLS_PORT (SIP_PORT+2), WSS_PORT (SIP_PORT+29).
 #
 # By hand, as root, from the repository root:
 #   SERVER_CMD=itests/peers/mdns-karaf-server.sh EXPECT_PORT=25160 EXPECT_PORT_AFTER=25162 \
@@ -55,6 +55,8 @@ esac
 : "${MDNS_ADDRESS:?the veth address of the server namespace}" "${SIP_PORT:?the first UDP port}"
 TCP_PORT=${TCP_PORT:-$((SIP_PORT + 1))}
 WS_PORT=${WS_PORT:-$((SIP_PORT + 28))}
+TLS_PORT=${TLS_PORT:-$((SIP_PORT + 2))}
+WSS_PORT=${WSS_PORT:-$((SIP_PORT + 29))}
 
 if [ ! -x "$KARAF_DIR/bin/karaf" ]; then
   if [ -z "${DISTRIBUTION:-}" ]; then
@@ -72,6 +74,8 @@ set_key "$STACK_CFG" bind.address "$MDNS_ADDRESS"
 set_key "$STACK_CFG" udp.port "$SIP_PORT"
 set_key "$STACK_CFG" tcp.port "$TCP_PORT"
 set_key "$STACK_CFG" ws.port "$WS_PORT"
+set_key "$STACK_CFG" tls.port "$TLS_PORT"
+set_key "$STACK_CFG" wss.port "$WSS_PORT"
 MVN_CFG=$KARAF_DIR/etc/org.ops4j.pax.url.mvn.cfg
 set_key "$MVN_CFG" org.ops4j.pax.url.mvn.repositories ""
 set_key "$MVN_CFG" org.ops4j.pax.url.mvn.offline true

@@ -4,5 +4,5 @@
  * that lets a device find the router without configuration.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.screamrouter.sip.mdns;

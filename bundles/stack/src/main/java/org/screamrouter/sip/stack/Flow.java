@@ -7,7 +7,7 @@ import java.util.Objects;
  * A transport association with a peer (RFC 5626 "flow"): the transport a message used and the address and
  * port it came from. Answers and pings go to a flow, never to a host taken from a header.
  *
- * @param transport lower case: {@code udp}, {@code tcp} or {@code ws}
+ * @param transport lower case: {@code udp}, {@code tcp}, {@code ws}, {@code tls} or {@code wss}
  * @param remote    the peer's source address and port, as seen on the socket
  */
 public record Flow(String transport, InetSocketAddress remote) {

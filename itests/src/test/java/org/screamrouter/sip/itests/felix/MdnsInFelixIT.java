@@ -91,6 +91,7 @@ public class MdnsInFelixIT {
         return FelixRun.options(
                 FelixRun.runtime("jmdns.jar"),
                 FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
+                FelixRun.reactor("http", "org.screamrouter.sip.http"), // OriginPolicy
                 // both started by the first test, after their configurations are in place: the stack binds nothing on
                 // 0.0.0.0:5060 and the publisher never announces on a real interface, not even for a moment
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),

@@ -66,6 +66,7 @@ public class StackInFelixIT {
                 FelixRun.runtime("org.apache.felix.eventadmin.jar"),
                 FelixRun.runtime("h2-mvstore.jar"),
                 FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
+                FelixRun.reactor("http", "org.screamrouter.sip.http"), // OriginPolicy
                 FelixRun.reactor("sdp", "org.screamrouter.sip.sdp"),
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),
@@ -85,6 +86,11 @@ public class StackInFelixIT {
         props.put("tcp.enabled", true);
         props.put("tcp.port", Ports.free());
         props.put("ws.enabled", false);
+        // TLS is tested in the stack's own tests and in the distribution; here nothing binds the default ports
+        props.put("tls.enabled", false);
+        props.put("wss.enabled", false);
+        // a handler that leaves is waited for this long before 503 (short: two tests wait it out)
+        props.put("handler.wait", 1000);
         org.osgi.service.cm.Configuration configuration = configAdmin.getConfiguration(STACK_PID, "?");
         configuration.update(props);
         installed(STACK_BSN).start();
@@ -197,7 +203,7 @@ public class StackInFelixIT {
     }
 
     @Test
-    public void throwingHandlerGets500AndItsRemovalGets405() throws Exception {
+    public void throwingHandlerGets500AndItsRemovalGets503WithRetryAfter() throws Exception {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(SipRequestHandler.METHOD, "MESSAGE");
         SipRequestHandler throwing = exchange -> {
@@ -215,23 +221,26 @@ public class StackInFelixIT {
                 registration.unregister();
             }
             Await.until("MESSAGE no longer served", SETTLE, () -> status().servedMethods(), m -> !m.contains("MESSAGE"));
+            // served a moment ago: held for handler.wait (1 s here) in case a new revision comes, then 503
             SipResponse gone = peer.exchange(peer.request("MESSAGE", "frank", udpPort()), ANSWER);
             assertNotNull("no answer to MESSAGE after its handler left", gone);
-            assertEquals(gone.toString(), 405, gone.status());
-            assertFalse(gone.toString(), gone.tokens("Allow").contains("MESSAGE"));
+            assertEquals(gone.toString(), 503, gone.status());
+            assertTrue(gone.toString(), gone.reason().contains("MESSAGE handler is being replaced or was stopped"));
+            assertFalse(gone.toString(), gone.tokens("Retry-After").isEmpty());
         }
     }
 
     @Test
-    public void stoppingTheRegistrarTurnsRegisterInto405AndStartingItRestores200() throws Exception {
+    public void stoppingTheRegistrarTurnsRegisterInto503WithRetryAfterAndStartingItRestores200() throws Exception {
         Bundle registrar = installed(REGISTRAR_BSN);
         try (SipPeer peer = new SipPeer()) {
             registrar.stop();
             try {
-                SipResponse refused = Await.until("REGISTER refused with 405", SETTLE,
+                // a stopped registrar is a temporary state, not a method never served: 503, not 405
+                SipResponse refused = Await.until("REGISTER refused with 503", SETTLE,
                         () -> peer.exchange(peer.request("REGISTER", "grace", udpPort()), ANSWER),
-                        r -> r != null && r.status() == 405);
-                assertFalse(refused.toString(), refused.tokens("Allow").contains("REGISTER"));
+                        r -> r != null && r.status() == 503);
+                assertFalse(refused.toString(), refused.tokens("Retry-After").isEmpty());
                 assertFalse(status().servedMethods().contains("REGISTER"));
             } finally {
                 registrar.start();
@@ -240,6 +249,56 @@ public class StackInFelixIT {
                     () -> peer.exchange(peer.request("REGISTER", "grace", udpPort()), ANSWER),
                     r -> r != null && r.status() == 200);
             assertTrue(ok.toString(), ok.contacts().get(0).contains("sip:grace@127.0.0.1:" + peer.localPort()));
+        }
+    }
+
+    /**
+     * Issue 16: {@code bundle:update} of the registrar while a device re-registers back to back. Every REGISTER gets
+     * 200 (before the stack held them, those in the gap got 405) and the binding is still there afterwards.
+     */
+    @Test
+    public void updatingTheRegistrarWhileADeviceRegistersLosesNoRequestAndNoBinding() throws Exception {
+        org.osgi.service.cm.Configuration configuration = configAdmin.getConfiguration(STACK_PID, "?");
+        Dictionary<String, Object> props = configuration.getProperties();
+        props.put("handler.wait", 10000);
+        configuration.update(props);
+        Bundle registrar = installed(REGISTRAR_BSN);
+        java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean updated = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger afterUpdate = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong longest = new java.util.concurrent.atomic.AtomicLong();
+        try (SipPeer peer = new SipPeer()) {
+            Await.until("REGISTER served", SETTLE, () -> peer.exchange(peer.request("REGISTER", "ivan", udpPort()).expires(300), ANSWER),
+                    r -> r != null && r.status() == 200);
+            Thread sender = new Thread(() -> {
+                try {
+                    while (afterUpdate.get() < 20 && !Thread.currentThread().isInterrupted()) {
+                        long t0 = System.nanoTime();
+                        SipResponse r = peer.exchange(peer.request("REGISTER", "ivan", udpPort()).expires(300), Duration.ofSeconds(15));
+                        longest.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                        statuses.merge(r == null ? -1 : r.status(), 1, Integer::sum);
+                        if (updated.get()) afterUpdate.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    statuses.merge(-2, 1, Integer::sum);
+                }
+            }, "registering-device");
+            sender.start();
+            try {
+                Await.until("some REGISTERs before the update", SETTLE, () -> statuses.getOrDefault(200, 0), n -> n >= 20);
+                registrar.update();
+                updated.set(true);
+                Await.until("20 REGISTERs after the update", Duration.ofSeconds(30), afterUpdate::get, n -> n >= 20);
+            } finally {
+                sender.interrupt();
+                sender.join(20000);
+            }
+            System.out.println("StackInFelixIT: REGISTER answers across a registrar update: " + statuses + ", longest answer " + longest.get() + " ms");
+            assertEquals("every REGISTER answered 200 across the update: " + statuses, java.util.Set.of(200), statuses.keySet());
+            Await.until("ivan's binding in the new registrar", SETTLE, () -> registry().bindings("sip:ivan@127.0.0.1"), b -> b.size() == 1);
+        } finally {
+            props.put("handler.wait", 1000);
+            configuration.update(props);
         }
     }
 

@@ -66,9 +66,11 @@ public class CallsBrowserIT {
                 StandardCharsets.UTF_8);
         int scream = Ports.free();
         int ws = Ports.free();
+        int wss = Ports.free();
         Path browser = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize().getParent().resolve("itests/browser");
         return KarafRun.options(
                 editConfigurationFilePut(KarafRun.STACK_CFG, "ws.port", Integer.toString(ws)),
+                editConfigurationFilePut(KarafRun.STACK_CFG, "wss.port", Integer.toString(wss)),
                 editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
                 editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + scream),
                 editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
@@ -76,6 +78,7 @@ public class CallsBrowserIT {
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.name", "org.screamrouter"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.level", "INFO"),
                 systemProperty("itest.sip.ws.port").value(Integer.toString(ws)),
+                systemProperty("itest.sip.wss.port").value(Integer.toString(wss)),
                 systemProperty("itest.scream.port").value(Integer.toString(scream)),
                 systemProperty("itest.browser.dir").value(browser.toString()),
                 systemProperty("itest.browser.work").value(dir.toString()));
@@ -132,6 +135,10 @@ public class CallsBrowserIT {
 
     /** Starts one of the browser scripts in {@code itests/browser} inside the namespace; its output goes to browser.log. */
     private static Process browser(VethNamespace ns, Path work, String script, String... args) throws IOException {
+        return browser(ns, work, java.util.Map.of(), script, args);
+    }
+
+    private static Process browser(VethNamespace ns, Path work, java.util.Map<String, String> env, String script, String... args) throws IOException {
         Path browser = Path.of(System.getProperty("itest.browser.dir"));
         List<String> command = new java.util.ArrayList<>(List.of(Tools.require("node", "nodejs"), browser.resolve(script).toString()));
         command.addAll(List.of(args));
@@ -139,6 +146,7 @@ public class CallsBrowserIT {
         ProcessBuilder pb = new ProcessBuilder(ns.exec(command.toArray(String[]::new))).redirectErrorStream(true)
                 .redirectOutput(work.resolve("browser.log").toFile());
         pb.environment().put("HOME", work.toString());
+        pb.environment().putAll(env);
         pb.directory(browser.toFile());
         return pb.start();
     }
@@ -167,11 +175,14 @@ public class CallsBrowserIT {
      * another (docs/security.md), and each test's browser has an address of its own.
      */
     private String callKitchen(VethNamespace ns, KarafShell shell, String user) throws Exception {
+        return callKitchen(ns, shell, user, "ws://" + ns.serverIp() + ":" + Integer.getInteger("itest.sip.ws.port"), java.util.Map.of());
+    }
+
+    private String callKitchen(VethNamespace ns, KarafShell shell, String user, String url, java.util.Map<String, String> env) throws Exception {
         Path work = work();
         Path bundle = jssip(work);
         String serverIp = ns.serverIp();
-        String ws = "ws://" + serverIp + ":" + Integer.getInteger("itest.sip.ws.port");
-        Process process = browser(ns, work, "call.js", ws, serverIp, "kitchen", bundle.toString(), user);
+        Process process = browser(ns, work, env, "call.js", url, serverIp, "kitchen", bundle.toString(), user);
         try {
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 fail("the browser did not finish within 120 s:\n" + Files.readString(work.resolve("browser.log")));
@@ -235,6 +246,29 @@ public class CallsBrowserIT {
     public void chromiumWithJsSipCallsASinkAndReceivesOpusWithEnergy() throws Exception {
         inNamespace("srcalls", (ns, shell) -> {
             callKitchen(ns, shell, "browser");
+            assertEquals("listeners of kitchen after BYE", 0, (int) Await.until("no listener left", Duration.ofSeconds(10),
+                    () -> bridgeListeners("kitchen"), n -> n == 0));
+        });
+    }
+
+    /**
+     * The same call over {@code wss://} from an {@code https://} page (a page on https may not open ws://), with the
+     * server's generated self-signed certificate trusted the way a user would: by its public key on Chromium's command
+     * line. The certificate names the addresses the machine had when it was made, not the veth's, so the pin (which
+     * Chromium checks instead of the name) is what lets the handshake through.
+     */
+    @Test
+    public void chromiumOnAnHttpsPageCallsASinkOverSecureWebSocket() throws Exception {
+        java.security.cert.X509Certificate cert;
+        try (java.io.InputStream in = Files.newInputStream(Path.of(System.getProperty("karaf.etc"), "sip-tls.crt"))) {
+            cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        String spki = java.util.Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+        inNamespace("srwss", (ns, shell) -> {
+            Await.until("wss in sip:status", Duration.ofSeconds(30), () -> shell.run("sip:status"), t -> t.contains("wss"));
+            callKitchen(ns, shell, "secure-browser", "wss://" + ns.serverIp() + ":" + Integer.getInteger("itest.sip.wss.port"),
+                    java.util.Map.of("SPKI_PIN", spki));
             assertEquals("listeners of kitchen after BYE", 0, (int) Await.until("no listener left", Duration.ofSeconds(10),
                     () -> bridgeListeners("kitchen"), n -> n == 0));
         });

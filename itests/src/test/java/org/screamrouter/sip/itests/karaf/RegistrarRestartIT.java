@@ -57,6 +57,8 @@ public class RegistrarRestartIT {
         set("etc/org.screamrouter.sip.stack.cfg", "udp.port", Integer.toString(sipPort));
         set("etc/org.screamrouter.sip.stack.cfg", "tcp.port", Integer.toString(Ports.free()));
         set("etc/org.screamrouter.sip.stack.cfg", "ws.port", Integer.toString(Ports.free()));
+        set("etc/org.screamrouter.sip.stack.cfg", "tls.port", Integer.toString(Ports.free()));
+        set("etc/org.screamrouter.sip.stack.cfg", "wss.port", Integer.toString(Ports.free()));
         set("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free()));
         set("etc/org.apache.felix.http.cfg", "org.osgi.service.http.port", Integer.toString(Ports.free()));
         // 1,000 devices from one address (127.0.0.1): no per-source request rate, as in KarafRun

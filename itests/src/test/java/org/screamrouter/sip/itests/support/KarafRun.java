@@ -171,4 +171,9 @@ public final class KarafRun {
     public static int sipPort() {
         return Integer.getInteger("itest.sip.udp.port");
     }
+
+    /** The SIP-over-TLS port. */
+    public static int tlsPort() {
+        return Integer.getInteger("itest.sip.tls.port");
+    }
 }

@@ -96,6 +96,8 @@ import org.slf4j.LoggerFactory;
                 SipRequestHandler.METHOD + "=" + Request.INFO})
 @Designate(ocd = CallsConfig.class)
 public final class CallsComponent implements SipRequestHandler, Calls, EventHandler, FlowListener {
+    /** Lets the requests in progress finish before {@link #deactivate} ends the calls (see {@link RequestGate}). */
+    private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("calls");
     private static final Logger LOG = LoggerFactory.getLogger(CallsComponent.class);
     static final String ALLOW = "INVITE, ACK, BYE, CANCEL, INFO, OPTIONS";
     static final String TRICKLE = SdpFragment.CONTENT_TYPE;
@@ -250,6 +252,9 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
      */
     @Deactivate
     void deactivate() {
+        if (!gate.close(java.time.Duration.ofSeconds(5))) {
+            LOG.warn("calls stopping with requests still in progress after 5 s");
+        }
         List<CompletableFuture<?>> byes = new ArrayList<>();
         for (Call call : List.copyOf(calls.values())) {
             byes.add(hangup(call, "the calls service is stopping", 503).toCompletableFuture());
@@ -275,13 +280,19 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
 
     @Override
     public void handle(SipExchange exchange) {
-        switch (exchange.request().getMethod()) {
-            case Request.INVITE -> onInvite(exchange);
-            case Request.ACK -> onAck(exchange);
-            case Request.BYE -> onBye(exchange);
-            case Request.CANCEL -> onCancel(exchange);
-            case Request.INFO -> onInfo(exchange);
-            default -> exchange.respond(Response.METHOD_NOT_ALLOWED, null);
+        // a request that races a hot swap finishes before the calls are torn down, or is held for the next revision
+        gate.enter();
+        try {
+            switch (exchange.request().getMethod()) {
+                case Request.INVITE -> onInvite(exchange);
+                case Request.ACK -> onAck(exchange);
+                case Request.BYE -> onBye(exchange);
+                case Request.CANCEL -> onCancel(exchange);
+                case Request.INFO -> onInfo(exchange);
+                default -> exchange.respond(Response.METHOD_NOT_ALLOWED, null);
+            }
+        } finally {
+            gate.leave();
         }
     }
 

@@ -21,7 +21,7 @@ import org.screamrouter.sip.http.ScreamRouterHttp;
  * {@link ScreamRouterPush}, decides those). Routes as ScreamRouter's {@code screamrouter/api/api_configuration.py}
  * declares them (docs/screamrouter.md): {@code GET /sinks} (the permanent sinks, a JSON list of SinkDescription),
  * {@code POST /sinks} (body: a SinkDescription), {@code PUT /sinks/{name}} (the fields in the body are set),
- * {@code GET /sinks/{name}/enable|disable}; the same under {@code /sources}. Entries are named by their current
+ * {@code GET /sinks/{name}/enable|disable}, {@code DELETE /sinks/{name}}; the same under {@code /sources}. Entries are named by their current
  * {@code name} in the path; ScreamRouter answers {@code true} on success, {@code 422} with {@code {"detail": [...]}}
  * when the body fails validation, and {@code 500} with {@code {"error": ..., "traceback": ...}} when its
  * configuration manager raises (duplicate name, unknown name, a lock it could not get).
@@ -104,6 +104,14 @@ final class ScreamRouterApi {
     /** {@code GET /<section>/<name>/enable} or {@code /disable}. */
     void enable(String section, String name, boolean enabled) throws Failure, InterruptedException {
         send("GET", "/" + section + "/" + segment(name) + (enabled ? "/enable" : "/disable"), null);
+    }
+
+    /**
+     * {@code DELETE /<section>/<name>}. ScreamRouter removes the entry from its groups and deletes its routes, but
+     * refuses (its {@code InUseError}, 500) while an enabled route uses it; an unknown name is its {@code NameError}, 500.
+     */
+    void delete(String section, String name) throws Failure, InterruptedException {
+        send("DELETE", "/" + section + "/" + segment(name), null);
     }
 
     private Object send(String method, String path, Map<String, Object> body) throws Failure, InterruptedException {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@code config_id} ({@link DeviceIds}), and sends only what differs: {@code POST} for a missing entry (with the
  * mapped or a new config_id, saved in the id map first), {@code PUT} of the owned fields that differ,
  * {@code enable}/{@code disable} when {@code enabled} differs; an entry of the device in the other list is disabled.
- * So a push may be retried, and a reconcile is just a push of every device's current state.
+ * A device the registrar forgot ({@code removed}) is deleted ({@code DELETE}) and leaves the id map. So a push may be retried, and a reconcile is just a push of every device's current state.
  *
  * <p>Bounds: {@code tries} attempts, {@code backoff} before the second, doubled before each next one. When the last
  * attempt found ScreamRouter unreachable, it is marked down: changes go to the file, and {@link #probe} (every probe
@@ -158,6 +158,17 @@ final class ScreamRouterPush {
 
     private void pushOnce(PendingChange change, DeviceIds ids, Map<String, Map<String, Object>> fileEntries)
             throws ScreamRouterApi.Failure, InterruptedException, IOException {
+        if (change.removed()) {
+            boolean kept = false;
+            for (String section : List.of("sinks", "sources")) {
+                kept |= !delete(section, change.uuid(), ids);
+            }
+            if (!kept) {
+                ids.forget(change.uuid());
+                ids.save();
+            }
+            return;
+        }
         if (change.entry() == null) {
             for (String section : List.of("sinks", "sources")) {
                 disable(section, change.uuid(), ids);
@@ -203,6 +214,41 @@ final class ScreamRouterPush {
         }
         String other = section.equals("sinks") ? "sources" : "sinks";
         disable(other, sip.uuid(), ids);
+    }
+
+    /**
+     * Deletes the device's entry of a section (the registrar forgot the device: {@code DeviceEvents.REMOVED}), as the
+     * file path removes it from config.yaml. ScreamRouter refuses to delete an entry an enabled route uses (500, its
+     * {@code InUseError}): that route is the user's, so the entry is kept, disabled, with its id mapping (the device,
+     * should it come back, finds it again); false then. Unreachable: the failure goes up, the change to the file.
+     */
+    private boolean delete(String section, String uuid, DeviceIds ids) throws ScreamRouterApi.Failure, InterruptedException {
+        Optional<String> configId = ids.configId(uuid, section);
+        if (configId.isEmpty()) {
+            return true;
+        }
+        boolean deleted = true;
+        for (Map<String, Object> e : api.list(section)) {
+            if (!configId.get().equals(e.get("config_id"))) {
+                continue;
+            }
+            String name = String.valueOf(e.get("name"));
+            try {
+                api.delete(section, name);
+                LOG.info("ScreamRouter API: device {} deleted from {} ({}): the registrar forgot it", uuid, section, name);
+            } catch (ScreamRouterApi.Failure f) {
+                if (f.unreachable()) {
+                    throw f;
+                }
+                deleted = false;
+                LOG.info("ScreamRouter API: device {} kept in {} ({}), ScreamRouter refused to delete it: {}", uuid, section, name,
+                        f.getMessage());
+                if (!Boolean.FALSE.equals(e.get("enabled"))) {
+                    api.enable(section, name, false);
+                }
+            }
+        }
+        return deleted;
     }
 
     /** Disables the device's entry of a section, if it has one there and it is enabled. */

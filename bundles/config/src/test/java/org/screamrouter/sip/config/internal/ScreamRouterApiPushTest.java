@@ -139,6 +139,51 @@ class ScreamRouterApiPushTest {
     }
 
     @Test
+    void aDeviceTheRegistrarForgotIsDeletedFromScreamRouterNotJustDisabled() throws Exception {
+        // issue 13: over the API a REMOVED device was only disabled, while the file path removes its entry. ScreamRouter
+        // has DELETE /sinks/{name} and /sources/{name} (api_configuration.py at the commit the stub follows)
+        start();
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.sink(SINK_UUID, 5004)));
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.source(SOURCE_UUID)));
+        await("both entries in ScreamRouter", () -> stub.list("sinks").size() == 1 && stub.list("sources").size() == 1);
+        String sinkId = configId(SINK_UUID, "sinks");
+        stub.byConfigId("sinks", sinkId).put("name", "Kitchen"); // renamed by the user meanwhile
+        manager.handleEvent(Fixtures.offlineEvent(SINK_UUID));
+        await("the sink disabled", () -> Boolean.FALSE.equals(stub.byConfigId("sinks", sinkId).get("enabled")));
+        stub.calls.clear();
+        manager.handleEvent(Fixtures.event(DeviceEvents.REMOVED, Fixtures.device(SINK_UUID, Fixtures.sinkSdp(SINK_UUID, 5004),
+                "192.168.1.51", false)));
+        await("the sink gone from ScreamRouter", () -> stub.list("sinks").isEmpty());
+        manager.flush().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(stub.changes()).extracting(c -> c.method() + " " + c.path()).containsExactly("DELETE /sinks/Kitchen");
+        assertThat(stub.list("sources")).singleElement().satisfies(s -> assertThat(s).containsEntry("name", "source_c0ffee11"));
+        assertThat(Files.readString(DeviceIds.beside(file))).doesNotContain(SINK_UUID).contains(SOURCE_UUID);
+        assertThat(writer.written).as("config.yaml is left to ScreamRouter").isEmpty();
+        assertThat(manager.status().pendingDevices()).isZero();
+        assertThat(api().up()).isTrue();
+    }
+
+    @Test
+    void anEntryAnEnabledRouteUsesIsKeptDisabledWhenScreamRouterRefusesToDeleteIt() throws Exception {
+        start();
+        manager.handleEvent(Fixtures.event(DeviceEvents.ONLINE, Fixtures.source(SOURCE_UUID)));
+        await("the source in ScreamRouter", () -> stub.list("sources").size() == 1);
+        String sourceId = configId(SOURCE_UUID, "sources");
+        stub.useInRoute("sources", "source_c0ffee11", "Living room");
+        // enabled: the user may have enabled it again in ScreamRouter since the device went offline
+        stub.calls.clear();
+        manager.handleEvent(Fixtures.event(DeviceEvents.REMOVED, Fixtures.device(SOURCE_UUID, null, "10.0.0.8", false)));
+        await("the source disabled", () -> Boolean.FALSE.equals(stub.byConfigId("sources", sourceId).get("enabled")));
+        manager.flush().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(stub.changes()).extracting(c -> c.method() + " " + c.path())
+                .contains("DELETE /sources/source_c0ffee11", "GET /sources/source_c0ffee11/disable");
+        assertThat(stub.list("sources")).hasSize(1);
+        assertThat(configId(SOURCE_UUID, "sources")).as("kept: the device finds its entry if it comes back").isEqualTo(sourceId);
+        assertThat(writer.written).isEmpty();
+        assertThat(api().up()).isTrue();
+    }
+
+    @Test
     void unavailableApiGetsTheBoundedRetriesThenTheFileTakesTheChanges() throws Exception {
         start(Duration.ofMinutes(10)); // no probe during the test: every request counted is a try of a change
         stub.unavailable(true); // 503 to everything: a proxy before a ScreamRouter that is gone

@@ -31,6 +31,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@code PUT /sinks/{old_name}}: the body's fields are set ({@code config_id} ignored), 200 {@code true};
  *       an unknown name is its {@code NameError} ({@code sink x not found}): 500; a new name in use: 500;</li>
  *   <li>{@code GET /sinks/{name}/enable|disable}: 200 {@code true}, 500 for an unknown name;</li>
+ *   <li>{@code DELETE /sinks/{name}}, {@code DELETE /sources/{name}} ({@code delete_sink}/{@code delete_source}): 200
+ *       {@code true}, the entry gone (ScreamRouter also takes it out of its groups and deletes its routes); an unknown
+ *       name is its {@code NameError} ({@code sink x not found}, {@code source x not found}): 500; an entry an enabled
+ *       route uses is its {@code InUseError} ({@code Sink: x is in use by Route(s) r}, {@code Source: ...}): 500, the
+ *       entry kept ({@link #useInRoute});</li>
  *   <li>any other path: FastAPI's 404 {@code {"detail": "Not Found"}}.</li>
  * </ul>
  *
@@ -53,6 +58,8 @@ final class ScreamRouterApiStub implements AutoCloseable {
     private final Map<String, List<Map<String, Object>>> lists = Map.of("sinks", new CopyOnWriteArrayList<>(),
             "sources", new CopyOnWriteArrayList<>());
     final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** Entries an enabled route of ScreamRouter's uses: section + "/" + name → route name. */
+    private final Map<String, String> routes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean unavailable;
     private volatile int unavailableRequests;
     private HttpServer server;
@@ -80,6 +87,11 @@ final class ScreamRouterApiStub implements AutoCloseable {
     synchronized void restart() throws IOException {
         stop();
         start(port);
+    }
+
+    /** An enabled route named {@code route} uses the entry {@code name} of {@code section} (ScreamRouter's routes are not modelled otherwise). */
+    void useInRoute(String section, String name, String route) {
+        routes.put(section + "/" + name, route);
     }
 
     void unavailable(boolean on) {
@@ -201,6 +213,20 @@ final class ScreamRouterApiStub implements AutoCloseable {
                     return;
                 }
                 entry.put("enabled", parts[2].equals("enable"));
+                answer(x, 200, "true");
+            } else if (parts.length == 2 && method.equals("DELETE")) {
+                String name = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+                Map<String, Object> entry = find(list, name);
+                if (entry == null) {
+                    error(x, kind + " " + name + " not found");
+                    return;
+                }
+                String route = routes.get(section + "/" + name);
+                if (route != null) {
+                    error(x, (kind.equals("sink") ? "Sink" : "Source") + ": " + name + " is in use by Route(s) " + route);
+                    return;
+                }
+                list.remove(entry);
                 answer(x, 200, "true");
             } else {
                 answer(x, parts.length == 1 ? 405 : 404, Json.write(Map.of("detail", parts.length == 1 ? "Method Not Allowed" : "Not Found")));

@@ -26,6 +26,10 @@ public @interface MdnsConfig {
     @AttributeDefinition(name = "Publish _sip._udp", description = "Also announce the standard _sip._udp.local. service type")
     boolean publish_sip_udp() default false;
 
+    @AttributeDefinition(name = "Publish _sips._tcp", description = "Also announce the standard _sips._tcp.local. service type "
+            + "with the TLS port, while the stack listens on TLS")
+    boolean publish_sips_tcp() default false;
+
     @AttributeDefinition(name = "SIP domain", description = "Announced in the TXT key sip_domain")
     String sip_domain() default "screamrouter.local";
 }

@@ -15,7 +15,7 @@ import org.screamrouter.sip.stack.ListeningPoint;
  */
 record ServiceInstance(String type, String name, int port, Map<String, String> txt) {
     /** The order transports are listed in the {@code transport} TXT value. */
-    private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws");
+    private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws", "tls", "wss");
 
     ServiceInstance {
         txt = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(txt));
@@ -42,6 +42,9 @@ record ServiceInstance(String type, String name, int port, Map<String, String> t
         txt.put(MdnsPublication.TXT_SRV_VERSION, MdnsPublication.SRV_VERSION);
         txt.put(MdnsPublication.TXT_TRANSPORT, String.join(",", enabled));
         find(points, "ws").ifPresent(ws -> txt.put(MdnsPublication.TXT_WS_PORT, Integer.toString(ws.port())));
+        Optional<ListeningPoint> tls = find(points, "tls");
+        tls.ifPresent(p -> txt.put(MdnsPublication.TXT_TLS_PORT, Integer.toString(p.port())));
+        find(points, "wss").ifPresent(p -> txt.put(MdnsPublication.TXT_WSS_PORT, Integer.toString(p.port())));
         txt.put(MdnsPublication.TXT_SIP_DOMAIN, config.sip_domain());
         txt.put(MdnsPublication.TXT_VERSION, version);
 
@@ -51,6 +54,9 @@ record ServiceInstance(String type, String name, int port, Map<String, String> t
         out.add(new ServiceInstance(MdnsPublication.SERVICE_TYPE, name, port, txt));
         if (config.publish_sip_udp()) {
             out.add(new ServiceInstance(MdnsPublication.SIP_UDP_SERVICE_TYPE, name, port, txt));
+        }
+        if (config.publish_sips_tcp() && tls.isPresent()) {
+            out.add(new ServiceInstance(MdnsPublication.SIPS_TCP_SERVICE_TYPE, name, tls.get().port(), txt));
         }
         return out;
     }

@@ -36,4 +36,25 @@ class ServiceInstanceTest {
                 .extracting(ServiceInstance::type)
                 .containsExactly(MdnsPublication.SERVICE_TYPE, MdnsPublication.SIP_UDP_SERVICE_TYPE);
     }
+
+    @Test
+    void secureTransportsAreListedWithTheirPorts() {
+        List<ListeningPoint> points = List.of(new ListeningPoint("wss", "0.0.0.0", 8089), new ListeningPoint("udp", "0.0.0.0", 5060),
+                new ListeningPoint("tls", "0.0.0.0", 5061), new ListeningPoint("tcp", "0.0.0.0", 5060));
+        ServiceInstance instance = ServiceInstance.forStack(Configs.loopback("R"), points, UUID, "1").get(0);
+        assertThat(instance.txt()).containsEntry("transport", "udp,tcp,tls,wss")
+                .containsEntry("tls_port", "5061").containsEntry("wss_port", "8089").doesNotContainKey("ws_port");
+    }
+
+    @Test
+    void theStandardSipsTypeNamesTheTlsPortOnlyWhenConfiguredAndTlsListens() {
+        List<ListeningPoint> withTls = List.of(new ListeningPoint("udp", "0.0.0.0", 5060), new ListeningPoint("tls", "0.0.0.0", 5071));
+        List<ListeningPoint> withoutTls = List.of(new ListeningPoint("udp", "0.0.0.0", 5060));
+        assertThat(ServiceInstance.forStack(Configs.loopback("R"), withTls, UUID, "1")).hasSize(1);
+        assertThat(ServiceInstance.forStack(Configs.loopback("R", "publish_sips_tcp", true), withoutTls, UUID, "1")).hasSize(1);
+        List<ServiceInstance> both = ServiceInstance.forStack(Configs.loopback("R", "publish_sips_tcp", true), withTls, UUID, "1");
+        assertThat(both).extracting(ServiceInstance::type)
+                .containsExactly(MdnsPublication.SERVICE_TYPE, MdnsPublication.SIPS_TCP_SERVICE_TYPE);
+        assertThat(both.get(1).port()).isEqualTo(5071);
+    }
 }

@@ -97,6 +97,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     private volatile PresenceConfig config;
     private volatile SipAuthenticator authenticator;
     private volatile boolean active = true;
+    /** Lets the requests in progress finish before {@link #deactivate} closes the store (see {@link RequestGate}). */
+    private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("presence");
 
     @Activate
     public PresenceComponent(@Reference SipMessages messages, @Reference SipSender sender, @Reference SipStackStatus stack,
@@ -151,6 +153,9 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     /** No final NOTIFY here: a hot swap must be invisible, the next revision carries on from the store. */
     @Deactivate
     void deactivate() {
+        if (!gate.close(java.time.Duration.ofSeconds(5))) {
+            LOG.warn("presence stopping with SUBSCRIBE/PUBLISH requests still in progress after 5 s");
+        }
         active = false;
         executor.shutdownNow();
         try {
@@ -217,13 +222,16 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     @Override
     public void handle(SipExchange exchange) throws Exception {
-        if (!active) {
-            // a request that raced a hot swap: the next revision serves the retransmission
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Presence Restarting");
-            response.setHeader(messages.headers().createRetryAfterHeader(1));
-            exchange.respond(response);
-            return;
+        // a request that races a hot swap finishes before the store closes, or is held by the stack for the next revision
+        gate.enter();
+        try {
+            serve(exchange);
+        } finally {
+            gate.leave();
         }
+    }
+
+    private void serve(SipExchange exchange) throws Exception {
         SipAuthenticator auth = authenticator;
         if (auth == null) {
             // the registrar's authenticator is being replaced (bundle update): fail closed, the UA retries

@@ -58,12 +58,26 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private static final UsersFile.Entry NOBODY = new UsersFile.Entry("", "0".repeat(32), "0".repeat(64), List.of());
 
     /** The configuration as this component uses it, replaced as a whole on {@code @Modified}. */
-    record Settings(boolean digest, String realm, String domain, Set<String> methods, List<DigestAlgorithm> algorithms,
-                    Duration nonceLifetime, Path usersFile) {
+    record Settings(boolean digest, String realm, String domain, Set<String> methods, Set<String> transports,
+                    List<DigestAlgorithm> algorithms, Duration nonceLifetime, Path usersFile) {
+        /** The transports {@code auth.transports} may name. */
+        static final Set<String> TRANSPORTS = Set.of("udp", "tcp", "ws", "tls", "wss");
+
         static Settings of(RegistrarConfig c) {
             String realm = c.auth_realm().isBlank() ? c.domain() : c.auth_realm().trim().replace("\"", "");
             Set<String> methods = tokens(c.auth_methods()).stream().map(m -> m.toUpperCase(Locale.ROOT))
                     .collect(Collectors.toUnmodifiableSet());
+            Set<String> transports = new java.util.HashSet<>();
+            for (String token : tokens(c.auth_transports())) {
+                String t = token.toLowerCase(Locale.ROOT);
+                if (TRANSPORTS.contains(t)) transports.add(t);
+                else LOG.warn("auth.transports: {} is not a transport (udp, tcp, ws, tls, wss); ignored", token);
+            }
+            if (transports.isEmpty()) {
+                // fail closed: an empty or mistyped list must not switch authentication off everywhere
+                LOG.warn("auth.transports names no transport: authentication applies on all of them");
+                transports.addAll(TRANSPORTS);
+            }
             List<DigestAlgorithm> algorithms = new ArrayList<>();
             for (String token : tokens(c.auth_algorithms())) {
                 Optional<DigestAlgorithm> a = DigestAlgorithm.fromToken(token);
@@ -76,7 +90,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
                 // fail closed: a typo must not open a server that was meant to ask for passwords
                 LOG.warn("auth.mode {} is neither none nor digest: digest authentication is on", c.auth_mode());
             }
-            return new Settings(!mode.equals("none"), realm, c.domain(), methods, List.copyOf(algorithms),
+            return new Settings(!mode.equals("none"), realm, c.domain(), methods, Set.copyOf(transports), List.copyOf(algorithms),
                     Duration.ofSeconds(c.auth_nonce_lifetime()), usersFile(c));
         }
 
@@ -142,7 +156,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
         }
         settings = now;
         if (now.digest() != old.digest() || !now.realm().equals(old.realm()) || !now.methods().equals(old.methods())
-                || !now.algorithms().equals(old.algorithms())) {
+                || !now.transports().equals(old.transports()) || !now.algorithms().equals(old.algorithms())) {
             logMode(now);
         }
     }
@@ -159,8 +173,8 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
 
     private static void logMode(Settings s) {
         if (s.digest()) {
-            LOG.info("digest authentication on: realm {}, methods {}, algorithms {}, users in {}", s.realm(), s.methods(),
-                    s.algorithms().stream().map(DigestAlgorithm::token).toList(), s.usersFile());
+            LOG.info("digest authentication on: realm {}, methods {}, transports {}, algorithms {}, users in {}", s.realm(), s.methods(),
+                    new java.util.TreeSet<>(s.transports()), s.algorithms().stream().map(DigestAlgorithm::token).toList(), s.usersFile());
         } else {
             LOG.info("authentication off (auth.mode = none)");
         }
@@ -185,7 +199,8 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     public Outcome authenticate(SipExchange exchange) {
         Settings s = settings;
         Request request = exchange.request();
-        if (!s.digest() || !s.methods().contains(request.getMethod())) {
+        if (!s.digest() || !s.methods().contains(request.getMethod())
+                || !s.transports().contains(exchange.flow().transport().toLowerCase(Locale.ROOT))) {
             return Outcome.open();
         }
         AuthorizationHeader credentials = null;

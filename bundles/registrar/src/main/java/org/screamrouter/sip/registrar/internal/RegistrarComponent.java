@@ -107,6 +107,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private final RegistrarStore store;
     private final DeviceBook book;
     private final KeepAlive keepAlive;
+    /** Lets the requests in progress finish before {@link #deactivate} closes the store (see {@link RequestGate}). */
+    private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("registrar");
     private final ScheduledExecutorService timer;
     private volatile RegistrarConfig config;
     private volatile EventAdmin eventAdmin;
@@ -173,6 +175,10 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
     @Deactivate
     void deactivate() {
+        // requests in progress finish before the store closes; later ones are held by the stack for the next revision
+        if (!gate.close(java.time.Duration.ofSeconds(5))) {
+            LOG.warn("registrar stopping with REGISTER/OPTIONS requests still in progress after 5 s");
+        }
         timer.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
@@ -247,10 +253,15 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
     @Override
     public void handle(SipExchange exchange) throws Exception {
-        if (Request.OPTIONS.equals(exchange.request().getMethod())) {
-            options(exchange);
-        } else {
-            register(exchange);
+        gate.enter();
+        try {
+            if (Request.OPTIONS.equals(exchange.request().getMethod())) {
+                options(exchange);
+            } else {
+                register(exchange);
+            }
+        } finally {
+            gate.leave();
         }
     }
 

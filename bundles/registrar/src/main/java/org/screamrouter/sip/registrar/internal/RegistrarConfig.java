@@ -69,6 +69,11 @@ public @interface RegistrarConfig {
     @AttributeDefinition(name = "Challenged methods", description = "Requests of these methods need credentials when the mode is digest")
     String[] auth_methods() default {"REGISTER", "SUBSCRIBE", "PUBLISH", "INVITE", "MESSAGE"};
 
+    @AttributeDefinition(name = "Challenged transports", description = "Requests that arrive over these transports need credentials "
+            + "when the mode is digest (udp, tcp, ws, tls, wss); e.g. ws,wss: browsers log in, devices on the LAN do not. "
+            + "An empty or unknown list means all")
+    String[] auth_transports() default {"udp", "tcp", "ws", "tls", "wss"};
+
     @AttributeDefinition(name = "Digest algorithms", description = "Offered in this order, one WWW-Authenticate each (SHA-256, MD5); "
             + "sipsak 0.9.8 reads only the first challenge (MD5 first), baresip 1.0 gives up on any SHA-256 one (MD5 only)")
     String[] auth_algorithms() default {"SHA-256", "MD5"};

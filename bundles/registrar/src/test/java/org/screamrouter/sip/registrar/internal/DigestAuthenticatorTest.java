@@ -327,6 +327,27 @@ class DigestAuthenticatorTest {
     }
 
     @Test
+    void authTransportsChallengeOnlyTheTransportsNamedAndAnEmptyListMeansAll() throws Exception {
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_transports", new String[] {"ws,wss"},
+                "auth_users_file", usersFile.toString())));
+        assertThat(sendOver("udp", register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "t1", 1)).getStatusCode()).isEqualTo(200);
+        assertThat(sendOver("tls", register("sip:bob@screamrouter.local", "sip:bob@screamrouter.local", "t2", 1)).getStatusCode()).isEqualTo(200);
+        assertThat(sendOver("ws", register("sip:carol@screamrouter.local", "sip:carol@screamrouter.local", "t3", 1)).getStatusCode()).isEqualTo(401);
+        assertThat(sendOver("wss", register("sip:carol@screamrouter.local", "sip:carol@screamrouter.local", "t4", 1)).getStatusCode()).isEqualTo(401);
+        // a list naming no transport (a typo) fails closed: every transport is challenged
+        auth.modified(TestHarness.config(Map.of("auth_mode", "digest", "auth_transports", new String[] {"sctp"},
+                "auth_users_file", usersFile.toString())));
+        assertThat(sendOver("udp", register("sip:dave@screamrouter.local", "sip:dave@screamrouter.local", "t5", 1)).getStatusCode()).isEqualTo(401);
+    }
+
+    private Response sendOver(String transport, String raw) throws Exception {
+        FakeExchange exchange = new FakeExchange(raw, transport, "127.0.0.1", 40000);
+        registrar.handle(exchange);
+        assertThat(exchange.responses).hasSize(1);
+        return exchange.last();
+    }
+
+    @Test
     void setPasswordWritesHashesThatAuthenticateAndAnEditedFileIsReadAgain() throws Exception {
         auth.setPassword("carol", "pa55".toCharArray(), List.of("sip:c2@screamrouter.local"));
         assertThat(Files.readString(usersFile)).doesNotContain("pa55").contains("carol " + DigestAlgorithm.MD5.ha1("carol", REALM, "pa55"));

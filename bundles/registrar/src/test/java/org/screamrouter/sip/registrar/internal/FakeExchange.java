@@ -32,8 +32,12 @@ final class FakeExchange implements SipExchange {
     private final Flow flow;
 
     FakeExchange(String rawRequest, String sourceIp, int sourcePort) throws Exception {
+        this(rawRequest, "udp", sourceIp, sourcePort);
+    }
+
+    FakeExchange(String rawRequest, String transport, String sourceIp, int sourcePort) throws Exception {
         this.request = MESSAGES.messages().createRequest(rawRequest.replace("\n", "\r\n"));
-        this.flow = new Flow("udp", new InetSocketAddress(java.net.InetAddress.getByName(sourceIp), sourcePort));
+        this.flow = new Flow(transport, new InetSocketAddress(java.net.InetAddress.getByName(sourceIp), sourcePort));
     }
 
     Response last() {

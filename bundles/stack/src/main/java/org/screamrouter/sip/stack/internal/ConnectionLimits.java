@@ -1,6 +1,7 @@
 package org.screamrouter.sip.stack.internal;
 
 import java.util.Objects;
+import org.screamrouter.sip.http.OriginPolicy;
 
 /**
  * What a TCP or WebSocket peer may hold: connections in all and per source address (accepted ones; connections the
@@ -10,7 +11,7 @@ import java.util.Objects;
  */
 record ConnectionLimits(int maxConnections, int perSource, int idleTimeoutSeconds, OriginPolicy origins, SourceRates.Limits rates) {
     /** Defaults of the standalone stack (tools, tests), the same as the component's configuration. */
-    static final ConnectionLimits DEFAULTS = new ConnectionLimits(1000, 32, 300, OriginPolicy.parse("self"), new SourceRates.Limits(100, 200));
+    static final ConnectionLimits DEFAULTS = new ConnectionLimits(1000, 32, 300, OriginPolicy.parse(OriginPolicy.SELF), new SourceRates.Limits(100, 200));
 
     ConnectionLimits {
         Objects.requireNonNull(origins, "origins");
@@ -21,7 +22,12 @@ record ConnectionLimits(int maxConnections, int perSource, int idleTimeoutSecond
     }
 
     static ConnectionLimits of(StackConfig config) {
+        OriginPolicy origins = OriginPolicy.parse(config.ws_allowed_origins());
+        for (String entry : origins.ignored()) {
+            org.slf4j.LoggerFactory.getLogger(ConnectionLimits.class).warn("ws.allowed.origins: '{}' is not an origin "
+                    + "(scheme://host[:port], null, self or *): left out", entry);
+        }
         return new ConnectionLimits(config.connections_max(), config.connections_per_source(), config.connection_idle_timeout(),
-                OriginPolicy.parse(config.ws_allowed_origins()), new SourceRates.Limits(config.rate_per_source(), config.rate_burst()));
+                origins, new SourceRates.Limits(config.rate_per_source(), config.rate_burst()));
     }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stack's listener: sends each request to the handler registered for its method (405 with
- * {@code Allow} when none), turns handler failures into 500 and malformed requests into 400 (RFC 3261
+ * {@code Allow} when none; held, then 503, while the handler of a method served before is away: {@link HeldRequests}), turns handler failures into 500 and malformed requests into 400 (RFC 3261
  * 8.2), answers retransmissions of statelessly answered requests from the {@link ResponseCache}, and
  * hands responses and timeouts of client transactions to the {@link RequestSender}.
  */
@@ -56,10 +56,14 @@ final class RequestDispatcher implements SipListener {
     private volatile SipProvider provider;
 
     private final SourceRates rates;
+    private final HeldRequests held;
+    private final java.util.concurrent.Executor resumer;
 
     RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender,
-            SourceRates rates) {
+            SourceRates rates, HeldRequests held, java.util.concurrent.Executor resumer) {
         this.rates = rates;
+        this.held = held;
+        this.resumer = resumer;
         this.handlers = handlers;
         this.messages = messages;
         this.cache = cache;
@@ -120,7 +124,20 @@ final class RequestDispatcher implements SipListener {
             respondQuietly(exchange, Response.BAD_REQUEST, fault);
             return;
         }
+        dispatch(exchange);
+    }
+
+    /** Gives an admitted, well-formed request to its method's handler, or holds it while that handler is away. */
+    private void dispatch(Exchange exchange) {
+        Request request = exchange.request();
+        String method = request.getMethod();
+        Flow flow = exchange.flow();
         LazyService<SipRequestHandler> handle = handlers.handlerFor(method);
+        // away: its handler left, or the one still listed said it is closing (then it is bypassed while held)
+        if (held.away(method) && (handle == null || held.holding(method, System.nanoTime()))) {
+            holdOrRefuse(exchange);
+            return;
+        }
         if (NO_ANSWER.contains(method)) {
             if (handle == null) return;
         } else if (handle == null) {
@@ -134,13 +151,26 @@ final class RequestDispatcher implements SipListener {
         } else if (!inspected(exchange, handlers.supported(method))) {
             return;
         }
+        handle.enter();
         try {
+            if (handlers.handlerFor(method) != handle) {
+                // removed between the lookup and now: it may be deactivating, so the request waits for its successor
+                dispatch(exchange);
+                return;
+            }
             SipRequestHandler handler = handle.get();
             if (handler == null) {
-                respondQuietly(exchange, Response.SERVICE_UNAVAILABLE, "Handler for " + method + " is not available");
+                unavailable(exchange);
                 return;
             }
             handler.handle(exchange);
+        } catch (org.screamrouter.sip.stack.HandlerClosedException closing) {
+            // its component is deactivating (bundle:update): the request waits for the successor like one whose handler left
+            LOG.debug("{} handler is closing ({}): request from {} held", method, closing.getMessage(), flow);
+            if (!exchange.answered()) {
+                held.closing(method, System.nanoTime());
+                dispatch(exchange);
+            }
         } catch (Exception | LinkageError e) {
             counters.increment("errors.handler");
             LOG.error("{} handler failed on a request from {}", method, flow, e);
@@ -148,7 +178,48 @@ final class RequestDispatcher implements SipListener {
                 respondQuietly(exchange, Response.SERVER_INTERNAL_ERROR,
                         "Handler Failed: " + e.getClass().getSimpleName());
             }
+        } finally {
+            handle.leave();
         }
+    }
+
+    /**
+     * A request of a method whose handler just left (a bundle update): held until a handler is back, then handled on
+     * the {@code resumer}; when the wait has run out (or the bound of held requests is reached), 503 with Retry-After.
+     */
+    private void holdOrRefuse(Exchange exchange) {
+        String method = exchange.request().getMethod();
+        HeldRequests.Outcome outcome = held.hold(method, exchange.cacheKey(), new HeldRequests.Held() {
+            @Override
+            public void resume() {
+                counters.increment("held.resumed");
+                resumer.execute(() -> dispatch(exchange));
+            }
+
+            @Override
+            public void expire() {
+                unavailable(exchange);
+            }
+        }, System.nanoTime());
+        switch (outcome) {
+            case HELD -> counters.increment("held");
+            case RETRANSMISSION -> counters.increment("held.retransmissions");
+            case REFUSED -> unavailable(exchange);
+        }
+    }
+
+    /** 503 with Retry-After for a request whose handler is away (nothing for an ACK, which gets no answer). */
+    private void unavailable(Exchange exchange) {
+        if (NO_ANSWER.contains(exchange.request().getMethod())) return;
+        long seconds = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(held.waitNanos()));
+        Response busy = createResponse(exchange.request(), Response.SERVICE_UNAVAILABLE, "Service Unavailable (the "
+                + exchange.request().getMethod() + " handler is being replaced or was stopped)");
+        try {
+            busy.setHeader(messages.headers().createRetryAfterHeader((int) Math.min(seconds, 3600)));
+        } catch (javax.sip.InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
+        reject(exchange, busy);
     }
 
     /**

@@ -5,7 +5,12 @@ import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import gov.nist.javax.sip.stack.SIPTransaction;
+import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.ServerRequestInterface;
+import java.io.IOException;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.PeerUnavailableException;
 import java.util.function.Consumer;
 import javax.sip.address.Router;
@@ -22,6 +27,28 @@ import org.screamrouter.sip.stack.Flow;
  */
 final class ScreamSipStack extends SipStackImpl {
     /**
+     * The request this thread is matching to a transaction. JAIN-SIP looks transactions up by their id (the branch)
+     * in {@code newSIPServerRequest} and in its event scanner, without the request; both run on the thread that
+     * handles the request (the listener is reentrant), right after {@link #newSIPServerRequest} or
+     * {@link #findTransaction(SIPMessage, boolean)} named it here.
+     */
+    private static final ThreadLocal<SIPRequest> MATCHING = new ThreadLocal<>();
+
+    /**
+     * Live server transactions that JAIN-SIP's table (one transaction per branch, {@code putIfAbsent}) could not hold
+     * because another flow's transaction had their branch, by branch.
+     */
+    private final ConcurrentHashMap<String, Set<SIPServerTransaction>> sharing = new ConcurrentHashMap<>();
+
+    /**
+     * Transactions whose request the listener is handling, by branch. JAIN-SIP kept one per branch, and any request
+     * with that branch that came meanwhile was taken for a retransmission of it and dropped, whatever its sent-by,
+     * method or flow: RFC 4475 cparam02 right after cparam01 (another socket) was not answered while the registrar
+     * was still busy with cparam01 after its answer.
+     */
+    private final ConcurrentHashMap<String, Set<SIPServerTransaction>> pending = new ConcurrentHashMap<>();
+
+    /**
      * A server transaction only for a request that RFC 3261 17.2.3 matches to it (branch, sent-by and method; JAIN-SIP
      * looks at the branch alone) and that comes from the same flow (transport, source address and port) as the
      * request that made it. JAIN-SIP dropped any request whose branch equalled a live transaction's ("transaction
@@ -30,12 +57,169 @@ final class ScreamSipStack extends SipStackImpl {
      */
     @Override
     public SIPTransaction findTransaction(SIPMessage message, boolean isServer) {
-        SIPTransaction found = super.findTransaction(message, isServer);
-        if (isServer && found instanceof SIPServerTransaction tx && message instanceof SIPRequest request
-                && !(tx.isMessagePartOfTransaction(request) && sameFlow(tx, request))) {
+        if (!isServer || !(message instanceof SIPRequest request)) {
+            return super.findTransaction(message, isServer);
+        }
+        MATCHING.set(request);
+        SIPTransaction found = super.findTransaction(message, true);
+        if (found instanceof SIPServerTransaction tx && matches(tx, request)) {
+            return tx;
+        }
+        return sharingMatch(request.getTransactionId(), request);
+    }
+
+    /** As {@link #findTransaction(SIPMessage, boolean)} for the request being matched on this thread. */
+    @Override
+    public SIPTransaction findTransaction(String transactionId, boolean isServer) {
+        SIPRequest request = isServer ? matching(transactionId) : null;
+        if (request == null) {
+            return super.findTransaction(transactionId, isServer);
+        }
+        SIPTransaction found = super.findTransaction(transactionId, true);
+        if (found instanceof SIPServerTransaction tx && matches(tx, request)) {
+            return tx;
+        }
+        return sharingMatch(transactionId, request);
+    }
+
+    @Override
+    public ServerRequestInterface newSIPServerRequest(SIPRequest request, MessageChannel channel) {
+        if (request.getMessageChannel() == null) {
+            request.setMessageChannel(channel); // what sameFlow reads; JAIN-SIP sets it too, first thing
+        }
+        MATCHING.set(request);
+        return super.newSIPServerRequest(request, channel);
+    }
+
+    @Override
+    public void putPendingTransaction(SIPServerTransaction tx) {
+        add(pending, tx);
+    }
+
+    @Override
+    public void removePendingTransaction(SIPServerTransaction tx) {
+        remove(pending, tx);
+    }
+
+    /** The pending transaction the request being matched on this thread belongs to (branch, sent-by, method, flow). */
+    @Override
+    public SIPServerTransaction findPendingTransaction(String transactionId) {
+        Set<SIPServerTransaction> set = pending.get(transactionId);
+        if (set == null) {
             return null;
         }
+        SIPRequest request = matching(transactionId);
+        for (SIPServerTransaction tx : set) {
+            if (request == null || matches(tx, request)) {
+                return tx;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void addTransaction(SIPServerTransaction tx) throws IOException {
+        super.addTransaction(tx);
+        keepIfTheTableHoldsAnother(tx);
+    }
+
+    @Override
+    public void mapTransaction(SIPServerTransaction tx) {
+        super.mapTransaction(tx);
+        keepIfTheTableHoldsAnother(tx);
+    }
+
+    /**
+     * JAIN-SIP removes a server transaction by its branch: ending one that is not the table's would take out the one
+     * that is (another flow's, live). Such a transaction leaves {@link #sharing} instead; when the table's own ends, a
+     * transaction sharing its branch takes its place.
+     */
+    @Override
+    public void removeTransaction(SIPTransaction transaction) {
+        if (!(transaction instanceof SIPServerTransaction tx)) {
+            super.removeTransaction(transaction);
+            return;
+        }
+        String id = tx.getTransactionId();
+        SIPServerTransaction inTable = serverTransactionTable.get(id);
+        if (inTable != null && inTable != tx) {
+            remove(sharing, tx);
+            removePendingTransaction(tx);
+            if (tx.isInviteTransaction()) {
+                removeFromMergeTable(tx);
+            }
+            return;
+        }
+        super.removeTransaction(transaction);
+        Set<SIPServerTransaction> others = sharing.get(id);
+        if (others != null) {
+            for (SIPServerTransaction other : others) {
+                if (serverTransactionTable.putIfAbsent(id, other) == null) {
+                    remove(sharing, other);
+                }
+                break;
+            }
+        }
+    }
+
+    /** A CANCEL for an INVITE transaction of its own flow first, the table's or one sharing its branch. */
+    @Override
+    public SIPTransaction findCancelTransaction(SIPRequest cancel, boolean isServer) {
+        SIPTransaction found = super.findCancelTransaction(cancel, isServer);
+        if (!isServer || found instanceof SIPServerTransaction tx && sameFlow(tx, cancel)) {
+            return found;
+        }
+        for (Set<SIPServerTransaction> set : sharing.values()) {
+            for (SIPServerTransaction tx : set) {
+                if (tx.doesCancelMatchTransaction(cancel) && sameFlow(tx, cancel)) {
+                    return tx;
+                }
+            }
+        }
         return found;
+    }
+
+    private void keepIfTheTableHoldsAnother(SIPServerTransaction tx) {
+        SIPServerTransaction inTable = serverTransactionTable.get(tx.getTransactionId());
+        if (inTable != null && inTable != tx) {
+            add(sharing, tx);
+        }
+    }
+
+    private SIPServerTransaction sharingMatch(String transactionId, SIPRequest request) {
+        Set<SIPServerTransaction> set = sharing.get(transactionId);
+        if (set != null) {
+            for (SIPServerTransaction tx : set) {
+                if (matches(tx, request)) {
+                    return tx;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static SIPRequest matching(String transactionId) {
+        SIPRequest request = MATCHING.get();
+        return request != null && transactionId != null && transactionId.equals(request.getTransactionId()) ? request : null;
+    }
+
+    private static void add(ConcurrentHashMap<String, Set<SIPServerTransaction>> map, SIPServerTransaction tx) {
+        map.compute(tx.getTransactionId(), (id, set) -> {
+            Set<SIPServerTransaction> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(tx);
+            return s;
+        });
+    }
+
+    private static void remove(ConcurrentHashMap<String, Set<SIPServerTransaction>> map, SIPServerTransaction tx) {
+        map.computeIfPresent(tx.getTransactionId(), (id, set) -> {
+            set.remove(tx);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private static boolean matches(SIPServerTransaction tx, SIPRequest request) {
+        return tx.isMessagePartOfTransaction(request) && sameFlow(tx, request);
     }
 
     private static boolean sameFlow(SIPServerTransaction tx, SIPRequest request) {
@@ -45,7 +229,7 @@ final class ScreamSipStack extends SipStackImpl {
         java.net.InetAddress a = original.getPeerPacketSourceAddress();
         java.net.InetAddress b = request.getPeerPacketSourceAddress();
         Object channel = request.getMessageChannel();
-        String transport = channel instanceof gov.nist.javax.sip.stack.MessageChannel mc ? mc.getTransport() : null;
+        String transport = channel instanceof MessageChannel mc ? mc.getTransport() : null;
         return a != null && a.equals(b) && original.getPeerPacketSourcePort() == request.getPeerPacketSourcePort()
                 && (transport == null || transport.equalsIgnoreCase(tx.getTransport()));
     }

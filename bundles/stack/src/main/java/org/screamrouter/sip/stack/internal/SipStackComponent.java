@@ -109,11 +109,13 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
     @Activate
     void activate(BundleContext context, StackConfig config) {
         this.context = context;
+        engine.handlerWait(java.time.Duration.ofMillis(config.handler_wait()));
         engine.apply(settings(config));
     }
 
     @Modified
     void modified(StackConfig config) {
+        engine.handlerWait(java.time.Duration.ofMillis(config.handler_wait()));
         engine.apply(settings(config));
     }
 

@@ -86,6 +86,11 @@ public @interface StackConfig {
     @AttributeDefinition(name = "Stateless retransmission window (seconds)", description = "How long a final response sent without a transaction is kept to answer a retransmitted request", min = "1", max = "64")
     int retransmission_window() default 32;
 
+    @AttributeDefinition(name = "Wait for a handler (ms)", description = "When the bundle serving a method goes away (bundle:update), its "
+            + "requests are held this long for the new one; then, and while it stays away, 503 with Retry-After. A method never served gets 405; "
+            + "0: no waiting, a handler that leaves is as if it had never been there (405)", min = "0")
+    int handler_wait() default 5000;
+
     @AttributeDefinition(name = "WebSocket origins allowed", description = "Web pages that may open a SIP WebSocket, comma-separated: "
             + "'self' (pages served from this machine: localhost, loopback or an address of one of its interfaces), origins "
             + "scheme://host[:port], 'null' (opaque origins: files, sandboxed frames, only for tests), or '*' (any page). Other "

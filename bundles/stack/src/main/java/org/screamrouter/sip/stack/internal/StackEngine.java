@@ -55,6 +55,10 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws", "tls", "wss");
     private static final List<String> SECURE = List.of("tls", "wss");
     private static final int RESPONSE_CACHE_LIMIT = 200_000;
+    /** How long requests wait for a handler that left to come back, unless configured ({@code handler.wait}). */
+    public static final int DEFAULT_HANDLER_WAIT_MS = 5000;
+    /** How long a leaving handler's requests in progress are waited for before it is released anyway. */
+    private static final int HANDLER_DRAIN_SECONDS = 5;
 
     /** Told when a listening point is bound or unbound (the component publishes it as a service). */
     public interface BindingListener {
@@ -65,6 +69,10 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     }
 
     private final HandlerRegistry handlers = new HandlerRegistry();
+    /** Requests of a method whose handler just left, until it is back (see {@link HeldRequests}). */
+    private final HeldRequests held = new HeldRequests(TimeUnit.MILLISECONDS.toNanos(DEFAULT_HANDLER_WAIT_MS));
+    /** Runs held requests once their handler is back, in the order they came, off the DS thread that bound it. */
+    private final java.util.concurrent.ExecutorService resumer;
     private final Counters counters = new Counters();
     private final ConnectionGuard guard = new ConnectionGuard(counters);
     private final SourceRates rates = new SourceRates(counters);
@@ -93,6 +101,12 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             return t;
         });
         this.sender = new RequestSender(router, timer);
+        this.resumer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sip-stack-held");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> held.expired(System.nanoTime()).forEach(this::expireQuietly), 100, 100, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(() -> {
             ResponseCache c = cache;
             if (c != null) c.expire(System.nanoTime());
@@ -107,13 +121,43 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
 
     /** Adds or updates a request handler; {@code key} identifies it, {@code properties} carry {@code sip.method}. */
     public void putHandler(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
-        handlers.put(key, obtain, properties);
+        synchronized (handlers) {
+            SortedSet<String> before = handlers.methods();
+            handlers.put(key, obtain, properties);
+            held.served(before, handlers.methods(), System.nanoTime());
+        }
+        // requests held while this method's handler was away go to the new one
+        held.returned(method -> handlers.handlerFor(method) != null).forEach(HeldRequests.Held::resume);
     }
 
     /** Removes a handler; returns the object obtained for it so the caller can release it, or null. */
     public SipRequestHandler removeHandler(Object key) {
-        LazyService<SipRequestHandler> handle = handlers.remove(key);
-        return handle == null ? null : handle.obtained();
+        LazyService<SipRequestHandler> handle;
+        synchronized (handlers) {
+            SortedSet<String> before = handlers.methods();
+            handle = handlers.remove(key);
+            held.served(before, handlers.methods(), System.nanoTime());
+        }
+        if (handle == null) return null;
+        // DS deactivates the handler's component once this returns: the requests already in it finish first (a
+        // registrar closing its store under a REGISTER answered 500 during bundle:update)
+        if (!handle.awaitIdle(TimeUnit.SECONDS.toNanos(HANDLER_DRAIN_SECONDS))) {
+            LOG.warn("a request handler left while requests were still in it after {} s", HANDLER_DRAIN_SECONDS);
+        }
+        return handle.obtained();
+    }
+
+    /** How long requests of a method whose handler left wait for one to come back before 503 ({@code handler.wait}). */
+    public void handlerWait(Duration wait) {
+        held.waitNanos(wait.toNanos());
+    }
+
+    private void expireQuietly(HeldRequests.Held h) {
+        try {
+            h.expire();
+        } catch (RuntimeException e) {
+            LOG.warn("answering a held request failed", e);
+        }
     }
 
     public void putFlowListener(Object key, Supplier<FlowListener> obtain) {
@@ -176,13 +220,14 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     public synchronized void close() {
         stop();
         timer.shutdownNow();
+        resumer.shutdownNow();
     }
 
     private void start(EngineSettings settings) {
         this.settings = settings;
         this.messages = new MessageSupport(settings.product());
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(settings.retransmissionWindowSeconds()), RESPONSE_CACHE_LIMIT);
-        this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates);
+        this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates, held, resumer);
         try {
             stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates,
                     new JainSipSecurity(identity));
@@ -447,6 +492,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         ResponseCache c = cache;
         if (c != null) out.put("retransmission-cache.size", (long) c.size());
         out.put("connections.open", (long) guard.open());
+        out.put("held.now", (long) held.size());
         return out;
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.screamrouter.sip.http.OriginPolicy;
 import org.screamrouter.sip.stack.Flow;
 
 /**

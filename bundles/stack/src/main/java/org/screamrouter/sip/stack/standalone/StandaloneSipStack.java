@@ -46,6 +46,8 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
      */
     public static StandaloneSipStack open(StackSettings settings) {
         StackEngine engine = new StackEngine(null);
+        // handlers here are closed on purpose, never replaced by a new revision: nothing to wait for
+        engine.handlerWait(java.time.Duration.ZERO);
         String name = "screamrouter-sip-standalone-" + Integer.toHexString(System.identityHashCode(engine));
         StackSettings.Tls tls = settings.tls();
         Path temporary = null;

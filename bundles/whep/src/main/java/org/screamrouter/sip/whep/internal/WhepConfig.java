@@ -2,6 +2,7 @@ package org.screamrouter.sip.whep.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.screamrouter.sip.http.OriginPolicy;
 
 /** Configuration PID {@code org.screamrouter.sip.whep}. Changes apply to the next request. */
 @ObjectClassDefinition(id = WhepConfig.PID, name = "ScreamRouter SIP WHEP endpoint",
@@ -25,8 +26,8 @@ public @interface WhepConfig {
     @AttributeDefinition(name = "Largest offer (bytes)", description = "A larger SDP offer or candidate body gets 413", min = "1024")
     int max_body_bytes() default 65536;
 
-    @AttributeDefinition(name = "Allowed origins", description = "Web origins (scheme://host:port) whose pages may use this "
-            + "endpoint from another origin (CORS). Empty: only pages served here (the listen page) and clients that are not "
-            + "browsers. A page from anywhere else could make a visitor's browser listen to a sink and upload it")
-    String[] cors_allowed_origins() default {};
+    @AttributeDefinition(name = "Allowed origins", description = "Web pages that may use this endpoint (the same setting as the "
+            + "stack's ws.allowed.origins; allowed cross-origin pages get CORS headers). A page from anywhere else could make a "
+            + "visitor's browser listen to a sink and upload it. " + OriginPolicy.SYNTAX)
+    String cors_allowed_origins() default OriginPolicy.SELF;
 }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +31,7 @@ import org.screamrouter.sip.audio.ListenerEndedListener;
 import org.screamrouter.sip.audio.ListenerInfo;
 import org.screamrouter.sip.audio.SinkInfo;
 import org.screamrouter.sip.http.Json;
+import org.screamrouter.sip.http.OriginPolicy;
 import org.screamrouter.sip.sdp.Candidate;
 import org.screamrouter.sip.sdp.MediaDescription;
 import org.screamrouter.sip.sdp.SdpFragment;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A session without heartbeat or candidate for {@code heartbeat.timeout.ms} ends. Only sinks the engine has an input
  * for are served (404 otherwise). Limits: sessions in total (503) and per client address (429), body size (413).
- * Cross-origin pages only from {@code cors.allowed.origins}.
+ * Web pages only from {@code cors.allowed.origins} ({@link OriginPolicy}, default {@code self}).
  */
 @Component(service = {Servlet.class, ListenerEndedListener.class}, configurationPid = WhepConfig.PID,
         property = {
@@ -72,11 +72,12 @@ public class WhepServlet extends HttpServlet implements ListenerEndedListener {
 
     private final transient WhepSessions sessions = new WhepSessions();
     private transient volatile WhepConfig config;
+    private transient volatile OriginPolicy origins = OriginPolicy.parse(OriginPolicy.SELF);
     private transient ScheduledExecutorService timer;
 
     @Activate
     void activate(WhepConfig config) {
-        this.config = config;
+        modified(config);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "whep-sessions");
             th.setDaemon(true);
@@ -90,6 +91,11 @@ public class WhepServlet extends HttpServlet implements ListenerEndedListener {
 
     @Modified
     void modified(WhepConfig config) {
+        OriginPolicy policy = OriginPolicy.parse(config.cors_allowed_origins());
+        for (String entry : policy.ignored()) {
+            LOG.warn("cors.allowed.origins: '{}' is not an origin (scheme://host[:port], null, self or *): left out", entry);
+        }
+        this.origins = policy;
         this.config = config;
     }
 
@@ -162,15 +168,17 @@ public class WhepServlet extends HttpServlet implements ListenerEndedListener {
     }
 
     /**
-     * Same-origin requests and clients that are not browsers (no {@code Origin}) pass; a page from an allowed origin
-     * gets the CORS headers; any other origin is refused before anything happens.
+     * Clients that are not browsers and same-origin GETs (no {@code Origin}) pass; a page of an origin the policy allows
+     * (by default {@code self}: the listen page, served from this machine) gets the CORS headers; any other origin, or
+     * two Origin headers, is refused before anything happens.
      */
     private boolean cors(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String origin = req.getHeader("Origin");
-        if (origin == null) return true;
-        String self = req.getScheme() + "://" + req.getHeader("Host");
-        if (origin.equalsIgnoreCase(self)) return true;
-        if (Set.of(config.cors_allowed_origins()).contains(origin)) {
+        java.util.Enumeration<String> all = req.getHeaders("Origin");
+        List<String> values = all == null ? List.of() : java.util.Collections.list(all);
+        if (values.isEmpty()) return true;
+        String origin = values.get(0);
+        OriginPolicy policy = origins;
+        if (values.size() == 1 && policy.allows(origin)) {
             resp.setHeader("Access-Control-Allow-Origin", origin);
             resp.setHeader("Vary", "Origin");
             resp.setHeader("Access-Control-Allow-Methods", ALLOW);
@@ -178,8 +186,9 @@ public class WhepServlet extends HttpServlet implements ListenerEndedListener {
             resp.setHeader("Access-Control-Expose-Headers", "Location");
             return true;
         }
-        LOG.info("WHEP request from a page of {} refused (not in cors.allowed.origins)", origin);
-        text(resp, 403, "Forbidden: pages from " + origin + " may not use this endpoint (cors.allowed.origins)");
+        String shown = String.join(", ", values);
+        LOG.info("WHEP request from a page of {} refused (cors.allowed.origins: {})", shown, policy);
+        text(resp, 403, "Forbidden: pages from " + shown + " may not use this endpoint (cors.allowed.origins: " + policy + ")");
         return false;
     }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Hot swap under load (issue 16): sipp re-REGISTERs DEVICES devices over UDP at RATE/s against the Karaf
+# distribution while `bundle:update` runs on one bundle of the server at a time. Per bundle it prints the calls sipp
+# counted as failed (an answer other than 200, or none within sipp's timeout), its retransmissions, the longest
+# answer (from the per-call response times), and whether every device still has its binding afterwards.
+#
+#   bench/hotswap-bench.sh [--no-build] [--devices N] [--rate R] [--bundles "registrar presence ..."]
+#
+# Each bundle gets its own sipp run of 20 s; the update starts 5 s into it. A bundle's name is the last part of its
+# symbolic name (org.screamrouter.sip.<name>). The server runs from a copy of the distribution in
+# bench/target/hotswap/server on unusual loopback ports (bench/lib/server.sh).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. "$top/bench/lib/server.sh"
+build=1; devices=5000; rate=1000
+bundles="stack registrar presence config mdns calls audio client sdp shell whep http"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-build) build=0 ;;
+        --devices) devices=$2; shift ;;
+        --rate) rate=$2; shift ;;
+        --bundles) bundles=$2; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
+[ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
+
+port=${SIP_PORT:-27260}
+bench_server "$top/bench/target/hotswap" "$port"
+work=$bench_work
+printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings.per.source = %d\nmax.devices.per.source = %d\n' \
+    $((devices * 3)) $((devices * 3)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
+bench_start
+bench_wait_sip
+
+{ echo SEQUENTIAL; seq 1 "$devices" | awk '{ printf "hot%07d;\n", $1 }'; } > "$work/users.csv"
+sipp_run() { # $1 = calls, $2 = name; per-call response times in $work/<name>_*_rtt.csv
+    (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/register.xml" -inf "$work/users.csv" -i 127.0.0.1 \
+        -p $((port + 1)) -m "$1" -r "$rate" -rp 1000 -buff_size 4194304 -nostdin -timeout 60s \
+        -trace_stat -stf "$work/$2-stat.csv" -trace_rtt -rtt_freq 1 >/dev/null 2>&1) || true
+}
+stat() { # $1 = stat file, $2 = column name: its value in the last line
+    awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print $c }' "$1"
+}
+bindings() { bench_shell "sip:status" | awk -F'[: ]+' '/bindings/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) { print $i; exit } }'; }
+
+echo "seeding $devices devices at $rate/s"
+sipp_run "$devices" seed
+echo "bindings after seeding: $(bindings)"
+
+printf '%-10s %8s %8s %10s %12s %10s\n' bundle calls failed retrans "longest ms" bindings
+for name in $bundles; do
+    id=$(bench_shell "bundle:list -s -t 0" | awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn { print $1; exit }')
+    if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; continue; fi
+    rm -f "$work"/*_rtt.csv
+    sipp_run $((rate * 20)) "$name" &
+    load=$!
+    sleep 5
+    bench_shell "bundle:update $id" > "$work/$name-update.out"
+    wait $load
+    longest=$(cat "$work"/*_rtt.csv 2>/dev/null | awk -F';' 'NR > 1 && $2 + 0 > max { max = $2 + 0 } END { printf "%.0f", max }')
+    printf '%-10s %8s %8s %10s %12s %10s\n' "$name" "$(stat "$work/$name-stat.csv" TotalCallCreated)" \
+        "$(stat "$work/$name-stat.csv" FailedCall\(C\))" "$(stat "$work/$name-stat.csv" Retransmissions\(C\))" "$longest" "$(bindings)"
+done

@@ -1,0 +1,41 @@
+# Shared by the bench scripts (source it): a copy of the distribution on unusual loopback ports, started in the
+# background and stopped, with everything it started, when the calling script exits.
+#
+#   bench_server WORK PORT   copies distribution/target/assembly to WORK/server; SIP udp/tcp on PORT, tls PORT+2,
+#                            ws PORT+28, wss PORT+29, ssh PORT+50; mDNS on loopback only; no per-source rate limit
+#                            (sipp is one address standing for many devices)
+#   bench_start              starts it (bin/karaf server) and arranges the stop on exit
+#   bench_shell "CMD"        runs a Karaf shell command in it over ssh (a throw-away admin user of this copy only)
+#   bench_wait_sip           waits until it answers an OPTIONS
+bench_server() {
+    bench_work=$1; bench_port=$2; server="$bench_work/server"
+    rm -rf "$bench_work"; mkdir -p "$bench_work"
+    cp -r "$top/distribution/target/assembly" "$server"
+    local cfg="$server/etc/org.screamrouter.sip.stack.cfg"
+    sed -i "s/^udp.port = .*/udp.port = $bench_port/; s/^tcp.port = .*/tcp.port = $bench_port/; s/^ws.port = .*/ws.port = $((bench_port + 28))/; s/^tls.port = .*/tls.port = $((bench_port + 2))/; s/^wss.port = .*/wss.port = $((bench_port + 29))/" "$cfg"
+    printf '\nrate.per.source = 0\n' >> "$cfg"
+    sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.screamrouter.sip.mdns.cfg"
+    sed -i "s/^sshPort *=.*/sshPort = $((bench_port + 50))/; s/^sshHost *=.*/sshHost = 127.0.0.1/" "$server/etc/org.apache.karaf.shell.cfg"
+    grep -q '^sshPort' "$server/etc/org.apache.karaf.shell.cfg" || printf '\nsshPort = %d\nsshHost = 127.0.0.1\n' $((bench_port + 50)) >> "$server/etc/org.apache.karaf.shell.cfg"
+    bench_password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    printf '\nbench = %s,_g_:benchgroup\n_g_\\:benchgroup = group,admin,manager,viewer,systembundles,ssh\n' "$bench_password" >> "$server/etc/users.properties"
+}
+
+bench_start() {
+    "$server/bin/karaf" server > "$bench_work/karaf.out" 2>&1 &
+    bench_karaf=$!
+    # bin/karaf runs java as a child: stop the container itself, then make sure nothing of it is left
+    trap '"$server/bin/stop" >/dev/null 2>&1 || true; wait $bench_karaf 2>/dev/null || true; pkill -f "$server" 2>/dev/null || true' EXIT
+}
+
+bench_shell() {
+    HOME="$bench_work" "$server/bin/client" -h 127.0.0.1 -a $((bench_port + 50)) -u bench -p "$bench_password" -r 30 -d 1 "$1" 2>&1
+}
+
+bench_wait_sip() {
+    for _ in $(seq 1 600); do
+        sipsak -s "sip:127.0.0.1:$bench_port" -D 1 >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    echo "the server did not answer OPTIONS on $bench_port" >&2; return 1
+}

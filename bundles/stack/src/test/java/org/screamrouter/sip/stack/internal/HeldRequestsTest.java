@@ -1,0 +1,64 @@
+package org.screamrouter.sip.stack.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class HeldRequestsTest {
+    private static final long WAIT = 1_000;
+    private final HeldRequests held = new HeldRequests(WAIT);
+    private final List<String> log = new ArrayList<>();
+
+    private HeldRequests.Held recording(String name) {
+        return new HeldRequests.Held() {
+            @Override public void resume() { log.add("resume " + name); }
+            @Override public void expire() { log.add("expire " + name); }
+        };
+    }
+
+    @Test
+    void aMethodNeverServedIsNotHeldAndOneThatLeftIsHeldUntilTheWaitRunsOut() {
+        assertThat(held.hold("REGISTER", "k1", recording("a"), 0)).isEqualTo(HeldRequests.Outcome.REFUSED);
+        held.served(Set.of("REGISTER", "OPTIONS"), Set.of("OPTIONS"), 100);
+        assertThat(held.away("REGISTER")).isTrue();
+        assertThat(held.away("OPTIONS")).isFalse();
+        assertThat(held.hold("REGISTER", "k1", recording("a"), 200)).isEqualTo(HeldRequests.Outcome.HELD);
+        assertThat(held.hold("REGISTER", "k1", recording("a again"), 300)).isEqualTo(HeldRequests.Outcome.RETRANSMISSION);
+        assertThat(held.expired(100 + WAIT - 1)).isEmpty();
+        held.expired(100 + WAIT).forEach(HeldRequests.Held::expire);
+        assertThat(log).containsExactly("expire a");
+        // still away, but past the wait: refused at once (the dispatcher answers 503)
+        assertThat(held.hold("REGISTER", "k2", recording("b"), 100 + WAIT)).isEqualTo(HeldRequests.Outcome.REFUSED);
+        assertThat(held.away("REGISTER")).isTrue();
+        assertThat(held.size()).isZero();
+    }
+
+    @Test
+    void heldRequestsResumeInOrderWhenTheirMethodIsServedAgain() {
+        held.served(Set.of("REGISTER", "SUBSCRIBE"), Set.of(), 0);
+        held.hold("REGISTER", "r1", recording("r1"), 1);
+        held.hold("SUBSCRIBE", "s1", recording("s1"), 2);
+        held.hold("REGISTER", "r2", recording("r2"), 3);
+        held.served(Set.of(), Set.of("REGISTER"), 4);
+        held.returned("REGISTER"::equals).forEach(HeldRequests.Held::resume);
+        assertThat(log).containsExactly("resume r1", "resume r2");
+        assertThat(held.away("REGISTER")).isFalse();
+        assertThat(held.size()).isEqualTo(1);
+        // the key of a resumed request is free again
+        held.served(Set.of("REGISTER"), Set.of(), 5);
+        assertThat(held.hold("REGISTER", "r1", recording("r1 later"), 6)).isEqualTo(HeldRequests.Outcome.HELD);
+    }
+
+    @Test
+    void theNumberHeldIsBounded() {
+        held.served(Set.of("REGISTER"), Set.of(), 0);
+        for (int i = 0; i < HeldRequests.MAX_HELD; i++) {
+            assertThat(held.hold("REGISTER", "k" + i, recording("x"), 1)).isEqualTo(HeldRequests.Outcome.HELD);
+        }
+        assertThat(held.hold("REGISTER", "one more", recording("x"), 1)).isEqualTo(HeldRequests.Outcome.REFUSED);
+        assertThat(held.size()).isEqualTo(HeldRequests.MAX_HELD);
+    }
+}
