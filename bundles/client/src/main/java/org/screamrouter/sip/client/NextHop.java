@@ -24,13 +24,13 @@ public final class NextHop {
             throw new IllegalArgumentException("port out of range 1-65535: " + port);
         }
         String t = transport.toLowerCase(Locale.ROOT);
-        if (!t.equals("udp") && !t.equals("tcp") && !t.equals("ws")) {
-            throw new IllegalArgumentException("transport is udp, tcp or ws: " + transport);
+        if (!t.equals("udp") && !t.equals("tcp") && !t.equals("ws") && !t.equals("tls") && !t.equals("wss")) {
+            throw new IllegalArgumentException("transport is udp, tcp, ws, tls or wss: " + transport);
         }
         return new Flow(t, new InetSocketAddress(literal(address), port));
     }
 
-    /** {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}. */
+    /** {@code udp:127.0.0.1:5060}, {@code tcp:[::1]:5060}, {@code tls:127.0.0.1:5061}. */
     public static Flow parse(String text) {
         int first = text.indexOf(':');
         int last = text.lastIndexOf(':');

@@ -37,7 +37,7 @@ final class TestServer implements AutoCloseable {
     static final String REALM = "test.realm";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    final StandaloneSipStack stack = StandaloneSipStack.open(new StackSettings("127.0.0.1", 0, -1, "test-server"));
+    final StandaloneSipStack stack;
     final List<Request> registers = new CopyOnWriteArrayList<>();
     final List<Request> subscribes = new CopyOnWriteArrayList<>();
     final Map<String, Integer> bindings = new ConcurrentHashMap<>();
@@ -50,6 +50,12 @@ final class TestServer implements AutoCloseable {
     volatile int subscriptionExpires = 60;
 
     TestServer() {
+        this(null);
+    }
+
+    /** With {@code tls}, also on TLS with a certificate generated there. */
+    TestServer(StackSettings.Tls tls) {
+        stack = StandaloneSipStack.open(new StackSettings("127.0.0.1", 0, -1, "test-server", tls));
         stack.handle(Request.REGISTER, this::register);
         stack.handle(Request.SUBSCRIBE, this::subscribe);
         stack.handle(Request.OPTIONS, exchange -> {
@@ -66,6 +72,10 @@ final class TestServer implements AutoCloseable {
 
     Flow flow() {
         return new Flow("udp", new InetSocketAddress("127.0.0.1", stack.listeningPoint("udp").port()));
+    }
+
+    Flow tlsFlow() {
+        return new Flow("tls", new InetSocketAddress("127.0.0.1", stack.listeningPoint("tls").port()));
     }
 
     /** Every nonce handed out so far is now too old: credentials with it get a stale=true challenge. */

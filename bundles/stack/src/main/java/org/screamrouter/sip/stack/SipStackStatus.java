@@ -15,4 +15,9 @@ public interface SipStackStatus {
 
     /** Monotonic counters: requests received per method, responses sent per status class, errors. */
     Map<String, Long> counters();
+
+    /** The certificate of the TLS and secure WebSocket listening points; {@link TlsStatus#NONE} without TLS. */
+    default TlsStatus tls() {
+        return TlsStatus.NONE;
+    }
 }

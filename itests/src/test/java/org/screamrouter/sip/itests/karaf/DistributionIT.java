@@ -75,6 +75,10 @@ public class DistributionIT {
         }
         String status = shell("sip:status");
         assertTrue(status, status.contains(System.getProperty("itest.sip.udp.port")));
+        // TLS and secure WebSocket with the certificate generated into the container's etc/ (docs/tls.md)
+        assertTrue(status, status.contains(System.getProperty("itest.sip.tls.port")) && status.contains(System.getProperty("itest.sip.wss.port")));
+        assertTrue(status, status.matches("(?s).*TLS certificate \\(tls, wss\\): SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}.*")
+                && status.contains("sip-tls.p12 (generated, self-signed)"));
         assertTrue(status, status.contains("Registrar store: ok (") && status.contains("registrar.mv)"));
         assertTrue(status, status.contains("Presence store: ok (") && status.contains("presence.mv)"));
         // the HTTP server (felix-http) serves the listen page on the port etc/org.apache.felix.http.cfg names

@@ -61,8 +61,9 @@ public final class KarafRun {
         String version = System.getProperty("itest.projectVersion");
         Path bundles = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize();
         String udp = Integer.toString(Ports.free());
-        String tls = Integer.toString(Ports.free());
         String http = Integer.toString(Ports.free());
+        String tls = Integer.toString(Ports.free());
+        String wss = Integer.toString(Ports.free());
         String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
         List<Option> options = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
@@ -81,9 +82,11 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
                 editConfigurationFilePut(STACK_CFG, "ws.port", Integer.toString(Ports.free())),
+                // TLS and secure WebSocket with the certificate the stack generates into the container's etc/
                 editConfigurationFilePut(STACK_CFG, "tls.port", tls),
+                editConfigurationFilePut(STACK_CFG, "wss.port", wss),
                 systemProperty("itest.sip.tls.port").value(tls),
-                editConfigurationFilePut(STACK_CFG, "wss.port", Integer.toString(Ports.free())),
+                systemProperty("itest.sip.wss.port").value(wss),
                 // the tests stand for many devices from one address (127.0.0.1): no per-source request rate; OverloadIT
                 // tests the default
                 editConfigurationFilePut(STACK_CFG, "rate.per.source", "0"),

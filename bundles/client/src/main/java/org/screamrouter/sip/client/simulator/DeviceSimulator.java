@@ -120,8 +120,11 @@ public final class DeviceSimulator implements AutoCloseable {
     void start() {
         int udp = options.transport().equals("udp") ? 0 : -1;
         int tcp = options.transport().equals("tcp") ? 0 : -1;
+        StackSettings.Tls tls = !options.transport().equals("tls") ? null
+                : options.tlsFingerprint() != null ? StackSettings.Tls.pinned(options.tlsFingerprint())
+                : new StackSettings.Tls(0, null, null, null, null);
         for (int i = 0; i < options.sockets(); i++) {
-            clients.add(SipClients.standalone(new StackSettings(options.bindAddress(), udp, tcp, "ScreamRouter-Sim/1.0")));
+            clients.add(SipClients.standalone(new StackSettings(options.bindAddress(), udp, tcp, "ScreamRouter-Sim/1.0", tls)));
         }
         out.println("simulating " + options.count() + " " + options.role() + "s against " + server + " from "
                 + options.sockets() + " socket(s) on " + options.bindAddress());

@@ -14,20 +14,22 @@ import org.screamrouter.sip.stack.Flow;
 record SimulatorOptions(Flow server, String discoverInterface, Duration discoverTimeout, int count, String role,
                         String codec, String transport, String bindAddress, int sockets, int expires,
                         Duration keepAlive, String uuidPrefix, int rtpPort, String user, String password,
-                        Duration duration, int rate, boolean verbose) {
+                        Duration duration, int rate, boolean verbose, String tlsFingerprint) {
 
     static final String USAGE = """
             screamrouter-sim: acts as N ScreamRouter devices that register with the router, answer its OPTIONS pings,
             send their own keep-alives and unregister on exit (Ctrl-C, SIGTERM or --duration).
 
-              --server ADDR:PORT      the router's SIP address, an IP literal (udp unless --transport tcp)
+              --server ADDR:PORT      the router's SIP address, an IP literal (udp unless --transport tcp or tls)
               --discover              find the router by mDNS (_screamrouter-sip._udp.local.) instead of --server
               --interface ADDR        the local address mDNS browses on (default: the --bind address)
               --discover-timeout S    how long to browse before giving up (default 15)
               --count N               how many devices (default 1)
               --role sink|source      what the devices declare (default sink)
               --codec l16|opus        the audio format in their SDP (default l16: L16/48000/2)
-              --transport udp|tcp     (default udp)
+              --transport udp|tcp|tls (default udp; tls needs --server, e.g. 127.0.0.1:5061)
+              --tls-fingerprint SHA256  trust only the router certificate of this SHA-256 fingerprint (sip:status
+                                      prints it; hex, colons optional); without it, the JDK's CA certificates
               --bind ADDR             local IP literal the devices use (default 127.0.0.1)
               --sockets N             local SIP sockets the devices share (default: one per device up to 50)
               --expires S             requested registration expiry (default 300; refreshed at 85%)
@@ -62,6 +64,7 @@ record SimulatorOptions(Flow server, String discoverInterface, Duration discover
         Duration duration = null;
         boolean verbose = false;
         int rate = 500;
+        String tlsFingerprint = null;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
@@ -73,7 +76,8 @@ record SimulatorOptions(Flow server, String discoverInterface, Duration discover
                 case "--count" -> count = number(option, rest, 1, 100_000);
                 case "--role" -> role = oneOf(option, value(option, rest), "sink", "source");
                 case "--codec" -> codec = oneOf(option, value(option, rest), "l16", "opus");
-                case "--transport" -> transport = oneOf(option, value(option, rest), "udp", "tcp");
+                case "--transport" -> transport = oneOf(option, value(option, rest), "udp", "tcp", "tls");
+                case "--tls-fingerprint" -> tlsFingerprint = fingerprint(option, value(option, rest));
                 case "--bind" -> bind = value(option, rest);
                 case "--sockets" -> sockets = number(option, rest, 1, 10_000);
                 case "--expires" -> expires = number(option, rest, 1, 86_400);
@@ -92,13 +96,24 @@ record SimulatorOptions(Flow server, String discoverInterface, Duration discover
         if (serverText != null && discover) throw new IllegalArgumentException("give --server or --discover, not both");
         if (serverText == null && !discover) throw new IllegalArgumentException("give --server ADDR:PORT or --discover");
         if (serverText != null) server = parseServer(serverText, transport);
+        if (tlsFingerprint != null && !transport.equals("tls")) throw new IllegalArgumentException("--tls-fingerprint needs --transport tls");
+        if (discover && transport.equals("tls")) throw new IllegalArgumentException("--discover finds the udp port; give --server with --transport tls");
         if (user != null && password == null) throw new IllegalArgumentException("--user needs --password");
         if (rtpPort + 2L * (count - 1) > 65534) throw new IllegalArgumentException("--rtp-port " + rtpPort + " leaves no room for " + count + " devices");
         if (sockets < 0) sockets = Math.min(count, 50);
         sockets = Math.min(sockets, count);
         return new SimulatorOptions(server, discover ? (discoverInterface != null ? discoverInterface : bind) : null,
                 discoverTimeout, count, role, codec, transport, bind, sockets, expires, keepAlive, prefix, rtpPort, user,
-                password, duration, rate, verbose);
+                password, duration, rate, verbose, tlsFingerprint);
+    }
+
+    /** A SHA-256 fingerprint: 32 bytes of hex, colons optional. */
+    private static String fingerprint(String option, String value) {
+        String hex = value.replace(":", "");
+        if (!hex.matches("[0-9A-Fa-f]{64}")) {
+            throw new IllegalArgumentException(option + " is a SHA-256 fingerprint (64 hex digits, colons optional), got " + value);
+        }
+        return value;
     }
 
     static Flow parseServer(String text, String transport) {

@@ -25,6 +25,19 @@ class SimulatorOptionsTest {
     }
 
     @Test
+    void tlsWithAPinnedFingerprint() {
+        String pin = "AB:".repeat(31) + "AB";
+        SimulatorOptions o = SimulatorOptions.parse("--server", "127.0.0.1:5061", "--transport", "tls", "--tls-fingerprint", pin);
+        assertThat(o.server().toString()).isEqualTo("tls:127.0.0.1:5061");
+        assertThat(o.tlsFingerprint()).isEqualTo(pin);
+        assertThatThrownBy(() -> SimulatorOptions.parse("--server", "127.0.0.1:5061", "--transport", "tls", "--tls-fingerprint", "abc"))
+                .hasMessageContaining("--tls-fingerprint is a SHA-256 fingerprint");
+        assertThatThrownBy(() -> SimulatorOptions.parse("--server", "127.0.0.1:5060", "--tls-fingerprint", pin))
+                .hasMessageContaining("--tls-fingerprint needs --transport tls");
+        assertThatThrownBy(() -> SimulatorOptions.parse("--discover", "--transport", "tls")).hasMessageContaining("--discover");
+    }
+
+    @Test
     void faultsNameTheOption() {
         assertThatThrownBy(() -> SimulatorOptions.parse("--server", "router.local:5060"))
                 .hasMessageContaining("--server").hasMessageContaining("host name");

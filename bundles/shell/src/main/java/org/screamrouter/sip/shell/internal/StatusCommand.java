@@ -9,6 +9,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.screamrouter.sip.presence.PresenceService;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.TlsStatus;
 import org.screamrouter.sip.stack.SipStackStatus;
 
 @Service
@@ -33,6 +34,14 @@ public class StatusCommand implements Action {
             points.addRow().addContent(lp.transport(), lp.address(), lp.port());
         }
         points.print(System.out);
+        TlsStatus tls = status.tls();
+        if (tls.fingerprint() != null) {
+            System.out.println("TLS certificate (tls, wss): SHA-256 " + tls.fingerprint());
+            System.out.println("  from " + tls.source() + (tls.generated() ? " (generated, self-signed)" : "") + ", valid until " + tls.notAfter());
+        }
+        if (tls.problem() != null) {
+            System.out.println("TLS: " + tls.problem());
+        }
         System.out.println();
         System.out.println("Methods served: " + String.join(", ", status.servedMethods()));
         System.out.println();

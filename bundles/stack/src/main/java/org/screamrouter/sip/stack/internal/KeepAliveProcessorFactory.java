@@ -1,10 +1,15 @@
 package org.screamrouter.sip.stack.internal;
 
 import gov.nist.javax.sip.ListeningPointExt;
+import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.NioTlsMessageChannel;
+import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
+import gov.nist.javax.sip.stack.NioTlsWebSocketMessageChannel;
+import gov.nist.javax.sip.stack.NioTlsWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.NioWebSocketMessageChannel;
 import gov.nist.javax.sip.stack.NioWebSocketMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
@@ -12,24 +17,22 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.sip.ListeningPoint;
-import org.screamrouter.sip.http.OriginPolicy;
 import org.screamrouter.sip.stack.Flow;
 
 /**
- * JAIN-SIP's NIO transports, with TCP and WebSocket channels that report the RFC 5626 CRLF keep-alive: JAIN-SIP
- * answers a double CRLF itself ({@code sendSingleCLRF}) and tells nobody, but a registrar counts it as a
- * sign of life of the device on that flow. The channels also report when their connection closes, once, and answer
- * what the parser rejected ({@link Rejections}). UDP datagrams go through {@link UdpIntake}, so the parser knows
- * where the datagram it parses came from.
+ * JAIN-SIP's NIO transports, with TCP, TLS, WebSocket and secure WebSocket channels that report the RFC 5626 CRLF
+ * keep-alive: JAIN-SIP answers a double CRLF itself ({@code sendSingleCLRF}) and tells nobody, but a registrar counts it
+ * as a sign of life of the device on that flow. The channels also report when their connection closes, once, are
+ * admitted and timed by {@link ConnectionGuard}, and answer what the parser rejected ({@link Rejections}). TCP and TLS
+ * read through {@link StreamIntake}, WebSocket and secure WebSocket handshakes through {@link WebSocketGate}; the TLS
+ * channels decrypt with JAIN-SIP's SSL state machine first. UDP datagrams go through {@link UdpIntake}, so the parser
+ * knows where the datagram it parses came from.
  */
 final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeepAliveProcessorFactory.class);
-    /** The longest WebSocket opening handshake read (browsers send well under 2 KB); longer ones get 431. */
-    static final int MAX_HANDSHAKE = 8192;
-    private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
     private final Consumer<Flow> keepAlive;
     private final Consumer<Flow> closed;
     private final ConnectionGuard guard;
@@ -66,10 +69,25 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         return s.getInetAddress() == null ? null : new Flow(transport, new InetSocketAddress(s.getInetAddress(), s.getPort()));
     }
 
-    private void reportClosed(Flow flow, java.util.concurrent.atomic.AtomicBoolean reported) {
+    private void reportClosed(Flow flow, AtomicBoolean reported) {
         if (flow != null && reported.compareAndSet(false, true)) {
             closed.accept(flow);
         }
+    }
+
+    private void reportKeepAlive(Flow flow) {
+        if (flow != null) {
+            keepAlive.accept(flow);
+        }
+    }
+
+    /**
+     * A TLS peer that JAIN-SIP's SSL engine refused (an old protocol version, no common cipher suite, an untrusted
+     * client certificate): counted, and logged at DEBUG; JAIN-SIP closes the connection.
+     */
+    private void refusedHandshake(Flow flow, javax.net.ssl.SSLException e) {
+        guard.count("rejected.tls-handshake");
+        LOG.debug("TLS with {} refused: {}", flow, e.toString());
     }
 
     @Override
@@ -78,8 +96,14 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         if (transport.equalsIgnoreCase(ListeningPoint.TCP)) {
             return new TcpProcessor(address, stack, port);
         }
+        if (transport.equalsIgnoreCase(ListeningPoint.TLS)) {
+            return new TlsProcessor(address, stack, port);
+        }
         if (transport.equalsIgnoreCase(ListeningPointExt.WS)) {
             return new WsProcessor(address, stack, port);
+        }
+        if (transport.equalsIgnoreCase(ListeningPointExt.WSS)) {
+            return new WssProcessor(address, stack, port);
         }
         if (transport.equalsIgnoreCase(ListeningPoint.UDP) && UdpIntake.useListeningSockets(stack)) {
             return new UdpIntake.Processor(address, stack, port, rates);
@@ -87,10 +111,21 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         return super.createMessageProcessor(stack, address, port, transport);
     }
 
-    private void report(String transport, SocketChannel socket) {
-        if (socket.socket().getInetAddress() != null) {
-            keepAlive.accept(new Flow(transport, new InetSocketAddress(socket.socket().getInetAddress(), socket.socket().getPort())));
+    /** Registers a new channel for an accepted socket with the processor's handler, then admits it. */
+    private <C extends NioTcpMessageChannel & ConnectionGuard.Connection> NioTcpMessageChannel accepted(
+            gov.nist.javax.sip.stack.NIOHandler handler, SocketChannel client, ChannelMaker<C> make) throws IOException {
+        NioTcpMessageChannel channel = handler.getMessageChannel(client);
+        if (channel == null) {
+            C fresh = make.make();
+            handler.putMessageChannel(client, fresh);
+            admit(fresh, client);
+            channel = fresh;
         }
+        return channel;
+    }
+
+    private interface ChannelMaker<C> {
+        C make() throws IOException;
     }
 
     private final class TcpProcessor extends NioTcpMessageProcessor {
@@ -100,123 +135,97 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         @Override
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
-            NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
-            if (channel == null) {
-                TcpChannel fresh = new TcpChannel(processor, client);
-                nioHandler.putMessageChannel(client, fresh);
-                admit(fresh, client);
-                channel = fresh;
-            }
-            return channel;
+            return accepted(nioHandler, client, () -> new TcpChannel(processor, client));
         }
     }
 
-    private final class TcpChannel extends NioTcpMessageChannel implements ConnectionGuard.Connection {
-        private final SocketChannel socket;
-        private final Flow flow;
-        private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
-        private final StrictMessageParser parser = new StrictMessageParser();
-        private final StreamFramer framer;
-
-        TcpChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
-            super(processor, socket);
-            this.messageProcessor = processor;
-            this.socket = socket;
-            this.flow = flowOf("tcp", socket);
-            this.framer = new StreamFramer(processor.getSIPStack().getMaxMessageSize(), new StreamFramer.Sink() {
-                @Override
-                public void message(byte[] headers, byte[] body) {
-                    dispatch(headers, body);
-                }
-
-                @Override
-                public void keepAlive() throws IOException {
-                    try {
-                        sendSingleCLRF();
-                    } catch (IOException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IOException(e);
-                    }
-                }
-
-                @Override
-                public void framingFault(byte[] headers, String fault) {
-                    String answer = Rejections.badRequest(new String(headers, StandardCharsets.UTF_8), fault);
-                    Rejections.send("400 Bad Request (" + fault + "), connection closed,",
-                            answer == null ? null : answer.getBytes(StandardCharsets.UTF_8), flow, bytes -> sendMessage(bytes, false));
-                    closeSoon();
-                }
-            });
-        }
-
-        /** Our framer instead of JAIN-SIP's ({@link StreamFramer}). */
-        @Override
-        protected void addBytes(byte[] bytes) throws Exception {
-            guard.heard(this, System.nanoTime());
-            framer.add(bytes);
+    private final class TlsProcessor extends NioTlsMessageProcessor {
+        TlsProcessor(InetAddress address, SIPTransactionStack stack, int port) {
+            super(address, stack, port);
         }
 
         @Override
-        public InetAddress source() {
-            return flow == null ? null : flow.remote().getAddress();
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
+            return accepted(nioHandler, client, () -> new TlsChannel(processor, client));
         }
 
+        /** A hop is always an IP literal here ({@link FlowRouter}): no name is looked up. */
         @Override
-        public void closeIdle() {
-            close();
+        public gov.nist.javax.sip.stack.MessageChannel createMessageChannel(gov.nist.core.HostPort target) throws IOException {
+            return createMessageChannel(target.getInetAddress(), target.getPort());
         }
 
         /**
-         * Parses and processes one message on the stack's pool, always on the same thread for this connection, so a
-         * connection's messages are handled in the order they came.
+         * The channel to a peer: the connection it opened to us, when there is one (JAIN-SIP caches an accepted channel
+         * under its peer once a message came in on it), else a new connection of ours ({@link TlsClientChannel}).
          */
-        private void dispatch(byte[] headers, byte[] body) {
-            sipStack.getSelfRoutingThreadpoolExecutor().execute(new gov.nist.javax.sip.ThreadAffinityTask() {
-                @Override
-                public void run() {
-                    try {
-                        gov.nist.javax.sip.message.SIPMessage message = parser.parseSIPMessage(headers, false, false, null);
-                        if (message == null) return;
-                        if (body.length > 0) message.setMessageContent(body);
-                        processMessage(message);
-                    } catch (java.text.ParseException response) {
-                        LOG.debug("dropped a response from {} that does not parse: {}", flow, response.getMessage());
-                    } catch (Exception e) {
-                        LOG.warn("could not process a message from {}: {}", flow, e.toString());
-                    }
-                }
-
-                @Override
-                public Object getThreadHash() {
-                    return flow;
-                }
-            });
-        }
-
-        /** Closes the connection once what was just queued for it has had time to be written (NIO writes later). */
-        private void closeSoon() {
-            sipStack.getSelfRoutingThreadpoolExecutor().schedule(() -> close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-
         @Override
-        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
-            super.close(removeSocket, stopKeepAliveTask);
-            guard.release(this);
-            reportClosed(flow, closedReported);
+        public gov.nist.javax.sip.stack.MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
+            String key = gov.nist.javax.sip.stack.MessageChannel.getKey(host, port, "TLS");
+            synchronized (messageChannels) {
+                gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel existing = messageChannels.get(key);
+                if (existing != null) {
+                    return existing;
+                }
+                TlsClientChannel fresh = new TlsClientChannel(host, port, sipStack, this);
+                messageChannels.put(key, fresh);
+                selector.wakeup();
+                return fresh;
+            }
+        }
+    }
+
+    /**
+     * A TLS connection this stack opens. JAIN-SIP's own opens the connection, forgets it (its NIOHandler drops a socket
+     * it just connected from its table), opens a second one to write the ClientHello and then replays the already
+     * encrypted ClientHello through the new TLS engine as if it were the message: the peer sees garbage and the request
+     * is lost. This one writes the TLS records on the connection it opened, which the selector already reads.
+     *
+     * <p>And JAIN-SIP's {@code SSLStateMachine.unwrap} stops at a buffer underflow even when the engine has something to
+     * send: with TLS 1.3 the client's Finished, due right after the server's, was never written and the handshake hung
+     * (the queued request with it). After each read this channel wraps what the engine wants to send. The state machine
+     * and its engine are package-private fields, reached by reflection (JAIN-SIP is no named module).
+     */
+    private static final class TlsClientChannel extends NioTlsMessageChannel {
+        private static final java.lang.reflect.Field STATE_MACHINE = field(NioTlsMessageChannel.class, "sslStateMachine");
+        private static final java.lang.reflect.Field ENGINE = field(gov.nist.javax.sip.stack.SSLStateMachine.class, "sslEngine");
+
+        TlsClientChannel(InetAddress host, int port, SIPTransactionStack stack, NioTcpMessageProcessor processor) throws IOException {
+            super(host, port, stack, processor);
+            isCached = true;
         }
 
-        @Override
-        public void processMessage(gov.nist.javax.sip.message.SIPMessage message) throws Exception {
-            if (!Rejections.rejected(message, bytes -> sendMessage(bytes, false), this::closeSoon, flow)) {
-                super.processMessage(message);
+        private static java.lang.reflect.Field field(Class<?> type, String name) {
+            try {
+                java.lang.reflect.Field f = type.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("JAIN-SIP changed: no " + type.getSimpleName() + "." + name, e);
             }
         }
 
         @Override
-        public void sendSingleCLRF() throws Exception {
-            report("tcp", socket);
-            super.sendSingleCLRF();
+        protected void addBytes(byte[] bytes) throws Exception {
+            super.addBytes(bytes);
+            gov.nist.javax.sip.stack.SSLStateMachine machine = (gov.nist.javax.sip.stack.SSLStateMachine) STATE_MACHINE.get(this);
+            javax.net.ssl.SSLEngine engine = (javax.net.ssl.SSLEngine) ENGINE.get(machine);
+            if (engine.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                // an empty item: the engine writes its handshake message first, then the queued requests follow
+                machine.wrap(java.nio.ByteBuffer.allocate(0), prepareEncryptedDataBuffer(), null);
+            }
+        }
+
+        /** Every TLS record of this channel ends here, handshake and application data alike. */
+        @Override
+        public void sendTCPMessage(byte[] bytes, InetAddress receiver, int port, boolean retry) throws IOException {
+            SocketChannel socket = getSocketChannel();
+            if (socket != null && socket.isConnected() && socket.isOpen()) {
+                lastActivityTimeStamp = System.currentTimeMillis();
+                ((NioTcpMessageProcessor) messageProcessor).send(socket, bytes);
+                return;
+            }
+            super.sendTCPMessage(bytes, receiver, port, retry);
         }
     }
 
@@ -227,120 +236,57 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         @Override
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
-            NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
-            if (channel == null) {
-                WsChannel fresh = new WsChannel(sipStack, processor, client);
-                nioHandler.putMessageChannel(client, fresh);
-                admit(fresh, client);
-                channel = fresh;
-            }
-            return channel;
+            return accepted(nioHandler, client, () -> new WsChannel(sipStack, processor, client));
         }
     }
 
-    private final class WsChannel extends NioWebSocketMessageChannel implements ConnectionGuard.Connection {
-        private final SocketChannel socket;
+    private final class WssProcessor extends NioTlsWebSocketMessageProcessor {
+        WssProcessor(InetAddress address, SIPTransactionStack stack, int port) {
+            super(address, stack, port);
+        }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client) throws IOException {
+            return accepted(nioHandler, client, () -> new WssChannel(sipStack, processor, client));
+        }
+    }
+
+    private final class TcpChannel extends NioTcpMessageChannel implements ConnectionGuard.Connection, StreamIntake.Channel {
         private final Flow flow;
-        private final java.util.concurrent.atomic.AtomicBoolean closedReported = new java.util.concurrent.atomic.AtomicBoolean();
-        /** The opening handshake read so far; null once it is complete and judged. */
-        private java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
-        /** The handshake was refused: nothing more is read (JAIN-SIP, still expecting a handshake, would upgrade). */
-        private volatile boolean refused;
+        private final AtomicBoolean closedReported = new AtomicBoolean();
+        private final StreamIntake intake;
 
-        WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
-            super(stack, processor, socket);
-            this.socket = socket;
-            this.flow = flowOf("ws", socket);
+        TcpChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(processor, socket);
+            this.messageProcessor = processor;
+            this.flow = flowOf("tcp", socket);
+            this.intake = new StreamIntake(processor.getSIPStack(), flow, this);
         }
 
-        @Override
-        public InetAddress source() {
-            return flow == null ? null : flow.remote().getAddress();
-        }
-
-        @Override
-        public void closeIdle() {
-            close();
-        }
-
-        /**
-         * Reads the whole opening handshake before JAIN-SIP sees any of it (JAIN-SIP answered the first chunk that ended
-         * in a line break, whatever it held, and echoed its Origin), refuses it with 403 when its Origin is not allowed
-         * ({@link OriginPolicy}) and with 431 past {@link #MAX_HANDSHAKE}, and otherwise hands it to JAIN-SIP in one
-         * piece, followed by whatever came after it.
-         */
+        /** Our framer instead of JAIN-SIP's ({@link StreamFramer}). */
         @Override
         protected void addBytes(byte[] bytes) throws Exception {
-            if (refused) {
-                return;
-            }
             guard.heard(this, System.nanoTime());
-            java.io.ByteArrayOutputStream reading = head;
-            if (reading == null) {
-                super.addBytes(bytes);
-                return;
-            }
-            reading.write(bytes);
-            byte[] all = reading.toByteArray();
-            int end = indexOf(all, END_OF_HEAD);
-            if (end < 0 ? all.length > MAX_HANDSHAKE : end + END_OF_HEAD.length > MAX_HANDSHAKE) {
-                head = null;
-                refuse(431, "Request Header Fields Too Large", "the WebSocket handshake is longer than " + MAX_HANDSHAKE + " bytes",
-                        "rejected.ws-handshake");
-                return;
-            }
-            if (end < 0) {
-                return;
-            }
-            head = null;
-            int length = end + END_OF_HEAD.length;
-            String request = new String(all, 0, length, StandardCharsets.ISO_8859_1);
-            String fault = originFault(request);
-            if (fault != null) {
-                refuse(403, "Forbidden", fault, "rejected.ws-origin");
-                return;
-            }
-            super.addBytes(java.util.Arrays.copyOf(all, length));
-            if (all.length > length) {
-                super.addBytes(java.util.Arrays.copyOfRange(all, length, all.length));
-            }
+            intake.add(bytes);
         }
 
-        /** Why the handshake's Origin is refused, or null when it may be upgraded. */
-        private String originFault(String request) {
-            String origin = null;
-            for (String line : request.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Origin")) {
-                    if (origin != null) {
-                        return "more than one Origin header";
-                    }
-                    origin = line.substring(colon + 1).trim();
-                }
-            }
-            OriginPolicy policy = guard.limits().origins();
-            return policy.allows(origin) ? null : "Origin " + origin + " is not allowed (ws.allowed.origins: " + policy + ")";
+        @Override public InetAddress source() { return flow == null ? null : flow.remote().getAddress(); }
+
+        @Override public void closeIdle() { close(); }
+
+        @Override public void write(byte[] bytes) throws IOException { sendMessage(bytes, false); }
+
+        /**
+         * A double CRLF our framer found: reported, then answered. JAIN-SIP's own {@code sendSingleCLRF} is not reported:
+         * on this channel only its parser calls it, fed a CRLF by JAIN-SIP when the peer closes the connection.
+         */
+        @Override
+        public void answerKeepAlive() throws Exception {
+            reportKeepAlive(flow);
+            sendSingleCLRF();
         }
 
-        /** Answers the handshake with an HTTP error naming the fault, and closes the connection once it is written. */
-        private void refuse(int code, String reason, String fault, String counter) {
-            refused = true;
-            LOG.debug("WebSocket handshake from {} refused {}: {}", flow, code, fault);
-            guard.count(counter);
-            byte[] body = (fault + "\r\n").getBytes(StandardCharsets.UTF_8);
-            String response = "HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                    + body.length + "\r\nConnection: close\r\n\r\n";
-            try {
-                byte[] status = response.getBytes(StandardCharsets.US_ASCII);
-                byte[] all = java.util.Arrays.copyOf(status, status.length + body.length);
-                System.arraycopy(body, 0, all, status.length, body.length);
-                sendNonWebSocketMessage(all, false);
-            } catch (IOException e) {
-                LOG.debug("could not answer the refused handshake from {}: {}", flow, e.toString());
-            }
-            // NIO writes later, on the selector thread: close once that has had time to happen
-            sipStack.getSelfRoutingThreadpoolExecutor().schedule(() -> close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
+        @Override public void process(SIPMessage message) throws Exception { processMessage(message); }
 
         @Override
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
@@ -350,7 +296,110 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
         }
 
         @Override
-        public void processMessage(gov.nist.javax.sip.message.SIPMessage message) throws Exception {
+        public void processMessage(SIPMessage message) throws Exception {
+            if (!intake.rejected(message)) {
+                super.processMessage(message);
+            }
+        }
+    }
+
+    /** The TCP channel's reading over JAIN-SIP's TLS: bytes are decrypted first, then framed by us. */
+    private final class TlsChannel extends NioTlsMessageChannel implements ConnectionGuard.Connection, StreamIntake.Channel {
+        private final Flow flow;
+        private final AtomicBoolean closedReported = new AtomicBoolean();
+        private final StreamIntake intake;
+
+        TlsChannel(NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(processor, socket);
+            this.flow = flowOf("tls", socket);
+            this.intake = new StreamIntake(processor.getSIPStack(), flow, this);
+        }
+
+        /** Encrypted bytes: JAIN-SIP's SSL state machine hands the plain ones to {@link #addPlaintextBytes}. */
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            guard.heard(this, System.nanoTime());
+            try {
+                super.addBytes(bytes);
+            } catch (javax.net.ssl.SSLException e) {
+                refusedHandshake(flow, e);
+                throw e;
+            }
+        }
+
+        /** Our framer instead of JAIN-SIP's ({@link StreamFramer}). */
+        @Override
+        public void addPlaintextBytes(byte[] bytes) throws Exception {
+            intake.add(bytes);
+        }
+
+        @Override public InetAddress source() { return flow == null ? null : flow.remote().getAddress(); }
+
+        @Override public void closeIdle() { close(); }
+
+        @Override public void write(byte[] bytes) throws IOException { sendMessage(bytes, false); }
+
+        /**
+         * A double CRLF our framer found: reported, then answered. JAIN-SIP's own {@code sendSingleCLRF} is not reported:
+         * on this channel only its parser calls it, fed a CRLF by JAIN-SIP when the peer closes the connection.
+         */
+        @Override
+        public void answerKeepAlive() throws Exception {
+            reportKeepAlive(flow);
+            sendSingleCLRF();
+        }
+
+        @Override public void process(SIPMessage message) throws Exception { processMessage(message); }
+
+        @Override
+        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
+            super.close(removeSocket, stopKeepAliveTask);
+            guard.release(this);
+            reportClosed(flow, closedReported);
+        }
+
+        @Override
+        public void processMessage(SIPMessage message) throws Exception {
+            if (!intake.rejected(message)) {
+                super.processMessage(message);
+            }
+        }
+    }
+
+    private final class WsChannel extends NioWebSocketMessageChannel implements ConnectionGuard.Connection, WebSocketGate.Channel {
+        private final Flow flow;
+        private final AtomicBoolean closedReported = new AtomicBoolean();
+        private final WebSocketGate gate;
+
+        WsChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(stack, processor, socket);
+            this.flow = flowOf("ws", socket);
+            this.gate = new WebSocketGate(guard, stack, flow, this);
+        }
+
+        @Override public InetAddress source() { return flow == null ? null : flow.remote().getAddress(); }
+
+        @Override public void closeIdle() { close(); }
+
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            guard.heard(this, System.nanoTime());
+            gate.add(bytes);
+        }
+
+        @Override public void pass(byte[] bytes) throws Exception { super.addBytes(bytes); }
+
+        @Override public void answer(byte[] http) throws IOException { sendNonWebSocketMessage(http, false); }
+
+        @Override
+        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
+            super.close(removeSocket, stopKeepAliveTask);
+            guard.release(this);
+            reportClosed(flow, closedReported);
+        }
+
+        @Override
+        public void processMessage(SIPMessage message) throws Exception {
             if (!Rejections.rejected(message, bytes -> sendMessage(bytes, false), this::close, flow)) {
                 super.processMessage(message);
             }
@@ -358,19 +407,66 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
         @Override
         public void sendSingleCLRF() throws Exception {
-            report("ws", socket);
+            reportKeepAlive(flow);
             super.sendSingleCLRF();
         }
     }
 
-    private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) continue outer;
-            }
-            return i;
+    /** The WebSocket channel over JAIN-SIP's TLS: bytes are decrypted first, then the handshake is judged. */
+    private final class WssChannel extends NioTlsWebSocketMessageChannel implements ConnectionGuard.Connection, WebSocketGate.Channel {
+        private final Flow flow;
+        private final AtomicBoolean closedReported = new AtomicBoolean();
+        private final WebSocketGate gate;
+
+        WssChannel(SIPTransactionStack stack, NioTcpMessageProcessor processor, SocketChannel socket) throws IOException {
+            super(stack, processor, socket);
+            this.flow = flowOf("wss", socket);
+            this.gate = new WebSocketGate(guard, stack, flow, this);
         }
-        return -1;
+
+        @Override public InetAddress source() { return flow == null ? null : flow.remote().getAddress(); }
+
+        @Override public void closeIdle() { close(); }
+
+        /** Encrypted bytes: JAIN-SIP's SSL state machine hands the plain ones to {@link #addPlaintextBytes}. */
+        @Override
+        protected void addBytes(byte[] bytes) throws Exception {
+            guard.heard(this, System.nanoTime());
+            try {
+                super.addBytes(bytes);
+            } catch (javax.net.ssl.SSLException e) {
+                refusedHandshake(flow, e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void addPlaintextBytes(byte[] bytes) throws Exception {
+            gate.add(bytes);
+        }
+
+        @Override public void pass(byte[] bytes) throws Exception { super.addPlaintextBytes(bytes); }
+
+        @Override public void answer(byte[] http) throws IOException { sendNonWebSocketMessage(http, false); }
+
+        @Override
+        protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
+            super.close(removeSocket, stopKeepAliveTask);
+            guard.release(this);
+            reportClosed(flow, closedReported);
+        }
+
+        @Override
+        public void processMessage(SIPMessage message) throws Exception {
+            if (!Rejections.rejected(message, bytes -> sendMessage(bytes, false), this::close, flow)) {
+                super.processMessage(message);
+            }
+        }
+
+        @Override
+        public void sendSingleCLRF() throws Exception {
+            reportKeepAlive(flow);
+            super.sendSingleCLRF();
+        }
     }
 }

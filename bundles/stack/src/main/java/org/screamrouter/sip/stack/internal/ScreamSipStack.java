@@ -21,8 +21,9 @@ import org.screamrouter.sip.stack.Flow;
  * stack's class loader, which cannot see this bundle's private packages; the router is swapped in after
  * construction instead, and the stack is created without the static {@code SipFactory} registry so that a
  * new configuration can create a new stack of the same name. The parser adds RFC 3261 checks
- * ({@link StrictMessageParser}) and the TCP and WebSocket transports report CRLF keep-alives
- * ({@link KeepAliveProcessorFactory}).
+ * ({@link StrictMessageParser}), the TCP, TLS and WebSocket transports report CRLF keep-alives
+ * ({@link KeepAliveProcessorFactory}), and TLS takes its keys and trust from our provider, set the same way as the
+ * router ({@link org.screamrouter.sip.stack.internal.tls.JainSipSecurity}).
  */
 final class ScreamSipStack extends SipStackImpl {
     /**
@@ -233,9 +234,12 @@ final class ScreamSipStack extends SipStackImpl {
                 && (transport == null || transport.equalsIgnoreCase(tx.getTransport()));
     }
 
-    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates) throws PeerUnavailableException {
+    ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
+                   gov.nist.core.net.SecurityManagerProvider security) throws PeerUnavailableException {
         super(properties);
         setRouter(router);
+        // JAIN-SIP made its own provider by class name (it could not name ours); TLS listening points ask this field
+        securityManagerProvider = security;
         // both before any listening point exists: each message channel asks for its parser, each
         // listening point for its processor
         setMessageParserFactory(new StrictMessageParser.Factory());

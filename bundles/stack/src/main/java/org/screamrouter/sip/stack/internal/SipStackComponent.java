@@ -126,7 +126,21 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
 
     private EngineSettings settings(StackConfig config) {
         String header = config.server_header();
-        return EngineSettings.of(config, header == null || header.isBlank() ? null : header + "/" + context.getBundle().getVersion());
+        return EngineSettings.of(config, header == null || header.isBlank() ? null : header + "/" + context.getBundle().getVersion(),
+                generatedFolder());
+    }
+
+    /**
+     * Where a generated TLS certificate is kept: Karaf's etc folder (beside the configuration, where users look for
+     * it), else this bundle's data area, else a temporary folder.
+     */
+    private java.nio.file.Path generatedFolder() {
+        String etc = System.getProperty("karaf.etc");
+        if (etc != null && !etc.isBlank()) {
+            return java.nio.file.Path.of(etc);
+        }
+        java.io.File data = context.getDataFile("tls");
+        return data != null ? data.toPath() : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "screamrouter-sip-tls");
     }
 
     // SipMessages
@@ -151,4 +165,6 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
     @Override public SortedSet<String> servedMethods() { return engine.servedMethods(); }
 
     @Override public Map<String, Long> counters() { return engine.counters(); }
+
+    @Override public org.screamrouter.sip.stack.TlsStatus tls() { return engine.tls(); }
 }

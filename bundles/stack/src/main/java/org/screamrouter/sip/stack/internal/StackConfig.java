@@ -32,6 +32,48 @@ public @interface StackConfig {
     @AttributeDefinition(name = "WebSocket port", min = "1", max = "65535")
     int ws_port() default 8088;
 
+    @AttributeDefinition(name = "TLS enabled", description = "SIP over TLS (RFC 3261 26.2; TLS 1.2 and 1.3 only)")
+    boolean tls_enabled() default true;
+
+    @AttributeDefinition(name = "TLS port", min = "1", max = "65535")
+    int tls_port() default 5061;
+
+    @AttributeDefinition(name = "Secure WebSocket enabled", description = "SIP over WebSocket over TLS (RFC 7118, wss), subprotocol 'sip'")
+    boolean wss_enabled() default true;
+
+    @AttributeDefinition(name = "Secure WebSocket port", min = "1", max = "65535")
+    int wss_port() default 8089;
+
+    @AttributeDefinition(name = "TLS key store", description = "PKCS12 or JKS file with the server's private key and certificate chain. "
+            + "Empty: a self-signed certificate for this machine's names and addresses is generated into the Karaf etc folder "
+            + "(sip-tls.p12, and sip-tls.crt to trust in clients). A replaced file is picked up within seconds")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(name = "TLS key store password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
+            description = "Password of the key store and of its key")
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(name = "TLS key store type", description = "PKCS12 or JKS; empty to go by the file's extension (.p12/.pfx, .jks)")
+    String tls_keystore_type() default "";
+
+    @AttributeDefinition(name = "TLS key alias", description = "The key store entry to use; empty for the first private key")
+    String tls_key_alias() default "";
+
+    @AttributeDefinition(name = "TLS client certificates", description = "none: clients are not asked for a certificate; want: asked, "
+            + "checked against the trust store when given; need: a client without a trusted certificate is refused (mutual TLS)",
+            options = {
+                    @org.osgi.service.metatype.annotations.Option(label = "none", value = "none"),
+                    @org.osgi.service.metatype.annotations.Option(label = "want", value = "want"),
+                    @org.osgi.service.metatype.annotations.Option(label = "need", value = "need")})
+    String tls_client_auth() default "none";
+
+    @AttributeDefinition(name = "TLS trust store", description = "PKCS12 or JKS file of the certificates that client certificates must "
+            + "chain to (tls.client.auth want or need); empty for the JDK's CA certificates")
+    String tls_truststore() default "";
+
+    @AttributeDefinition(name = "TLS trust store password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String tls_truststore_password() default "";
+
     @AttributeDefinition(name = "Worker threads", description = "Threads that parse and dispatch messages (JAIN-SIP THREAD_POOL_SIZE)", min = "1", max = "64")
     int thread_pool_size() default 4;
 
@@ -55,13 +97,13 @@ public @interface StackConfig {
             + "pages are refused 403 before the upgrade. A handshake without Origin (a device, not a browser) is allowed")
     String ws_allowed_origins() default "self";
 
-    @AttributeDefinition(name = "Connections in all", description = "TCP and WebSocket connections accepted at once; past this a new one is closed at once", min = "1")
+    @AttributeDefinition(name = "Connections in all", description = "TCP, TLS and WebSocket (ws, wss) connections accepted at once; past this a new one is closed at once", min = "1")
     int connections_max() default 1000;
 
-    @AttributeDefinition(name = "Connections per address", description = "TCP and WebSocket connections accepted at once from one IP address", min = "1")
+    @AttributeDefinition(name = "Connections per address", description = "TCP, TLS and WebSocket (ws, wss) connections accepted at once from one IP address", min = "1")
     int connections_per_source() default 32;
 
-    @AttributeDefinition(name = "Idle connection timeout (s)", description = "A TCP or WebSocket connection that sends nothing this long is closed "
+    @AttributeDefinition(name = "Idle connection timeout (s)", description = "A TCP, TLS or WebSocket connection that sends nothing this long is closed "
             + "(registered devices answer the registrar's pings every keepalive.interval)", min = "1")
     int connection_idle_timeout() default 300;
 

@@ -32,6 +32,10 @@ import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
 import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.SipStackStatus;
+import org.screamrouter.sip.stack.TlsStatus;
+import org.screamrouter.sip.stack.internal.tls.JainSipSecurity;
+import org.screamrouter.sip.stack.internal.tls.TlsChoices;
+import org.screamrouter.sip.stack.internal.tls.TlsIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StackEngine implements SipMessages, SipSender, SipStackStatus {
     private static final Logger LOG = LoggerFactory.getLogger(StackEngine.class);
-    private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws");
+    private static final List<String> TRANSPORTS = List.of("udp", "tcp", "ws", "tls", "wss");
+    private static final List<String> SECURE = List.of("tls", "wss");
     private static final int RESPONSE_CACHE_LIMIT = 200_000;
     /** How long requests wait for a handler that left to come back, unless configured ({@code handler.wait}). */
     public static final int DEFAULT_HANDLER_WAIT_MS = 5000;
@@ -77,6 +82,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     private final ScheduledExecutorService timer;
     private final RequestSender sender;
     private final Map<String, Bound> bound = new LinkedHashMap<>();
+    private final TlsIdentity identity = new TlsIdentity(java.time.Clock.systemUTC());
 
     private volatile MessageSupport messages;
     private volatile ResponseCache cache;
@@ -107,6 +113,8 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         }, 5, 5, TimeUnit.SECONDS);
         // connections silent past connection.idle.timeout (whole seconds) are closed within a second of it
         timer.scheduleWithFixedDelay(() -> guard.sweep(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        // a replaced key store (or an expired generated certificate) is taken within two seconds
+        timer.scheduleWithFixedDelay(this::pollTls, 2, 2, TimeUnit.SECONDS);
     }
 
     // whiteboard
@@ -191,8 +199,13 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     public synchronized void apply(EngineSettings wanted) {
         guard.limits(wanted.limits());
         rates.limits(wanted.limits().rates());
+        boolean tlsChanged = (wanted.tlsEnabled() || wanted.wssEnabled()) && identity.configure(wanted.tls());
         if (stack != null && !wanted.needsNewStack(settings)) {
             settings = wanted;
+            if (tlsChanged) {
+                // new certificate settings: the TLS listening points are made again (their contexts read them once)
+                SECURE.forEach(this::unbind);
+            }
             bindAll(wanted);
             return;
         }
@@ -216,7 +229,8 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         this.cache = new ResponseCache(TimeUnit.SECONDS.toNanos(settings.retransmissionWindowSeconds()), RESPONSE_CACHE_LIMIT);
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates, held, resumer);
         try {
-            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates);
+            stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates,
+                    new JainSipSecurity(identity));
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;
@@ -249,6 +263,9 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         int ephemeral = -1;
         for (String transport : TRANSPORTS) {
             ListeningPoint wanted = wanted(settings, transport);
+            if (wanted != null && SECURE.contains(transport) && !identity.ready()) {
+                wanted = null; // no certificate: TlsIdentity said why
+            }
             Bound now = bound.get(transport);
             if (now != null && (now.point().equals(wanted)
                     || wanted != null && wanted.port() == 0 && settings.ephemeralPorts()
@@ -260,8 +277,19 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             }
             if (wanted != null) {
                 if (wanted.port() == 0 && settings.ephemeralPorts()) {
-                    if (ephemeral < 0) ephemeral = freePort(settings);
-                    wanted = new ListeningPoint(wanted.transport(), wanted.address(), ephemeral);
+                    int port;
+                    if (transport.equals("udp") || transport.equals("tcp")) {
+                        if (ephemeral < 0) ephemeral = freePort(settings);
+                        port = ephemeral;
+                    } else {
+                        port = freeTcpPort(settings); // a port of its own for each of ws, tls and wss
+                    }
+                    wanted = new ListeningPoint(wanted.transport(), wanted.address(), port);
+                }
+                if (SECURE.contains(transport)) {
+                    // read by each TLS channel as it is made (JAIN-SIP's TLS_CLIENT_AUTH_TYPE)
+                    stack.getConfigurationProperties().setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE",
+                            settings.tls().jainSipClientAuth());
                 }
                 bind(wanted);
             }
@@ -274,6 +302,8 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             case "udp" -> s.udpEnabled() ? new ListeningPoint("udp", s.bindAddress(), s.udpPort()) : null;
             case "tcp" -> s.tcpEnabled() ? new ListeningPoint("tcp", s.bindAddress(), s.tcpPort()) : null;
             case "ws" -> s.wsEnabled() ? new ListeningPoint("ws", s.bindAddress(), s.wsPort()) : null;
+            case "tls" -> s.tlsEnabled() ? new ListeningPoint("tls", s.bindAddress(), s.tlsPort()) : null;
+            case "wss" -> s.wssEnabled() ? new ListeningPoint("wss", s.bindAddress(), s.wssPort()) : null;
             default -> null;
         };
     }
@@ -298,6 +328,30 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             }
         }
         return -1;
+    }
+
+    /** A free TCP port of the bind address, or -1. */
+    private static int freeTcpPort(EngineSettings s) {
+        try (ServerSocket tcp = new ServerSocket()) {
+            tcp.bind(new InetSocketAddress(InetAddress.getByName(literal(s.bindAddress())), 0));
+            return tcp.getLocalPort();
+        } catch (IOException e) {
+            LOG.debug("probing a free TCP port: {}", e.toString());
+            return -1;
+        }
+    }
+
+    /** Looks for a replaced key store; binds tls and wss when a certificate became usable. */
+    private void pollTls() {
+        try {
+            if (identity.poll() == TlsIdentity.Change.READY) {
+                synchronized (this) {
+                    if (settings != null) bindAll(settings);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("checking the TLS key store failed", e);
+        }
     }
 
     private static String literal(String address) {
@@ -393,6 +447,10 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         // answer WebSocket clients with the Via and Contact they sent: the flow is recorded separately
         p.setProperty("gov.nist.javax.sip.PATCH_SIP_WEBSOCKETS_HEADERS", "false");
+        // TLS: read by every TLS channel, server and client side (verified by handshakes in TlsTransportTest)
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", TlsChoices.PROTOCOLS));
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", TlsChoices.cipherSuites()));
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", s.tls().jainSipClientAuth());
         return p;
     }
 
@@ -422,6 +480,11 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     }
 
     @Override public SortedSet<String> servedMethods() { return handlers.methods(); }
+
+    @Override
+    public synchronized TlsStatus tls() {
+        return settings != null && (settings.tlsEnabled() || settings.wssEnabled()) ? identity.status() : TlsStatus.NONE;
+    }
 
     @Override
     public Map<String, Long> counters() {

@@ -1,5 +1,8 @@
 package org.screamrouter.sip.stack.standalone;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import org.screamrouter.sip.stack.SipRequestHandler;
 import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.internal.EngineSettings;
 import org.screamrouter.sip.stack.internal.StackEngine;
+import org.screamrouter.sip.stack.internal.tls.TlsSettings;
 
 /**
  * A SIP stack of its own, outside OSGi: the server's engine (dispatch by method, 405 with Allow, stateless
@@ -27,9 +31,12 @@ import org.screamrouter.sip.stack.internal.StackEngine;
 public final class StandaloneSipStack implements SipSender, SipMessages, AutoCloseable {
     private final StackEngine engine;
     private final AtomicLong keys = new AtomicLong();
+    /** A temporary folder this stack made for its TLS certificate, removed on close; or null. */
+    private final Path temporary;
 
-    private StandaloneSipStack(StackEngine engine) {
+    private StandaloneSipStack(StackEngine engine, Path temporary) {
         this.engine = engine;
+        this.temporary = temporary;
     }
 
     /**
@@ -42,18 +49,54 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
         // handlers here are closed on purpose, never replaced by a new revision: nothing to wait for
         engine.handlerWait(java.time.Duration.ZERO);
         String name = "screamrouter-sip-standalone-" + Integer.toHexString(System.identityHashCode(engine));
+        StackSettings.Tls tls = settings.tls();
+        Path temporary = null;
+        TlsSettings tlsSettings;
+        try {
+            if (tls != null && tls.folder() == null) {
+                temporary = Files.createTempDirectory("screamrouter-sip-tls");
+            }
+            Path folder = tls == null ? Path.of(System.getProperty("java.io.tmpdir")) : tls.folder() != null ? tls.folder() : temporary;
+            tlsSettings = tls == null ? TlsSettings.generatedIn(folder)
+                    : new TlsSettings("", "", "", "", tls.truststore() == null ? "" : tls.truststore().toString(),
+                    tls.truststorePassword(), "none", folder, tls.pinnedFingerprint());
+        } catch (IOException e) {
+            engine.close();
+            throw new IllegalStateException("cannot make a folder for the TLS certificate: " + e, e);
+        }
         engine.apply(new EngineSettings(name, settings.bindAddress(),
                 settings.udpPort() >= 0, Math.max(settings.udpPort(), 0),
                 settings.tcpPort() >= 0, Math.max(settings.tcpPort(), 0),
-                false, 0, 2, 16384, 1 << 20, 32, settings.userAgent(), true));
+                false, 0, 2, 16384, 1 << 20, 32, settings.userAgent(), true, tls == null ? -1 : tls.port(), tlsSettings));
         List<ListeningPoint> points = engine.listeningPoints();
         boolean complete = (settings.udpPort() < 0 || points.stream().anyMatch(p -> p.transport().equals("udp")))
-                && (settings.tcpPort() < 0 || points.stream().anyMatch(p -> p.transport().equals("tcp")));
+                && (settings.tcpPort() < 0 || points.stream().anyMatch(p -> p.transport().equals("tcp")))
+                && (tls == null || points.stream().anyMatch(p -> p.transport().equals("tls")));
         if (!complete) {
             engine.close();
+            deleteQuietly(temporary);
             throw new IllegalStateException("cannot listen on " + settings + " (bound only " + points + ")");
         }
-        return new StandaloneSipStack(engine);
+        return new StandaloneSipStack(engine, temporary);
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // a temporary folder: the system cleans it some day
+        }
+    }
+
+    /** The SHA-256 fingerprint of the certificate this stack presents on TLS, or null without TLS. */
+    public String tlsFingerprint() {
+        return engine.tls().fingerprint();
     }
 
     /**
@@ -73,7 +116,7 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
         return engine.listeningPoints();
     }
 
-    /** The bound listening point of a transport ({@code udp}, {@code tcp}). */
+    /** The bound listening point of a transport ({@code udp}, {@code tcp}, {@code tls}). */
     public ListeningPoint listeningPoint(String transport) {
         return engine.listeningPoints().stream().filter(p -> p.transport().equals(transport)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("not listening on " + transport));
@@ -98,5 +141,6 @@ public final class StandaloneSipStack implements SipSender, SipMessages, AutoClo
     @Override
     public void close() {
         engine.close();
+        deleteQuietly(temporary);
     }
 }

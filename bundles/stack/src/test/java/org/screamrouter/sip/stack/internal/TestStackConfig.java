@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A {@link StackConfig} as SCR would pass it: the metatype defaults, then the test's values. Tests bind to loopback,
- * use small tuning, and lift the per-source request rate (they are many peers from one address); a new attribute
+ * use small tuning, leave tls and wss off, and lift the per-source request rate (they are many peers from one address); a new attribute
  * needs no change here.
  */
 final class TestStackConfig {
@@ -21,6 +21,9 @@ final class TestStackConfig {
         v.put("udp_buffer_size", 1 << 20);
         v.put("server_header", "test");
         v.put("rate_per_source", 0);
+        // TLS binds ports of its own and generates a certificate: only the tests that use it turn it on
+        v.put("tls_enabled", false);
+        v.put("wss_enabled", false);
         v.putAll(values);
         return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
                 (p, m, a) -> {
