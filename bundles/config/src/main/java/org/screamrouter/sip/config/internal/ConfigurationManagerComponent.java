@@ -144,6 +144,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             executor = ex;
             executor.execute(f::read);
             executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            executor.scheduleWithFixedDelay(() -> summarize(false), 1, 1, TimeUnit.SECONDS); // logs once per SUMMARY_INTERVAL
             if (api != null) {
                 httpExecutor = Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, THREAD_NAME + "-http");
@@ -183,6 +184,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         }
         closing = true; // the last write tries the API once, not with the retries
         ex.execute(this::write); // what is pending goes to the file before the executor ends
+        ex.execute(() -> summarize(true));
         ex.shutdown();
         try {
             if (!ex.awaitTermination(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -427,6 +429,15 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml poll failed", e);
+        }
+    }
+
+    /** Executor only: the INFO summaries of per-device lines, when their interval is over ({@code now}: at once). */
+    private void summarize(boolean now) {
+        file.summarize(now);
+        ScreamRouterPush p = push;
+        if (p != null) {
+            p.summarize(now);
         }
     }
 
