@@ -45,12 +45,18 @@ final class ConfigDocument {
     private final Map<String, SectionIndex> index = new HashMap<>();
     /** Plain snapshots of entries for the views, by entry node; dropped for an entry a change touches. */
     private final Map<Node, Snapshot> snapshots = new IdentityHashMap<>();
+    /** The text of every entry as last written, made again only for entries a change touched. */
+    private final ChunkedDump text = new ChunkedDump();
+    /** A node is in the tree twice (anchors): then the whole tree is dumped by SnakeYAML, which writes the anchors. */
+    private final boolean shared;
 
-    private record Snapshot(String device, Map<String, Object> fields) {}
+    /** What the views need of an entry: its ids (to find its device) and its fields with the device's uuid. */
+    private record Snapshot(String configId, String uuidKey, String device, Map<String, Object> fields) {}
 
     private ConfigDocument(MappingNode root) {
         this.root = root;
         this.pickled = anyPickled(root);
+        this.shared = YamlNodes.shared(root);
         for (String section : SECTIONS) {
             index.put(section, SectionIndex.of(YamlNodes.get(root, section) instanceof SequenceNode list ? list : null));
         }
@@ -82,7 +88,7 @@ final class ConfigDocument {
 
     String dump() {
         compact();
-        return YamlNodes.dump(root);
+        return text.dump(root, shared);
     }
 
     /**
@@ -166,7 +172,7 @@ final class ConfigDocument {
             EntryNode e = find(section, uuid, null, ids, log);
             if (e != null) {
                 index.get(section).remove(e);
-                snapshots.remove(e.node());
+                touch(e);
                 log.record("removed", "config.yaml: device {} removed from {} ({}): the registrar forgot it", uuid, section, e);
                 changed = true;
             }
@@ -212,7 +218,7 @@ final class ConfigDocument {
         if (mapped.isPresent()) {
             EntryNode e = entries.byConfigId(mapped.get());
             if (e != null) {
-                snapshots.remove(e.node()); // the caller may change it
+                touch(e); // the caller may change it
                 return e;
             }
         }
@@ -237,7 +243,7 @@ final class ConfigDocument {
         if (adopt == null) {
             return null;
         }
-        snapshots.remove(adopt.node());
+        touch(adopt);
         String configId = adopt.text("config_id");
         if (configId == null || configId.isBlank()) {
             configId = UUID.randomUUID().toString();
@@ -247,6 +253,12 @@ final class ConfigDocument {
         ids.assign(uuid, section, configId);
         log.record("adopted", "config.yaml: the {} entry {} is device {}'s, found by {}", section, adopt, uuid, how);
         return adopt;
+    }
+
+    /** The entry may change: its snapshot and its text are made again when next needed. */
+    private void touch(EntryNode e) {
+        snapshots.remove(e.node());
+        text.forget(e.node());
     }
 
     /** An entry no other device owns. */
@@ -302,8 +314,11 @@ final class ConfigDocument {
     }
 
     /** The device an entry belongs to: by the id map, else by an old {@code uuid} key; {@code null} for the user's entries. */
-    private static String device(EntryNode e, String section, DeviceIds ids) {
-        return ids.deviceOf(e.text("config_id"), section).orElse(e.text("uuid"));
+    private String device(EntryNode e, String section, DeviceIds ids) {
+        Snapshot kept = snapshots.get(e.node());
+        String configId = kept != null ? kept.configId() : e.text("config_id");
+        String uuidKey = kept != null ? kept.uuidKey() : e.text("uuid");
+        return ids.deviceOf(configId, section).orElse(uuidKey);
     }
 
     private Map<String, Object> snapshot(EntryNode e, String device) {
@@ -311,15 +326,20 @@ final class ConfigDocument {
         if (kept != null && Objects.equals(kept.device(), device)) {
             return kept.fields();
         }
-        Map<String, Object> copy = new LinkedHashMap<>();
-        if (NodeView.of(e.node()) instanceof Map<?, ?> fields) {
-            fields.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        Map<String, Object> copy = e.values();
+        if (copy == null) {
+            copy = new LinkedHashMap<>();
+            if (NodeView.of(e.node()) instanceof Map<?, ?> fields) {
+                for (Map.Entry<?, ?> f : fields.entrySet()) {
+                    copy.put(String.valueOf(f.getKey()), f.getValue());
+                }
+            }
         }
         if (device != null) {
             copy.putIfAbsent("uuid", device);
         }
         Map<String, Object> made = Collections.unmodifiableMap(copy);
-        snapshots.put(e.node(), new Snapshot(device, made));
+        snapshots.put(e.node(), new Snapshot(e.text("config_id"), e.text("uuid"), device, made));
         return made;
     }
 

@@ -79,6 +79,21 @@ final class EntryNode {
         return NodeView.of(node);
     }
 
+    /**
+     * Every field as a plain value, in the entry's order (what {@link NodeView} makes of the entry, keys as text); the
+     * common scalars are read directly. {@code null} when a key is not a string (then NodeView is asked for the whole).
+     */
+    java.util.Map<String, Object> values() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (org.yaml.snakeyaml.nodes.NodeTuple t : fields.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k) || !Tag.STR.equals(k.getTag())) {
+                return null;
+            }
+            out.put(k.getValue(), valueOf(t.getValueNode()));
+        }
+        return out;
+    }
+
     /** A scalar field's text ({@code null} for null, a missing field or a collection). */
     String text(String key) {
         Object v = value(key);
