@@ -57,6 +57,14 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     static final String THREAD_NAME = "sip-config-yaml";
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(10);
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+    /**
+     * Pacing under load: a write starts at least this long after the previous one ended, and at least
+     * {@link #BUSY_FACTOR} times as long as that one took. So there are at most four writes a second, and the
+     * {@code sip-config-yaml} thread is busy at most about a quarter of the time however many devices change, and
+     * however large the file is (a write of 100k entries costs a few hundred ms): the UDP threads keep the CPU.
+     */
+    static final Duration MIN_GAP = Duration.ofMillis(250);
+    static final int BUSY_FACTOR = 3;
 
     /** Newest change per device, in the order devices first changed (so new entries are added in event order). */
     private final Map<String, PendingChange> pending = new LinkedHashMap<>(); // guarded by itself
@@ -75,6 +83,9 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     private volatile ScreamRouterPush push;
     private ExecutorService httpExecutor; // guarded by lifecycle
     private volatile boolean closing;
+    /** When the last merge ended ({@link System#nanoTime}) and what it cost; {@code lastWriteEnd} 0: none yet. */
+    private volatile long lastWriteEnd;
+    private volatile long lastWriteCost;
 
     public ConfigurationManagerComponent() {}
 
@@ -337,8 +348,17 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         }
     }
 
+    /** A write {@code write.delay.ms} from now, or later when the last one ended too recently ({@link #MIN_GAP}). */
     private void scheduleWrite() {
-        scheduleWrite(writeDelay);
+        Duration delay = writeDelay;
+        long end = lastWriteEnd;
+        if (end != 0) {
+            long wait = end + Math.max(MIN_GAP.toNanos(), BUSY_FACTOR * lastWriteCost) - System.nanoTime();
+            if (wait > delay.toNanos()) {
+                delay = Duration.ofNanos(wait);
+            }
+        }
+        scheduleWrite(delay);
     }
 
     private void scheduleWrite(Duration delay) {
@@ -396,8 +416,13 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
         }
         List<PendingChange> done = toFile;
+        long start = System.nanoTime();
         try {
-            switch (file.apply(fileChanges)) {
+            ConfigFile.Outcome outcome = file.apply(fileChanges);
+            long now = System.nanoTime();
+            lastWriteCost = now - start;
+            lastWriteEnd = now == 0 ? 1 : now;
+            switch (outcome) {
                 case DONE -> {
                     synchronized (pending) {
                         done.forEach(c -> {
