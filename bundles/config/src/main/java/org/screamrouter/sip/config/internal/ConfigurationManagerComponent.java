@@ -348,17 +348,8 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         }
     }
 
-    /** A write {@code write.delay.ms} from now, or later when the last one ended too recently ({@link #MIN_GAP}). */
     private void scheduleWrite() {
-        Duration delay = writeDelay;
-        long end = lastWriteEnd;
-        if (end != 0) {
-            long wait = end + Math.max(MIN_GAP.toNanos(), BUSY_FACTOR * lastWriteCost) - System.nanoTime();
-            if (wait > delay.toNanos()) {
-                delay = Duration.ofNanos(wait);
-            }
-        }
-        scheduleWrite(delay);
+        scheduleWrite(writeDelay);
     }
 
     private void scheduleWrite(Duration delay) {
@@ -367,8 +358,27 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
                 return;
             }
             writeScheduled = true;
-            executor.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(this::pacedWrite, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Executor only: the scheduled write, unless the last one ended too recently ({@link #MIN_GAP}, {@link #BUSY_FACTOR}
+     * times its cost): then it runs when that pause is over. Judged here, when it is due, not when it was scheduled: a
+     * change that arrives while a write runs schedules the next one before the running one's cost is known.
+     */
+    private void pacedWrite() {
+        long end = lastWriteEnd;
+        long wait = end == 0 ? 0 : end + Math.max(MIN_GAP.toNanos(), BUSY_FACTOR * lastWriteCost) - System.nanoTime();
+        if (wait > 0) {
+            synchronized (lifecycle) {
+                if (executor != null) { // still scheduled (writeScheduled stays set): nobody schedules another meanwhile
+                    executor.schedule(this::pacedWrite, wait, TimeUnit.NANOSECONDS);
+                    return;
+                }
+            }
+        }
+        write();
     }
 
     /** Executor only: applies every pending change in one read-merge-write; changes that arrive meanwhile stay pending. */
