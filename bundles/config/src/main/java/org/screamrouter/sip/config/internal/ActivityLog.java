@@ -36,8 +36,11 @@ final class ActivityLog {
         this.since = clock.instant();
     }
 
-    /** Counts a device change of this kind and logs it: at INFO while the interval's first few, else at DEBUG. */
-    void record(String kind, String format, Object... args) {
+    /**
+     * Counts a device change of this kind and logs it: at INFO while the interval's first few, else at DEBUG. Returns
+     * whether it went to INFO.
+     */
+    boolean record(String kind, String format, Object... args) {
         boolean info;
         synchronized (this) {
             counts.merge(kind, 1L, Long::sum);
@@ -51,6 +54,7 @@ final class ActivityLog {
         } else if (log.isDebugEnabled()) {
             log.debug(format, args);
         }
+        return info;
     }
 
     /**

@@ -91,6 +91,12 @@ final class ConfigDocument {
         return text.dump(root, shared);
     }
 
+    /** The whole tree dumped by SnakeYAML, as {@link #dump()} must write it (tests compare both). */
+    String dumpWhole() {
+        compact();
+        return YamlNodes.dump(root);
+    }
+
     /**
      * Whether the file is in ScreamRouter's own form (it saved it: entries are pickled pydantic models). New entries
      * then are pickled models too, so that the file stays one form.
