@@ -3,7 +3,6 @@ package org.screamrouter.sip.config.internal;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -30,9 +29,10 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * root that is not a block mapping, is dumped whole by SnakeYAML. Tests compare both ways on every fixture.
  */
 final class ChunkedDump {
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_./-]{0,99}");
 
     private final Resolver resolver = new Resolver();
+    /** Short values repeat (ports, rates, true, keys): what the resolver made of them, bounded. */
+    private final Map<String, Tag> resolved = new java.util.HashMap<>();
     private final Map<Node, String> items = new IdentityHashMap<>();
     private int lastLength;
 
@@ -100,11 +100,42 @@ final class ChunkedDump {
     /** The scalar's text when SnakeYAML writes it plain and untagged, else {@code null}. */
     private String plain(ScalarNode s) {
         String v = s.getValue();
-        if (s.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN || !PLAIN.matcher(v).matches()
-                || !resolver.resolve(NodeId.scalar, v, true).equals(s.getTag())) {
+        if (s.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN || !simple(v) || !resolve(v).equals(s.getTag())) {
             return null;
         }
         return v;
+    }
+
+    /** 1 to 100 of {@code A-Z a-z 0-9 _ . / -}, starting with a letter, digit or {@code _}. */
+    private static boolean simple(String v) {
+        int n = v.length();
+        if (n == 0 || n > 100) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+                    || i > 0 && (c == '.' || c == '/' || c == '-');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Tag resolve(String v) {
+        if (v.length() > 12) {
+            return resolver.resolve(NodeId.scalar, v, true);
+        }
+        Tag tag = resolved.get(v);
+        if (tag == null) {
+            if (resolved.size() >= 4096) {
+                resolved.clear();
+            }
+            tag = resolver.resolve(NodeId.scalar, v, true);
+            resolved.put(v, tag);
+        }
+        return tag;
     }
 
     private static String dumpOne(Yaml yaml, Node key, Node value) {
