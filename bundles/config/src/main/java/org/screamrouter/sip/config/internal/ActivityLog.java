@@ -12,8 +12,8 @@ import org.slf4j.Logger;
  * Per-device log lines that stay readable under load (issue 15: one INFO line per device was 15 MB of log in two
  * minutes of sipp). Each line has a kind ("added", "removed", ...): the first {@code firstPerInterval} lines of an
  * interval go to INFO, so that a device added by hand still shows; the rest go to DEBUG, and {@link #summarize()}
- * writes one INFO line per interval with the counts of every kind, e.g. {@code config.yaml: 1,234 devices added,
- * 5 removed in the last 10 s (3 logged above)}. Thread-safe; the owner calls {@link #summarize()} from its own timer.
+ * writes one INFO line per interval with the counts of every kind, e.g. {@code config.yaml devices: 1,234 added,
+ * 5 removed in the last 10 s (5 logged one by one, the rest at DEBUG)}. Thread-safe; the owner calls {@link #summarize()} from its own timer.
  */
 final class ActivityLog {
     private final Logger log;
@@ -79,8 +79,7 @@ final class ActivityLog {
                 StringBuilder s = new StringBuilder(subject).append(": ");
                 String sep = "";
                 for (Map.Entry<String, Long> c : counts.entrySet()) {
-                    s.append(sep).append(String.format(Locale.ROOT, "%,d", c.getValue()));
-                    s.append(sep.isEmpty() ? " devices " : " ").append(c.getKey());
+                    s.append(sep).append(String.format(Locale.ROOT, "%,d", c.getValue())).append(' ').append(c.getKey());
                     sep = ", ";
                 }
                 s.append(" in the last ").append(Math.max(1, elapsed.toSeconds())).append(" s (")

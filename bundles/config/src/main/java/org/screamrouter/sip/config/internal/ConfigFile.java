@@ -74,7 +74,7 @@ final class ConfigFile {
         this.writer = writer;
         this.clock = clock;
         this.ids = new DeviceIds(DeviceIds.beside(path), new AtomicFileWriter());
-        this.activity = new ActivityLog(LoggerFactory.getLogger(ConfigDocument.class), "config.yaml", SUMMARY_INTERVAL,
+        this.activity = new ActivityLog(LoggerFactory.getLogger(ConfigDocument.class), "config.yaml devices", SUMMARY_INTERVAL,
                 DETAILED_PER_INTERVAL, clock);
     }
 

@@ -65,7 +65,7 @@ final class ScreamRouterPush {
         this.tries = Math.max(1, tries);
         this.backoff = backoff;
         this.clock = clock;
-        this.activity = new ActivityLog(LOG, "ScreamRouter API", ConfigFile.SUMMARY_INTERVAL, ConfigFile.DETAILED_PER_INTERVAL, clock);
+        this.activity = new ActivityLog(LOG, "ScreamRouter API devices", ConfigFile.SUMMARY_INTERVAL, ConfigFile.DETAILED_PER_INTERVAL, clock);
     }
 
     /** Logs the summary of the pushed device changes when its interval is over ({@code early}: now). */

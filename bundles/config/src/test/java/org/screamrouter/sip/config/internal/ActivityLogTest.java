@@ -40,7 +40,7 @@ class ActivityLogTest {
     @Test
     void theFirstFewAreLoggedOneByOneAndTheIntervalIsSummedUp() {
         MovingClock clock = new MovingClock();
-        ActivityLog log = new ActivityLog(LoggerFactory.getLogger(ActivityLogTest.class), "config.yaml", Duration.ofSeconds(10), 3, clock);
+        ActivityLog log = new ActivityLog(LoggerFactory.getLogger(ActivityLogTest.class), "config.yaml devices", Duration.ofSeconds(10), 3, clock);
         int info = 0;
         for (int i = 0; i < 1234; i++) {
             info += log.record("added", "device {} added", i) ? 1 : 0;
@@ -52,7 +52,7 @@ class ActivityLogTest {
         clock.advance(Duration.ofSeconds(9));
         assertThat(log.summarize()).as("the interval is not over").isNull();
         clock.advance(Duration.ofSeconds(1));
-        assertThat(log.summarize()).isEqualTo("config.yaml: 1,234 devices added, 5 removed in the last 10 s "
+        assertThat(log.summarize()).isEqualTo("config.yaml devices: 1,234 added, 5 removed in the last 10 s "
                 + "(3 logged one by one, the rest at DEBUG)");
 
         // a new interval: its first few at INFO again; a quiet one says nothing
@@ -65,6 +65,6 @@ class ActivityLogTest {
         log.record("added", "b", 2);
         log.record("added", "c", 3);
         log.record("added", "d", 4);
-        assertThat(log.summarize(true)).as("at once when the owner stops").startsWith("config.yaml: 4 devices added in the last");
+        assertThat(log.summarize(true)).as("at once when the owner stops").startsWith("config.yaml devices: 4 added in the last");
     }
 }
