@@ -212,8 +212,10 @@ final class ConfigFile {
         }
         this.doc = doc;
         lastText = text;
-        stamp = Stamp.of(path);
-        written = stamp;
+        written = Stamp.of(path);
+        // not taken for what was read: an edit right after the rename would carry this stamp and never be read. The
+        // next poll reads the file once and compares its text (cheap: the kept document is reused when it is ours).
+        stamp = null;
         writes.incrementAndGet();
         lastWrite = clock.instant();
         entries = doc.entriesByUuid(ids);

@@ -231,4 +231,22 @@ class ConfigIndexTest {
             assertThat(d.dump()).isEqualTo(d.dumpWhole());
         }
     }
+
+    @Test
+    void anEditRightAfterTheServersWriteIsNotTakenForTheServersOwn() throws Exception {
+        // ScreamRouter rewrites the file in place between the server's rename and its look at the result
+        Path path = dir.resolve("config.yaml");
+        ConfigFileWriter editedRightAfter = (target, content) -> {
+            new AtomicFileWriter().write(target, content);
+            if (target.equals(path)) {
+                Files.writeString(target, content.replace("  enabled: true\n", "  enabled: true\n  volume: 0.3\n"));
+            }
+        };
+        ConfigFile file = new ConfigFile(path, editedRightAfter, java.time.Clock.systemUTC());
+        assertThat(file.apply(List.of(sink(0, 5000, true)))).isEqualTo(ConfigFile.Outcome.DONE);
+        assertThat(file.changedOnDisk()).as("the poll must read it").isTrue();
+        file.read();
+        assertThat(file.entries().get(uuid(0))).containsEntry("volume", 0.3);
+        assertThat(file.changedOnDisk()).isFalse();
+    }
 }
