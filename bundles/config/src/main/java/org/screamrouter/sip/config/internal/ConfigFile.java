@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ScreamRouter's config.yaml on disk: read again before a merge whenever it changed on disk since the server last read
- * or wrote it (so that edits made by ScreamRouter or by hand are merged, not overwritten), and otherwise merged into
- * the document kept from then (a merge then costs what its changes cost, not what the file costs); written through a
- * {@link ConfigFileWriter} only when a change brings something new. A merge that could not be written drops the kept
- * document: the next one starts from the file again. A file that cannot be parsed is never written; its error is
- * kept (and logged once) until the file changes.
+ * ScreamRouter's config.yaml on disk: read before every merge (so that edits made by ScreamRouter or by hand are
+ * merged, not overwritten) and parsed again only when its text differs from what the server last read or wrote;
+ * otherwise the merge goes into the document kept from then, so that it costs what its changes cost, not what parsing
+ * the file costs. Written through a {@link ConfigFileWriter} only when a change brings something new. A merge that
+ * could not be written drops the kept document: the next one starts from the file again. A file that cannot be parsed
+ * is never written; its error is kept (and logged once) until the file changes.
  *
  * <p>Confined to the component's executor, except the snapshot accessors, which any thread may call.
  */
