@@ -125,8 +125,12 @@ final class ConfigFile {
             fail("cannot read " + path + ": " + e, null);
             return null;
         }
-        if (doc != null && text.equals(lastText)) {
-            stamp = now; // touched, or written back as it was: nothing to merge
+        if (doc != null && text.equals(lastText)) { // ours, or touched, or written back as it was: nothing to parse
+            if (error != null) {
+                LOG.info("{} is readable again", path);
+            }
+            error = null;
+            stamp = now;
             return doc;
         }
         ConfigDocument doc;
