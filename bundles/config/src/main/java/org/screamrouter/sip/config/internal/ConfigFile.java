@@ -17,9 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ScreamRouter's config.yaml on disk: read fresh before every merge (so that edits made by ScreamRouter or by hand
- * are merged, not overwritten), written through a {@link ConfigFileWriter} only when a change brings something new.
- * A file that cannot be parsed is never written; its error is kept (and logged once) until the file changes.
+ * ScreamRouter's config.yaml on disk: read before every merge (so that edits made by ScreamRouter or by hand are
+ * merged, not overwritten) and parsed again only when its text differs from what the server last read or wrote;
+ * otherwise the merge goes into the document kept from then, so that it costs what its changes cost, not what parsing
+ * the file costs. Written through a {@link ConfigFileWriter} only when a change brings something new. A merge that
+ * could not be written drops the kept document: the next one starts from the file again. A file that cannot be parsed
+ * is never written; its error is kept (and logged once) until the file changes.
  *
  * <p>Confined to the component's executor, except the snapshot accessors, which any thread may call.
  */
@@ -31,6 +34,9 @@ final class ConfigFile {
      * merge of that would write the half back.
      */
     static final Duration SETTLE = Duration.ofMillis(250);
+    /** How often per-device lines are summed up in one INFO line, and how many of each interval are logged one by one. */
+    static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(10);
+    static final int DETAILED_PER_INTERVAL = 5;
 
     /** What became of a merge. */
     enum Outcome {
@@ -46,8 +52,11 @@ final class ConfigFile {
     private final ConfigFileWriter writer;
     private final Clock clock;
     private final DeviceIds ids;
+    private final ActivityLog activity;
 
     // executor only
+    /** The document as last read or written, while the file on disk is still that ({@code null}: read it). */
+    private ConfigDocument doc;
     private String lastText;
     private Stamp stamp;
     private Stamp written;
@@ -65,6 +74,13 @@ final class ConfigFile {
         this.writer = writer;
         this.clock = clock;
         this.ids = new DeviceIds(DeviceIds.beside(path), new AtomicFileWriter());
+        this.activity = new ActivityLog(LoggerFactory.getLogger(ConfigDocument.class), "config.yaml devices", SUMMARY_INTERVAL,
+                DETAILED_PER_INTERVAL, clock);
+    }
+
+    /** Logs the summary of device changes when its interval is over ({@code early}: now, at deactivation). */
+    void summarize(boolean early) {
+        activity.summarize(early);
     }
 
     Path path() { return path; }
@@ -92,7 +108,10 @@ final class ConfigFile {
         return !Objects.equals(Stamp.of(path), stamp);
     }
 
-    /** Reads the file now; {@code null} when it cannot be read or parsed (then {@link #error()} says why). */
+    /**
+     * Reads the file now; {@code null} when it cannot be read or parsed (then {@link #error()} says why). When its text
+     * is the one last read or written, the document kept from then is the answer: parsing is what costs.
+     */
     ConfigDocument read() {
         String text;
         Stamp now;
@@ -106,6 +125,14 @@ final class ConfigFile {
             fail("cannot read " + path + ": " + e, null);
             return null;
         }
+        if (doc != null && text.equals(lastText)) { // ours, or touched, or written back as it was: nothing to parse
+            if (error != null) {
+                LOG.info("{} is readable again", path);
+            }
+            error = null;
+            stamp = now;
+            return doc;
+        }
         ConfigDocument doc;
         try {
             doc = ConfigDocument.parse(text);
@@ -113,6 +140,7 @@ final class ConfigFile {
             stamp = now;
             lastText = text;
             unparseable = true;
+            this.doc = null;
             fail(path + " cannot be parsed, it is left as it is and device changes wait until it can: " + e.getMessage(), null);
             return null;
         }
@@ -125,6 +153,7 @@ final class ConfigFile {
         unparseable = false;
         stamp = now;
         lastText = text;
+        this.doc = doc;
         entries = doc.entriesByUuid(ids);
         sinks = doc.sinks(ids);
         return doc;
@@ -135,17 +164,34 @@ final class ConfigFile {
         if (beingWritten()) {
             return Outcome.BUSY;
         }
-        ConfigDocument doc = read();
+        ConfigDocument doc = read(); // its text always: a modification time can miss an edit, a comparison cannot
         if (doc == null) {
             return Outcome.BLOCKED;
         }
         boolean changed = false;
-        for (PendingChange change : changes) {
-            changed |= doc.apply(change, ids);
+        try {
+            for (PendingChange change : changes) {
+                changed |= doc.apply(change, ids, activity);
+            }
+        } catch (RuntimeException e) {
+            this.doc = null; // half merged: start from the file next time
+            throw e;
         }
         if (!changed && !ids.dirty()) {
             return Outcome.DONE;
         }
+        if (!changed) {
+            try {
+                ids.save();
+            } catch (IOException | RuntimeException e) {
+                fail("cannot write " + ids.path() + ": " + e, e);
+                return Outcome.BLOCKED;
+            }
+            entries = doc.entriesByUuid(ids);
+            return Outcome.DONE;
+        }
+        // from here the kept document holds changes the file does not: unless they are written, it is read again
+        this.doc = null;
         String text = doc.dump();
         if (!YamlNodes.readable(text)) {
             // never write what could not be read back: the next merge would be blocked for good
@@ -162,19 +208,18 @@ final class ConfigFile {
             fail("cannot write " + ids.path() + ": " + e, e);
             return Outcome.BLOCKED;
         }
-        if (!changed) {
-            entries = doc.entriesByUuid(ids);
-            return Outcome.DONE;
-        }
         try {
             writer.write(path, text);
         } catch (IOException | RuntimeException e) {
             fail("cannot write " + path + ": " + e, e);
             return Outcome.BLOCKED;
         }
+        this.doc = doc;
         lastText = text;
-        stamp = Stamp.of(path);
-        written = stamp;
+        written = Stamp.of(path);
+        // not taken for what was read: an edit right after the rename would carry this stamp and never be read. The
+        // next poll reads the file once and compares its text (cheap: the kept document is reused when it is ours).
+        stamp = null;
         writes.incrementAndGet();
         lastWrite = clock.instant();
         entries = doc.entriesByUuid(ids);

@@ -57,6 +57,14 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     static final String THREAD_NAME = "sip-config-yaml";
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(10);
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+    /**
+     * Pacing under load: a write starts at least this long after the previous one ended, and at least
+     * {@link #BUSY_FACTOR} times as long as that one took. So there are at most four writes a second, and the
+     * {@code sip-config-yaml} thread is busy at most about a quarter of the time however many devices change, and
+     * however large the file is (a write of 100k entries costs a few hundred ms): the UDP threads keep the CPU.
+     */
+    static final Duration MIN_GAP = Duration.ofMillis(250);
+    static final int BUSY_FACTOR = 3;
 
     /** Newest change per device, in the order devices first changed (so new entries are added in event order). */
     private final Map<String, PendingChange> pending = new LinkedHashMap<>(); // guarded by itself
@@ -75,6 +83,9 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     private volatile ScreamRouterPush push;
     private ExecutorService httpExecutor; // guarded by lifecycle
     private volatile boolean closing;
+    /** When the last merge ended ({@link System#nanoTime}) and what it cost; {@code lastWriteEnd} 0: none yet. */
+    private volatile long lastWriteEnd;
+    private volatile long lastWriteCost;
 
     public ConfigurationManagerComponent() {}
 
@@ -144,6 +155,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             executor = ex;
             executor.execute(f::read);
             executor.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            executor.scheduleWithFixedDelay(() -> summarize(false), 1, 1, TimeUnit.SECONDS); // logs once per SUMMARY_INTERVAL
             if (api != null) {
                 httpExecutor = Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, THREAD_NAME + "-http");
@@ -183,6 +195,7 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
         }
         closing = true; // the last write tries the API once, not with the retries
         ex.execute(this::write); // what is pending goes to the file before the executor ends
+        ex.execute(() -> summarize(true));
         ex.shutdown();
         try {
             if (!ex.awaitTermination(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -345,8 +358,27 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
                 return;
             }
             writeScheduled = true;
-            executor.schedule(this::write, delay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(this::pacedWrite, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Executor only: the scheduled write, unless the last one ended too recently ({@link #MIN_GAP}, {@link #BUSY_FACTOR}
+     * times its cost): then it runs when that pause is over. Judged here, when it is due, not when it was scheduled: a
+     * change that arrives while a write runs schedules the next one before the running one's cost is known.
+     */
+    private void pacedWrite() {
+        long end = lastWriteEnd;
+        long wait = end == 0 ? 0 : end + Math.max(MIN_GAP.toNanos(), BUSY_FACTOR * lastWriteCost) - System.nanoTime();
+        if (wait > 0) {
+            synchronized (lifecycle) {
+                if (executor != null) { // still scheduled (writeScheduled stays set): nobody schedules another meanwhile
+                    executor.schedule(this::pacedWrite, wait, TimeUnit.NANOSECONDS);
+                    return;
+                }
+            }
+        }
+        write();
     }
 
     /** Executor only: applies every pending change in one read-merge-write; changes that arrive meanwhile stay pending. */
@@ -394,8 +426,13 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
         }
         List<PendingChange> done = toFile;
+        long start = System.nanoTime();
         try {
-            switch (file.apply(fileChanges)) {
+            ConfigFile.Outcome outcome = file.apply(fileChanges);
+            long now = System.nanoTime();
+            lastWriteCost = now - start;
+            lastWriteEnd = now == 0 ? 1 : now;
+            switch (outcome) {
                 case DONE -> {
                     synchronized (pending) {
                         done.forEach(c -> {
@@ -427,6 +464,15 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
             }
         } catch (RuntimeException e) {
             LOG.error("config.yaml poll failed", e);
+        }
+    }
+
+    /** Executor only: the INFO summaries of per-device lines, when their interval is over ({@code now}: at once). */
+    private void summarize(boolean now) {
+        file.summarize(now);
+        ScreamRouterPush p = push;
+        if (p != null) {
+            p.summarize(now);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,9 @@ final class DeviceIds {
     private final Path path;
     private final ConfigFileWriter writer;
     /** device uuid (compared ignoring case, kept as first seen) to section to config_id. */
-    private final Map<String, Map<String, String>> ids = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final TreeMap<String, Map<String, String>> ids = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /** The reverse of {@link #ids}: section to config_id to device uuid, so that {@link #deviceOf} is a lookup. */
+    private final Map<String, Map<String, String>> devices = Map.of("sinks", new HashMap<>(), "sources", new HashMap<>());
     private boolean loaded;
     private boolean dirty;
 
@@ -73,7 +76,7 @@ final class DeviceIds {
                 LOG.warn("{} line {}: '{}' is not '<device uuid> <sinks|sources> <config_id>': skipped", path, n, l);
                 continue;
             }
-            ids.computeIfAbsent(parts[0], k -> new TreeMap<>()).put(parts[1], parts[2]);
+            put(parts[0], parts[1], parts[2]);
         }
     }
 
@@ -88,24 +91,42 @@ final class DeviceIds {
         if (configId == null) {
             return Optional.empty();
         }
-        return ids.entrySet().stream().filter(e -> configId.equals(e.getValue().get(section))).map(Map.Entry::getKey).findFirst();
+        Map<String, String> bySection = devices.get(section);
+        return bySection == null ? Optional.empty() : Optional.ofNullable(bySection.get(configId));
     }
 
     void assign(String uuid, String section, String configId) {
         load();
-        String before = ids.computeIfAbsent(uuid, k -> new TreeMap<>()).put(section, configId);
+        String before = put(uuid, section, configId);
         if (!configId.equals(before)) {
             dirty = true;
-            LOG.info("config.yaml: device {} is the {} entry with config_id {}", uuid, section.substring(0, section.length() - 1), configId);
+            LOG.debug("config.yaml: device {} is the {} entry with config_id {}", uuid, section.substring(0, section.length() - 1), configId);
         }
+    }
+
+    /** Sets one mapping in both directions; returns the config_id the device had in that section. */
+    private String put(String uuid, String section, String configId) {
+        Map<String, String> sections = ids.computeIfAbsent(uuid, k -> new TreeMap<>());
+        String stored = ids.ceilingKey(uuid); // the spelling first seen: the map compares ignoring case
+        String before = sections.put(section, configId);
+        Map<String, String> reverse = devices.get(section);
+        if (before != null && !before.equals(configId)) {
+            reverse.remove(before, stored);
+        }
+        reverse.put(configId, stored);
+        return before;
     }
 
     /** Drops the device's mappings (it was forgotten by the registrar and its entries removed). */
     void forget(String uuid) {
         load();
-        if (ids.remove(uuid) != null) {
-            dirty = true;
+        String stored = ids.ceilingKey(uuid);
+        if (stored == null || !stored.equalsIgnoreCase(uuid)) {
+            return;
         }
+        Map<String, String> sections = ids.remove(stored);
+        sections.forEach((section, configId) -> devices.get(section).remove(configId, stored));
+        dirty = true;
     }
 
     /** Every mapping: device uuid to section to config_id (a snapshot). */

@@ -16,6 +16,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * assignment in pydantic does. Nothing else of the node is touched.
  */
 final class EntryNode {
+    /** An int SnakeYAML reads as decimal: no sign but minus, no leading zero (octal in YAML 1.1), no '_', fits a long. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,17})");
     private final MappingNode node;
     private final MappingNode fields;
 
@@ -49,7 +51,47 @@ final class EntryNode {
 
     /** A field as a plain value (text, number, boolean, map, list; an address object as its text), or {@code null}. */
     Object value(String key) {
-        return NodeView.of(field(key));
+        return valueOf(field(key));
+    }
+
+    /**
+     * {@link NodeView#of} with the common scalars read directly (a string, null, true/false, a plain decimal int): a
+     * device change reads a dozen fields, and a NodeView is a SnakeYAML constructor made for each.
+     */
+    private static Object valueOf(Node node) {
+        if (node instanceof ScalarNode s) {
+            Tag tag = s.getTag();
+            String v = s.getValue();
+            if (Tag.STR.equals(tag)) {
+                return v;
+            }
+            if (Tag.NULL.equals(tag)) {
+                return null;
+            }
+            if (Tag.BOOL.equals(tag) && (v.equals("true") || v.equals("false"))) {
+                return Boolean.valueOf(v);
+            }
+            if (Tag.INT.equals(tag) && DECIMAL.matcher(v).matches()) {
+                long n = Long.parseLong(v);
+                return n == (int) n ? (Object) (int) n : (Object) n;
+            }
+        }
+        return NodeView.of(node);
+    }
+
+    /**
+     * Every field as a plain value, in the entry's order (what {@link NodeView} makes of the entry, keys as text); the
+     * common scalars are read directly. {@code null} when a key is not a string (then NodeView is asked for the whole).
+     */
+    java.util.Map<String, Object> values() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (org.yaml.snakeyaml.nodes.NodeTuple t : fields.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k) || !Tag.STR.equals(k.getTag())) {
+                return null;
+            }
+            out.put(k.getValue(), valueOf(t.getValueNode()));
+        }
+        return out;
     }
 
     /** A scalar field's text ({@code null} for null, a missing field or a collection). */
@@ -64,7 +106,7 @@ final class EntryNode {
      */
     boolean set(String key, Object value) {
         Node current = field(key);
-        if (current != null && Objects.equals(comparable(key, NodeView.of(current)), comparable(key, value))) {
+        if (current != null && Objects.equals(comparable(key, valueOf(current)), comparable(key, value))) {
             return false;
         }
         put(key, key.equals("ip") ? ipNode(value, current) : YamlNodes.scalar(value));

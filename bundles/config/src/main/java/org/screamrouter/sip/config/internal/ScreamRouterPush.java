@@ -5,13 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.screamrouter.sip.config.ScreamRouterApiStatus;
@@ -59,12 +57,20 @@ final class ScreamRouterPush {
     private volatile Instant lastPush;
     private final AtomicLong pushes = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** Per-device lines: the first few of an interval at INFO, then a summary (issue 15). */
+    private final ActivityLog activity;
 
     ScreamRouterPush(ScreamRouterApi api, int tries, Duration backoff, Clock clock) {
         this.api = api;
         this.tries = Math.max(1, tries);
         this.backoff = backoff;
         this.clock = clock;
+        this.activity = new ActivityLog(LOG, "ScreamRouter API devices", ConfigFile.SUMMARY_INTERVAL, ConfigFile.DETAILED_PER_INTERVAL, clock);
+    }
+
+    /** Logs the summary of the pushed device changes when its interval is over ({@code early}: now). */
+    void summarize(boolean early) {
+        activity.summarize(early);
     }
 
     boolean up() {
@@ -190,7 +196,7 @@ final class ScreamRouterPush {
             body.put("enabled", change.enabled());
             body.put("config_id", configId);
             api.add(section, body);
-            LOG.info("ScreamRouter API: device {} added to {} as {} (config_id {}){}", sip.uuid(), section, name, configId,
+            activity.record("added", "ScreamRouter API: device {} added to {} as {} (config_id {}){}", sip.uuid(), section, name, configId,
                     change.enabled() ? "" : ", disabled: offline");
         } else {
             String name = String.valueOf(found.get("name"));
@@ -205,11 +211,11 @@ final class ScreamRouterPush {
                 body.put("name", name); // unchanged: PUT renames to the body's name
                 body.putAll(diff);
                 api.update(section, name, body);
-                LOG.info("ScreamRouter API: device {} updated in {} as {}: {}", sip.uuid(), section, name, diff.keySet());
+                activity.record("updated", "ScreamRouter API: device {} updated in {} as {}: {}", sip.uuid(), section, name, diff.keySet());
             }
             if (!same(found.get("enabled"), change.enabled())) {
                 api.enable(section, name, change.enabled());
-                LOG.info("ScreamRouter API: device {} {} in {} ({})", sip.uuid(), change.enabled() ? "enabled" : "disabled", section, name);
+                activity.record(change.enabled() ? "enabled" : "disabled", "ScreamRouter API: device {} {} in {} ({})", sip.uuid(), change.enabled() ? "enabled" : "disabled", section, name);
             }
         }
         String other = section.equals("sinks") ? "sources" : "sinks";
@@ -260,7 +266,7 @@ final class ScreamRouterPush {
         for (Map<String, Object> e : api.list(section)) {
             if (configId.get().equals(e.get("config_id")) && !Boolean.FALSE.equals(e.get("enabled"))) {
                 api.enable(section, String.valueOf(e.get("name")), false);
-                LOG.info("ScreamRouter API: device {} disabled in {} ({})", uuid, section, e.get("name"));
+                activity.record("disabled", "ScreamRouter API: device {} disabled in {} ({})", uuid, section, e.get("name"));
             }
         }
     }
@@ -269,7 +275,7 @@ final class ScreamRouterPush {
      * The device's entry in ScreamRouter's list: the one with its mapped config_id, else one with the server's name
      * for the device that no other device owns (adopted, as the file path does), else {@code null}.
      */
-    private static Map<String, Object> find(List<Map<String, Object>> list, String section, SipEntry sip, DeviceIds ids) {
+    private Map<String, Object> find(List<Map<String, Object>> list, String section, SipEntry sip, DeviceIds ids) {
         Optional<String> mapped = ids.configId(sip.uuid(), section);
         if (mapped.isPresent()) {
             for (Map<String, Object> e : list) {
@@ -283,7 +289,7 @@ final class ScreamRouterPush {
             if (sip.baseName().equals(e.get("name")) && configId instanceof String id && !id.isBlank()
                     && ids.deviceOf(id, section).map(sip.uuid()::equalsIgnoreCase).orElse(true)) {
                 ids.assign(sip.uuid(), section, id);
-                LOG.info("ScreamRouter API: the {} entry {} is device {}'s, found by its name", section, e.get("name"), sip.uuid());
+                activity.record("adopted", "ScreamRouter API: the {} entry {} is device {}'s, found by its name", section, e.get("name"), sip.uuid());
                 return e;
             }
         }
@@ -299,14 +305,25 @@ final class ScreamRouterPush {
         return sip.baseName();
     }
 
-    private static String freeName(List<Map<String, Object>> list, String base) {
-        Set<String> taken = new HashSet<>();
-        list.forEach(e -> taken.add(String.valueOf(e.get("name"))));
-        String name = base;
-        for (int i = 2; taken.contains(name); i++) {
-            name = base + "_" + i;
+    /**
+     * The base name when ScreamRouter's list does not have it, else {@code <base>_<n>} above every {@code <base>_<n>}
+     * the list has: one pass over the list just fetched, never a try of {@code _2}, {@code _3}, ... against it (as in
+     * {@link SectionIndex#freeName}).
+     */
+    static String freeName(List<Map<String, Object>> list, String base) {
+        boolean taken = false;
+        long next = 2;
+        String prefix = base + "_";
+        for (Map<String, Object> e : list) {
+            String name = String.valueOf(e.get("name"));
+            if (name.equals(base)) {
+                taken = true;
+            } else if (name.startsWith(prefix) && name.length() > prefix.length() && name.length() - prefix.length() <= 9
+                    && name.substring(prefix.length()).chars().allMatch(Character::isDigit)) {
+                next = Math.max(next, Long.parseLong(name.substring(prefix.length())) + 1);
+            }
         }
-        return name;
+        return taken ? prefix + next : base;
     }
 
     /** JSON answers carry longs where we hold ints, and the ip as text: compared as text. */

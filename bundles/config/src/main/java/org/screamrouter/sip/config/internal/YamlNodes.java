@@ -66,9 +66,43 @@ final class YamlNodes {
     }
 
     static String dump(Node root) {
+        return dump(yaml(), root);
+    }
+
+    /** A serializer set up as {@link #dump(Node)}'s, for several dumps in a row. */
+    static Yaml dumper() {
+        return yaml();
+    }
+
+    static String dump(Yaml yaml, Node root) {
         StringWriter out = new StringWriter();
-        yaml().serialize(root, out);
+        yaml.serialize(root, out);
         return out.toString();
+    }
+
+    /** Whether a node of the tree is in it twice (PyYAML's anchors and aliases): the dump then writes anchors. */
+    static boolean shared(Node root) {
+        return shared(root, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static boolean shared(Node node, Set<Node> seen) {
+        if (!seen.add(node)) {
+            return true;
+        }
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (shared(t.getKeyNode(), seen) || shared(t.getValueNode(), seen)) {
+                    return true;
+                }
+            }
+        } else if (node instanceof SequenceNode s) {
+            for (Node item : s.getValue()) {
+                if (shared(item, seen)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Yaml yaml() {

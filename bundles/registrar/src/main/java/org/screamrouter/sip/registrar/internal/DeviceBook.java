@@ -52,10 +52,13 @@ final class DeviceBook {
     private final ConcurrentHashMap<String, String> byBinding = new ConcurrentHashMap<>();
     private final RegistrarStore store;
     private final Events events;
+    /** The per-device lines of the REGISTER, online and offline paths: a few at INFO per interval, then a summary. */
+    private final ActivityLog activity;
 
-    DeviceBook(RegistrarStore store, Events events) {
+    DeviceBook(RegistrarStore store, Events events, ActivityLog activity) {
         this.store = store;
         this.events = events;
+        this.activity = activity;
     }
 
     /** Puts back a device read from the store, without an event. */
@@ -142,8 +145,8 @@ final class DeviceBook {
             persist(change[1]);
         }
         if (topic != null) {
-            LOG.info("device {} {} ({} from {})", uuid, topic.equals(DeviceEvents.ONLINE) ? "online" : "updated",
-                    after.addressOfRecord(), after.source());
+            String what = topic.equals(DeviceEvents.ONLINE) ? "online" : "updated";
+            activity.record(what, "device {} {} ({} from {})", uuid, what, after.addressOfRecord(), after.source());
             events.post(topic, after);
         }
         return after;
@@ -161,7 +164,7 @@ final class DeviceBook {
         });
         if (changed[0] != null) {
             persist(changed[0]);
-            LOG.info("device {} online again", uuid);
+            activity.record("online", "device {} online again", uuid);
             events.post(DeviceEvents.ONLINE, changed[0].device());
         }
     }
@@ -176,7 +179,7 @@ final class DeviceBook {
         });
         if (changed[0] != null) {
             persist(changed[0]);
-            LOG.info("device {} offline: {}", uuid, why);
+            activity.record("offline", "device {} offline: {}", uuid, why);
             events.post(DeviceEvents.OFFLINE, changed[0].device());
         }
     }
@@ -213,7 +216,8 @@ final class DeviceBook {
             if (d.source() != null) bySource.remove(d.source(), d.uuid());
             if (d.addressOfRecord() != null) byBinding.remove(bindingKey(d.addressOfRecord(), d.contactUri()), d.uuid());
             store.removeDevice(d.uuid());
-            LOG.info("device {} forgotten: offline without a binding since {} (device.expiry {} s)", d.uuid(), d.lastSeen(), expiry.toSeconds());
+            activity.record("forgotten", "device {} forgotten: offline without a binding since {} (device.expiry {} s)",
+                    d.uuid(), d.lastSeen(), expiry.toSeconds());
             events.post(DeviceEvents.REMOVED, d);
             removed++;
         }

@@ -103,6 +103,13 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private final SipMessages messages;
     private final SipStackStatus stack;
     private final Clock clock;
+    /**
+     * Per-device lines (online, updated, offline, forgotten, binding expired): the first {@link #DETAILED_PER_INTERVAL}
+     * of each {@link #SUMMARY_INTERVAL} at INFO, the rest at DEBUG, and one INFO line with the counts (issue 15).
+     */
+    private final ActivityLog activity;
+    static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(10);
+    static final int DETAILED_PER_INTERVAL = 5;
     private final BindingTable table = new BindingTable();
     private final RegistrarStore store;
     private final DeviceBook book;
@@ -132,7 +139,9 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         this.config = config;
         this.clock = clock;
         this.store = new RegistrarStore(storeFile);
-        this.book = new DeviceBook(store, this::post);
+        this.activity = new ActivityLog(LoggerFactory.getLogger(DeviceBook.class), "registrar devices", SUMMARY_INTERVAL,
+                DETAILED_PER_INTERVAL, clock);
+        this.book = new DeviceBook(store, this::post, activity);
         this.keepAlive = new KeepAlive(book, client, clock);
         restore();
         refreshOwnAddresses();
@@ -185,6 +194,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        activity.summarize(true);
         store.close();
     }
 
@@ -233,12 +243,13 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             RegistrarConfig cfg = config;
             for (Binding b : table.expire(clock.instant())) {
                 store.remove(b);
-                LOG.info("binding expired: {} -> {}", b.addressOfRecord(), b.contactUri());
+                activity.record("bindings expired", "binding expired: {} -> {}", b.addressOfRecord(), b.contactUri());
             }
             keepAlive.tick(Duration.ofSeconds(cfg.keepalive_interval()), Duration.ofSeconds(cfg.offline_timeout()), cfg.domain());
             Instant now = clock.instant();
             book.expire(now, Duration.ofSeconds(cfg.device_expiry()), d -> d.addressOfRecord() != null
                     && table.bindings(d.addressOfRecord(), now).stream().anyMatch(b -> b.contactUri().equals(d.contactUri())));
+            activity.summarize(); // logs once per SUMMARY_INTERVAL
         } catch (RuntimeException e) {
             LOG.error("keep-alive tick failed", e);
         }
