@@ -79,6 +79,8 @@ public class MdnsInFelixIT {
     /** Chosen once per container (the probe class lives as long as the container). */
     private static boolean configured;
     private static int wsPort;
+    private static int tlsPort;
+    private static int wssPort;
 
     @Inject
     private BundleContext context;
@@ -121,6 +123,12 @@ public class MdnsInFelixIT {
         stack.put("tcp.port", Ports.free());
         stack.put("ws.enabled", true);
         stack.put("ws.port", wsPort);
+        tlsPort = Ports.free();
+        wssPort = Ports.free();
+        stack.put("tls.enabled", true);
+        stack.put("tls.port", tlsPort);
+        stack.put("wss.enabled", true);
+        stack.put("wss.port", wssPort);
         configAdmin.getConfiguration(STACK_PID, "?").update(stack);
 
         installed(STACK_BSN).start();
@@ -151,8 +159,10 @@ public class MdnsInFelixIT {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("router_uuid", publication.routerUuid());
         expected.put("srv_version", "2.0");
-        expected.put("transport", "udp,tcp,ws");
+        expected.put("transport", "udp,tcp,ws,tls,wss");
         expected.put("ws_port", Integer.toString(wsPort));
+        expected.put("tls_port", Integer.toString(tlsPort));
+        expected.put("wss_port", Integer.toString(wssPort));
         expected.put("sip_domain", SIP_DOMAIN);
         expected.put("version", v.getMajor() + "." + v.getMinor() + "." + v.getMicro());
         assertEquals(expected, found.txt());

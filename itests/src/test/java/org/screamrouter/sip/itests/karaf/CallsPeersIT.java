@@ -172,4 +172,50 @@ public class CallsPeersIT {
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * baresip over TLS (issue 14): its account is {@code ;transport=tls} to the server's TLS port and it trusts the
+     * server's generated self-signed certificate as its CA file ({@code sip_cafile}), as a user following docs/tls.md
+     * would. It registers (the binding's transport is tls, the flow is the TLS connection), calls a sink over the same
+     * connection, receives the sink's RTP and hangs up.
+     */
+    @Test
+    public void baresipRegistersAndCallsASinkOverTls() throws Exception {
+        String baresip = Tools.require("baresip", "baresip");
+        int tls = KarafRun.tlsPort();
+        int listen = Ports.free();
+        int control = Ports.free();
+        Path cert = Path.of(System.getProperty("karaf.etc"), "sip-tls.crt");
+        KarafShell shell = new KarafShell(sessionFactory);
+        Await.until("the TLS listening point in sip:status", Duration.ofSeconds(30), () -> shell.run("sip:status"),
+                t -> t.contains("tls") && t.contains(Integer.toString(tls)));
+        assertTrue("the generated certificate " + cert, Files.isRegularFile(cert));
+        String user = java.util.UUID.randomUUID().toString();
+        Path dir = Files.createTempDirectory("baresip-tls");
+        Baresip.config(dir, listen, "sip_cafile " + cert, "rtp_ports " + (31000 + listen % 10000) + "-" + (31100 + listen % 10000),
+                "ctrl_tcp_listen 127.0.0.1:" + control, "module ctrl_tcp.so", "module menu.so", "module_app account.so");
+        Files.writeString(dir.resolve("accounts"), "<sip:" + user + "@127.0.0.1:" + tls + ";transport=tls>;regint=300\n");
+        Process process = new ProcessBuilder(baresip, "-f", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("baresip.log").toFile()).start();
+        try {
+            try (Control ctrl = Await.until("baresip's ctrl_tcp on " + control, Duration.ofSeconds(20), () -> new Control(control), c -> c != null)) {
+                String row = Await.until(user + " online in sip:devices", Duration.ofSeconds(30), () -> shell.deviceRow(user),
+                        r -> r != null && "yes".equals(KarafShell.online(r)));
+                System.out.println("baresip over TLS: " + row.replaceAll("\\s+", " "));
+                assertTrue(row, row.contains("tls"));
+                awaitCallsService(KarafRun.sipPort());
+                ctrl.command("dial", "sip:kitchen@127.0.0.1:" + tls + ";transport=tls");
+                assertNotNull("CALL_ESTABLISHED; events: " + ctrl.events, ctrl.await("CALL_ESTABLISHED", Duration.ofSeconds(15)));
+                assertNotNull("CALL_RTPESTAB; events: " + ctrl.events, ctrl.await("CALL_RTPESTAB", Duration.ofSeconds(10)));
+                ctrl.command("hangup", "");
+                assertNotNull("CALL_CLOSED; events: " + ctrl.events, ctrl.await("CALL_CLOSED", Duration.ofSeconds(10)));
+                Await.until("no call left in sip:calls", Duration.ofSeconds(10), () -> shell.run("sip:calls"), t -> !t.contains("kitchen"));
+            }
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nbaresip log:\n" + Files.readString(dir.resolve("baresip.log")), e);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
 }
