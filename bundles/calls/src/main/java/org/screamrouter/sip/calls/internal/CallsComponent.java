@@ -557,15 +557,9 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
     private SipURI contactUri(Call call) throws ParseException {
         ListeningPoint lp = listeningPoints.get(call.flow.transport());
         String host = lp != null && !isWildcard(lp.address()) ? lp.address() : localAddressFor(call.flow);
-        SipURI uri = messages.addresses().createSipURI(null, host.indexOf(':') >= 0 ? "[" + host + "]" : host);
         int port = lp != null ? lp.port() : call.invite.request().getRequestURI() instanceof SipURI s ? s.getPort() : -1;
-        if (port > 0) {
-            uri.setPort(port);
-        }
-        if (!"udp".equals(call.flow.transport())) {
-            uri.setTransportParam(call.flow.transport());
-        }
-        return uri;
+        return org.screamrouter.sip.stack.ContactUris.of(messages.addresses(), call.flow.transport(), host, port,
+                call.invite.request().getRequestURI().isSipURI() && ((SipURI) call.invite.request().getRequestURI()).isSecure());
     }
 
     /** Sends a final INVITE response and retransmits it over UDP until its ACK (or 64*T1). */

@@ -43,10 +43,8 @@ final class DialogMessages {
             if (requestUri instanceof SipURI sip && isIpLiteral(sip.getHost())) host = sip.getHost();
             else host = "127.0.0.1";
         }
-        if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-        SipURI uri = messages.addresses().createSipURI(null, host);
-        if (port > 0) uri.setPort(port);
-        if (!"udp".equals(transport)) uri.setTransportParam(transport);
+        SipURI uri = org.screamrouter.sip.stack.ContactUris.of(messages.addresses(), transport, host, port,
+                requestUri instanceof SipURI sip && sip.isSecure());
         return messages.headers().createContactHeader(messages.addresses().createAddress(uri));
     }
 

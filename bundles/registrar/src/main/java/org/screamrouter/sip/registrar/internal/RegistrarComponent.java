@@ -378,6 +378,14 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 refuse(exchange, Response.BAD_REQUEST, "Bad Request (Contact longer than " + MAX_CONTACT_LENGTH + " characters)");
                 return;
             }
+            // RFC 5630: a sips: Contact asks to be reached over TLS only; the server reaches a device over the flow it
+            // registered on, so that flow must be TLS (or secure WebSocket)
+            if (!contact.isWildCard() && contact.getAddress().getURI() instanceof javax.sip.address.SipURI c && c.isSecure()
+                    && !org.screamrouter.sip.stack.ContactUris.secure(exchange.flow().transport())) {
+                refuse(exchange, Response.BAD_REQUEST, "Bad Request (a sips: Contact must be registered over TLS, not "
+                        + exchange.flow().transport() + ")");
+                return;
+            }
         }
         boolean wildcard = contacts.stream().anyMatch(ContactHeader::isWildCard);
         if (wildcard && (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0)) {

@@ -72,6 +72,23 @@ class RegistrarComponentTest {
     }
 
     @Test
+    void aSipsContactIsBoundOnlyOverTls() throws Exception {
+        // RFC 5630: a sips: Contact is to be reached over TLS only, and the server reaches a device over its own flow
+        Response clear = send(register("sip:s@127.0.0.1", "s1", 1, "Contact: <sips:s@127.0.0.1:5999>")).last();
+        assertThat(clear.getStatusCode()).isEqualTo(400);
+        assertThat(clear.getReasonPhrase()).isEqualTo("Bad Request (a sips: Contact must be registered over TLS, not udp)");
+        assertThat(registrar.bindings()).isEmpty();
+        String raw = register("sip:s@127.0.0.1", "s2", 1, "Contact: <sips:s@127.0.0.1:5999>").replace("REGISTER sip:127.0.0.1 ", "REGISTER sip:screamrouter.local ");
+        FakeExchange overTls = new FakeExchange(raw, "tls", "127.0.0.1", 40001);
+        registrar.handle(overTls);
+        assertThat(overTls.last().getStatusCode()).isEqualTo(200);
+        assertThat(registrar.bindings()).singleElement().satisfies(b -> {
+            assertThat(b.contactUri()).isEqualTo("sips:s@127.0.0.1:5999");
+            assertThat(b.transport()).isEqualTo("tls");
+        });
+    }
+
+    @Test
     void contactExpiresParameterWinsOverExpiresHeaderAndMaximumIsClamped() throws Exception {
         Response r = send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>;expires=99999", "Expires: 120")).last();
         assertThat(contacts(r).get(0).getExpires()).isEqualTo(7200);

@@ -235,6 +235,13 @@ final class RequestDispatcher implements SipListener {
             reject(exchange, createResponse(request, Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme (" + scheme + ")"));
             return false;
         }
+        if ("sips".equalsIgnoreCase(scheme) && !org.screamrouter.sip.stack.ContactUris.secure(exchange.flow().transport())) {
+            // RFC 5630: a SIPS request is carried over TLS on every hop; one that came in the clear may have been read
+            // or changed on the way, so it is not served as if it were secure (a UA may retry with sip:, or over TLS)
+            reject(exchange, createResponse(request, Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme (sips: over "
+                    + exchange.flow().transport() + "; it needs TLS, RFC 5630)"));
+            return false;
+        }
         java.util.List<String> unsupported = new java.util.ArrayList<>();
         for (String header : new String[] {javax.sip.header.RequireHeader.NAME, javax.sip.header.ProxyRequireHeader.NAME}) {
             for (java.util.ListIterator<?> it = request.getHeaders(header); it.hasNext(); ) {

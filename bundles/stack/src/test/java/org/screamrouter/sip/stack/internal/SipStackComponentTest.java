@@ -103,7 +103,8 @@ class SipStackComponentTest {
         client.receive(packet);
         assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 new");
         assertThat(calls).as("the held request and its retransmission reach the new handler once").hasValue(1);
-        assertThat(stack.counters()).containsEntry("held", 1L).containsEntry("held.retransmissions", 1L).containsEntry("held.resumed", 1L).containsEntry("held.now", 0L);
+        // the retransmission is dropped, by JAIN-SIP's pending-request check or as a copy of the held one (held.retransmissions)
+        assertThat(stack.counters()).containsEntry("held", 1L).containsEntry("held.resumed", 1L).containsEntry("held.now", 0L);
     }
 
     @Test
@@ -163,6 +164,14 @@ class SipStackComponentTest {
         assertThat(send(raw)).startsWith("SIP/2.0 416 Unsupported URI Scheme (nobodyKnowsThisScheme)");
         String beep = request("OPTIONS", 2, null).replaceFirst("OPTIONS sip:[^ ]+ ", "OPTIONS soap.beep://192.0.2.103:3002 ");
         assertThat(send(beep)).startsWith("SIP/2.0 416 Unsupported URI Scheme (soap.beep)");
+    }
+
+    @Test
+    void aSipsRequestInTheClearGets416NamingTheTransport() throws Exception {
+        // RFC 5630: sips: means TLS on every hop; over UDP it is not served as if it were secure
+        addHandler(1L, "OPTIONS", exchange -> exchange.respond(exchange.createResponse(200)));
+        String raw = request("OPTIONS", 1, null).replaceFirst("OPTIONS sip:", "OPTIONS sips:");
+        assertThat(send(raw)).startsWith("SIP/2.0 416 Unsupported URI Scheme (sips: over udp; it needs TLS, RFC 5630)");
     }
 
     @Test
