@@ -32,7 +32,7 @@ final class ScreamSipStack extends SipStackImpl {
      * handles the request (the listener is reentrant), right after {@link #newSIPServerRequest} or
      * {@link #findTransaction(SIPMessage, boolean)} named it here.
      */
-    private static final ThreadLocal<SIPRequest> MATCHING = new ThreadLocal<>();
+    private final ThreadLocal<SIPRequest> matching = new ThreadLocal<>();
 
     /**
      * Live server transactions that JAIN-SIP's table (one transaction per branch, {@code putIfAbsent}) could not hold
@@ -60,7 +60,7 @@ final class ScreamSipStack extends SipStackImpl {
         if (!isServer || !(message instanceof SIPRequest request)) {
             return super.findTransaction(message, isServer);
         }
-        MATCHING.set(request);
+        matching.set(request);
         SIPTransaction found = super.findTransaction(message, true);
         if (found instanceof SIPServerTransaction tx && matches(tx, request)) {
             return tx;
@@ -87,7 +87,7 @@ final class ScreamSipStack extends SipStackImpl {
         if (request.getMessageChannel() == null) {
             request.setMessageChannel(channel); // what sameFlow reads; JAIN-SIP sets it too, first thing
         }
-        MATCHING.set(request);
+        matching.set(request);
         return super.newSIPServerRequest(request, channel);
     }
 
@@ -198,8 +198,8 @@ final class ScreamSipStack extends SipStackImpl {
         return null;
     }
 
-    private static SIPRequest matching(String transactionId) {
-        SIPRequest request = MATCHING.get();
+    private SIPRequest matching(String transactionId) {
+        SIPRequest request = matching.get();
         return request != null && transactionId != null && transactionId.equals(request.getTransactionId()) ? request : null;
     }
 
