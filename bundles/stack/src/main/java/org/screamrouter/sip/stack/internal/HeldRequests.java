@@ -71,6 +71,17 @@ final class HeldRequests {
         awaySince.putIfAbsent(method, now);
     }
 
+    /**
+     * Methods served before this stack started (by the stack revision or run before it): away from {@code now} unless
+     * already served, so that their requests wait for the handlers that are on their way instead of getting 405.
+     */
+    synchronized void servedBefore(Set<String> methods, Set<String> servedNow, long now) {
+        if (waitNanos <= 0) return;
+        for (String method : methods) {
+            if (!servedNow.contains(method)) awaySince.putIfAbsent(method, now);
+        }
+    }
+
     /** Whether requests of this method are held now (it was served, its handler left less than the wait ago). */
     synchronized boolean holding(String method, long now) {
         Long since = awaySince.get(method);

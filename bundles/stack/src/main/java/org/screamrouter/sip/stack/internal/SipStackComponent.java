@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
         configurationPid = StackConfig.PID, immediate = true)
 @Designate(ocd = StackConfig.class)
 public final class SipStackComponent implements SipMessages, SipSender, SipStackStatus {
+    /** The methods served in this run, kept for the next run of the stack (null before activation). */
+    private volatile ServedMethodsFile servedMethods;
     private static final Logger LOG = LoggerFactory.getLogger(SipStackComponent.class);
 
     private final StackEngine engine = new StackEngine(new StackEngine.BindingListener() {
@@ -74,6 +76,8 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addHandler(ComponentServiceObjects<SipRequestHandler> handler, Map<String, Object> properties) {
         engine.putHandler(properties.get("service.id"), handler::getService, properties);
+        ServedMethodsFile served = servedMethods;
+        if (served != null) served.record(engine.servedMethods());
         LOG.debug("handler for {} arrived", properties.get(SipRequestHandler.METHOD));
     }
 
@@ -110,6 +114,10 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
     void activate(BundleContext context, StackConfig config) {
         this.context = context;
         engine.handlerWait(java.time.Duration.ofMillis(config.handler_wait()));
+        // the methods the previous run served: their requests wait for their handlers instead of getting 405
+        servedMethods = new ServedMethodsFile(context.getDataFile(ServedMethodsFile.NAME));
+        engine.servedBefore(servedMethods.previous());
+        servedMethods.record(engine.servedMethods());
         engine.apply(settings(config));
     }
 

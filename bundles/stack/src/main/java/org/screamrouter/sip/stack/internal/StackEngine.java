@@ -147,6 +147,16 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         return handle.obtained();
     }
 
+    /**
+     * Methods the stack served before it started (read from where its previous run left them): until their handlers
+     * register, their requests are held as if those handlers had just left (a stack update, a restart).
+     */
+    public void servedBefore(java.util.Set<String> methods) {
+        synchronized (handlers) {
+            held.servedBefore(methods, handlers.methods(), System.nanoTime());
+        }
+    }
+
     /** How long requests of a method whose handler left wait for one to come back before 503 ({@code handler.wait}). */
     public void handlerWait(Duration wait) {
         held.waitNanos(wait.toNanos());

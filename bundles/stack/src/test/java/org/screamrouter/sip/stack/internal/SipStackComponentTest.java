@@ -38,6 +38,8 @@ import org.screamrouter.sip.stack.SipTimeoutException;
  */
 class SipStackComponentTest {
     private final List<ListeningPoint> published = new ArrayList<>();
+    /** The bundle's data area, for the tests that need one (null: the framework has none). */
+    private java.nio.file.Path dataDir;
     private SipStackComponent stack;
     private DatagramSocket client;
 
@@ -105,6 +107,33 @@ class SipStackComponentTest {
         assertThat(calls).as("the held request and its retransmission reach the new handler once").hasValue(1);
         // the retransmission is dropped, by JAIN-SIP's pending-request check or as a copy of the held one (held.retransmissions)
         assertThat(stack.counters()).containsEntry("held", 1L).containsEntry("held.resumed", 1L).containsEntry("held.now", 0L);
+    }
+
+    @Test
+    void afterAStackUpdateTheMethodsItServedWaitForTheirHandlersInsteadOf405(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        // issue 16: a bundle:update of the stack answered REGISTERs 405 in the moment before the registrar bound again
+        stack.deactivate();
+        dataDir = data;
+        int port = freePort();
+        stack = new SipStackComponent();
+        stack.activate(context(), config(port, false));
+        addHandler(1L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "first run")));
+        assertThat(exchange("REGISTER", 1, null)).startsWith("SIP/2.0 200 first run");
+        stack.deactivate();
+
+        stack = new SipStackComponent(); // the updated revision: same data area, no handler yet
+        stack.activate(context(), config(port, false));
+        String raw = request("REGISTER", 2, null);
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+        waitUntil("the REGISTER is held", () -> stack.counters().getOrDefault("held", 0L) == 1L);
+        addHandler(2L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "second run")));
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 second run");
+        // a method the first run never served is still 405 at once
+        assertThat(exchange("SUBSCRIBE", 3, null)).startsWith("SIP/2.0 405 ");
     }
 
     @Test
@@ -469,6 +498,7 @@ class SipStackComponentTest {
         return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "getBundle" -> bundle;
+                    case "getDataFile" -> dataDir == null ? null : dataDir.resolve((String) a[0]).toFile();
                     case "registerService" -> {
                         ListeningPoint lp = (ListeningPoint) a[1];
                         published.add(lp);
