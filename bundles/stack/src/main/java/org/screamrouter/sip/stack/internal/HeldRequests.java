@@ -68,7 +68,7 @@ final class HeldRequests {
      * as away from now, until a handler for it is added again.
      */
     synchronized void closing(String method, long now) {
-        awaySince.putIfAbsent(method, now);
+        if (waitNanos > 0) awaySince.putIfAbsent(method, now);
     }
 
     /**

@@ -169,7 +169,7 @@ final class RequestDispatcher implements SipListener {
             LOG.debug("{} handler is closing ({}): request from {} held", method, closing.getMessage(), flow);
             if (!exchange.answered()) {
                 held.closing(method, System.nanoTime());
-                dispatch(exchange);
+                holdOrRefuse(exchange); // held for the successor, or 503 when nothing is held (handler.wait 0, full)
             }
         } catch (Exception | LinkageError e) {
             counters.increment("errors.handler");

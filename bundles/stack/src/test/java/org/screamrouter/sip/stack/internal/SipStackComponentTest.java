@@ -137,6 +137,18 @@ class SipStackComponentTest {
     }
 
     @Test
+    void withNoWaitConfiguredAHandlerThatIsClosingGets503NotAnEndlessRetry() throws Exception {
+        // handler.wait 0: nothing is held, so the closing handler's request is refused at once (it was handed back to
+        // the same handler again and again, a StackOverflowError)
+        stack.modified(config(udpPort(), false, 0));
+        addHandler(1L, "REGISTER", exchange -> {
+            throw new org.screamrouter.sip.stack.HandlerClosedException("registrar is stopping");
+        });
+        assertThat(exchange("REGISTER", 1, null)).startsWith("SIP/2.0 503 Service Unavailable (the REGISTER handler is being replaced");
+        assertThat(stack.counters()).doesNotContainKey("errors.handler");
+    }
+
+    @Test
     void aRequestReachingAHandlerThatIsClosingIsHeldForItsSuccessorNotAnswered500() throws Exception {
         // Felix SCR may deactivate a handler's component before the stack hears its service is gone: the handler's
         // RequestGate throws HandlerClosedException, and the request waits for the next revision
