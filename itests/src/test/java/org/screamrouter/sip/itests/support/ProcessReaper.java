@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.runner.Description;
+import org.junit.runner.Result;
 import org.junit.runner.notification.RunListener;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.runner.notification.RunListener;
 public final class ProcessReaper extends RunListener {
     static final Duration GRACE = Duration.ofSeconds(10);
     private static final Duration TERM = Duration.ofSeconds(10);
+    private static final Duration EXIT_REPORT = Duration.ofSeconds(3);
 
     private final boolean report;
     private int depth;
@@ -58,6 +60,46 @@ public final class ProcessReaper extends RunListener {
         if (--depth == 0) {
             ended += reap(suite, before, report);
         }
+    }
+
+    /**
+     * At the end of the run, arms a report of what holds the JVM's exit: failsafe kills a fork whose exit takes
+     * longer than {@code forkedProcessExitTimeoutInSeconds} and fails the build with "timeout in the fork", which
+     * names no cause. If the exit still runs after {@link #EXIT_REPORT}, every live thread's stack goes to
+     * standard error. The report runs on a daemon thread, so it never delays the exit itself.
+     */
+    @Override
+    public void testRunFinished(Result result) {
+        Thread hook = new Thread(() -> {
+            Thread report = new Thread(ProcessReaper::reportSlowExit, "slow-exit-report");
+            report.setDaemon(true);
+            report.start();
+        }, "slow-exit-report-hook");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException alreadyExiting) {
+            // nothing to report on
+        }
+    }
+
+    private static void reportSlowExit() {
+        try {
+            Thread.sleep(EXIT_REPORT.toMillis());
+        } catch (InterruptedException e) {
+            return;
+        }
+        StringBuilder dump = new StringBuilder("ProcessReaper: the test JVM is still exiting after " + EXIT_REPORT.toSeconds()
+                + " s; its threads and child processes:\n");
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            dump.append("  \"").append(t.getName()).append("\" ").append(t.getState()).append(t.isDaemon() ? " daemon" : "").append('\n');
+            for (StackTraceElement e : stack) {
+                dump.append("      at ").append(e).append('\n');
+            }
+        });
+        descendants().forEach(p -> dump.append("  pid ").append(p.pid()).append(' ')
+                .append(p.info().commandLine().orElse("?")).append('\n'));
+        System.err.print(dump);
+        System.err.flush();
     }
 
     /** How many processes this listener had to end so far. */
