@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
@@ -50,6 +51,8 @@ final class DeviceBook {
     private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
     /** binding (AOR and contact) -> uuid, to know whose binding was removed or expired */
     private final ConcurrentHashMap<String, String> byBinding = new ConcurrentHashMap<>();
+    /** devices per IP address of their last REGISTER, for max.devices.per.source without a scan of the book */
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final RegistrarStore store;
     private final Events events;
     /** The per-device lines of the REGISTER, online and offline paths: a few at INFO per interval, then a summary. */
@@ -63,7 +66,8 @@ final class DeviceBook {
 
     /** Puts back a device read from the store, without an event. */
     void restore(Device device, String sdp, Owner owner) {
-        byUuid.put(device.uuid(), new Entry(device, sdp, owner));
+        Entry old = byUuid.put(device.uuid(), new Entry(device, sdp, owner));
+        moved(old == null ? null : old.device().source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
     }
@@ -127,6 +131,7 @@ final class DeviceBook {
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
             change[1] = new Entry(after, body, owner);
+            moved(before == null ? null : before.source(), after.source());
             return change[1];
         });
         Device before = change[0] == null ? null : change[0].device();
@@ -189,13 +194,25 @@ final class DeviceBook {
         return byUuid.size();
     }
 
-    /** How many devices last registered from this IP address. */
+    /** How many devices last registered from this IP address (a count kept as devices come, move and go). */
     int countFrom(InetAddress address) {
-        int n = 0;
-        for (Entry e : byUuid.values()) {
-            if (e.device().source() != null && e.device().source().getAddress().equals(address)) n++;
+        AtomicInteger n = perAddress.get(address);
+        return n == null ? 0 : n.get();
+    }
+
+    /** A device's last REGISTER source changed from {@code before} to {@code after} (either {@code null}: none). */
+    private void moved(InetSocketAddress before, InetSocketAddress after) {
+        InetAddress from = before == null ? null : before.getAddress();
+        InetAddress to = after == null ? null : after.getAddress();
+        if (Objects.equals(from, to)) {
+            return;
         }
-        return n;
+        if (from != null) {
+            perAddress.computeIfPresent(from, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+        if (to != null) {
+            perAddress.computeIfAbsent(to, a -> new AtomicInteger()).incrementAndGet();
+        }
     }
 
     /**
@@ -213,6 +230,7 @@ final class DeviceBook {
             if (!byUuid.remove(d.uuid(), e)) {
                 continue; // changed meanwhile (it registered again): judged at the next tick
             }
+            moved(d.source(), null);
             if (d.source() != null) bySource.remove(d.source(), d.uuid());
             if (d.addressOfRecord() != null) byBinding.remove(bindingKey(d.addressOfRecord(), d.contactUri()), d.uuid());
             store.removeDevice(d.uuid());

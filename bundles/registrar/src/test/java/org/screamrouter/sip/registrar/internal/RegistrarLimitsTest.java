@@ -87,6 +87,29 @@ class RegistrarLimitsTest {
     }
 
     @Test
+    void thePerAddressDeviceCountSurvivesARestartAndFreesAPlaceWhenADeviceIsForgotten() throws Exception {
+        Map<String, Object> cfg = Map.of("max_devices_per_source", 2, "device_expiry", 3600);
+        start(cfg);
+        assertThat(send(device(uuid(10), "127.0.0.22", 300), "127.0.0.22").getStatusCode()).isEqualTo(200);
+        assertThat(send(device(uuid(11), "127.0.0.22", 7200), "127.0.0.22").getStatusCode()).isEqualTo(200);
+        assertThat(send(device(uuid(12), "127.0.0.23", 300), "127.0.0.23").getStatusCode()).as("another address").isEqualTo(200);
+
+        registrar.deactivate();
+        start(cfg);
+        assertThat(send(device(uuid(13), "127.0.0.22", 300), "127.0.0.22").getStatusCode())
+                .as("the two devices restored from the store still count").isEqualTo(403);
+
+        assertThat(send(device(uuid(10), "127.0.0.22", 0), "127.0.0.22").getStatusCode()).as("unregisters").isEqualTo(200);
+        assertThat(send(device(uuid(13), "127.0.0.22", 300), "127.0.0.22").getStatusCode())
+                .as("an offline device still counts until it is forgotten").isEqualTo(403);
+        h.clock.advance(Duration.ofSeconds(3700));
+        registrar.tickForTest();
+        assertThat(registrar.device(uuid(10))).as("forgotten").isEmpty();
+        assertThat(send(device(uuid(13), "127.0.0.22", 300), "127.0.0.22").getStatusCode()).as("its place is free").isEqualTo(200);
+        assertThat(send(device(uuid(14), "127.0.0.22", 300), "127.0.0.22").getStatusCode()).as("and only its place").isEqualTo(403);
+    }
+
+    @Test
     void devicesInAllAreCappedWith503AndRetryAfter() throws Exception {
         start(Map.of("max_devices", 3));
         for (int i = 0; i < 3; i++) {
