@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.sip.address.URI;
 import org.screamrouter.sip.registrar.Binding;
 
@@ -17,9 +18,6 @@ import org.screamrouter.sip.registrar.Binding;
  * 8: all or nothing) while REGISTERs for other AORs run in parallel.
  */
 final class BindingTable {
-    /** A binding with its Contact URI parsed, for RFC 3261 19.1.4 URI comparison. */
-    record Entry(Binding binding, URI contact) {}
-
     /** One Contact of a REGISTER: its URI, the binding it asks for, and 0 seconds to remove it. */
     record Update(URI contact, Binding binding, long seconds) {}
 
@@ -31,14 +29,24 @@ final class BindingTable {
         record SourceFull(int limit) implements Outcome {}
     }
 
-    private static final Comparator<Entry> BEST_FIRST = Comparator
-            .comparingDouble((Entry e) -> e.binding().q() < 0 ? 1.0 : e.binding().q()).reversed()
-            .thenComparing(e -> e.binding().registeredAt(), Comparator.reverseOrder());
+    private static final Comparator<Binding> BEST_FIRST = Comparator
+            .comparingDouble((Binding b) -> b.q() < 0 ? 1.0 : b.q()).reversed()
+            .thenComparing(Binding::registeredAt, Comparator.reverseOrder());
 
-    private final Map<String, List<Entry>> byAor = new ConcurrentHashMap<>();
+    private final Map<String, List<Binding>> byAor = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     /** Live and expired-but-not-yet-dropped bindings per source IP address (a binding without source is not counted). */
     private final Map<java.net.InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    /**
+     * Parses a stored Contact URI for the RFC 3261 19.1.4 comparison. The parsed URI is not kept with the binding:
+     * it cost about 450 bytes of heap per binding (issue 15), and a REGISTER compares with the few bindings of one AOR.
+     */
+    private final Function<String, URI> parser;
+
+    /** @param parser parses a Contact URI as the binding stores it ({@link Binding#contactUri()}) */
+    BindingTable(Function<String, URI> parser) {
+        this.parser = parser;
+    }
 
     /**
      * Applies the Contacts of one REGISTER (steps 6-8): a binding with the same Call-ID and a CSeq not above
@@ -48,12 +56,12 @@ final class BindingTable {
             java.net.InetAddress source, int maxPerSource) {
         Outcome[] outcome = new Outcome[1];
         byAor.compute(aor, (key, old) -> {
-            List<Entry> current = live(old, now);
-            List<Entry> next = new ArrayList<>(current);
+            List<Binding> current = live(old, now);
+            List<Binding> next = new ArrayList<>(current);
             for (Update u : updates) {
                 int i = indexOf(next, u.contact());
                 if (i >= 0) {
-                    Binding existing = next.get(i).binding();
+                    Binding existing = next.get(i);
                     if (existing.callId().equals(callId) && cseq <= existing.cseq()) {
                         outcome[0] = new Outcome.StaleCSeq(u.contact().toString());
                         return old;
@@ -61,7 +69,7 @@ final class BindingTable {
                     next.remove(i);
                 }
                 if (u.seconds() > 0) {
-                    next.add(new Entry(u.binding(), u.contact()));
+                    next.add(u.binding());
                 }
             }
             int delta = next.size() - (old == null ? 0 : old.size());
@@ -81,7 +89,7 @@ final class BindingTable {
             count.addAndGet(delta);
             account(old, next);
             next.sort(BEST_FIRST);
-            outcome[0] = new Outcome.Applied(next.stream().map(Entry::binding).toList());
+            outcome[0] = new Outcome.Applied(List.copyOf(next));
             return next.isEmpty() ? null : List.copyOf(next);
         });
         return outcome[0];
@@ -89,20 +97,20 @@ final class BindingTable {
 
     /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6); returns them. */
     List<Binding> removeAll(String aor) {
-        List<Entry> old = byAor.remove(aor);
+        List<Binding> old = byAor.remove(aor);
         if (old == null) {
             return List.of();
         }
         count.addAndGet(-old.size());
         account(old, null);
-        return old.stream().map(Entry::binding).toList();
+        return old;
     }
 
     /** Removes one binding (same AOR and contact); false when it was not there. */
     boolean remove(Binding binding) {
         boolean[] removed = {false};
         byAor.computeIfPresent(binding.addressOfRecord(), (key, old) -> {
-            List<Entry> next = old.stream().filter(e -> !e.binding().contactUri().equals(binding.contactUri())).toList();
+            List<Binding> next = old.stream().filter(e -> !e.contactUri().equals(binding.contactUri())).toList();
             removed[0] = next.size() < old.size();
             count.addAndGet(next.size() - old.size());
             account(old, next);
@@ -112,11 +120,12 @@ final class BindingTable {
     }
 
     /** Puts back a binding read from the store (no ordering or limit checks: it was accepted before). */
-    void restore(Binding binding, URI contact) {
+    void restore(Binding binding) {
+        URI contact = parser.apply(binding.contactUri());
         byAor.compute(binding.addressOfRecord(), (key, old) -> {
-            List<Entry> next = new ArrayList<>(old == null ? List.of() : old);
-            next.removeIf(e -> e.contact().equals(contact));
-            next.add(new Entry(binding, contact));
+            List<Binding> next = new ArrayList<>(old == null ? List.of() : old);
+            next.removeIf(e -> same(e, contact));
+            next.add(binding);
             next.sort(BEST_FIRST);
             count.addAndGet(next.size() - (old == null ? 0 : old.size()));
             account(old, next);
@@ -126,13 +135,13 @@ final class BindingTable {
 
     /** The binding of this AOR whose contact matches (RFC 3261 19.1.4, as {@link #apply} matches it), expired or not. */
     Optional<Binding> find(String aor, URI contact) {
-        List<Entry> entries = byAor.get(aor);
+        List<Binding> entries = byAor.get(aor);
         int i = entries == null ? -1 : indexOf(entries, contact);
-        return i < 0 ? Optional.empty() : Optional.of(entries.get(i).binding());
+        return i < 0 ? Optional.empty() : Optional.of(entries.get(i));
     }
 
     List<Binding> bindings(String aor, Instant now) {
-        return live(byAor.get(aor), now).stream().map(Entry::binding).toList();
+        return live(byAor.get(aor), now);
     }
 
     List<Binding> all(Instant now) {
@@ -150,11 +159,11 @@ final class BindingTable {
         List<Binding> dropped = new ArrayList<>();
         for (String aor : byAor.keySet()) {
             byAor.computeIfPresent(aor, (key, old) -> {
-                List<Entry> live = live(old, now);
+                List<Binding> live = live(old, now);
                 if (live.size() == old.size()) {
                     return old;
                 }
-                old.stream().filter(e -> !live.contains(e)).forEach(e -> dropped.add(e.binding()));
+                old.stream().filter(e -> !live.contains(e)).forEach(dropped::add);
                 count.addAndGet(live.size() - old.size());
                 account(old, live);
                 return live.isEmpty() ? null : live;
@@ -169,45 +178,54 @@ final class BindingTable {
         return n == null ? 0 : n.get();
     }
 
-    private static int bySource(List<Entry> entries, java.net.InetAddress source) {
+    private static int bySource(List<Binding> entries, java.net.InetAddress source) {
         if (entries == null || source == null) return 0;
         int n = 0;
-        for (Entry e : entries) {
-            if (e.binding().source() != null && source.equals(e.binding().source().getAddress())) n++;
+        for (Binding e : entries) {
+            if (e.source() != null && source.equals(e.source().getAddress())) n++;
         }
         return n;
     }
 
     /** Moves the per-source counts from an AOR's old list to its new one (inside the AOR's compute). */
-    private void account(List<Entry> before, List<Entry> after) {
+    private void account(List<Binding> before, List<Binding> after) {
         if (before != null) {
-            for (Entry e : before) {
-                if (e.binding().source() == null) continue;
-                perSource.computeIfPresent(e.binding().source().getAddress(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            for (Binding e : before) {
+                if (e.source() == null) continue;
+                perSource.computeIfPresent(e.source().getAddress(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
             }
         }
         if (after != null) {
-            for (Entry e : after) {
-                if (e.binding().source() == null) continue;
-                perSource.computeIfAbsent(e.binding().source().getAddress(), a -> new AtomicInteger()).incrementAndGet();
+            for (Binding e : after) {
+                if (e.source() == null) continue;
+                perSource.computeIfAbsent(e.source().getAddress(), a -> new AtomicInteger()).incrementAndGet();
             }
         }
     }
 
-    private static List<Entry> live(List<Entry> entries, Instant now) {
+    private static List<Binding> live(List<Binding> entries, Instant now) {
         if (entries == null) {
             return List.of();
         }
-        List<Entry> live = entries.stream().filter(e -> e.binding().expires().isAfter(now)).toList();
+        List<Binding> live = entries.stream().filter(e -> e.expires().isAfter(now)).toList();
         return live.size() == entries.size() ? entries : live;
     }
 
-    private static int indexOf(List<Entry> entries, URI contact) {
+    private int indexOf(List<Binding> entries, URI contact) {
         for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i).contact().equals(contact)) {
+            if (same(entries.get(i), contact)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** Whether the binding's contact is this URI (RFC 3261 19.1.4); a stored contact that no longer parses is not. */
+    private boolean same(Binding binding, URI contact) {
+        try {
+            return parser.apply(binding.contactUri()).equals(contact);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

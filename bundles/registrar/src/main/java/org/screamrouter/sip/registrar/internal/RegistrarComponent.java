@@ -110,7 +110,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private final ActivityLog activity;
     static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(10);
     static final int DETAILED_PER_INTERVAL = 5;
-    private final BindingTable table = new BindingTable();
+    private final BindingTable table = new BindingTable(this::contactUri);
     private final RegistrarStore store;
     private final DeviceBook book;
     private final KeepAlive keepAlive;
@@ -198,6 +198,15 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         store.close();
     }
 
+    /** A stored Contact URI parsed again (the binding table keeps the text only); unreadable: IllegalArgumentException. */
+    private URI contactUri(String text) {
+        try {
+            return messages.addresses().createURI(text);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private void restore() {
         Instant now = clock.instant();
         int bindings = 0;
@@ -207,9 +216,9 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 continue;
             }
             try {
-                table.restore(b, messages.addresses().createURI(b.contactUri()));
+                table.restore(b);
                 bindings++;
-            } catch (ParseException e) {
+            } catch (IllegalArgumentException e) {
                 LOG.warn("dropping stored binding with unreadable contact {}: {}", b.contactUri(), e.getMessage());
                 store.remove(b);
             }

@@ -111,6 +111,19 @@ class RegistrarComponentTest {
     }
 
     @Test
+    void aContactIsMatchedAsRfc3261Compares_UrisNotTexts() throws Exception {
+        // RFC 3261 19.1.4: the host and parameter names compare without case, parameters in any order
+        send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:7;transport=udp;x=1>"));
+        Response r = send(register("sip:d@127.0.0.1", "a", 2, "Contact: <sip:d@127.0.0.1:7;X=1;TRANSPORT=udp>", "Expires: 600")).last();
+        assertThat(registrar.bindings()).as("the refresh replaced the binding").hasSize(1);
+        assertThat(contacts(r)).singleElement().satisfies(c -> assertThat(c.getExpires()).isEqualTo(600));
+        send(register("sip:d@127.0.0.1", "a", 3, "Contact: <sip:d@127.0.0.1:7;x=2;transport=udp>"));
+        assertThat(registrar.bindings()).as("another parameter value is another contact").hasSize(2);
+        r = send(register("sip:d@127.0.0.1", "a", 4, "Contact: <sip:d@127.0.0.1:7;transport=UDP;x=1>;expires=0")).last();
+        assertThat(contacts(r)).extracting(c -> c.getAddress().getURI().toString()).containsExactly("sip:d@127.0.0.1:7;x=2;transport=udp");
+    }
+
+    @Test
     void wildcardWithExpiresZeroRemovesEveryBindingOfTheAor() throws Exception {
         send(register("sip:d@127.0.0.1", "a", 1, "Contact: <sip:d@127.0.0.1:1>, <sip:d@127.0.0.1:2>"));
         Response r = send(register("sip:d@127.0.0.1", "b", 1, "Contact: *", "Expires: 0")).last();
