@@ -77,6 +77,12 @@ done < <(ss -Htulnp 2>/dev/null | awk '{print $1, $5, $7}')
 for b in "${bound[@]}"; do echo "STILL BOUND after the tests: $b" >&2; done
 new_netns=$(comm -13 <(echo "$netns_before") <(ip netns list 2>/dev/null | awk '{print $1}' | sort))
 [ -z "$new_netns" ] || echo "NETWORK NAMESPACES LEFT after the tests: $new_netns" >&2
+# a fork failsafe timed out or killed left a thread dump: its test classes and what each thread was doing
+for dump in itests/target/failsafe-reports/*.dump; do
+    [ -s "$dump" ] || continue
+    echo "Failsafe dumped a fork's threads ($dump): the fork ran out of time or did not exit; its main thread:" >&2
+    awk '/^"main"/ { on = 1 } on && /^$/ { exit } on' "$dump" | head -40 >&2
+done
 if [ -s itests/target/reaped-processes.txt ]; then
     echo "Processes a test class left and ProcessReaper ended (the test must end them itself):" >&2
     cat itests/target/reaped-processes.txt >&2
