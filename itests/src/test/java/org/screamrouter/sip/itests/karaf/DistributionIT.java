@@ -94,6 +94,24 @@ public class DistributionIT {
         assertTrue(page.body(), page.body().contains("listen.js"));
     }
 
+    /**
+     * Felix HTTP starts before Configuration Admin reads etc/org.apache.felix.http.cfg: without the framework
+     * properties in the distribution's etc/custom.properties it first opened Jetty's built-in 0.0.0.0:8080 (the listen
+     * page on every interface, a failed start where another program holds 8080). Every connector it ever started
+     * must be on 127.0.0.1 and the configured port.
+     */
+    @Test
+    public void theHttpServerNeverOpensItsBuiltInDefaultOnEveryInterface() throws Exception {
+        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+        String port = System.getProperty("itest.http.port");
+        List<String> started = Await.until("Jetty's connectors in karaf.log", SETTLE,
+                () -> java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("Started ServerConnector")).toList(),
+                lines -> lines.stream().anyMatch(l -> l.contains(":" + port + "}")));
+        for (String line : started) {
+            assertTrue("a connector other than 127.0.0.1:" + port + ": " + line, line.contains("{127.0.0.1:" + port + "}"));
+        }
+    }
+
     @Test
     public void registerFromSipsakShowsInSipDevices() throws Exception {
         String sipsak = sipsak();

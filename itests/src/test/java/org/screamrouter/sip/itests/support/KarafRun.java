@@ -78,6 +78,9 @@ public final class KarafRun {
                 vmOption("-javaagent:" + watchdogAgent() + "=" + ProcessHandle.current().pid()),
                 systemTimeout(bootTimeout.toMillis()),
                 logLevel(LogLevel.WARN),
+                // Jetty's "Started ServerConnector" lines: which address and port the HTTP server ever opened (DistributionIT)
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.jettyconnector.name", "org.eclipse.jetty.server.AbstractConnector"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.jettyconnector.level", "INFO"),
                 editConfigurationFilePut(STACK_CFG, "bind.address", "127.0.0.1"),
                 editConfigurationFilePut(STACK_CFG, "udp.port", udp),
                 editConfigurationFilePut(STACK_CFG, "tcp.port", Integer.toString(Ports.free())),
@@ -92,6 +95,8 @@ public final class KarafRun {
                 editConfigurationFilePut(STACK_CFG, "rate.per.source", "0"),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(Ports.free())),
                 editConfigurationFilePut(HTTP_CFG, "org.osgi.service.http.port", http),
+                // and the framework property that is its default until the cfg is read (distribution's custom.properties)
+                editConfigurationFilePut("etc/custom.properties", "org.osgi.service.http.port", http),
                 systemProperty("itest.http.port").value(http),
                 // never announce on a real interface of this machine
                 editConfigurationFilePut("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1"),
