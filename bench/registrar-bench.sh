@@ -23,6 +23,8 @@ done
 command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 
+# the heap bin/setenv documents for 100,000 devices (its default, 512m, is sized for the registrar's 10,000)
+export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
 port=${SIP_PORT:-27060}
 work="$top/bench/target/registrar"
 server="$work/server"

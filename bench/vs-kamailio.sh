@@ -41,6 +41,8 @@ for tool in sipp sipsak kamailio kamcmd jcmd python3; do
 done
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 
+# the heap bin/setenv documents for 100,000 devices (its default, 512m, is sized for the registrar's 10,000)
+export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
 port=${SIP_PORT:-27360}          # ours: udp/tcp port, tls +2, ssh +50, ws +28, wss +29
 kport=$((port + 10))             # Kamailio
 sipp_port=$((port + 11))         # sipp's own
