@@ -33,6 +33,7 @@ cp -r distribution/target/assembly "$server"
 cfg="$server/etc/org.screamrouter.sip.stack.cfg"
 sed -i "s/^udp.port = .*/udp.port = $port/; s/^tcp.port = .*/tcp.port = $port/; s/^ws.port = .*/ws.port = $((port + 28))/; s/^tls.port = .*/tls.port = $((port + 1))/; s/^wss.port = .*/wss.port = $((port + 29))/" "$cfg"
 sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.screamrouter.sip.mdns.cfg"
+sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $((port + 30))/" "$server/etc/org.apache.felix.http.cfg" "$server/etc/custom.properties"
 # sipp is one source address standing for many callers: the per-source caps and the rate limit are lifted
 printf '\nrate.per.source = 0\n' >> "$cfg"
 printf '\nmax.calls.per.source = 100000\n' >> "$server/etc/org.screamrouter.sip.calls.cfg"

@@ -37,6 +37,7 @@ printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nma
     $((devices * 3)) $((devices * 3)) $((devices * 2)) $((devices * 2)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
 printf '\nrate.per.source = 0\n' >> "$cfg"
 sed -i 's/^#\? *interfaces *=.*/interfaces = 127.0.0.1/' "$server/etc/org.screamrouter.sip.mdns.cfg"
+sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $((port + 30))/" "$server/etc/org.apache.felix.http.cfg" "$server/etc/custom.properties"
 
 "$server/bin/karaf" server > "$work/karaf.out" 2>&1 &
 karaf=$!
