@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.function.Function;
 import javax.sip.InvalidArgumentException;
+import javax.sip.SipException;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
@@ -86,16 +87,23 @@ final class DialogMessages {
 
     /**
      * A 200 OK to an INVITE of the dialog (the first or a re-INVITE) with the session's SDP: our tag, Contact,
-     * the INVITE's Record-Route, Allow, and Recv-Info for trickle ICE on a WebRTC call.
+     * the Record-Route of the INVITE it answers once and in order (RFC 3261 12.1.1; JAIN-SIP's factory copies them
+     * into a 2xx already, and its {@code addHeader} puts a Record-Route on top), Allow, and Recv-Info for trickle ICE
+     * on a WebRTC call.
      */
     Response ok(Call call, SipExchange invite, String sdp) throws ParseException {
         HeaderFactory h = messages.headers();
         Response ok = invite.createResponse(Response.OK);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(call.localTag);
         ok.setHeader(h.createContactHeader(messages.addresses().createAddress(contact(call))));
-        ListIterator<?> rr = call.invite.request().getHeaders(RecordRouteHeader.NAME);
+        ok.removeHeader(RecordRouteHeader.NAME);
+        ListIterator<?> rr = invite.request().getHeaders(RecordRouteHeader.NAME);
         while (rr.hasNext()) {
-            ok.addHeader((RecordRouteHeader) ((RecordRouteHeader) rr.next()).clone());
+            try {
+                ok.addLast((RecordRouteHeader) ((RecordRouteHeader) rr.next()).clone());
+            } catch (SipException e) {
+                throw new ParseException(e.getMessage(), 0);
+            }
         }
         ok.setHeader(h.createAllowHeader(ALLOW));
         if (call.kind == CallInfo.Kind.WEBRTC) {

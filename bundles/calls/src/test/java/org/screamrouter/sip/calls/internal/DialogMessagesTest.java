@@ -83,10 +83,25 @@ class DialogMessagesTest {
         assertThat(ok.getStatusCode()).isEqualTo(200);
         assertThat(((ToHeader) ok.getHeader(ToHeader.NAME)).getTag()).isEqualTo(call.localTag);
         assertThat(header(ok, "Contact")).isEqualTo("<sip:192.0.2.10:5061;transport=tcp>");
+        List<String> recordRoutes = new ArrayList<>();
+        ok.getHeaders("Record-Route").forEachRemaining(h -> recordRoutes.add(h.toString().trim()));
+        assertThat(recordRoutes).as("the INVITE's Record-Route, once and in order (RFC 3261 12.1.1)")
+                .containsExactly("Record-Route: <sip:proxy1.example;lr>", "Record-Route: <sip:proxy2.example;lr>");
         assertThat(header(ok, "Allow")).isEqualTo("INVITE, ACK, BYE, CANCEL, INFO, OPTIONS");
         assertThat(ok.getHeader("Recv-Info")).isNull();
         assertThat(header(ok, "Content-Type")).isEqualTo("application/sdp");
         assertThat(body(ok)).isEqualTo("v=0\r\n");
+    }
+
+    @Test
+    void theOkToAReInviteCarriesTheRecordRouteOfTheReInvite() throws Exception {
+        Call call = routed("udp", "sip:kitchen@127.0.0.1:5060", CallInfo.Kind.RTP);
+        Harness.Exchange reInvite = new Harness.Exchange(Harness.request("INVITE", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKre",
+                "routed", 8, "peer1", call.localTag, "application/sdp", Harness.RTP_OFFER, "Record-Route: <sip:proxy3.example;lr>"));
+        Response ok = dialogs.ok(call, reInvite, "v=0\r\n");
+        List<String> recordRoutes = new ArrayList<>();
+        ok.getHeaders("Record-Route").forEachRemaining(h -> recordRoutes.add(h.toString().trim()));
+        assertThat(recordRoutes).containsExactly("Record-Route: <sip:proxy3.example;lr>");
     }
 
     @Test
