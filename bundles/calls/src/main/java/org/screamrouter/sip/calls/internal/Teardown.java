@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
@@ -100,8 +101,17 @@ final class Teardown implements FinalResponses.NoAck {
         reject(call, call.invite.createResponse(status, Responses.sanitize(reason)));
     }
 
-    /** Caller holds the call's lock: this final error response to the INVITE, the listener removed. */
+    /**
+     * Caller holds the call's lock: this final error response to the INVITE, with our To-tag (so that its ACK, which
+     * carries the response's To, RFC 3261 17.1.1.3, is known as ours and ends the retransmissions), the listener
+     * removed.
+     */
     void reject(Call call, Response response) {
+        try {
+            ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(call.localTag);
+        } catch (ParseException e) {
+            throw new IllegalStateException(e); // our tags are hex digits
+        }
         call.phase = Call.Phase.REJECTED;
         if (call.deadline != null) {
             call.deadline.cancel(false);

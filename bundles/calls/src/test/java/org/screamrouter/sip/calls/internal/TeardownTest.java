@@ -44,6 +44,8 @@ class TeardownTest {
         Response r = Harness.invite(call).last();
         assertThat(r.getStatusCode()).isEqualTo(480);
         assertThat(r.getReasonPhrase()).isEqualTo("Call Ended (hung up by the server)");
+        assertThat(((javax.sip.header.ToHeader) r.getHeader("To")).getTag()).as("our tag: the ACK that carries it ends the wait")
+                .isEqualTo(call.localTag);
         assertThat(call.phase).isEqualTo(Call.Phase.REJECTED);
         assertThat(bridge.removed).containsExactly("kitchen/c1");
         assertThat(sender.sent).isEmpty();
