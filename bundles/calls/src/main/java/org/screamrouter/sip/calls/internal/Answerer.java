@@ -128,10 +128,7 @@ final class Answerer {
             }
             call.answerSdp = answerSdp;
             call.phase = Call.Phase.ANSWERED;
-            if (call.deadline != null) {
-                call.deadline.cancel(false);
-                call.deadline = null;
-            }
+            call.cancelDeadline();
             finals.send(call, call.invite, ok, call.inviteCSeq);
         }
         LOG.info("call {} to sink {}: answered", call.callId, call.sink.id());
@@ -158,9 +155,7 @@ final class Answerer {
             }
             LOG.info("call {} to sink {}: the audio engine refused the offer: {}", call.callId, call.sink.id(), cause.toString());
             if (cause instanceof IllegalArgumentException) {
-                Response r = call.invite.createResponse(Response.NOT_ACCEPTABLE_HERE);
-                responses.warning(r, 305, String.valueOf(cause.getMessage()));
-                teardown.reject(call, r);
+                teardown.reject(call, responses.notAcceptableHereResponse(call.invite, 305, String.valueOf(cause.getMessage())));
             } else {
                 teardown.fail(call, Response.SERVER_INTERNAL_ERROR, "Server Internal Error (audio engine: " + cause.getMessage() + ")");
             }

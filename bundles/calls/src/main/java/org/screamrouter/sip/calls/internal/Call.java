@@ -94,10 +94,20 @@ final class Call {
     }
 
     synchronized void cancelTimers() {
+        cancelRetransmission();
+        cancelDeadline();
+    }
+
+    /** The final response is no longer resent ({@link FinalResponses}). */
+    synchronized void cancelRetransmission() {
         if (retransmission != null) {
             retransmission.cancel(false);
             retransmission = null;
         }
+    }
+
+    /** The answer deadline no longer runs ({@link Answerer}). */
+    synchronized void cancelDeadline() {
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;

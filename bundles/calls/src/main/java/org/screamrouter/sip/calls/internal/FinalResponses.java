@@ -52,10 +52,7 @@ final class FinalResponses {
             }
             int status = call.awaitingAck.getStatusCode();
             call.awaitingAck = null;
-            if (call.retransmission != null) {
-                call.retransmission.cancel(false);
-                call.retransmission = null;
-            }
+            call.cancelRetransmission();
             return status;
         }
     }

@@ -24,11 +24,16 @@ final class Responses {
         this.messages = messages;
     }
 
-    /** 488 Not Acceptable Here with {@code Warning: <code> screamrouter "<text>"}. */
+    /** Answers 488 Not Acceptable Here with {@code Warning: <code> screamrouter "<text>"}. */
     void notAcceptableHere(SipExchange exchange, int warnCode, String text) {
+        exchange.respond(notAcceptableHereResponse(exchange, warnCode, text));
+    }
+
+    /** A 488 Not Acceptable Here with {@code Warning: <code> screamrouter "<text>"}, for the caller to send. */
+    Response notAcceptableHereResponse(SipExchange exchange, int warnCode, String text) {
         Response r = exchange.createResponse(Response.NOT_ACCEPTABLE_HERE);
         warning(r, warnCode, text);
-        exchange.respond(r);
+        return r;
     }
 
     /** 415 with the reason phrase and an Accept naming the one body type taken. */
@@ -50,7 +55,7 @@ final class Responses {
     }
 
     /** Adds {@code Warning: <code> screamrouter "<text>"}; a text that cannot be one leaves the response without. */
-    void warning(Response response, int code, String text) {
+    private void warning(Response response, int code, String text) {
         try {
             response.setHeader(messages.headers().createWarningHeader("screamrouter", code, sanitize(text)));
         } catch (ParseException | InvalidArgumentException e) {

@@ -113,10 +113,7 @@ final class Teardown implements FinalResponses.NoAck {
             throw new IllegalStateException(e); // our tags are hex digits
         }
         call.phase = Call.Phase.REJECTED;
-        if (call.deadline != null) {
-            call.deadline.cancel(false);
-            call.deadline = null;
-        }
+        call.cancelDeadline();
         removeListener(call);
         finals.send(call, call.invite, response, call.inviteCSeq);
     }

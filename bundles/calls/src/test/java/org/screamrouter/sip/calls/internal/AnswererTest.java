@@ -9,7 +9,6 @@ import java.util.Map;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.audio.RtpCodec;
-import org.screamrouter.sip.calls.CallInfo;
 
 class AnswererTest {
     private final Wired w = new Wired();

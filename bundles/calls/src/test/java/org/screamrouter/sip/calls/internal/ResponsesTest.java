@@ -38,8 +38,9 @@ class ResponsesTest {
 
     @Test
     void aWarningTextLosesQuotesBackslashesAndLineBreaks() {
-        Response r = invite.createResponse(488);
-        responses.warning(r, 399, "a \"quoted\"\r\nline\\");
+        Response r = responses.notAcceptableHereResponse(invite, 399, "a \"quoted\"\r\nline\\");
+        assertThat(invite.responses).as("not sent: the caller sends it").isEmpty();
+        assertThat(r.getStatusCode()).isEqualTo(488);
         assertThat(header(r, "Warning")).isEqualTo("399 screamrouter \"a  quoted   line \"");
     }
 
