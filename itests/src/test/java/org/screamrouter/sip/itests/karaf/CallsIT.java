@@ -324,7 +324,14 @@ public class CallsIT {
             assertNotNull("200 to CANCEL", peer.response(d.callId, "CANCEL", 200, ANSWER));
             Message terminated = peer.finalResponse(d.callId, "INVITE", ANSWER);
             assertEquals(terminated.toString(), 487, terminated.status());
+            // the ACK of a non-2xx carries the response's To (RFC 3261 17.1.1.3): the server's tag, so it is known
+            d.toTag = terminated.tag("to");
             peer.send(d.ack(false));
+            Thread.sleep(300); // a copy may have been in flight when the ACK went out
+            long copies = peer.received().stream().filter(m -> m.isResponse() && d.callId.equals(m.header("call-id")) && m.status() == 487).count();
+            Thread.sleep(2500); // longer than the next retransmission interval (T1 = 500 ms, then 1 s, 2 s)
+            assertEquals("no 487 after its ACK", copies, peer.received().stream()
+                    .filter(m -> m.isResponse() && d.callId.equals(m.header("call-id")) && m.status() == 487).count());
             Await.until("no call left", Duration.ofSeconds(5), this::callsTable, t -> !t.contains(d.callId));
         }
     }

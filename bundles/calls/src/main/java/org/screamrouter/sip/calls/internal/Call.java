@@ -3,7 +3,7 @@ package org.screamrouter.sip.calls.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import javax.sip.address.Address;
 import javax.sip.address.URI;
 import javax.sip.message.Response;
@@ -13,9 +13,9 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
 
 /**
- * One INVITE dialog (RFC 3261 section 12) on the server (UAS) side. Its fields change under the call's own lock: the
- * stack's threads (ACK, BYE, CANCEL, INFO), the engine's threads (answer, candidates, through the component's
- * executor) and timers all touch it.
+ * One INVITE dialog (RFC 3261 section 12) on the server (UAS) side: the dialog value ({@link DialogMessages#newCall}
+ * takes it from the INVITE) and where the call is. Its fields change under the call's own lock: the stack's threads
+ * (ACK, BYE, CANCEL, INFO), the engine's callbacks and the timers (both on the {@link CallScheduler}) all touch it.
  */
 final class Call {
     /** Where the dialog is; only PROCEEDING to CONFIRMED and ENDING are listed as calls. */
@@ -46,8 +46,8 @@ final class Call {
     Response awaitingAck;
     SipExchange awaitingAckExchange;
     long awaitingAckCSeq;
-    ScheduledFuture<?> retransmission;
-    ScheduledFuture<?> deadline;
+    Future<?> retransmission;
+    Future<?> deadline;
     long localCSeq;
     long remoteCSeq;
     String answerSdp;
@@ -94,10 +94,20 @@ final class Call {
     }
 
     synchronized void cancelTimers() {
+        cancelRetransmission();
+        cancelDeadline();
+    }
+
+    /** The final response is no longer resent ({@link FinalResponses}). */
+    synchronized void cancelRetransmission() {
         if (retransmission != null) {
             retransmission.cancel(false);
             retransmission = null;
         }
+    }
+
+    /** The answer deadline no longer runs ({@link Answerer}). */
+    synchronized void cancelDeadline() {
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
