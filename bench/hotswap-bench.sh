@@ -4,20 +4,29 @@
 # counted as failed (an answer other than 200, or none within sipp's timeout), its retransmissions, the longest
 # answer (from the per-call response times), and whether every device still has its binding afterwards.
 #
-#   bench/hotswap-bench.sh [--no-build] [--devices N] [--rate R] [--bundles "registrar presence ..."]
+#   bench/hotswap-bench.sh [--no-build] [--refresh] [--devices N] [--rate R] [--bundles "registrar presence ..."]
 #
 # Each bundle gets its own sipp run of 20 s; the update starts 5 s into it. A bundle's name is the last part of its
 # symbolic name (org.screamrouter.sip.<name>). The server runs from a copy of the distribution in
 # bench/target/hotswap/server on unusual loopback ports (bench/lib/server.sh).
+#
+# An implementation bundle exports nothing: a plain `bundle:update` is the whole operation. An API or library bundle
+# (api, audio.api, sdp, http, jainsip, webrtc) is always updated with `bundle:update --refresh <id>`, which refreshes
+# every bundle wired to it too (without the refresh its importers keep the old revision: nothing changes);
+# --refresh does that for every bundle of the list (docs/architecture.md, "API bundles"). The op column tells which.
+# Maven runs with MVN_FLAGS (e.g. MVN_FLAGS="-o -Dmaven.repo.local=/path") when the script builds.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=5000; rate=1000
-bundles="stack registrar presence config mdns calls audio client sdp shell whep http"
+build=1; devices=5000; rate=1000; refresh=0
+bundles="stack registrar presence config mdns calls audio client shell whep whep.relay api audio.api"
+# exporters of packages: their update is only used once they and their importers are refreshed
+libraries=" api audio.api sdp http jainsip webrtc standalone "
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
+        --refresh) refresh=1 ;;
         --devices) devices=$2; shift ;;
         --rate) rate=$2; shift ;;
         --bundles) bundles=$2; shift ;;
@@ -26,7 +35,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
-[ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
+[ $build = 1 ] && mvn -B -q -ntp ${MVN_FLAGS:-} install -DskipTests -pl distribution -am
 
 port=${SIP_PORT:-27260}
 bench_server "$top/bench/target/hotswap" "$port"
@@ -51,7 +60,7 @@ echo "seeding $devices devices at $rate/s"
 sipp_run "$devices" seed
 echo "bindings after seeding: $(bindings)"
 
-printf '%-10s %8s %8s %10s %12s %10s\n' bundle calls failed retrans "longest ms" bindings
+printf '%-10s %-15s %8s %8s %10s %12s %10s\n' bundle op calls failed retrans "longest ms" bindings
 for name in $bundles; do
     id=$(bench_shell "bundle:list -s -t 0" | awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn && !found { print $1; found = 1 }')
     if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; continue; fi
@@ -59,10 +68,16 @@ for name in $bundles; do
     sipp_run $((rate * 20)) "$name" &
     load=$!
     sleep 5
-    bench_shell "bundle:update $id" > "$work/$name-update.out"
+    op=update
+    if [ $refresh = 1 ] || [[ $libraries == *" $name "* ]]; then op=update+refresh; fi
+    if [ $op = update ]; then
+        bench_shell "bundle:update $id" > "$work/$name-update.out"
+    else
+        bench_shell "bundle:update --refresh $id" > "$work/$name-update.out"
+    fi
     wait $load
     # the rtt file: one line per call, date;time;response time in ms;rtd name
     longest=$(awk -F';' 'FNR > 1 && $2 + 0 > max { max = $2 + 0 } END { printf "%.0f", max }' "$work"/*_rtt.csv 2>/dev/null || echo "?")
-    printf '%-10s %8s %8s %10s %12s %10s\n' "$name" "$(stat "$work/$name-stat.csv" TotalCallCreated)" \
+    printf '%-10s %-15s %8s %8s %10s %12s %10s\n' "$name" "$op" "$(stat "$work/$name-stat.csv" TotalCallCreated)" \
         "$(stat "$work/$name-stat.csv" 'FailedCall(C)')" "$(stat "$work/$name-stat.csv" 'Retransmissions(C)')" "$longest" "$(bindings)"
 done

@@ -21,6 +21,8 @@ import org.screamrouter.sip.client.RegistrationState.Phase;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipTimeoutException;
 import org.screamrouter.sip.stack.SipTransportException;
+import org.screamrouter.sip.client.standalone.SipClients;
+import org.screamrouter.sip.client.standalone.StandaloneSipClient;
 import org.screamrouter.sip.stack.standalone.StackSettings;
 
 /** A standalone client against a {@link TestServer} on a second standalone stack: real UDP on loopback. */

@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.client.standalone.SipClients;
+import org.screamrouter.sip.client.standalone.StandaloneSipClient;
 import org.screamrouter.sip.stack.standalone.StackSettings;
 
 /** The standalone client registering over TLS, trusting the server by the fingerprint of its certificate. */

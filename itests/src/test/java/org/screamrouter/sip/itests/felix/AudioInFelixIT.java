@@ -74,6 +74,7 @@ public class AudioInFelixIT {
     public Option[] config() {
         return FelixRun.options(
                 FelixRun.reactor("webrtc", "org.screamrouter.sip.webrtc"),
+                FelixRun.reactor("audio-api", "org.screamrouter.sip.audio.api"), // AudioBridge; the audio bundle exports nothing
                 FelixRun.reactor("audio", AUDIO_BSN).start(false));
     }
 

@@ -94,6 +94,8 @@ public class MdnsInFelixIT {
                 FelixRun.runtime("jmdns.jar"),
                 FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
                 FelixRun.reactor("http", "org.screamrouter.sip.http"), // OriginPolicy
+                FelixRun.reactor("sdp", "org.screamrouter.sip.sdp"), // imported by the API bundle (registrar API)
+                FelixRun.reactor("api", "org.screamrouter.sip.api"), // every API package; the bundles below export nothing
                 // both started by the first test, after their configurations are in place: the stack binds nothing on
                 // 0.0.0.0:5060 and the publisher never announces on a real interface, not even for a moment
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),

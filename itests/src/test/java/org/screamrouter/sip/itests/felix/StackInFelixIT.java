@@ -24,13 +24,17 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.FelixRun;
 import org.screamrouter.sip.itests.SipPeer;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.stack.ListeningPoint;
@@ -48,6 +52,7 @@ public class StackInFelixIT {
     private static final String STACK_PID = "org.screamrouter.sip.stack";
     private static final String STACK_BSN = "org.screamrouter.sip.stack";
     private static final String REGISTRAR_BSN = "org.screamrouter.sip.registrar";
+    private static final String CLIENT_BSN = "org.screamrouter.sip.client";
     private static final Duration ANSWER = Duration.ofSeconds(3);
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
@@ -68,6 +73,7 @@ public class StackInFelixIT {
                 FelixRun.reactor("jain-sip", "org.screamrouter.sip.jainsip"),
                 FelixRun.reactor("http", "org.screamrouter.sip.http"), // OriginPolicy
                 FelixRun.reactor("sdp", "org.screamrouter.sip.sdp"),
+                FelixRun.reactor("api", "org.screamrouter.sip.api"), // every API package; the bundles below export nothing
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),
                 FelixRun.reactor("client", "org.screamrouter.sip.client"),
@@ -299,6 +305,34 @@ public class StackInFelixIT {
         } finally {
             props.put("handler.wait", 1000);
             configuration.update(props);
+        }
+    }
+
+    /**
+     * Issue 16 item 1: implementation bundles export nothing (their API packages are the API bundle's), so a
+     * {@code bundle:update} of the client needs no refresh: the new revision's {@code SipClient} is visible to the
+     * registrar, whose mandatory reference takes it, and REGISTER is served again. Before the API bundle the new
+     * service was built on the new revision's copy of the package and the registrar waited for it until a refresh.
+     */
+    @Test
+    public void updatingTheClientNeedsNoRefreshTheRegistrarTakesTheNewClient() throws Exception {
+        for (String bsn : List.of(STACK_BSN, CLIENT_BSN, REGISTRAR_BSN)) {
+            assertEquals(bsn + " exports no package", List.of(),
+                    installed(bsn).adapt(BundleWiring.class).getCapabilities(PackageNamespace.PACKAGE_NAMESPACE));
+        }
+        Bundle client = installed(CLIENT_BSN);
+        Bundle registrar = installed(REGISTRAR_BSN);
+        long before = (Long) context.getServiceReference(SipClient.class).getProperty("service.id");
+        try (SipPeer peer = new SipPeer()) {
+            client.update();
+            ServiceReference<SipClient> fresh = Await.until("the new revision's SipClient", SETTLE,
+                    () -> context.getServiceReference(SipClient.class),
+                    r -> r != null && (Long) r.getProperty("service.id") != before);
+            assertTrue("the registrar can use the new revision's SipClient", fresh.isAssignableTo(registrar, SipClient.class.getName()));
+            SipResponse ok = Await.until("REGISTER served after the client update", SETTLE,
+                    () -> peer.exchange(peer.request("REGISTER", "judy", udpPort()), ANSWER),
+                    r -> r != null && r.status() == 200);
+            assertTrue(ok.toString(), ok.contacts().get(0).contains("sip:judy@127.0.0.1:" + peer.localPort()));
         }
     }
 

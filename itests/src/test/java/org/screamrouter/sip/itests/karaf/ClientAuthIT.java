@@ -28,10 +28,10 @@ import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.client.Credentials;
 import org.screamrouter.sip.client.NextHop;
 import org.screamrouter.sip.client.Registration;
-import org.screamrouter.sip.client.SipClients;
+import org.screamrouter.sip.client.standalone.SipClients;
 import org.screamrouter.sip.client.SipRejectedException;
 import org.screamrouter.sip.client.SipReply;
-import org.screamrouter.sip.client.StandaloneSipClient;
+import org.screamrouter.sip.client.standalone.StandaloneSipClient;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.Registry;
@@ -66,6 +66,7 @@ public class ClientAuthIT {
         users.deleteOnExit();
         Files.writeString(users.toPath(), String.join("\n", line("alice", "wonder"), line("bob", "builder"), ""));
         return KarafRun.options(
+                KarafRun.standalone(), // SipClients.standalone: the probe acts as devices
                 replaceConfigurationFile("etc/screamrouter-sip.users", users),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "domain", REALM),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.mode", "digest"),

@@ -23,9 +23,9 @@ import org.screamrouter.sip.client.NextHop;
 import org.screamrouter.sip.client.Registration;
 import org.screamrouter.sip.client.RegistrationState.Phase;
 import org.screamrouter.sip.client.SipClient;
-import org.screamrouter.sip.client.SipClients;
+import org.screamrouter.sip.client.standalone.SipClients;
 import org.screamrouter.sip.client.SipReply;
-import org.screamrouter.sip.client.StandaloneSipClient;
+import org.screamrouter.sip.client.standalone.StandaloneSipClient;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
@@ -55,6 +55,7 @@ public class ClientIT {
     @Configuration
     public Option[] config() {
         return KarafRun.options(
+                KarafRun.standalone(), // SipClients.standalone: the probe acts as devices
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "min.expires", "2"),
                 // no keep-alive ping may take a device offline while a test looks at it
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", "600"));

@@ -131,6 +131,25 @@ public class DistributionIT {
         assertTrue(devices, devices.contains("udp"));
     }
 
+    /**
+     * Issue 16 item 1: in the running server only the API and library bundles export packages, so a {@code bundle:update}
+     * of any implementation bundle rewires nothing and needs no refresh (docs/architecture.md, "API bundles").
+     */
+    @Test
+    public void onlyApiAndLibraryBundlesExportPackages() {
+        List<String> exporters = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            String bsn = b.getSymbolicName();
+            org.osgi.framework.wiring.BundleRevision revision = b.adapt(org.osgi.framework.wiring.BundleRevision.class);
+            if (bsn != null && bsn.startsWith(BSN_PREFIX) && revision != null
+                    && !revision.getDeclaredCapabilities(org.osgi.framework.namespace.PackageNamespace.PACKAGE_NAMESPACE).isEmpty()) {
+                exporters.add(bsn.substring(BSN_PREFIX.length()));
+            }
+        }
+        java.util.Collections.sort(exporters);
+        assertEquals(List.of("api", "audio.api", "http", "jainsip", "sdp", "webrtc"), exporters);
+    }
+
     @Test
     public void bundleUpdateOfTheRegistrarBringsRegisterBack() throws Exception {
         File jar = new File(System.getProperty("itest.registrar.jar"));

@@ -5,7 +5,9 @@ import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
 import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.CoreOptions.when;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.CoreOptions.maven;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
@@ -108,6 +110,16 @@ public final class KarafRun {
                 systemProperty("itest.registrar.jar").value(bundles.resolve("registrar/target/org.screamrouter.sip.registrar-" + version + ".jar").toString())));
         options.addAll(Arrays.asList(extra));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * Feature {@code screamrouter-sip-standalone} of the distribution's feature repository, from the local Maven
+     * repository: the library bundle that exports the standalone stack and client, for a probe that acts as a device with
+     * a SIP stack of its own. The server's own bundles export no such package (their API is the API bundle's).
+     */
+    public static Option standalone() {
+        return features(maven("org.screamrouter.sip", "screamrouter-sip-features").type("xml").classifier("features")
+                .version(System.getProperty("itest.projectVersion")), "screamrouter-sip-standalone");
     }
 
     /**

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.message.Request;
-import org.screamrouter.sip.client.StandaloneSipClient;
+import org.screamrouter.sip.client.standalone.StandaloneSipClient;
 import org.screamrouter.sip.stack.standalone.StackSettings;
 import org.screamrouter.sip.stack.standalone.StandaloneSipStack;
 

@@ -18,7 +18,10 @@ import java.util.function.Predicate;
  * time reaches the wait ({@code handler.wait}); then the held ones, and later ones while it stays away, get 503 with
  * Retry-After from the dispatcher. A method never served here is not away: it gets 405 (or 501) at once. Held
  * requests are bounded in number ({@link #MAX_HELD}); a retransmission of a held request (same cache key) is dropped,
- * the original is answered. All methods synchronized: a hold, a return and a sweep are rare and short.
+ * the original is answered. That holds until the original is answered: once its handler is back, a returned request
+ * counts as {@link #resuming} until the resumer has handed it over ({@link #resumed}), so a retransmission arriving while
+ * the backlog is worked off is dropped too, not given to the handler a second time. All methods synchronized: a hold,
+ * a return and a sweep are rare and short.
  */
 final class HeldRequests {
     /** At most this many requests are held at once (a parsed request is a few KB): past it, 503 at once. */
@@ -39,6 +42,8 @@ final class HeldRequests {
     private final Map<String, Long> awaySince = new HashMap<>();
     private final Map<String, ArrayDeque<Entry>> byMethod = new HashMap<>();
     private final Set<String> keys = new HashSet<>();
+    /** Keys of returned requests not yet handed to their handler (waiting for the resumer, or in it). */
+    private final Set<String> resuming = new HashSet<>();
     private long waitNanos;
     private int size;
 
@@ -107,15 +112,28 @@ final class HeldRequests {
         return Outcome.HELD;
     }
 
-    /** The held requests of methods that now have a handler, taken out in the order they came. */
-    List<Held> returned(Predicate<String> served) {
-        return take(served);
+    /**
+     * The held requests of methods that now have a handler, taken out in the order they came. Their keys count as
+     * {@link #resuming} until {@link #resumed} is called for each.
+     */
+    synchronized List<Held> returned(Predicate<String> served) {
+        return take(served, true);
+    }
+
+    /** Whether the request of this key was held and is now being handed to its handler: a copy of it is dropped. */
+    synchronized boolean resuming(String key) {
+        return key != null && resuming.contains(key);
+    }
+
+    /** The returned request of this key has been handed to its handler (and answered, if its handler answers at once). */
+    synchronized void resumed(String key) {
+        if (key != null) resuming.remove(key);
     }
 
     /** The held requests whose method has been away for the whole wait, taken out. */
     List<Held> expired(long now) {
         synchronized (this) {
-            return take(method -> !holding(method, now));
+            return take(method -> !holding(method, now), false);
         }
     }
 
@@ -123,14 +141,17 @@ final class HeldRequests {
         return size;
     }
 
-    private synchronized List<Held> take(Predicate<String> which) {
+    private synchronized List<Held> take(Predicate<String> which, boolean resume) {
         List<Held> out = new ArrayList<>();
         for (Iterator<Map.Entry<String, ArrayDeque<Entry>>> it = byMethod.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ArrayDeque<Entry>> e = it.next();
             if (!which.test(e.getKey())) continue;
             for (Entry entry : e.getValue()) {
                 out.add(entry.held());
-                if (entry.key() != null) keys.remove(entry.key());
+                if (entry.key() != null) {
+                    keys.remove(entry.key());
+                    if (resume) resuming.add(entry.key());
+                }
             }
             size -= e.getValue().size();
             it.remove();

@@ -97,6 +97,11 @@ final class RequestDispatcher implements SipListener {
             send(exchange, earlier);
             return;
         }
+        if (held.resuming(key)) {
+            // a copy of a held request that is being handed to its returned handler: the original will be answered
+            counters.increment("held.retransmissions");
+            return;
+        }
         switch (rates.admit(flow.remote().getAddress(), System.nanoTime())) {
             case ADMIT -> { }
             case THROTTLE -> {
@@ -193,7 +198,13 @@ final class RequestDispatcher implements SipListener {
             @Override
             public void resume() {
                 counters.increment("held.resumed");
-                resumer.execute(() -> dispatch(exchange));
+                resumer.execute(() -> {
+                    try {
+                        dispatch(exchange);
+                    } finally {
+                        held.resumed(exchange.cacheKey());
+                    }
+                });
             }
 
             @Override

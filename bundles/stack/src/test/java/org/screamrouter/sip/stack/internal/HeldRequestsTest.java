@@ -53,6 +53,24 @@ class HeldRequestsTest {
     }
 
     @Test
+    void aReturnedRequestCountsAsResumingUntilItWasHandedOver() {
+        held.served(Set.of("REGISTER"), Set.of(), 0);
+        held.hold("REGISTER", "r1", recording("r1"), 1);
+        assertThat(held.resuming("r1")).as("held, not yet returned").isFalse();
+        held.served(Set.of(), Set.of("REGISTER"), 2);
+        assertThat(held.returned("REGISTER"::equals)).hasSize(1);
+        assertThat(held.resuming("r1")).as("returned: a copy arriving now is dropped").isTrue();
+        assertThat(held.resuming(null)).isFalse();
+        held.resumed("r1");
+        assertThat(held.resuming("r1")).as("handed over: the response cache answers copies from now on").isFalse();
+        // an expired request is answered at once (503): nothing resumes
+        held.served(Set.of("REGISTER"), Set.of(), 3);
+        held.hold("REGISTER", "r2", recording("r2"), 4);
+        held.expired(3 + WAIT).forEach(HeldRequests.Held::expire);
+        assertThat(held.resuming("r2")).isFalse();
+    }
+
+    @Test
     void theNumberHeldIsBounded() {
         held.served(Set.of("REGISTER"), Set.of(), 0);
         for (int i = 0; i < HeldRequests.MAX_HELD; i++) {

@@ -110,6 +110,44 @@ class SipStackComponentTest {
     }
 
     @Test
+    void aRetransmissionArrivingWhileItsHeldOriginalIsResumedIsNotHandledAgain() throws Exception {
+        // issue 16, seen in hotswap-bench under load: the held requests were taken out all at once and resumed one by one;
+        // a retransmission of one still waiting for its turn was neither held nor answered from the cache, so the new
+        // handler got it too (the registrar answered the later one 400 "Out of order CSeq", sipp counted a failure)
+        addHandler(1L, "REGISTER", exchange -> exchange.respond(exchange.createResponse(200, "old")));
+        stack.removeHandler(null, Map.of("service.id", 1L));
+        byte[] bytes = request("REGISTER", 2, null).getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort()));
+        waitUntil("the REGISTER is held", () -> stack.counters().getOrDefault("held", 0L) == 1L);
+        java.util.concurrent.CountDownLatch resuming = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        addHandler(2L, "REGISTER", exchange -> {
+            calls.incrementAndGet();
+            resuming.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS); // a handler slow to take the backlog
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.respond(exchange.createResponse(200, "new"));
+        });
+        assertThat(resuming.await(3, TimeUnit.SECONDS)).as("the held request is being resumed").isTrue();
+        client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), udpPort())); // its retransmission
+        waitUntil("the retransmission is seen", () -> stack.counters().getOrDefault("requests.REGISTER", 0L) >= 2L);
+        Thread.sleep(200);
+        release.countDown();
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        client.receive(packet);
+        assertThat(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 new");
+        client.setSoTimeout(500);
+        assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[8192], 8192)))
+                .as("one answer, to the original").isInstanceOf(SocketTimeoutException.class);
+        assertThat(calls).as("the handler got the request once").hasValue(1);
+        assertThat(stack.counters()).containsEntry("held.retransmissions", 1L);
+    }
+
+    @Test
     void afterAStackUpdateTheMethodsItServedWaitForTheirHandlersInsteadOf405(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
             throws Exception {
         // issue 16: a bundle:update of the stack answered REGISTERs 405 in the moment before the registrar bound again

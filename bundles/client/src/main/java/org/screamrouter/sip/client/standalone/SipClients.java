@@ -1,6 +1,7 @@
-package org.screamrouter.sip.client;
+package org.screamrouter.sip.client.standalone;
 
 import java.time.Duration;
+import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.client.internal.StandaloneClient;
 import org.screamrouter.sip.stack.standalone.StackSettings;
 

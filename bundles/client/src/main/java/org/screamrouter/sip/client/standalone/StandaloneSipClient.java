@@ -1,6 +1,7 @@
-package org.screamrouter.sip.client;
+package org.screamrouter.sip.client.standalone;
 
 import org.osgi.annotation.versioning.ProviderType;
+import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.stack.SipRequestHandler;
 import org.screamrouter.sip.stack.standalone.StandaloneSipStack;
 
