@@ -13,11 +13,14 @@ import org.screamrouter.sip.calls.Calls;
 /** Completes the Call-IDs of calls in progress with Tab. */
 @Service
 public class CallIdCompleter implements Completer {
-    @Reference
+    @Reference(optional = true)
     Calls calls;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        if (calls == null) {
+            return -1;
+        }
         StringsCompleter ids = new StringsCompleter();
         for (CallInfo c : calls.calls()) {
             ids.getStrings().add(c.callId());

@@ -13,11 +13,12 @@ import org.screamrouter.sip.calls.Calls;
 @Service
 @Command(scope = "sip", name = "calls", description = "Lists the calls in progress: who listens to which sink, how, and for how long")
 public class CallsCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     Calls calls;
 
     @Override
     public Object execute() {
+        Subsystems.require(calls, "calls", "calls");
         Instant now = Instant.now();
         ShellTable table = new ShellTable();
         table.column("Call-ID");

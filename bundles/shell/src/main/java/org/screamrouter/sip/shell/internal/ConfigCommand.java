@@ -15,7 +15,7 @@ import org.screamrouter.sip.config.ScreamRouterApiStatus;
 @Service
 @Command(scope = "sip", name = "config", description = "Shows the state of ScreamRouter's config.yaml, or one device's entry in it")
 public class ConfigCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     ConfigurationManager configuration;
 
     @Argument(index = 0, name = "uuid", description = "A device UUID: print its entry", required = false)
@@ -24,6 +24,7 @@ public class ConfigCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(configuration, "config", "config");
         if (uuid != null) {
             Optional<Map<String, Object>> entry = configuration.getSipConfigForDevice(uuid);
             if (entry.isEmpty()) {

@@ -18,7 +18,7 @@ import org.screamrouter.sip.sdp.DeviceCapabilities;
 @Command(scope = "sip", name = "device", description = "Shows everything known of one device, with its capabilities; "
         + "--reassign releases it from the address-of-record, user and address that own it")
 public class DeviceCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     DeviceRegistry registry;
 
     @Argument(index = 0, name = "uuid", description = "The device UUID", required = true)
@@ -31,6 +31,7 @@ public class DeviceCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(registry, "device", "registrar");
         Device d = registry.device(uuid).orElse(null);
         if (d == null) {
             System.err.println("No device with UUID " + uuid + " (sip:devices lists them)");

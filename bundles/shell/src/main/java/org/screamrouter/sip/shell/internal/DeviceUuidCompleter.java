@@ -13,11 +13,14 @@ import org.screamrouter.sip.registrar.DeviceRegistry;
 /** Completes device UUIDs with Tab. */
 @Service
 public class DeviceUuidCompleter implements Completer {
-    @Reference
+    @Reference(optional = true)
     DeviceRegistry registry;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        if (registry == null) {
+            return -1;
+        }
         StringsCompleter uuids = new StringsCompleter();
         for (Device d : registry.devices()) {
             uuids.getStrings().add(d.uuid());

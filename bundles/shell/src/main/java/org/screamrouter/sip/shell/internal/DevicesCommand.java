@@ -15,7 +15,7 @@ import org.screamrouter.sip.registrar.DeviceRegistry;
 @Service
 @Command(scope = "sip", name = "devices", description = "Lists the known devices (online and offline); with -b, the raw bindings")
 public class DevicesCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     DeviceRegistry registry;
 
     @Option(name = "-b", aliases = "--bindings", description = "List every binding (address-of-record, contact, flow) instead")
@@ -23,6 +23,7 @@ public class DevicesCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(registry, "devices", "registrar");
         Instant now = Instant.now();
         ShellTable table = new ShellTable();
         if (bindings) {

@@ -11,7 +11,7 @@ import org.screamrouter.sip.calls.Calls;
 @Service
 @Command(scope = "sip", name = "hangup", description = "Ends a call from the server side (BYE when answered, an error response before)")
 public class HangupCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     Calls calls;
 
     @Argument(index = 0, name = "call-id", description = "The call's Call-ID (sip:calls lists them)", required = true)
@@ -20,6 +20,7 @@ public class HangupCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(calls, "hangup", "calls");
         if (calls.hangup(callId)) {
             System.out.println("Ending call " + callId);
         } else {

@@ -14,11 +14,12 @@ import org.screamrouter.sip.mdns.MdnsPublication;
 @Command(scope = "sip", name = "mdns", description = "Shows the mDNS/DNS-SD announcements: service, interface, port and TXT record")
 public class MdnsCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     MdnsPublication publication;
 
     @Override
     public Object execute() {
+        Subsystems.require(publication, "mdns", "mdns");
         System.out.println("router_uuid: " + publication.routerUuid());
         System.out.println("state:       " + publication.state());
         ShellTable table = new ShellTable();

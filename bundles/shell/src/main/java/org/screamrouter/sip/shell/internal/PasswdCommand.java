@@ -16,7 +16,7 @@ import org.screamrouter.sip.registrar.SipCredentials;
 @Command(scope = "sip", name = "passwd", description = "Adds a SIP user or sets its password in the credentials file "
         + "(only H(A1) hashes are written); asks for the password, without echo, when it is not given")
 public class PasswdCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     SipCredentials credentials;
 
     @Reference
@@ -38,6 +38,7 @@ public class PasswdCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        Subsystems.require(credentials, "passwd", "registrar");
         if (delete) {
             System.out.println(credentials.remove(user) ? "Removed " + user : "No user " + user);
             return null;

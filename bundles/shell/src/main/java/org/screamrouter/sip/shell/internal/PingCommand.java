@@ -15,7 +15,7 @@ import org.screamrouter.sip.registrar.PingResult;
 @Service
 @Command(scope = "sip", name = "ping", description = "Sends OPTIONS to a device on its flow and prints the answer and round-trip time")
 public class PingCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     DeviceRegistry registry;
 
     @Argument(index = 0, name = "uuid", description = "The device UUID", required = true)
@@ -24,6 +24,7 @@ public class PingCommand implements Action {
 
     @Override
     public Object execute() throws InterruptedException {
+        Subsystems.require(registry, "ping", "registrar");
         if (registry.device(uuid).isEmpty()) {
             System.err.println("No device with UUID " + uuid + " (sip:devices lists them)");
             return null;

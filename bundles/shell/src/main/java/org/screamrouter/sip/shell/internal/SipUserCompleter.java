@@ -12,11 +12,14 @@ import org.screamrouter.sip.registrar.SipCredentials;
 /** Completes the user names of the credentials file with Tab. */
 @Service
 public class SipUserCompleter implements Completer {
-    @Reference
+    @Reference(optional = true)
     SipCredentials credentials;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        if (credentials == null) {
+            return -1;
+        }
         StringsCompleter names = new StringsCompleter();
         for (SipCredentials.User u : credentials.users()) {
             names.getStrings().add(u.name());

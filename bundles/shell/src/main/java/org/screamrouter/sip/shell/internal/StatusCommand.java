@@ -15,7 +15,7 @@ import org.screamrouter.sip.stack.SipStackStatus;
 @Service
 @Command(scope = "sip", name = "status", description = "Shows the SIP stack's listening points, request handlers and counters, and the health of the registrar's and presence server's store files")
 public class StatusCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     SipStackStatus status;
 
     @Reference(optional = true)
@@ -26,6 +26,7 @@ public class StatusCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(status, "status", "stack");
         ShellTable points = new ShellTable();
         points.column("Transport");
         points.column("Address");

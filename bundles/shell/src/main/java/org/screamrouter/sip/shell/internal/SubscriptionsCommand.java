@@ -15,7 +15,7 @@ import org.screamrouter.sip.presence.SubscriptionInfo;
 @Service
 @Command(scope = "sip", name = "subscriptions", description = "Lists the presence and reg subscriptions (watchers); with -p, the publications")
 public class SubscriptionsCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     PresenceService presence;
 
     @Option(name = "-p", aliases = "--publications", description = "List the devices' publications (PUBLISH) instead")
@@ -23,6 +23,7 @@ public class SubscriptionsCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(presence, "subscriptions", "presence");
         Instant now = Instant.now();
         ShellTable table = new ShellTable();
         if (publications) {

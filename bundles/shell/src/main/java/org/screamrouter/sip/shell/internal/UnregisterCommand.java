@@ -11,7 +11,7 @@ import org.screamrouter.sip.registrar.DeviceRegistry;
 @Service
 @Command(scope = "sip", name = "unregister", description = "Removes a device's binding as Expires: 0 would; the device is kept, offline")
 public class UnregisterCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     DeviceRegistry registry;
 
     @Argument(index = 0, name = "uuid", description = "The device UUID", required = true)
@@ -20,6 +20,7 @@ public class UnregisterCommand implements Action {
 
     @Override
     public Object execute() {
+        Subsystems.require(registry, "unregister", "registrar");
         if (registry.device(uuid).isEmpty()) {
             System.err.println("No device with UUID " + uuid + " (sip:devices lists them)");
         } else if (registry.unregister(uuid)) {

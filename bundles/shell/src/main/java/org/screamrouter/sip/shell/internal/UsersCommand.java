@@ -10,11 +10,12 @@ import org.screamrouter.sip.registrar.SipCredentials;
 @Service
 @Command(scope = "sip", name = "users", description = "Lists the users of the credentials file and the extra addresses-of-record they may register (no hashes)")
 public class UsersCommand implements Action {
-    @Reference
+    @Reference(optional = true)
     SipCredentials credentials;
 
     @Override
     public Object execute() {
+        Subsystems.require(credentials, "users", "registrar");
         ShellTable table = new ShellTable();
         table.column("User");
         table.column("Extra addresses-of-record");
