@@ -5,7 +5,8 @@
 #
 # Per server and path, the "clean rate" is the highest rate of the ladder at which sipp, sending for S seconds
 # (10 by default), saw no failed call and no retransmission; the ladder stops at the first rate that is not clean.
-# Then, at half that rate, the median and p99 response time of S seconds of calls. Paths:
+# Then, at half that rate, the median and p99 response time of S seconds of calls. Before each run the server gets 2 s
+# and must answer an OPTIONS, so the backlog of an overloaded step does not count against the next. Paths:
 #   re-REGISTER  refreshes of the N devices (100,000 by default) registered first
 #   OPTIONS      to the server, from those devices
 #   new REGISTER each call a device never seen before
@@ -16,7 +17,7 @@
 # in-memory usrloc and answers OPTIONS itself; it gets only the plain paths (it does nothing with an SDP body), and
 # the device rows are compared with its plain rows.
 # Also printed: start to first 200 OK (OPTIONS) from a cold start, memory per binding after the N devices (ours:
-# Java heap after a full GC, jcmd; Kamailio: shared memory in use, kamcmd core.shmmem), and each one's RSS.
+# Java heap after a full GC, jcmd, 35 s after the last REGISTER, when its transactions are gone; Kamailio: shared memory in use, kamcmd core.shmmem), and each one's RSS.
 #
 # --quick: 2,000 devices, 3 s per rate, a short ladder (a check that the script works, not a measurement).
 set -euo pipefail
@@ -92,6 +93,12 @@ EOF
 stat() { # $1 = sipp stat file, $2 = column: its value in the last line
     awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print c ? $c : "?" }' "$1"
 }
+# before a run: the server has worked off what the previous run left (an overloaded step leaves a backlog that would
+# count against the next one) when it answers an OPTIONS again, after at least 2 s of quiet
+settle() { # $1 = port
+    sleep 2
+    for _ in $(seq 1 60); do sipsak -s "sip:127.0.0.1:$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+}
 # one sipp run: $1 = target port, $2 = scenario, $3 = injection file, $4 = rate, $5 = calls, $6 = name.
 # Prints "<successful> <failed> <retransmissions>"; per-call response times in $work/$6/*_rtt.csv
 sipp_run() {
@@ -122,6 +129,7 @@ ladder() {
         else
             file=$inject
         fi
+        settle "$target"
         read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$rate" "$calls" "$label-$rate")"
         printf '  %-28s %6d/s: %7s ok %6s failed %7s retransmissions\n' "$label" "$rate" "$ok" "$fail" "$re" >&2
         [[ $inject == new:* ]] && rm -f "$file"
@@ -135,6 +143,7 @@ ladder() {
         if [ "${inject#new:}" = plain ]; then users_file "$file" $next_new "$calls"; else devices_file "$file" $next_new "$calls"; fi
         next_new=$((next_new + calls))
     fi
+    settle "$target"
     read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$half" "$calls" "$label-half")"
     read -r result[$label.p50] result[$label.p99] <<< "$(latency "$label-half")"
     result[$label.half]=$half
@@ -185,6 +194,9 @@ ours_round() { # $1 = label (plain or device), $2 = scenario, $3 = injection fil
     sleep 2  # let the boot's last work settle before the heap is read
     local before; before=$(heap_kb)
     seed "$port" "$2" "$3" "ours-$1"
+    # JAIN-SIP keeps each server transaction, with its request and response, for Timer J (64*T1 = 32 s) after it ends:
+    # read the heap once the seeding's transactions are gone, or they count as memory per binding
+    sleep 35
     ours_memory "$1" "$before"
     ladder "ours-$1.re" "$port" "$2" "$3"
     ladder "ours-$1.options" "$port" options.xml "$3"
