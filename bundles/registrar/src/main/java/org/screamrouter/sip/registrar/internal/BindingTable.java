@@ -89,8 +89,9 @@ final class BindingTable {
             count.addAndGet(delta);
             account(old, next);
             next.sort(BEST_FIRST);
-            outcome[0] = new Outcome.Applied(List.copyOf(next));
-            return next.isEmpty() ? null : List.copyOf(next);
+            List<Binding> applied = List.copyOf(next);
+            outcome[0] = new Outcome.Applied(applied);
+            return applied.isEmpty() ? null : applied;
         });
         return outcome[0];
     }
