@@ -407,15 +407,20 @@ public class CallsIT {
             assertTrue(ok.body(), ok.body().contains("UDP/TLS/RTP/SAVPF") && ok.body().contains("a=fingerprint:"));
             d.toTag = ok.tag("to");
             peer.send(d.ack(true));
-            // the engine's gathering ends: a trickle INFO (RFC 8840) from the server, with no candidate the answer had
-            Message trickle = peer.request(d.callId, "INFO", ANSWER);
-            assertNotNull("a trickle INFO from the server", trickle);
-            assertEquals("application/trickle-ice-sdpfrag", trickle.header("content-type"));
-            assertTrue(trickle.body(), trickle.body().contains("a=end-of-candidates") && trickle.body().contains("a=ice-ufrag:"));
-            for (String line : trickle.body().split("\r\n")) {
-                if (line.startsWith("a=candidate:")) assertFalse("sent again: " + line, ok.body().contains(line));
+            // the candidates found after the answer, then the end of gathering: trickle INFOs (RFC 8840) from the
+            // server, one at a time (CallPeer answers each 200), none repeating a candidate the answer had
+            Message end = peer.await(m -> !m.isResponse() && "INFO".equals(m.method()) && d.callId.equals(m.header("call-id"))
+                    && m.body().contains("a=end-of-candidates"), ANSWER);
+            assertNotNull("a trickle INFO with the end of candidates from the server", end);
+            for (Message trickle : peer.received()) {
+                if (trickle.isResponse() || !"INFO".equals(trickle.method()) || !d.callId.equals(trickle.header("call-id"))) continue;
+                assertEquals("application/trickle-ice-sdpfrag", trickle.header("content-type"));
+                assertTrue(trickle.body(), trickle.body().contains("a=ice-ufrag:"));
+                for (String line : trickle.body().split("\r\n")) {
+                    if (line.startsWith("a=candidate:")) assertFalse("sent again: " + line, ok.body().contains(line));
+                }
+                assertEquals("the server's To tag is the INFO's From tag", d.toTag, trickle.tag("from"));
             }
-            assertEquals("the server's To tag is the INFO's From tag", d.toTag, trickle.tag("from"));
             String frag = "a=ice-ufrag:Wbg7\r\na=ice-pwd:2bLvIv4nn4ygr2rvuXSKcgEb\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
                     + "a=candidate:1 1 udp 2122260223 198.18.0.2 50000 typ host\r\na=end-of-candidates\r\n";
             peer.send(d.info("application/trickle-ice-sdpfrag", frag));

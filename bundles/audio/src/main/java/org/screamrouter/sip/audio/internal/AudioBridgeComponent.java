@@ -212,7 +212,7 @@ public class AudioBridgeComponent implements AudioBridge {
                                 });
                     })
                     .thenRun(() -> l.pcTrack.start()) // the answer is applied: the sender has its sink on the source
-                    .thenCompose(v -> l.gatheringComplete.completeOnTimeout(null, c.ice_gathering_timeout_ms(), TimeUnit.MILLISECONDS))
+                    .thenCompose(v -> l.answerReady(c.ice_answer_after_first_candidate_ms(), c.ice_gathering_timeout_ms()))
                     .thenApplyAsync(v -> l.peerConnection.getLocalDescription().sdp, control)
                     .whenComplete((sdp, failure) -> {
                         if (failure != null) {

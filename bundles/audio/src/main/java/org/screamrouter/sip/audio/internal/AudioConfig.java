@@ -42,6 +42,12 @@ public @interface AudioConfig {
     @AttributeDefinition(name = "ICE gathering wait (ms)", description = "The answer waits this long at most for every local candidate", min = "0")
     int ice_gathering_timeout_ms() default 2000;
 
+    @AttributeDefinition(name = "Answer after the first candidate (ms)", description = "Once the first local candidate is found, "
+            + "the answer goes out this much later with the candidates found by then, without waiting for the end of gathering "
+            + "(libwebrtc finds the UDP host candidates together and goes on in steps about 50 ms apart); the rest follow by "
+            + "trickle ICE. -1: wait for the end of gathering (at most the gathering wait)", min = "-1")
+    int ice_answer_after_first_candidate_ms() default 10;
+
     @AttributeDefinition(name = "Opus bitrate (bit/s)", description = "ScreamRouter's sender uses 512000 (libwebrtc caps it at 510000)", min = "6000")
     int opus_bitrate() default 512000;
 

@@ -47,6 +47,8 @@ final class WebRtcListener implements PeerConnectionObserver {
     private final BiConsumer<String, String> onIceCandidate;
     private final Ended ended;
     final CompletableFuture<Void> gatheringComplete = new CompletableFuture<>();
+    /** Completed with the first local candidate libwebrtc finds. */
+    private final CompletableFuture<Void> firstCandidate = new CompletableFuture<>();
     volatile RTCPeerConnection peerConnection;
     volatile WebRtcEngine.ListenerTrack pcTrack;
     private volatile ListenerInfo.State state = ListenerInfo.State.CONNECTING;
@@ -127,6 +129,20 @@ final class WebRtcListener implements PeerConnectionObserver {
         }
     }
 
+    /**
+     * Completes when the answer may go out: at the end of gathering, or {@code afterFirst} ms after the first
+     * candidate ({@code -1}: only at the end), and at the latest after {@code timeout} ms.
+     */
+    CompletableFuture<Void> answerReady(int afterFirst, int timeout) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        gatheringComplete.thenRun(() -> ready.complete(null));
+        if (afterFirst >= 0) {
+            firstCandidate.thenRunAsync(() -> ready.complete(null),
+                    CompletableFuture.delayedExecutor(afterFirst, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        return ready.completeOnTimeout(null, timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     void deliverAnswer(String sdp) {
         onLocalDescription.accept(sdp);
     }
@@ -135,6 +151,7 @@ final class WebRtcListener implements PeerConnectionObserver {
 
     @Override
     public void onIceCandidate(RTCIceCandidate candidate) {
+        firstCandidate.complete(null);
         try {
             onIceCandidate.accept(candidate.sdp, candidate.sdpMid);
         } catch (RuntimeException e) {

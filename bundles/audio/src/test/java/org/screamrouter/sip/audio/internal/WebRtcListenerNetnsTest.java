@@ -104,6 +104,34 @@ class WebRtcListenerNetnsTest {
         }
     }
 
+    /**
+     * Issue 15: by default the answer goes out {@code ice.answer.after.first.candidate.ms} after the first local
+     * candidate, with it, not after the whole gathering (libwebrtc's later steps: 200 ms on a host with several
+     * interfaces; {@code bench/calls-bench.sh}); with {@code -1} it waits for the end of gathering, as before. Either
+     * way it carries the UDP host candidate, and the end of gathering is told by trickle.
+     */
+    @Test
+    void theAnswerCarriesTheHostCandidateAndWithMinusOneWaitsForTheEndOfGathering() throws Exception {
+        for (int afterFirst : new int[] {10, -1}) {
+            bridge.deactivate();
+            bridge = new AudioBridgeComponent();
+            bridge.activate(TestConfig.of(Map.of("test_tone", "on", "media_port_min", 0, "media_port_max", 0,
+                    "ice_answer_after_first_candidate_ms", afterFirst)));
+            try (BrowserPeer browser = new BrowserPeer()) {
+                List<String> events = new CopyOnWriteArrayList<>();
+                String offer = browser.offer();
+                String answer = bridge.addWebRtcListener("s", "early" + afterFirst, offer, a -> events.add("answer"),
+                        (c, mid) -> events.add(c == null ? "end" : "candidate"), "198.18.77.2").toCompletableFuture().get(20, TimeUnit.SECONDS);
+                await("the end of gathering", Duration.ofSeconds(10), () -> events.contains("end"));
+                assertThat(answer).containsPattern("a=candidate:\\S+ 1 udp \\d+ 198\\.18\\.77\\.\\d \\d+ typ host");
+                assertThat(events.indexOf("candidate")).as("a candidate before the answer").isLessThan(events.indexOf("answer"));
+                if (afterFirst < 0) {
+                    assertThat(events.indexOf("answer")).as("the answer after the end of gathering").isGreaterThan(events.indexOf("end"));
+                }
+            }
+        }
+    }
+
     @Test
     void trickledRemoteCandidatesConnectAnOfferThatHadNone() throws Exception {
         try (BrowserPeer browser = new BrowserPeer()) {
