@@ -38,9 +38,12 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
     private final ConnectionGuard guard;
 
     private final SourceRates rates;
+    private final UdpHandOver handOver;
 
-    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates) {
+    KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
+            UdpHandOver handOver) {
         this.rates = rates;
+        this.handOver = handOver;
         this.keepAlive = keepAlive;
         this.closed = closed;
         this.guard = guard;
@@ -106,7 +109,7 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             return new WssProcessor(address, stack, port);
         }
         if (transport.equalsIgnoreCase(ListeningPoint.UDP) && UdpIntake.useListeningSockets(stack)) {
-            return new UdpIntake.Processor(address, stack, port, rates);
+            return new UdpIntake.Processor(address, stack, port, rates, handOver);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }

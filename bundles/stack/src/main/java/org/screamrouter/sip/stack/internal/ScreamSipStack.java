@@ -235,14 +235,16 @@ final class ScreamSipStack extends SipStackImpl {
     }
 
     ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
-                   gov.nist.core.net.SecurityManagerProvider security) throws PeerUnavailableException {
+                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver) throws PeerUnavailableException {
         super(properties);
+        // UDP sockets a previous stack parked are adopted rather than bound again (UdpHandOver)
+        networkLayer = handOver.networkLayer(getNetworkLayer());
         setRouter(router);
         // JAIN-SIP made its own provider by class name (it could not name ours); TLS listening points ask this field
         securityManagerProvider = security;
         // both before any listening point exists: each message channel asks for its parser, each
         // listening point for its processor
         setMessageParserFactory(new StrictMessageParser.Factory());
-        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard, rates));
+        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard, rates, handOver));
     }
 }

@@ -113,6 +113,10 @@ public final class SipStackComponent implements SipMessages, SipSender, SipStack
     @Activate
     void activate(BundleContext context, StackConfig config) {
         this.context = context;
+        // a stack bundle update hands the bound UDP sockets from this revision to the next (UdpHandOver)
+        org.osgi.framework.Bundle system = context.getBundle(0);
+        BundleContext framework = system == null ? null : system.getBundleContext();
+        if (framework != null) engine.parkSocketsIn(new FrameworkParkedSockets(framework, FrameworkParkedSockets.UNCLAIMED));
         engine.handlerWait(java.time.Duration.ofMillis(config.handler_wait()));
         // the methods the previous run served: their requests wait for their handlers instead of getting 405
         servedMethods = new ServedMethodsFile(context.getDataFile(ServedMethodsFile.NAME));

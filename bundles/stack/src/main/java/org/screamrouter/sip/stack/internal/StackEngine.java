@@ -83,6 +83,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
     private final RequestSender sender;
     private final Map<String, Bound> bound = new LinkedHashMap<>();
     private final TlsIdentity identity = new TlsIdentity(java.time.Clock.systemUTC());
+    private final UdpHandOver handOver = new UdpHandOver();
 
     private volatile MessageSupport messages;
     private volatile ResponseCache cache;
@@ -157,6 +158,11 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         }
     }
 
+    /** Where this engine's UDP sockets are left when it closes, for the next engine to adopt (null: they are closed). */
+    public void parkSocketsIn(ParkedSockets lot) {
+        handOver.lot(lot);
+    }
+
     /** How long requests of a method whose handler left wait for one to come back before 503 ({@code handler.wait}). */
     public void handlerWait(Duration wait) {
         held.waitNanos(wait.toNanos());
@@ -226,8 +232,13 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         start(wanted);
     }
 
-    /** Unbinds everything and stops the JAIN-SIP stack and the timer; the engine cannot be restarted. */
+    /**
+     * Unbinds everything and stops the JAIN-SIP stack and the timer; the engine cannot be restarted. Its UDP sockets
+     * stay bound, parked for the next engine ({@link UdpHandOver}), when it was given somewhere to park them
+     * ({@link #parkSocketsIn}).
+     */
     public synchronized void close() {
+        handOver.parkOnStop();
         stop();
         timer.shutdownNow();
         resumer.shutdownNow();
@@ -240,7 +251,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates, held, resumer);
         try {
             stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates,
-                    new JainSipSecurity(identity));
+                    new JainSipSecurity(identity), handOver);
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;
@@ -261,8 +272,14 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         }
         sender.provider(null, messages);
         if (stack != null) {
-            stack.stop();
+            // every listening point is gone (its port free, or parked): what JAIN-SIP's stop still does is end its
+            // timers and clear its tables after a fixed one-second sleep, which a bundle update or a re-bind need
+            // not wait for (it was most of the stack update's gap)
+            ScreamSipStack stopping = stack;
             stack = null;
+            Thread t = new Thread(stopping::stop, "sip-stack-stopping");
+            t.setDaemon(true);
+            t.start();
         }
     }
 

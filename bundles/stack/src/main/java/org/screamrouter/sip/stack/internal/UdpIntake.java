@@ -65,10 +65,57 @@ final class UdpIntake {
         }
     }
 
+    /**
+     * JAIN-SIP's UDP processor, which parks its socket instead of closing it when its engine closes for good
+     * ({@link UdpHandOver}) and takes the backlog of a socket it adopted. The socket's read timeout lets the reading
+     * thread see that it has to stop without the socket being closed.
+     */
     static final class Processor extends UDPMessageProcessor {
-        Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates) throws IOException {
+        /** How often the reading thread looks up from the socket, and the channel threads from the queue. */
+        static final int TICK_MS = 100;
+        private final UdpHandOver handOver;
+        private final Taking taking;
+        private final java.util.concurrent.CountDownLatch readerDone = new java.util.concurrent.CountDownLatch(1);
+
+        Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver) throws IOException {
             super(address, stack, port);
-            this.messageQueue = new Taking(this.messageQueue, sock, rates);
+            this.handOver = handOver;
+            this.taking = new Taking(this.messageQueue, sock, rates);
+            this.messageQueue = taking;
+            sock.setSoTimeout(TICK_MS);
+            long now = System.currentTimeMillis();
+            for (DatagramPacket packet : handOver.backlogOf(sock)) {
+                taking.queue.offer(new DatagramQueuedMessageDispatch(packet, now));
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                super.run();
+            } finally {
+                readerDone.countDown();
+            }
+        }
+
+        @Override
+        public void stop() {
+            if (!handOver.parking()) {
+                super.stop();
+                return;
+            }
+            // the channel threads stop taking (what one had just taken goes to the backlog), the reader leaves at its
+            // next tick, and everything read but not parsed goes with the socket
+            taking.parking = true;
+            isRunning = false;
+            try {
+                readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+                taking.awaitNoTaker(10L * TICK_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            taking.drainToBacklog();
+            handOver.park(sock, taking.backlog);
         }
     }
 
@@ -77,6 +124,11 @@ final class UdpIntake {
         private final BlockingQueue<DatagramQueuedMessageDispatch> queue;
         private final DatagramSocket socket;
         private final SourceRates rates;
+        /** Set when the socket is being parked: nothing more is handed to a channel thread. */
+        private volatile boolean parking;
+        /** Datagrams taken from the queue once parking began, and then the rest of the queue: they go with the socket. */
+        private final BlockingQueue<DatagramPacket> backlog = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger takers = new java.util.concurrent.atomic.AtomicInteger();
 
         Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates) {
             this.queue = queue;
@@ -101,10 +153,42 @@ final class UdpIntake {
             return work;
         }
 
-        @Override public DatagramQueuedMessageDispatch take() throws InterruptedException { return taken(queue.take()); }
+        /**
+         * A channel thread waits in short polls so it sees parking begin; once it has, what it took goes to the
+         * backlog and it is told to stop (JAIN-SIP's channel ends on an interrupt once its processor is not running).
+         */
+        private DatagramQueuedMessageDispatch takeWithin(long nanos) throws InterruptedException {
+            takers.incrementAndGet();
+            try {
+                long deadline = System.nanoTime() + nanos;
+                while (true) {
+                    if (parking) throw new InterruptedException("the socket is being parked");
+                    long left = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(Processor.TICK_MS));
+                    DatagramQueuedMessageDispatch work = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (work != null && parking) {
+                        backlog.add(work.packet);
+                        throw new InterruptedException("the socket is being parked");
+                    }
+                    if (work != null || System.nanoTime() - deadline >= 0) return taken(work);
+                }
+            } finally {
+                takers.decrementAndGet();
+            }
+        }
+
+        void awaitNoTaker(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (takers.get() > 0 && System.nanoTime() - deadline < 0) Thread.sleep(5);
+        }
+
+        void drainToBacklog() {
+            for (DatagramQueuedMessageDispatch work; (work = queue.poll()) != null; ) backlog.add(work.packet);
+        }
+
+        @Override public DatagramQueuedMessageDispatch take() throws InterruptedException { return takeWithin(Long.MAX_VALUE / 2); }
 
         @Override public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) throws InterruptedException {
-            return taken(queue.poll(timeout, unit));
+            return takeWithin(unit.toNanos(timeout));
         }
 
         @Override public DatagramQueuedMessageDispatch poll() { return taken(queue.poll()); }
