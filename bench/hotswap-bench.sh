@@ -4,9 +4,11 @@
 # counted as failed (an answer other than 200, or none within sipp's timeout), its retransmissions, the longest
 # answer (from the per-call response times), and whether every device still has its binding afterwards.
 #
-#   bench/hotswap-bench.sh [--no-build] [--refresh] [--devices N] [--rate R] [--bundles "registrar presence ..."]
+#   bench/hotswap-bench.sh [--no-build] [--refresh] [--devices N] [--rate R] [--seconds S] [--work DIR] [--check]
+#                          [--bundles "registrar presence ..."]
 #
-# Each bundle gets its own sipp run of 20 s; the update starts 5 s into it. A bundle's name is the last part of its
+# Each bundle gets its own sipp run of S seconds (default 20); the update starts at a quarter of it. --check makes the
+# exit status 1 when a bundle is missing, a call failed or a binding was lost (itests' HotSwapUnderLoadIT uses it). A bundle's name is the last part of its
 # symbolic name (org.screamrouter.sip.<name>). The server runs from a copy of the distribution in
 # bench/target/hotswap/server on unusual loopback ports (bench/lib/server.sh).
 #
@@ -19,8 +21,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=5000; rate=1000; refresh=0
-bundles="stack registrar presence config mdns calls audio client shell whep whep.relay api audio.api"
+build=1; devices=5000; rate=1000; refresh=0; seconds=20; check=0; work_dir="$top/bench/target/hotswap"
+bundles="stack registrar auth presence config mdns calls audio client shell whep whep.relay sdp api audio.api"
 # exporters of packages: their update is only used once they and their importers are refreshed
 libraries=" api audio.api sdp http jainsip webrtc standalone "
 while [ $# -gt 0 ]; do
@@ -30,6 +32,9 @@ while [ $# -gt 0 ]; do
         --devices) devices=$2; shift ;;
         --rate) rate=$2; shift ;;
         --bundles) bundles=$2; shift ;;
+        --seconds) seconds=$2; shift ;;
+        --work) work_dir=$2; shift ;;
+        --check) check=1 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -38,7 +43,7 @@ command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tes
 [ $build = 1 ] && mvn -B -q -ntp ${MVN_FLAGS:-} install -DskipTests -pl distribution -am
 
 port=${SIP_PORT:-27260}
-bench_server "$top/bench/target/hotswap" "$port"
+bench_server "$work_dir" "$port"
 work=$bench_work
 printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings.per.source = %d\nmax.devices.per.source = %d\n' \
     $((devices * 3)) $((devices * 3)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
@@ -60,14 +65,16 @@ echo "seeding $devices devices at $rate/s"
 sipp_run "$devices" seed
 echo "bindings after seeding: $(bindings)"
 
+faults=0
+listing=$(bench_shell "bundle:list -s -t 0") # bundle ids stay the same across updates and refreshes
 printf '%-10s %-15s %8s %8s %10s %12s %10s\n' bundle op calls failed retrans "longest ms" bindings
 for name in $bundles; do
-    id=$(bench_shell "bundle:list -s -t 0" | awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn && !found { print $1; found = 1 }')
-    if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; continue; fi
+    id=$(awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn && !found { print $1; found = 1 }' <<< "$listing")
+    if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; faults=$((faults + 1)); continue; fi
     rm -f "$work"/*_rtt.csv
-    sipp_run $((rate * 20)) "$name" &
+    sipp_run $((rate * seconds)) "$name" &
     load=$!
-    sleep 5
+    sleep "$(awk -v s="$seconds" 'BEGIN { print s / 4 }')"
     op=update
     if [ $refresh = 1 ] || [[ $libraries == *" $name "* ]]; then op=update+refresh; fi
     if [ $op = update ]; then
@@ -78,6 +85,10 @@ for name in $bundles; do
     wait $load
     # the rtt file: one line per call, date;time;response time in ms;rtd name
     longest=$(awk -F';' 'FNR > 1 && $2 + 0 > max { max = $2 + 0 } END { printf "%.0f", max }' "$work"/*_rtt.csv 2>/dev/null || echo "?")
+    failed=$(stat "$work/$name-stat.csv" 'FailedCall(C)'); now=$(bindings)
     printf '%-10s %-15s %8s %8s %10s %12s %10s\n' "$name" "$op" "$(stat "$work/$name-stat.csv" TotalCallCreated)" \
-        "$(stat "$work/$name-stat.csv" 'FailedCall(C)')" "$(stat "$work/$name-stat.csv" 'Retransmissions(C)')" "$longest" "$(bindings)"
+        "$failed" "$(stat "$work/$name-stat.csv" 'Retransmissions(C)')" "$longest" "$now"
+    if [ "$failed" != 0 ] || [ "$now" != "$devices" ]; then faults=$((faults + 1)); fi
 done
+echo "bundles with a failed call, a lost binding or no bundle at all: $faults"
+[ $check = 0 ] || [ $faults = 0 ]
