@@ -72,9 +72,8 @@ final class PublishHandler {
     void publish(SipExchange exchange, SipAuthenticator auth, Optional<String> user) throws Exception {
         Request request = exchange.request();
         PresenceConfig cfg = config.get();
-        EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
+        EventHeader eventHeader = responses.eventHeader(exchange);
         if (eventHeader == null) {
-            exchange.respond(Response.BAD_REQUEST, "Missing Event header");
             return;
         }
         if (!Subscription.PRESENCE.equalsIgnoreCase(eventHeader.getEventType())) {

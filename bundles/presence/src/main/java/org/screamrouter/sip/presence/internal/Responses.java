@@ -1,16 +1,24 @@
 package org.screamrouter.sip.presence.internal;
 
 import javax.sip.InvalidArgumentException;
+import javax.sip.header.EventHeader;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 
-/** The answers SUBSCRIBE and PUBLISH share: 489 with the packages served here, 423 with Min-Expires. */
+/** The answers SUBSCRIBE and PUBLISH share: 400 without Event, 489 with the packages served here, 423 with Min-Expires. */
 final class Responses {
     private final SipMessages messages;
 
     Responses(SipMessages messages) {
         this.messages = messages;
+    }
+
+    /** The request's Event header; without one the request is answered 400 and the result is {@code null}. */
+    EventHeader eventHeader(SipExchange exchange) {
+        EventHeader event = (EventHeader) exchange.request().getHeader(EventHeader.NAME);
+        if (event == null) exchange.respond(Response.BAD_REQUEST, "Missing Event header");
+        return event;
     }
 
     /** 489 Bad Event with one Allow-Events header per package of {@code allowed} (comma separated). */

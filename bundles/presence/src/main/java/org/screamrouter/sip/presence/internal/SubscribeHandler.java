@@ -77,9 +77,8 @@ final class SubscribeHandler {
     void subscribe(SipExchange exchange, Optional<String> user) throws Exception {
         Request request = exchange.request();
         PresenceConfig cfg = config.get();
-        EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
+        EventHeader eventHeader = responses.eventHeader(exchange);
         if (eventHeader == null) {
-            exchange.respond(Response.BAD_REQUEST, "Missing Event header");
             return;
         }
         String event = eventHeader.getEventType().toLowerCase(Locale.ROOT);

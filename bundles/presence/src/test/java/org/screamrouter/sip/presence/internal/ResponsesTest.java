@@ -31,6 +31,14 @@ class ResponsesTest {
     }
 
     @Test
+    void aRequestWithoutEventIsAnswered400() throws Exception {
+        Harness.Exchange x = exchange();
+        assertThat(responses.eventHeader(x)).isNull();
+        assertThat(x.last().getStatusCode()).isEqualTo(400);
+        assertThat(x.last().getReasonPhrase()).isEqualTo("Missing Event header");
+    }
+
+    @Test
     void intervalTooBriefNamesTheMinimum() throws Exception {
         Harness.Exchange x = exchange();
         responses.intervalTooBrief(x, 60);

@@ -46,17 +46,9 @@ class SubscribeHandlerTest {
         if (store != null) store.close();
     }
 
+    /** The component test's SUBSCRIBE (over TCP), over {@code transport}. */
     private static String subscribe(String transport, String user, String event, int cseq, Integer expires, String toTag, String... extra) {
-        StringBuilder s = new StringBuilder("SUBSCRIBE sip:" + user + "@127.0.0.1:5060 SIP/2.0\n"
-                + "Via: SIP/2.0/" + transport + " 127.0.0.1:5070;branch=z9hG4bKh" + cseq + "\n"
-                + "Max-Forwards: 70\nFrom: <sip:watcher@127.0.0.1>;tag=w1\n"
-                + "To: <sip:" + user + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\n"
-                + "Call-ID: h-call\nCSeq: " + cseq + " SUBSCRIBE\n");
-        if (event != null) s.append("Event: ").append(event).append('\n');
-        s.append("Contact: <sip:watcher@127.0.0.1:5070>\n");
-        if (expires != null) s.append("Expires: ").append(expires).append('\n');
-        for (String e : extra) s.append(e).append('\n');
-        return s.append("Content-Length: 0\n\n").toString();
+        return PresenceComponentTest.subscribe(user, event, cseq, expires, toTag, extra).replace("SIP/2.0/TCP", "SIP/2.0/" + transport);
     }
 
     private Response send(String raw) throws Exception {
