@@ -1,0 +1,50 @@
+package org.screamrouter.sip.registrar.internal;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Optional;
+import javax.sip.message.Response;
+import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipStackStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** OPTIONS to the server (RFC 3261 11.2): our capabilities, and a device's sign of life on the flow of its binding. */
+final class OptionsHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(OptionsHandler.class);
+
+    private final SipMessages messages;
+    private final SipStackStatus stack;
+    private final DeviceBook book;
+    private final Clock clock;
+
+    OptionsHandler(SipMessages messages, SipStackStatus stack, DeviceBook book, Clock clock) {
+        this.messages = messages;
+        this.stack = stack;
+        this.book = book;
+        this.clock = clock;
+    }
+
+    /**
+     * OPTIONS to the server (RFC 3261 11.2), also a device's keep-alive, but only on the flow of the device's
+     * binding: the device it names, else the one registered on that flow. Anyone may ask for our capabilities;
+     * an OPTIONS from another socket that names a device is answered and keeps nobody online.
+     */
+    void options(SipExchange exchange) throws ParseException {
+        Flow flow = exchange.flow();
+        Optional<String> named = RegisterHandler.identify(exchange.request());
+        Optional<String> alive = named.isPresent() && book.device(named.get()).isPresent()
+                ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
+        alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
+        if (named.isPresent() && alive.isEmpty() && book.device(named.get()).isPresent()) {
+            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", DigestAuthenticator.printable(named.get()), flow);
+        }
+        Response response = exchange.createResponse(Response.OK);
+        response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));
+        response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
+        response.setHeader(messages.headers().createSupportedHeader(String.join(", ", RegisterHandler.SUPPORTED)));
+        exchange.respond(response);
+    }
+}

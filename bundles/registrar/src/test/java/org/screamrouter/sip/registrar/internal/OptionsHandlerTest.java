@@ -1,0 +1,84 @@
+package org.screamrouter.sip.registrar.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** OPTIONS on its own: the capabilities answered to anyone, a sign of life only on the flow of the device's binding. */
+class OptionsHandlerTest {
+    private static final String DEV = "5f7c1a2e-0000-4000-8000-0000000000aa";
+    @TempDir
+    Path dir;
+    private final TestHarness h = new TestHarness();
+    private Registry registry;
+    private RegisterHandler register;
+    private OptionsHandler options;
+
+    @BeforeEach
+    void start() {
+        RegistrarConfig config = TestHarness.config(Map.of());
+        registry = new Registry(FakeExchange.MESSAGES, h.client, h.clock, () -> config, dir.resolve("registrar.mv"));
+        register = new RegisterHandler(FakeExchange.MESSAGES, h.stack, h.clock, () -> config, registry);
+        options = new OptionsHandler(FakeExchange.MESSAGES, h.stack, registry.book(), h.clock);
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    private static String options(String fromUser) {
+        return "OPTIONS sip:screamrouter.local SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKo" + System.nanoTime()
+                + "\nMax-Forwards: 70\nTo: <sip:screamrouter.local>\nFrom: <sip:" + fromUser + "@127.0.0.1>;tag=o\n"
+                + "Call-ID: o-" + System.nanoTime() + "\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n";
+    }
+
+    private Response ask(String fromUser, int port) throws Exception {
+        FakeExchange x = new FakeExchange(options(fromUser), "127.0.0.1", port);
+        options.options(x);
+        assertThat(x.responses).hasSize(1);
+        return x.last();
+    }
+
+    private Instant lastSeen() {
+        return registry.device(DEV).orElseThrow().lastSeen();
+    }
+
+    @Test
+    void anyoneGetsTheCapabilities() throws Exception {
+        Response r = ask("someone", 41000);
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(r.getHeader("Allow").toString().trim()).isEqualTo("Allow: OPTIONS, REGISTER");
+        assertThat(r.getHeader("Accept").toString().trim()).isEqualTo("Accept: application/sdp");
+        assertThat(r.getHeader("Supported").toString().trim()).isEqualTo("Supported: path");
+    }
+
+    @Test
+    void anOptionsOnTheDevicesFlowIsASignOfLifeFromAnotherSocketItIsNot() throws Exception {
+        FakeExchange reg = new FakeExchange("REGISTER sip:screamrouter.local SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKr1\n"
+                + "Max-Forwards: 70\nTo: <sip:screamrouter@screamrouter.local>\nFrom: <sip:" + DEV + "@127.0.0.1>;tag=t\n"
+                + "Call-ID: r1\nCSeq: 1 REGISTER\nContact: <sip:" + DEV + "@127.0.0.1:5999>\nExpires: 300\nContent-Length: 0\n\n",
+                "127.0.0.1", 40000);
+        register.register(reg);
+        assertThat(reg.last().getStatusCode()).isEqualTo(200);
+        Instant registered = lastSeen();
+
+        h.clock.advance(Duration.ofSeconds(5));
+        assertThat(ask(DEV, 40001).getStatusCode()).isEqualTo(200);
+        assertThat(lastSeen()).isEqualTo(registered);
+        // an OPTIONS naming nobody known counts for the device registered on that flow
+        assertThat(ask("someone", 40000).getStatusCode()).isEqualTo(200);
+        assertThat(lastSeen()).isEqualTo(registered.plusSeconds(5));
+        h.clock.advance(Duration.ofSeconds(5));
+        assertThat(ask(DEV, 40000).getStatusCode()).isEqualTo(200);
+        assertThat(lastSeen()).isEqualTo(registered.plusSeconds(10));
+    }
+}
