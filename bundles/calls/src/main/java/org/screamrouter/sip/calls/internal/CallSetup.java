@@ -8,7 +8,7 @@ import javax.sip.address.SipURI;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

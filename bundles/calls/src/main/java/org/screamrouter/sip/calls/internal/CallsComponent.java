@@ -25,7 +25,7 @@ import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.calls.Calls;
 import org.screamrouter.sip.config.ConfigurationManager;
 import org.screamrouter.sip.registrar.DeviceRegistry;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.FlowListener;
 import org.screamrouter.sip.stack.ListeningPoint;

@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.calls.CallInfo;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
 
 class CallSetupTest {

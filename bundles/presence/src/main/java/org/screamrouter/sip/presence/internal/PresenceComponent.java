@@ -51,7 +51,7 @@ import org.screamrouter.sip.presence.SubscriptionInfo;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;

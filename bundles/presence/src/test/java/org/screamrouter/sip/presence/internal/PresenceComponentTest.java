@@ -269,7 +269,7 @@ class PresenceComponentTest {
     void withAuthenticationAUserPublishesOnlyForItsOwnDevice() throws Exception {
         h.device("dev1", true);
         String[] user = {"alice"};
-        presence.setAuthenticator(new org.screamrouter.sip.registrar.SipAuthenticator() {
+        presence.setAuthenticator(new org.screamrouter.sip.auth.SipAuthenticator() {
             @Override
             public Outcome authenticate(org.screamrouter.sip.stack.SipExchange exchange) {
                 return Outcome.authenticated(user[0]);

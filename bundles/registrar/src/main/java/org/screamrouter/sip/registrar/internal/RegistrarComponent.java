@@ -62,7 +62,7 @@ import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.registrar.PingResult;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.SdpParseException;
 import org.screamrouter.sip.sdp.SdpParser;

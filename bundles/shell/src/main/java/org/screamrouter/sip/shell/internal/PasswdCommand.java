@@ -10,7 +10,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.auth.SipCredentials;
 
 @Service
 @Command(scope = "sip", name = "passwd", description = "Adds a SIP user or sets its password in the credentials file "

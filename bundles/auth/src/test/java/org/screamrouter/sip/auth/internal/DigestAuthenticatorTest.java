@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
 
 /** The registrar with digest authentication on: challenges, the checks of RFC 3261 22.4 and RFC 7616, 403 for a foreign AOR. */

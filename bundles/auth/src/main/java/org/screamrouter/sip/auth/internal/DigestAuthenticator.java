@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import java.io.IOException;
 import java.nio.CharBuffer;
@@ -33,8 +33,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.screamrouter.sip.registrar.SipAuthenticator;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.auth.SipAuthenticator;
+import org.screamrouter.sip.auth.SipCredentials;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
