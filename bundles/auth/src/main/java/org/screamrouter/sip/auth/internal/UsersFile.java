@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import org.screamrouter.sip.registrar.AddressOfRecord;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
