@@ -52,6 +52,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
@@ -63,6 +64,7 @@ import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.registrar.PingResult;
+import org.screamrouter.sip.auth.AuthenticatorSlot;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.SdpParseException;
@@ -121,12 +123,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private volatile RegistrarConfig config;
     private volatile EventAdmin eventAdmin;
     private volatile Set<String> ownAddresses = Set.of();
-    /** Digest authentication (RFC 3261 10.3 step 3); DS binds it before activation, unit tests may leave it open. */
-    private volatile SipAuthenticator authenticator = OPEN;
-    private static final SipAuthenticator OPEN = new SipAuthenticator() {
-        @Override public Outcome authenticate(SipExchange exchange) { return Outcome.open(); }
-        @Override public boolean owns(String user, String addressOfRecord) { return true; }
-    };
+    /** Authentication (RFC 3261 10.3 step 3), waited for while the auth bundle is being updated (dynamic reference). */
+    private final AuthenticatorSlot authenticator;
 
     @Activate
     public RegistrarComponent(@Reference SipMessages messages, @Reference SipClient client, @Reference SipStackStatus stack,
@@ -139,6 +137,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         this.stack = stack;
         this.config = config;
         this.clock = clock;
+        this.authenticator = new AuthenticatorSlot(messages);
         this.store = new RegistrarStore(storeFile);
         this.activity = new ActivityLog(LoggerFactory.getLogger(DeviceBook.class), "registrar devices", SUMMARY_INTERVAL,
                 DETAILED_PER_INTERVAL, clock);
@@ -164,9 +163,13 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 : context.getDataFile("registrar.mv").toPath();
     }
 
-    @Reference
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setAuthenticator(SipAuthenticator authenticator) {
-        this.authenticator = authenticator;
+        this.authenticator.bind(authenticator);
+    }
+
+    void unsetAuthenticator(SipAuthenticator authenticator) {
+        this.authenticator.unbind(authenticator);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -304,7 +307,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
         alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
         if (named.isPresent() && alive.isEmpty() && book.device(named.get()).isPresent()) {
-            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", DigestAuthenticator.printable(named.get()), flow);
+            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", printable(named.get()), flow);
         }
         Response response = exchange.createResponse(Response.OK);
         response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));
@@ -329,7 +332,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             return;
         }
         SipAuthenticator auth = authenticator;
-        SipAuthenticator.Outcome authenticated = auth.authenticate(exchange); // step 3; when refused it has answered
+        SipAuthenticator.Outcome authenticated = auth.authenticate(exchange); // step 3; when refused it has answered (503 while away)
         if (!authenticated.proceed()) {
             return;
         }
@@ -520,7 +523,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             Optional<String> fault = book.refusal(device, aor, user, exchange.flow().remote().getAddress());
             if (fault.isPresent()) {
                 String owner = book.owner(device).map(o -> o.aor() + (o.user() == null ? "" : " (user " + o.user() + ")")).orElse("-");
-                LOG.info("REGISTER refused: {} for {}{} from {}: {}; it belongs to {} at {}", DigestAuthenticator.printable(device),
+                LOG.info("REGISTER refused: {} for {}{} from {}: {}; it belongs to {} at {}", printable(device),
                         aor, user == null ? "" : " (user " + user + ")", exchange.flow(), fault.get(), owner,
                         book.device(device).map(d -> d.source() == null ? "-" : d.source().getAddress().getHostAddress()).orElse("-"));
                 exchange.respond(Response.FORBIDDEN, "Forbidden (" + fault.get() + ")");
@@ -656,6 +659,12 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
     private static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    }
+
+    /** A device UUID from a message, quoted and cut for one log line (control characters replaced). */
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) : s;
+        return '"' + cut.replaceAll("[\\x00-\\x1f\\x7f]", "?") + '"';
     }
 
     private static <T> Iterable<T> iterable(Iterator<T> it) {
