@@ -3,6 +3,7 @@ package org.screamrouter.sip.auth;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sip.InvalidArgumentException;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.SipExchange;
@@ -33,18 +34,22 @@ public final class AuthenticatorSlot implements SipAuthenticator {
     /** The reason phrase of the 503. */
     public static final String REASON = "Authentication Unavailable";
 
-    private final SipMessages messages;
+    private final Supplier<SipMessages> messages;
     private final long waitNanos;
     private final int maxWaiters;
     private volatile SipAuthenticator current;
     private int waiting;
 
-    public AuthenticatorSlot(SipMessages messages) {
+    /**
+     * @param messages the component's message factory, asked only for a 503 (a supplier: a component whose references
+     *                 are injected into fields binds the authenticator before it has its {@code SipMessages})
+     */
+    public AuthenticatorSlot(Supplier<SipMessages> messages) {
         this(messages, WAIT, MAX_WAITERS);
     }
 
     /** With another wait and bound (tests). */
-    public AuthenticatorSlot(SipMessages messages, Duration wait, int maxWaiters) {
+    public AuthenticatorSlot(Supplier<SipMessages> messages, Duration wait, int maxWaiters) {
         this.messages = messages;
         this.waitNanos = wait.toNanos();
         this.maxWaiters = maxWaiters;
@@ -131,7 +136,7 @@ public final class AuthenticatorSlot implements SipAuthenticator {
     private void unavailable(SipExchange exchange) {
         Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, REASON);
         try {
-            response.setHeader(messages.headers().createRetryAfterHeader(RETRY_AFTER_SECONDS));
+            response.setHeader(messages.get().headers().createRetryAfterHeader(RETRY_AFTER_SECONDS));
         } catch (InvalidArgumentException e) {
             throw new IllegalStateException(e);
         }

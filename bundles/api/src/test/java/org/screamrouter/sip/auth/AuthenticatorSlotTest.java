@@ -82,7 +82,7 @@ class AuthenticatorSlotTest {
 
     @Test
     void aBoundAuthenticatorAnswersAtOnce() throws Exception {
-        AuthenticatorSlot slot = new AuthenticatorSlot(MESSAGES, Duration.ofSeconds(30), 4);
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> MESSAGES, Duration.ofSeconds(30), 4);
         slot.bind(ALICE);
         Exchange exchange = new Exchange();
         assertThat(slot.authenticate(exchange)).isEqualTo(SipAuthenticator.Outcome.authenticated("alice"));
@@ -93,7 +93,7 @@ class AuthenticatorSlotTest {
 
     @Test
     void aWaitingRequestProceedsAsSoonAsTheAuthenticatorComesBack() throws Exception {
-        AuthenticatorSlot slot = new AuthenticatorSlot(MESSAGES, Duration.ofSeconds(30), 4);
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> MESSAGES, Duration.ofSeconds(30), 4);
         slot.bind(ALICE);
         slot.unbind(ALICE);
         Exchange exchange = new Exchange();
@@ -118,7 +118,7 @@ class AuthenticatorSlotTest {
 
     @Test
     void whenNoneComesBackInTimeTheRequestGets503WithRetryAfterAndIsRefused() throws Exception {
-        AuthenticatorSlot slot = new AuthenticatorSlot(MESSAGES, Duration.ofMillis(200), 4);
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> MESSAGES, Duration.ofMillis(200), 4);
         Exchange exchange = new Exchange();
         long start = System.nanoTime();
         assertThat(slot.authenticate(exchange).proceed()).isFalse();
@@ -134,7 +134,7 @@ class AuthenticatorSlotTest {
 
     @Test
     void pastTheBoundOfWaitersARequestGetsThe503AtOnce() throws Exception {
-        AuthenticatorSlot slot = new AuthenticatorSlot(MESSAGES, Duration.ofSeconds(30), 2);
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> MESSAGES, Duration.ofSeconds(30), 2);
         List<Future<SipAuthenticator.Outcome>> waiting = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Exchange e = new Exchange();
@@ -157,7 +157,7 @@ class AuthenticatorSlotTest {
 
     @Test
     void unbindingAReplacedAuthenticatorKeepsTheNewOne() {
-        AuthenticatorSlot slot = new AuthenticatorSlot(MESSAGES, Duration.ofMillis(1), 1);
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> MESSAGES, Duration.ofMillis(1), 1);
         SipAuthenticator next = new SipAuthenticator() {
             @Override public Outcome authenticate(SipExchange exchange) { return Outcome.open(); }
             @Override public boolean owns(String user, String aor) { return true; }

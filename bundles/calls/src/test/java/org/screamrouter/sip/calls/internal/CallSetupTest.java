@@ -76,11 +76,11 @@ class CallSetupTest {
     }
 
     @Test
-    void withoutTheAuthenticatorTheInviteGets503() {
-        w.authenticator = null;
+    void whenTheAuthenticatorStaysAwayTheInviteGetsTheOne503() {
+        w.authenticator = new org.screamrouter.sip.auth.AuthenticatorSlot(() -> Harness.MESSAGES, java.time.Duration.ofMillis(50), 4);
         Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
-        assertAnswer(x, 503, "Service Unavailable (authentication is restarting)");
-        assertThat(header(x.last(), "Retry-After")).isEqualTo("5");
+        assertAnswer(x, 503, org.screamrouter.sip.auth.AuthenticatorSlot.REASON);
+        assertThat(header(x.last(), "Retry-After")).isEqualTo(Integer.toString(org.screamrouter.sip.auth.AuthenticatorSlot.RETRY_AFTER_SECONDS));
         assertThat(w.table.size()).isZero();
     }
 

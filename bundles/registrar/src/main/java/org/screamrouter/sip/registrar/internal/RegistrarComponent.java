@@ -137,7 +137,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         this.stack = stack;
         this.config = config;
         this.clock = clock;
-        this.authenticator = new AuthenticatorSlot(messages);
+        this.authenticator = new AuthenticatorSlot(() -> messages);
         this.store = new RegistrarStore(storeFile);
         this.activity = new ActivityLog(LoggerFactory.getLogger(DeviceBook.class), "registrar devices", SUMMARY_INTERVAL,
                 DETAILED_PER_INTERVAL, clock);

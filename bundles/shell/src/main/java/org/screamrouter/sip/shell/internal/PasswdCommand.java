@@ -38,7 +38,7 @@ public class PasswdCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Subsystems.require(credentials, "passwd", "registrar");
+        Subsystems.require(credentials, "passwd", "auth");
         if (delete) {
             System.out.println(credentials.remove(user) ? "Removed " + user : "No user " + user);
             return null;

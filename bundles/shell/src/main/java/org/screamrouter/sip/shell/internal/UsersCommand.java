@@ -15,7 +15,7 @@ public class UsersCommand implements Action {
 
     @Override
     public Object execute() {
-        Subsystems.require(credentials, "users", "registrar");
+        Subsystems.require(credentials, "users", "auth");
         ShellTable table = new ShellTable();
         table.column("User");
         table.column("Extra addresses-of-record");
