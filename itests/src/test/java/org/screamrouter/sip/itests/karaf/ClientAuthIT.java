@@ -69,9 +69,9 @@ public class ClientAuthIT {
                 KarafRun.standalone(), // SipClients.standalone: the probe acts as devices
                 replaceConfigurationFile("etc/screamrouter-sip.users", users),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "domain", REALM),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.mode", "digest"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.mode", "digest"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", "600"));
     }
 
