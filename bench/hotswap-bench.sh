@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
 build=1; devices=5000; rate=1000; refresh=0
-bundles="stack registrar presence config mdns calls audio client shell whep whep.relay api audio.api"
+bundles="stack registrar auth presence config mdns calls audio client shell whep whep.relay api audio.api"
 # exporters of packages: their update is only used once they and their importers are refreshed
 libraries=" api audio.api sdp http jainsip webrtc standalone "
 while [ $# -gt 0 ]; do
