@@ -107,5 +107,4 @@ final class RegistrarKeys {
                         : ": used " + merged.adopted() + " as the auth configuration (" + AuthConfig.PID + ") does not set them")
                 + "; move them to etc/" + AuthConfig.PID + ".cfg and remove them from etc/" + REGISTRAR_PID + ".cfg (docs/auth.md, Upgrading)";
     }
-
 }
