@@ -73,7 +73,7 @@ public final class AuthenticatorSlot implements SipAuthenticator {
         return current != null;
     }
 
-    /** Requests waiting for the authenticator now (for {@code sip:status} and tests). */
+    /** Requests waiting for the authenticator now. */
     public synchronized int waiting() {
         return waiting;
     }
