@@ -77,6 +77,7 @@ public class StackInFelixIT {
                 // started by the first test, after its configuration is in place: nothing binds 5060 on 0.0.0.0
                 FelixRun.reactor("stack", "org.screamrouter.sip.stack").start(false),
                 FelixRun.reactor("client", "org.screamrouter.sip.client"),
+                FelixRun.reactor("auth", "org.screamrouter.sip.auth"),
                 FelixRun.reactor("registrar", "org.screamrouter.sip.registrar"));
     }
 

@@ -69,9 +69,11 @@ public class ClientAuthIT {
                 KarafRun.standalone(), // SipClients.standalone: the probe acts as devices
                 replaceConfigurationFile("etc/screamrouter-sip.users", users),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "domain", REALM),
+                // where an upgraded server still has it (the registrar's file of before the auth bundle): the auth bundle
+                // adopts it over the shipped auth.mode = none (docs/auth.md, Upgrading); RegistrarAuthIT sets its own PID
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.mode", "digest"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "offline.timeout", "600"));
     }
 
@@ -109,6 +111,20 @@ public class ClientAuthIT {
                 return e.getCause() instanceof SipRejectedException r ? r.reply().status() : -1;
             }
         }, s -> s == 401);
+    }
+
+    /** The upgrade path: auth.mode = digest left in the registrar's file is in force, and one line says to move it. */
+    @Test
+    public void anAuthModeLeftInTheRegistrarsFileIsUsedAndTheLogSaysToMoveIt() throws Exception {
+        try (StandaloneSipClient probe = device()) {
+            awaitChallenges(probe);
+        }
+        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+        String advice = Await.until("the advice to move auth.mode in " + log, Duration.ofSeconds(10),
+                () -> java.nio.file.Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("(org.screamrouter.sip.registrar) still has auth.mode")).findFirst().orElse(null),
+                l -> l != null);
+        assertTrue(advice, advice.contains("used [auth.mode]") && advice.contains("move them to etc/org.screamrouter.sip.auth.cfg"));
     }
 
     @Test

@@ -51,8 +51,8 @@ import org.screamrouter.sip.stack.digest.DigestAlgorithm;
  * Digest authentication of the registrar in the Karaf distribution ({@code auth.mode = digest}, realm = domain
  * {@code example.com}, a credentials file of H(A1) hashes copied into the container's etc; sipsak and baresip are in
  * {@link RegistrarAuthPeersIT}): RFC 4475 regaut01 is challenged, a SHA-256 exchange computed here registers, an expired nonce gets {@code stale=true}, a replayed nonce count is refused,
- * someone else's AOR gets 403, a user made with {@code sip:passwd} can register, and a nonce survives a
- * {@code bundle:update} of the registrar as authentic. The configuration is not changed while the container runs
+ * someone else's AOR gets 403, a user made with {@code sip:passwd} can register, and a {@code bundle:update} of the auth
+ * bundle under re-registration loses no REGISTER, keeps nonces authentic and restarts no consumer. The configuration is not changed while the container runs
  * (Karaf writes a changed configuration back to its .cfg file, which the file watcher then reads again). A refused REGISTER leaves no
  * binding ({@code DeviceRegistry}).
  */
@@ -88,9 +88,9 @@ public class RegistrarAuthIT {
                 systemProperty("itest.sip.tcp.port").value(tcp),
                 replaceConfigurationFile("etc/screamrouter-sip.users", users),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "domain", REALM),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.mode", "digest"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)));
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.mode", "digest"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.nonce.lifetime", Integer.toString(NONCE_LIFETIME)));
     }
 
     private static String line(String user, String password) {
@@ -249,40 +249,75 @@ public class RegistrarAuthIT {
     }
 
     /**
-     * The nonce MAC key lives in the data folder, so a nonce issued before a {@code bundle:update} of the registrar is
-     * still authentic after it: with the right response it gets {@code stale=true} (the new revision's replay memory
-     * is empty, or the nonce expired meanwhile), never the plain 401 of a nonce the server did not issue.
+     * Issue 16: a {@code bundle:update} of the auth bundle while a device with credentials re-registers back to back
+     * loses no REGISTER: every one is answered within {@link #ANSWER}, with 200, or with a 401 {@code stale=true}
+     * (the new revision's replay memory is empty; the nonce MAC key lives in the data folder, so the old nonce is still
+     * authentic: never a plain 401) that the next REGISTER with the fresh nonce turns into 200. Never 503: the
+     * registrar waits for the authenticator ({@code AuthenticatorSlot}). And the registrar's component is not
+     * restarted (its {@code DeviceRegistry} service is the same registration), nor are presence and calls.
      */
     @Test
-    public void aNonceIssuedBeforeABundleUpdateIsAnsweredWithStaleTrueAfterIt() throws Exception {
+    public void anAuthBundleUpdateUnderReRegistrationLosesNoRegisterAndRestartsNoConsumer() throws Exception {
         try (DeviceAgent agent = new DeviceAgent()) {
             awaitChallenge(agent);
-            String nonce = sha256Challenge(send(agent, register(agent, "carol", "carol").toString())).get("nonce");
-            File jar = new File(System.getProperty("itest.registrar.jar"));
+            File jar = new File(System.getProperty("itest.auth.jar"));
             assertTrue(jar + " is missing", jar.isFile());
-            org.osgi.framework.Bundle registrar = java.util.Arrays.stream(context.getBundles())
-                    .filter(b -> "org.screamrouter.sip.registrar".equals(b.getSymbolicName())).findFirst().orElseThrow();
-            long modified = registrar.getLastModified();
-            shell().run("bundle:update " + registrar.getBundleId() + " " + jar.toURI());
-            try {
-                Await.until("the updated registrar challenges", SETTLE, () -> registrar.getLastModified() != modified
-                        ? agent.exchange(register(agent, "carol", "carol").toString(), KarafRun.sipPort(), Duration.ofMillis(500)) : null,
-                        r -> r != null && r.status() == 401);
-            } catch (AssertionError e) {
-                org.osgi.service.cm.Configuration c = configurationAdmin.getConfiguration("org.screamrouter.sip.registrar", null);
-                throw new AssertionError(e.getMessage() + "\nconfiguration " + c.getBundleLocation() + " " + c.getProperties()
-                        + "\nregistrar " + registrar.getLocation() + " state " + registrar.getState()
-                        + "\nscr:list " + shell().run("scr:list") + "\nscr:info " + shell().run("scr:info org.screamrouter.sip.registrar.internal.DigestAuthenticator"), e);
+            org.osgi.framework.Bundle auth = java.util.Arrays.stream(context.getBundles())
+                    .filter(b -> "org.screamrouter.sip.auth".equals(b.getSymbolicName())).findFirst().orElseThrow();
+            Map<String, Object> before = consumerServiceIds();
+            assertTrue("the registrar's service is registered: " + before, before.containsKey("org.screamrouter.sip.registrar.DeviceRegistry"));
+            String nonce = sha256Challenge(send(agent, register(agent, "carol", "carol").toString())).get("nonce");
+            int nc = 0;
+            long modified = auth.getLastModified();
+            java.util.concurrent.CompletableFuture<String> update = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return shell().run("bundle:update " + auth.getBundleId() + " " + jar.toURI());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<Integer> statuses = new ArrayList<>();
+            int stale = 0;
+            long doneAt = 0;
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            // back to back until the update is done and 2 s more, so the requests span the whole swap
+            while (doneAt == 0 || System.nanoTime() - doneAt < Duration.ofSeconds(2).toNanos()) {
+                assertTrue("the update did not finish within " + SETTLE + ", answers " + statuses, System.nanoTime() < deadline);
+                if (doneAt == 0 && update.isDone() && auth.getLastModified() != modified) doneAt = System.nanoTime();
+                SipResponse r = send(agent, register(agent, "carol", "carol").header(authorization(DigestAlgorithm.SHA_256, "carol", "c4rol", nonce, ++nc,
+                        "sip:127.0.0.1:" + KarafRun.sipPort())).toString());
+                statuses.add(r.status());
+                if (r.status() == 401) {
+                    Map<String, String> challenge = sha256Challenge(r);
+                    assertEquals("a nonce of the old revision after the update is authentic: " + r, "true", challenge.get("stale"));
+                    stale++;
+                    nonce = challenge.get("nonce");
+                    nc = 0;
+                } else {
+                    assertEquals("every REGISTER across the update gets 200 or a stale 401, answers " + statuses + "\n" + r, 200, r.status());
+                }
             }
-            SipResponse stale = send(agent, register(agent, "carol", "carol")
-                    .header(authorization(DigestAlgorithm.SHA_256, "carol", "c4rol", nonce, 1, "sip:127.0.0.1:" + KarafRun.sipPort())).toString());
-            Map<String, String> challenge = sha256Challenge(stale);
-            assertEquals("an old nonce after bundle:update: " + stale, "true", challenge.get("stale"));
-            SipResponse ok = send(agent, register(agent, "carol", "carol")
-                    .header(authorization(DigestAlgorithm.SHA_256, "carol", "c4rol", challenge.get("nonce"), 1, "sip:127.0.0.1:" + KarafRun.sipPort()))
-                    .toString());
-            assertEquals(ok.toString(), 200, ok.status());
+            update.join();
+            assertTrue("answers " + statuses, statuses.size() >= 3);
+            // a 401 is followed by a 200 with the fresh nonce: never two in a row
+            for (int i = 1; i < statuses.size(); i++) {
+                assertFalse("two 401 in a row: " + statuses, statuses.get(i) == 401 && statuses.get(i - 1) == 401);
+            }
+            assertEquals("the last answer is 200: " + statuses, 200, (int) statuses.get(statuses.size() - 1));
+            assertEquals("the registrar, presence and calls were not restarted", before, consumerServiceIds());
+            System.out.println("RegistrarAuthIT: " + statuses.size() + " REGISTERs across an auth bundle update, " + stale + " stale 401, the rest 200");
         }
+    }
+
+    /** The service.id of the registrar's, presence's and calls' services that are registered now. */
+    private Map<String, Object> consumerServiceIds() throws Exception {
+        Map<String, Object> ids = new java.util.TreeMap<>();
+        for (String type : List.of("org.screamrouter.sip.registrar.DeviceRegistry", "org.screamrouter.sip.presence.PresenceService",
+                "org.screamrouter.sip.calls.Calls")) {
+            org.osgi.framework.ServiceReference<?>[] refs = context.getAllServiceReferences(type, null);
+            if (refs != null) ids.put(type, refs[0].getProperty("service.id"));
+        }
+        return ids;
     }
 
     @Test

@@ -63,9 +63,9 @@ public class RegistrarAuthPeersIT {
         return KarafRun.options(
                 replaceConfigurationFile("etc/screamrouter-sip.users", users),
                 editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "domain", REALM),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.mode", "digest"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
-                editConfigurationFilePut(KarafRun.REGISTRAR_CFG, "auth.algorithms", "MD5"));
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.mode", "digest"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.users.file", "${karaf.etc}/screamrouter-sip.users"),
+                editConfigurationFilePut(KarafRun.AUTH_CFG, "auth.algorithms", "MD5"));
     }
 
     private static String line(String user, String password) {

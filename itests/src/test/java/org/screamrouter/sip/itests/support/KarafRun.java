@@ -43,6 +43,7 @@ import org.screamrouter.sip.itests.Ports;
 public final class KarafRun {
     public static final String STACK_CFG = "etc/org.screamrouter.sip.stack.cfg";
     public static final String REGISTRAR_CFG = "etc/org.screamrouter.sip.registrar.cfg";
+    public static final String AUTH_CFG = "etc/org.screamrouter.sip.auth.cfg";
     /** Felix HTTP (the WHEP endpoint): each container gets a free port, in system property {@code itest.http.port}. */
     public static final String HTTP_CFG = "etc/org.apache.felix.http.cfg";
 
@@ -107,7 +108,8 @@ public final class KarafRun {
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.offline", "true"),
                 systemProperty("itest.sip.udp.port").value(udp),
                 systemProperty("itest.corpus").value(Path.of(System.getProperty("corpus.dir"), "rfc4475").toAbsolutePath().normalize().toString()),
-                systemProperty("itest.registrar.jar").value(bundles.resolve("registrar/target/org.screamrouter.sip.registrar-" + version + ".jar").toString())));
+                systemProperty("itest.registrar.jar").value(bundles.resolve("registrar/target/org.screamrouter.sip.registrar-" + version + ".jar").toString()),
+                systemProperty("itest.auth.jar").value(bundles.resolve("auth/target/org.screamrouter.sip.auth-" + version + ".jar").toString())));
         options.addAll(Arrays.asList(extra));
         return options.toArray(new Option[0]);
     }

@@ -8,7 +8,7 @@ import javax.sip.address.SipURI;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * An INVITE that starts a call (RFC 3261 13.3.1), on the stack's thread. Its retransmission gets 100 again while
  * the answer is being made (later the stack's cache resends the final response); another INVITE with a Call-ID in a
- * call gets 482. Then, in this order, each refusal answered at once: authentication (503 while the authenticator is
+ * call gets 482. Then, in this order, each refusal answered at once: authentication (503 when the authenticator stays
  * away), the audio engine (503), the limits ({@link Admission}), the sink the Request-URI names (404, 480), the offer
  * ({@link InviteOffer}), the dialog ({@link DialogMessages#newCall}, 400 without Contact). A call that passes gets
  * 100 Trying and goes to the {@link Answerer}.
@@ -26,7 +26,7 @@ final class CallSetup {
 
     /** The services a new call needs, each of which may be away for a moment (dynamic references). */
     interface Services {
-        /** The registrar's authenticator, null while it is being replaced. */
+        /** The authenticator: an {@link org.screamrouter.sip.auth.AuthenticatorSlot}, which waits for it while it is away. */
         SipAuthenticator authenticator();
 
         /** The bridge for a new call, null when none runs. */
@@ -73,13 +73,7 @@ final class CallSetup {
             }
             return;
         }
-        SipAuthenticator auth = services.authenticator();
-        if (auth == null) {
-            // the registrar's authenticator is being replaced (bundle update): fail closed, the UA retries
-            responses.serviceUnavailable(exchange, "Service Unavailable (authentication is restarting)");
-            return;
-        }
-        if (!auth.authenticate(exchange).proceed()) {
+        if (!services.authenticator().authenticate(exchange).proceed()) { // when refused it has answered (503 while away)
             return;
         }
         AudioBridge engine = services.bridge();

@@ -25,7 +25,8 @@ import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.calls.Calls;
 import org.screamrouter.sip.config.ConfigurationManager;
 import org.screamrouter.sip.registrar.DeviceRegistry;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.AuthenticatorSlot;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.FlowListener;
 import org.screamrouter.sip.stack.ListeningPoint;
@@ -81,7 +82,8 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
 
     private volatile ConfigurationManager configuration;
     private volatile DeviceRegistry registry;
-    private volatile SipAuthenticator authenticator;
+    /** Authentication, waited for while the auth bundle is being updated (one fail-closed behaviour). */
+    private final AuthenticatorSlot authenticator = new AuthenticatorSlot(() -> messages);
 
     private volatile CallsConfig config;
     private volatile CallScheduler scheduler;
@@ -134,11 +136,11 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setAuthenticator(SipAuthenticator authenticator) {
-        this.authenticator = authenticator;
+        this.authenticator.bind(authenticator);
     }
 
     void unsetAuthenticator(SipAuthenticator gone) {
-        if (this.authenticator == gone) this.authenticator = null;
+        this.authenticator.unbind(gone);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.calls.CallInfo;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
 
 class CallSetupTest {
@@ -76,11 +76,11 @@ class CallSetupTest {
     }
 
     @Test
-    void withoutTheAuthenticatorTheInviteGets503() {
-        w.authenticator = null;
+    void whenTheAuthenticatorStaysAwayTheInviteGetsTheOne503() {
+        w.authenticator = new org.screamrouter.sip.auth.AuthenticatorSlot(() -> Harness.MESSAGES, java.time.Duration.ofMillis(50), 4);
         Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
-        assertAnswer(x, 503, "Service Unavailable (authentication is restarting)");
-        assertThat(header(x.last(), "Retry-After")).isEqualTo("5");
+        assertAnswer(x, 503, org.screamrouter.sip.auth.AuthenticatorSlot.REASON);
+        assertThat(header(x.last(), "Retry-After")).isEqualTo(Integer.toString(org.screamrouter.sip.auth.AuthenticatorSlot.RETRY_AFTER_SECONDS));
         assertThat(w.table.size()).isZero();
     }
 

@@ -29,7 +29,8 @@ import org.screamrouter.sip.presence.PublicationInfo;
 import org.screamrouter.sip.presence.SubscriptionInfo;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.AuthenticatorSlot;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
@@ -78,7 +79,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     private final PublishHandler publish;
     private final SipMessages messages;
     private volatile PresenceConfig config;
-    private volatile SipAuthenticator authenticator;
+    /** Authentication, waited for while the auth bundle is being updated (one fail-closed behaviour: {@link AuthenticatorSlot}). */
+    private final AuthenticatorSlot authenticator;
     private volatile boolean active = true;
     /** Lets the requests in progress finish before {@link #deactivate} closes the store (see {@link RequestGate}). */
     private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("presence");
@@ -92,6 +94,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     PresenceComponent(SipMessages messages, SipSender sender, SipStackStatus stack, DeviceRegistry registry,
             PresenceConfig config, Clock clock, Path storeFile) {
         this.messages = messages;
+        this.authenticator = new AuthenticatorSlot(() -> messages);
         this.config = config;
         this.clock = clock;
         this.store = new PresenceStore(storeFile);
@@ -125,11 +128,11 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setAuthenticator(SipAuthenticator authenticator) {
-        this.authenticator = authenticator;
+        this.authenticator.bind(authenticator);
     }
 
     void unsetAuthenticator(SipAuthenticator authenticator) {
-        if (this.authenticator == authenticator) this.authenticator = null;
+        this.authenticator.unbind(authenticator);
     }
 
     @Modified
@@ -196,14 +199,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     private void serve(SipExchange exchange) throws Exception {
         SipAuthenticator auth = authenticator;
-        if (auth == null) {
-            // the registrar's authenticator is being replaced (bundle update): fail closed, the UA retries
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Authentication Restarting");
-            response.setHeader(messages.headers().createRetryAfterHeader(1));
-            exchange.respond(response);
-            return;
-        }
-        SipAuthenticator.Outcome outcome = auth.authenticate(exchange);
+        SipAuthenticator.Outcome outcome = auth.authenticate(exchange); // when refused it has answered (503 while away)
         if (!outcome.proceed()) {
             return;
         }

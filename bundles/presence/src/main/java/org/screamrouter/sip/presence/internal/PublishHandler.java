@@ -13,7 +13,7 @@ import javax.sip.header.Header;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.registrar.DeviceRegistry;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.slf4j.Logger;

@@ -33,7 +33,7 @@ import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.PingResult;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;

@@ -255,13 +255,14 @@ class PresenceComponentTest {
     }
 
     @Test
-    void withoutTheRegistrarsAuthenticatorNothingIsServed() throws Exception {
+    void withoutTheAuthenticatorNothingIsServedAfterTheWait() throws Exception {
         h.device("dev1", true);
-        presence.unsetAuthenticator(Harness.OPEN); // the registrar bundle is being updated
+        presence.unsetAuthenticator(Harness.OPEN); // the auth bundle stopped, and does not come back within the wait
         Response r = send(subscribe("dev1", "presence", 1, 600, null));
         assertThat(r.getStatusCode()).isEqualTo(503);
-        assertThat(r.getReasonPhrase()).isEqualTo("Authentication Restarting");
-        assertThat(r.getHeader("Retry-After")).isNotNull();
+        assertThat(r.getReasonPhrase()).isEqualTo(org.screamrouter.sip.auth.AuthenticatorSlot.REASON);
+        assertThat(((javax.sip.header.RetryAfterHeader) r.getHeader("Retry-After")).getRetryAfter())
+                .isEqualTo(org.screamrouter.sip.auth.AuthenticatorSlot.RETRY_AFTER_SECONDS);
         assertThat(presence.subscriptions()).isEmpty();
     }
 
@@ -269,7 +270,7 @@ class PresenceComponentTest {
     void withAuthenticationAUserPublishesOnlyForItsOwnDevice() throws Exception {
         h.device("dev1", true);
         String[] user = {"alice"};
-        presence.setAuthenticator(new org.screamrouter.sip.registrar.SipAuthenticator() {
+        presence.setAuthenticator(new org.screamrouter.sip.auth.SipAuthenticator() {
             @Override
             public Outcome authenticate(org.screamrouter.sip.stack.SipExchange exchange) {
                 return Outcome.authenticated(user[0]);

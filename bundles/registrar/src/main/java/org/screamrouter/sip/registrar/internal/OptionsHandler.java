@@ -39,7 +39,7 @@ final class OptionsHandler {
                 ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
         alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
         if (named.isPresent() && alive.isEmpty() && book.device(named.get()).isPresent()) {
-            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", DigestAuthenticator.printable(named.get()), flow);
+            LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", RegisterHandler.printable(named.get()), flow);
         }
         Response response = exchange.createResponse(Response.OK);
         response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));

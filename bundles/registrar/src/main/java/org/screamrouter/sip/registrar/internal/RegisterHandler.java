@@ -37,8 +37,9 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.UserAgentHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.screamrouter.sip.registrar.AddressOfRecord;
 import org.screamrouter.sip.registrar.Binding;
-import org.screamrouter.sip.registrar.SipAuthenticator;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.sdp.DeviceCapabilities;
 import org.screamrouter.sip.sdp.SdpParseException;
 import org.screamrouter.sip.sdp.SdpParser;
@@ -307,7 +308,7 @@ final class RegisterHandler {
             Optional<String> fault = book.refusal(device, aor, user, exchange.flow().remote().getAddress());
             if (fault.isPresent()) {
                 String owner = book.owner(device).map(o -> o.aor() + (o.user() == null ? "" : " (user " + o.user() + ")")).orElse("-");
-                LOG.info("REGISTER refused: {} for {}{} from {}: {}; it belongs to {} at {}", DigestAuthenticator.printable(device),
+                LOG.info("REGISTER refused: {} for {}{} from {}: {}; it belongs to {} at {}", printable(device),
                         aor, user == null ? "" : " (user " + user + ")", exchange.flow(), fault.get(), owner,
                         book.device(device).map(d -> d.source() == null ? "-" : d.source().getAddress().getHostAddress()).orElse("-"));
                 exchange.respond(Response.FORBIDDEN, "Forbidden (" + fault.get() + ")");
@@ -441,4 +442,10 @@ final class RegisterHandler {
         return () -> it;
     }
 
+
+    /** A device UUID from a message, quoted and cut for one log line (control characters replaced). */
+    static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) : s;
+        return '"' + cut.replaceAll("[\\x00-\\x1f\\x7f]", "?") + '"';
+    }
 }

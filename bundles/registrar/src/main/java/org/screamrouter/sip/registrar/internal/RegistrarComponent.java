@@ -17,14 +17,16 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.auth.AuthenticatorSlot;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.PingResult;
-import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.FlowListener;
@@ -65,6 +67,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("registrar");
     private final ScheduledExecutorService timer;
     private volatile RegistrarConfig config;
+    /** Authentication (RFC 3261 10.3 step 3), waited for while the auth bundle is being updated (dynamic reference). */
+    private final AuthenticatorSlot authenticator;
 
     @Activate
     public RegistrarComponent(@Reference SipMessages messages, @Reference SipClient client, @Reference SipStackStatus stack,
@@ -76,6 +80,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         this.config = config;
         this.registry = new Registry(messages, client, clock, () -> this.config, storeFile);
         this.register = new RegisterHandler(messages, stack, clock, () -> this.config, registry);
+        this.authenticator = new AuthenticatorSlot(() -> messages);
+        register.setAuthenticator(authenticator);
         this.options = new OptionsHandler(messages, stack, registry.book(), clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-registrar-keepalive");
@@ -95,9 +101,13 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
                 : context.getDataFile("registrar.mv").toPath();
     }
 
-    @Reference
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setAuthenticator(SipAuthenticator authenticator) {
-        register.setAuthenticator(authenticator);
+        this.authenticator.bind(authenticator);
+    }
+
+    void unsetAuthenticator(SipAuthenticator authenticator) {
+        this.authenticator.unbind(authenticator);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)

@@ -15,6 +15,7 @@ import javax.sip.address.URI;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.screamrouter.sip.client.SipClient;
+import org.screamrouter.sip.registrar.AddressOfRecord;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;

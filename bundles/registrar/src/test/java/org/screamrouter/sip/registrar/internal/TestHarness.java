@@ -21,7 +21,9 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.client.SipClient;
 import org.screamrouter.sip.stack.SipStackStatus;
@@ -65,9 +67,16 @@ final class TestHarness {
         @Override public void sendEvent(Event event) { events.add(event); }
     };
 
+    /** Authentication off, as the auth bundle is by default. */
+    static final SipAuthenticator OPEN = new SipAuthenticator() {
+        @Override public Outcome authenticate(SipExchange exchange) { return Outcome.open(); }
+        @Override public boolean owns(String user, String addressOfRecord) { return true; }
+    };
+
     RegistrarComponent start(Path store, Map<String, Object> overrides) {
         RegistrarComponent r = new RegistrarComponent(FakeExchange.MESSAGES, client, stack, config(overrides), clock, store);
         r.setEventAdmin(eventAdmin);
+        r.setAuthenticator(OPEN);
         return r;
     }
 

@@ -10,7 +10,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.auth.SipCredentials;
 
 @Service
 @Command(scope = "sip", name = "passwd", description = "Adds a SIP user or sets its password in the credentials file "
@@ -38,7 +38,7 @@ public class PasswdCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Subsystems.require(credentials, "passwd", "registrar");
+        Subsystems.require(credentials, "passwd", "auth");
         if (delete) {
             System.out.println(credentials.remove(user) ? "Removed " + user : "No user " + user);
             return null;

@@ -7,7 +7,7 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.auth.SipCredentials;
 
 /** Completes the user names of the credentials file with Tab. */
 @Service

@@ -5,7 +5,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.screamrouter.sip.auth.SipCredentials;
 
 @Service
 @Command(scope = "sip", name = "users", description = "Lists the users of the credentials file and the extra addresses-of-record they may register (no hashes)")
@@ -15,7 +15,7 @@ public class UsersCommand implements Action {
 
     @Override
     public Object execute() {
-        Subsystems.require(credentials, "users", "registrar");
+        Subsystems.require(credentials, "users", "auth");
         ShellTable table = new ShellTable();
         table.column("User");
         table.column("Extra addresses-of-record");

@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar;
+package org.screamrouter.sip.auth;
 
 import java.io.IOException;
 import java.util.Collection;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The users the registrar's digest authentication knows ({@code auth.users.file}), for the operator's shell
+ * The users digest authentication knows ({@code auth.users.file}), for the operator's shell
  * commands. The file holds H(A1) hashes for MD5 and SHA-256, never a password; passwords pass through
  * {@link #setPassword} only to be hashed.
  */

@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.registrar;
 
 import java.util.Locale;
 import javax.sip.address.SipURI;
@@ -6,12 +6,14 @@ import javax.sip.address.URI;
 
 /**
  * The canonical form of an address-of-record (RFC 3261 10.3 step 5): scheme, user and host, without port
- * or parameters; the host in lower case, the user as sent (user parts are case-sensitive) but unescaped.
+ * or parameters; the host in lower case, the user as sent (user parts are case-sensitive) but unescaped. The registrar
+ * files bindings under it and authentication compares a user's addresses-of-record in it, so both read AORs alike.
  */
-final class AddressOfRecord {
+public final class AddressOfRecord {
     private AddressOfRecord() {}
 
-    static String canonical(URI uri) {
+    /** The canonical form, or null for a URI that is not sip/sips or has no host. */
+    public static String canonical(URI uri) {
         if (!(uri instanceof SipURI sip)) {
             return null;
         }
@@ -27,7 +29,8 @@ final class AddressOfRecord {
         return out.append(host.toLowerCase(Locale.ROOT)).toString();
     }
 
-    static String unescape(String s) {
+    /** A user part with its %XX escapes decoded. */
+    public static String unescape(String s) {
         if (s.indexOf('%') < 0) {
             return s;
         }

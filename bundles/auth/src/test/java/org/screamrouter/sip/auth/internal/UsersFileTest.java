@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

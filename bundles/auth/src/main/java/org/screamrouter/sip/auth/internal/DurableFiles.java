@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

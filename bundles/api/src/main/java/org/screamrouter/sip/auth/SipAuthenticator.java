@@ -1,13 +1,14 @@
-package org.screamrouter.sip.registrar;
+package org.screamrouter.sip.auth;
 
 import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 import org.screamrouter.sip.stack.SipExchange;
 
 /**
- * The registrar's digest authentication (configuration PID {@code org.screamrouter.sip.registrar},
- * {@code auth.*}), for every bundle that serves a method it may challenge (SUBSCRIBE, PUBLISH, INVITE,
- * MESSAGE). A handler asks first and serves the request only when told to proceed.
+ * Digest authentication (the auth bundle, configuration PID {@code org.screamrouter.sip.auth}, {@code auth.*}), for
+ * every handler that serves a method it may challenge (REGISTER, SUBSCRIBE, PUBLISH, INVITE, MESSAGE). A handler asks
+ * first and serves the request only when told to proceed. Handlers reach it through an {@link AuthenticatorSlot},
+ * which waits for it while it is away (a bundle update) and fails closed.
  */
 @ProviderType
 public interface SipAuthenticator {

@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.registrar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class AddressOfRecordTest {
     private static String canonical(String uri) throws Exception {
-        return AddressOfRecord.canonical(FakeExchange.MESSAGES.addresses().createURI(uri));
+        return AddressOfRecord.canonical(new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(uri));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import java.io.IOException;
 import java.nio.CharBuffer;
@@ -27,14 +27,24 @@ import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.Header;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.util.Map;
+import java.util.function.Function;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.screamrouter.sip.registrar.SipAuthenticator;
-import org.screamrouter.sip.registrar.SipCredentials;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.auth.SipAuthenticator;
+import org.screamrouter.sip.auth.SipCredentials;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
@@ -42,13 +52,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Digest authentication of the registrar (RFC 3261 22.4, RFC 7616, RFC 8760): challenges with SHA-256 then MD5,
- * {@code qop="auth"}, stateless nonces ({@link Nonces}) and a bounded replay memory ({@link NonceCounts});
+ * Digest authentication (RFC 3261 22.4, RFC 7616, RFC 8760) for registrar, presence and calls: challenges with SHA-256
+ * then MD5, {@code qop="auth"}, stateless nonces ({@link Nonces}) and a bounded replay memory ({@link NonceCounts});
  * credentials come from the users file ({@link UsersFile}), read again by this component's own thread when it
  * changes, so a request never waits for the disk. Also the {@link SipCredentials} the shell edits the file with.
+ * Configured by its own PID ({@link AuthConfig}) and, for a server upgraded from before the auth bundle, by the
+ * {@code auth.*} keys still in the registrar's ({@link RegistrarKeys}); it listens to the changes of both.
  */
-@Component(service = {SipAuthenticator.class, SipCredentials.class}, configurationPid = RegistrarConfig.PID)
-public final class DigestAuthenticator implements SipAuthenticator, SipCredentials {
+@Component(service = {SipAuthenticator.class, SipCredentials.class, ConfigurationListener.class}, configurationPid = AuthConfig.PID)
+@Designate(ocd = AuthConfig.class)
+public final class DigestAuthenticator implements SipAuthenticator, SipCredentials, ConfigurationListener {
     private static final Logger LOG = LoggerFactory.getLogger(DigestAuthenticator.class);
     /** Nonces remembered for replay detection; past this the first used is dropped (see {@link NonceCounts}). */
     static final int REPLAY_MEMORY = 100_000;
@@ -58,13 +71,13 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private static final UsersFile.Entry NOBODY = new UsersFile.Entry("", "0".repeat(32), "0".repeat(64), List.of());
 
     /** The configuration as this component uses it, replaced as a whole on {@code @Modified}. */
-    record Settings(boolean digest, String realm, String domain, Set<String> methods, Set<String> transports,
+    record Settings(boolean digest, String realm, Set<String> methods, Set<String> transports,
                     List<DigestAlgorithm> algorithms, Duration nonceLifetime, Path usersFile) {
         /** The transports {@code auth.transports} may name. */
         static final Set<String> TRANSPORTS = Set.of("udp", "tcp", "ws", "tls", "wss");
 
-        static Settings of(RegistrarConfig c) {
-            String realm = c.auth_realm().isBlank() ? c.domain() : c.auth_realm().trim().replace("\"", "");
+        static Settings of(AuthConfig c) {
+            String realm = c.auth_realm().isBlank() ? RegistrarKeys.DEFAULT_DOMAIN : c.auth_realm().trim().replace("\"", "");
             Set<String> methods = tokens(c.auth_methods()).stream().map(m -> m.toUpperCase(Locale.ROOT))
                     .collect(Collectors.toUnmodifiableSet());
             Set<String> transports = new java.util.HashSet<>();
@@ -90,7 +103,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
                 // fail closed: a typo must not open a server that was meant to ask for passwords
                 LOG.warn("auth.mode {} is neither none nor digest: digest authentication is on", c.auth_mode());
             }
-            return new Settings(!mode.equals("none"), realm, c.domain(), methods, Set.copyOf(transports), List.copyOf(algorithms),
+            return new Settings(!mode.equals("none"), realm, methods, Set.copyOf(transports), List.copyOf(algorithms),
                     Duration.ofSeconds(c.auth_nonce_lifetime()), usersFile(c));
         }
 
@@ -99,7 +112,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
             return Arrays.stream(values).flatMap(m -> Arrays.stream(m.split(","))).map(String::trim).filter(m -> !m.isEmpty()).toList();
         }
 
-        private static Path usersFile(RegistrarConfig c) {
+        private static Path usersFile(AuthConfig c) {
             String configured = c.auth_users_file().trim();
             if (!configured.isEmpty()) {
                 // the .cfg file's ${karaf.etc} is expanded by Karaf; a value set from the shell arrives as written
@@ -119,36 +132,98 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private final Nonces nonces;
     private final NonceCounts counts;
     private final ScheduledExecutorService watcher;
+    /** The registrar PID's properties (empty when it has none), for {@link RegistrarKeys}. */
+    private final Function<String, Map<String, ?>> registrarConfig;
+    private volatile Map<String, ?> own;
     private volatile Settings settings;
     private volatile UsersFile users;
+    /** The advice last logged about the registrar's {@code auth.*} keys, so a change of either PID logs it once. */
+    private String advised = "";
 
     @Activate
-    public DigestAuthenticator(@Reference SipMessages messages, RegistrarConfig config, BundleContext context) throws IOException {
-        this(messages, config, Clock.systemUTC(), RegistrarComponent.storeFile(config, context).resolveSibling("auth-nonce.key"));
+    public DigestAuthenticator(@Reference SipMessages messages,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY) ConfigurationAdmin admin,
+            Map<String, Object> properties, BundleContext context) throws IOException {
+        this(messages, properties, pid -> properties(admin, pid), Clock.systemUTC(), keyFile(context));
     }
 
-    DigestAuthenticator(SipMessages messages, RegistrarConfig config, Clock clock, Path keyFile) throws IOException {
+    DigestAuthenticator(SipMessages messages, Map<String, ?> properties, Function<String, Map<String, ?>> registrarConfig, Clock clock,
+            Path keyFile) throws IOException {
         this.messages = messages;
         this.clock = clock;
+        this.registrarConfig = registrarConfig;
         SecureRandom random = new SecureRandom();
         this.nonces = new Nonces(Nonces.loadOrCreateKey(keyFile, random), random);
         this.counts = new NonceCounts(REPLAY_MEMORY, clock.millis());
-        this.settings = Settings.of(config);
+        this.own = properties;
+        this.settings = Settings.of(merged(properties));
         this.users = new UsersFile(settings.usersFile());
         users.refresh();
         logMode(settings);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sip-registrar-users-file");
+            Thread t = new Thread(r, "sip-auth-users-file");
             t.setDaemon(true);
             return t;
         });
         watcher.scheduleWithFixedDelay(this::refreshUsers, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** Where the nonce key was kept before the auth bundle (beside the registrar's store), so nonces stay authentic. */
+    private static Path keyFile(BundleContext context) {
+        String karafData = System.getProperty("karaf.data");
+        return karafData != null ? Path.of(karafData, "screamrouter-sip", "auth-nonce.key") : context.getDataFile("auth-nonce.key").toPath();
+    }
+
+    /** A PID's properties through Configuration Admin; empty without it or without that configuration. */
+    private static Map<String, ?> properties(ConfigurationAdmin admin, String pid) {
+        if (admin == null) return Map.of();
+        try {
+            Configuration[] found = admin.listConfigurations("(service.pid=" + pid + ")");
+            if (found == null || found.length == 0 || found[0].getProperties() == null) return Map.of();
+            Map<String, Object> out = new java.util.HashMap<>();
+            var keys = found[0].getProperties().keys();
+            while (keys.hasMoreElements()) {
+                String k = keys.nextElement();
+                out.put(k, found[0].getProperties().get(k));
+            }
+            return out;
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("reading the configuration {} failed; its auth.* keys are not used", pid, e);
+            return Map.of();
+        }
+    }
+
+    /** Our PID's properties with what the registrar's still says; logs the advice to move its keys when it changed. */
+    private AuthConfig merged(Map<String, ?> properties) {
+        RegistrarKeys.Merged merged = RegistrarKeys.merge(properties, registrarConfig.apply(RegistrarKeys.REGISTRAR_PID));
+        String advice = merged.leftInRegistrar().isEmpty() ? "" : RegistrarKeys.advice(merged);
+        synchronized (this) {
+            if (!advice.equals(advised) && !advice.isEmpty()) LOG.warn(advice);
+            advised = advice;
+        }
+        return merged.config();
+    }
+
+    /** A change of the registrar's PID may change its {@code auth.*} keys: applied as a change of ours. */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (RegistrarKeys.REGISTRAR_PID.equals(event.getPid())) {
+            registrarChanged();
+        }
+    }
+
+    void registrarChanged() {
+        modified(own);
+    }
+
     @Modified
-    void modified(RegistrarConfig config) {
+    void modified(Map<String, ?> properties) {
+        own = properties;
+        apply(Settings.of(merged(properties)));
+    }
+
+    private synchronized void apply(Settings now) {
         Settings old = settings;
-        Settings now = Settings.of(config);
         if (!now.usersFile().equals(old.usersFile())) {
             UsersFile file = new UsersFile(now.usersFile());
             file.refresh();

@@ -1,9 +1,9 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.auth.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.screamrouter.sip.registrar.internal.NonceCounts.Verdict;
+import org.screamrouter.sip.auth.internal.NonceCounts.Verdict;
 
 class NonceCountsTest {
     private static final long LIFE = 300_000;
