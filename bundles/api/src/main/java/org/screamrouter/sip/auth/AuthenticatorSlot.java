@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sip.InvalidArgumentException;
 import javax.sip.message.Response;
+import org.screamrouter.sip.stack.HandlerClosedException;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 
@@ -39,6 +40,7 @@ public final class AuthenticatorSlot implements SipAuthenticator {
     private final int maxWaiters;
     private volatile SipAuthenticator current;
     private int waiting;
+    private boolean closed;
 
     /**
      * @param messages the component's message factory, asked only for a 503 (a supplier: a component whose references
@@ -68,6 +70,17 @@ public final class AuthenticatorSlot implements SipAuthenticator {
         }
     }
 
+    /**
+     * The component holding the slot is deactivating: a request waiting for the authenticator, and any later one,
+     * leaves with {@link HandlerClosedException}, so the stack holds it for the component's next revision instead of
+     * it being answered 503 (a stack update takes the authenticator and its consumers down together: waiting here would
+     * only delay the consumer's deactivation until the wait ran out). Call it before draining the requests in progress.
+     */
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
     /** Whether an authenticator is bound now. */
     public boolean present() {
         return current != null;
@@ -81,6 +94,8 @@ public final class AuthenticatorSlot implements SipAuthenticator {
     /**
      * The authenticator; while it is away, waits for it at most the slot's wait. Empty when it did not come back in
      * time, or when {@code maxWaiters} requests wait already, or when the thread was interrupted.
+     *
+     * @throws HandlerClosedException when the slot is closed ({@link #close}) while the authenticator is away
      */
     public Optional<SipAuthenticator> await() {
         SipAuthenticator now = current;
@@ -91,6 +106,9 @@ public final class AuthenticatorSlot implements SipAuthenticator {
         if (current != null) {
             return Optional.of(current);
         }
+        if (closed) {
+            throw new HandlerClosedException("its handler is stopping while authentication is away");
+        }
         if (waiting >= maxWaiters) {
             return Optional.empty();
         }
@@ -98,6 +116,9 @@ public final class AuthenticatorSlot implements SipAuthenticator {
         try {
             long deadline = System.nanoTime() + waitNanos;
             while (current == null) {
+                if (closed) {
+                    throw new HandlerClosedException("its handler is stopping while authentication is away");
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return Optional.empty();

@@ -1,6 +1,7 @@
 package org.screamrouter.sip.auth.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.auth.AuthenticatorSlot;
 import org.screamrouter.sip.auth.SipAuthenticator;
+import org.screamrouter.sip.stack.HandlerClosedException;
 import org.screamrouter.sip.stack.SipExchange;
 
 /** The API's {@link AuthenticatorSlot}, tested here beside the authenticator it waits for (the exchange fake is this bundle's). */
@@ -92,6 +94,25 @@ class AuthenticatorSlotTest {
         assertThat(((RetryAfterHeader) r.getHeader(RetryAfterHeader.NAME)).getRetryAfter()).isEqualTo(AuthenticatorSlot.RETRY_AFTER_SECONDS);
         // owns fails closed too
         assertThat(slot.owns("alice", "sip:alice@screamrouter.local")).isFalse();
+    }
+
+    @Test
+    void closingTheSlotSendsAWaitingRequestBackToTheStackUnanswered() throws Exception {
+        // a stack update takes the authenticator and its consumers down together: the consumer's deactivation closes
+        // the slot, and what waited is held by the stack for the next revision instead of getting the 503 (hotswap-bench)
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES, Duration.ofSeconds(30), 4);
+        FakeExchange exchange = subscribe();
+        Future<SipAuthenticator.Outcome> outcome = threads.submit(() -> slot.authenticate(exchange));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertThat(slot.waiting()).isEqualTo(1);
+        slot.close();
+        assertThatThrownBy(() -> outcome.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(HandlerClosedException.class);
+        assertThatThrownBy(() -> slot.authenticate(subscribe())).as("a later request too").isInstanceOf(HandlerClosedException.class);
+        assertThat(exchange.responses).as("nothing answered: the stack holds it").isEmpty();
+        slot.bind(ALICE);
+        assertThat(slot.authenticate(subscribe())).as("with the authenticator there, closing changes nothing")
+                .isEqualTo(SipAuthenticator.Outcome.authenticated("alice"));
     }
 
     @Test

@@ -207,6 +207,8 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
      */
     @Deactivate
     void deactivate() {
+        // a request waiting for the authenticator goes back to the stack, held for the next revision
+        authenticator.close();
         if (!gate.close(Duration.ofSeconds(5))) {
             LOG.warn("calls stopping with requests still in progress after 5 s");
         }

@@ -143,6 +143,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     /** No final NOTIFY here: a hot swap must be invisible, the next revision carries on from the store. */
     @Deactivate
     void deactivate() {
+        // a request waiting for the authenticator goes back to the stack, held for the next revision
+        authenticator.close();
         if (!gate.close(java.time.Duration.ofSeconds(5))) {
             LOG.warn("presence stopping with SUBSCRIBE/PUBLISH requests still in progress after 5 s");
         }

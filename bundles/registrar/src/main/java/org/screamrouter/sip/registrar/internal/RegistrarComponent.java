@@ -127,6 +127,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     @Deactivate
     void deactivate() {
         // requests in progress finish before the store closes; later ones are held by the stack for the next revision
+        // a request waiting for the authenticator goes back to the stack, held for the next revision
+        authenticator.close();
         if (!gate.close(java.time.Duration.ofSeconds(5))) {
             LOG.warn("registrar stopping with REGISTER/OPTIONS requests still in progress after 5 s");
         }
