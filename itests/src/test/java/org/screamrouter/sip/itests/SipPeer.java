@@ -59,6 +59,25 @@ public final class SipPeer implements AutoCloseable {
         }
     }
 
+    /** The text of the next request that reaches this peer (a ping, a NOTIFY), or null when none arrives in time. */
+    public String receiveRequest(Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        byte[] buffer = new byte[65535];
+        while (true) {
+            long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            if (left <= 0) return null;
+            socket.setSoTimeout((int) left);
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                socket.receive(packet);
+            } catch (SocketTimeoutException e) {
+                return null;
+            }
+            String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+            if (!text.startsWith("SIP/2.0 ")) return text;
+        }
+    }
+
     /** Sends and waits for the final response; null when none came within the time. */
     public SipResponse exchange(Request request, Duration within) throws IOException {
         send(request.toString(), request.serverPort);

@@ -324,6 +324,7 @@ public class StackInFelixIT {
         Bundle client = installed(CLIENT_BSN);
         Bundle registrar = installed(REGISTRAR_BSN);
         long before = (Long) context.getServiceReference(SipClient.class).getProperty("service.id");
+        Object registryBefore = context.getServiceReference(DeviceRegistry.class).getProperty("service.id");
         try (SipPeer peer = new SipPeer()) {
             client.update();
             ServiceReference<SipClient> fresh = Await.until("the new revision's SipClient", SETTLE,
@@ -334,6 +335,13 @@ public class StackInFelixIT {
                     () -> peer.exchange(peer.request("REGISTER", "judy", udpPort()), ANSWER),
                     r -> r != null && r.status() == 200);
             assertTrue(ok.toString(), ok.contacts().get(0).contains("sip:judy@127.0.0.1:" + peer.localPort()));
+            // the registrar was not restarted (its reference to the client is dynamic) and pings through the new client
+            assertEquals("the registrar's DeviceRegistry service, before and after the client update", registryBefore,
+                    context.getServiceReference(DeviceRegistry.class).getProperty("service.id"));
+            context.getService(context.getServiceReference(DeviceRegistry.class)).ping("judy");
+            String ping = peer.receiveRequest(SETTLE);
+            assertTrue("the keep-alive ping reaches the device through the new client: " + ping,
+                    ping != null && ping.startsWith("OPTIONS sip:judy@127.0.0.1:" + peer.localPort()));
         }
     }
 

@@ -25,12 +25,13 @@ final class KeepAlive {
     private static final Logger LOG = LoggerFactory.getLogger(KeepAlive.class);
 
     private final DeviceBook book;
-    private final SipClient client;
+    /** The client service: dynamic, so a client update does not restart the registrar (null while it is away). */
+    private final java.util.function.Supplier<SipClient> client;
     private final Clock clock;
     /** uuid -> when it was last pinged, to spread pings over the interval */
     private final Map<String, Instant> lastPing = new ConcurrentHashMap<>();
 
-    KeepAlive(DeviceBook book, SipClient client, Clock clock) {
+    KeepAlive(DeviceBook book, java.util.function.Supplier<SipClient> client, Clock clock) {
         this.book = book;
         this.client = client;
         this.clock = clock;
@@ -61,8 +62,13 @@ final class KeepAlive {
         Instant start = clock.instant();
         long t0 = System.nanoTime();
         CompletionStage<SipReply> answer;
+        SipClient now = client.get();
+        if (now == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot ping " + d.uuid()
+                    + ": the SIP client is away (bundle being updated or stopped)"));
+        }
         try {
-            answer = client.options(new Flow(d.transport(), d.source()), d.contactUri(), "sip:screamrouter@" + domain, timeout);
+            answer = now.options(new Flow(d.transport(), d.source()), d.contactUri(), "sip:screamrouter@" + domain, timeout);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("cannot ping " + d.uuid() + ": " + e.getMessage(), e));
         }

@@ -67,18 +67,25 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
     private final org.screamrouter.sip.stack.RequestGate gate = new org.screamrouter.sip.stack.RequestGate("registrar");
     private final ScheduledExecutorService timer;
     private volatile RegistrarConfig config;
+    /**
+     * The client that sends keep-alive pings: a dynamic reference, so a {@code bundle:update} of the client restarts
+     * nothing here (bindings stay in memory); while it is away, pings wait for the next tick.
+     */
+    private volatile SipClient client;
     /** Authentication (RFC 3261 10.3 step 3), waited for while the auth bundle is being updated (dynamic reference). */
     private final AuthenticatorSlot authenticator;
 
     @Activate
-    public RegistrarComponent(@Reference SipMessages messages, @Reference SipClient client, @Reference SipStackStatus stack,
+    public RegistrarComponent(@Reference SipMessages messages, @Reference SipStackStatus stack,
             RegistrarConfig config, BundleContext context) {
-        this(messages, client, stack, config, Clock.systemUTC(), storeFile(config, context));
+        this(messages, null, stack, config, Clock.systemUTC(), storeFile(config, context));
     }
 
+    /** {@code client}: for tests; DS binds it through {@link #setClient}. */
     RegistrarComponent(SipMessages messages, SipClient client, SipStackStatus stack, RegistrarConfig config, Clock clock, Path storeFile) {
         this.config = config;
-        this.registry = new Registry(messages, client, clock, () -> this.config, storeFile);
+        this.client = client;
+        this.registry = new Registry(messages, () -> this.client, clock, () -> this.config, storeFile);
         this.register = new RegisterHandler(messages, stack, clock, () -> this.config, registry);
         this.authenticator = new AuthenticatorSlot(() -> messages);
         register.setAuthenticator(authenticator);
@@ -99,6 +106,15 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         String karafData = System.getProperty("karaf.data");
         return karafData != null ? Path.of(karafData, "screamrouter-sip", "registrar.mv")
                 : context.getDataFile("registrar.mv").toPath();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setClient(SipClient client) {
+        this.client = client;
+    }
+
+    void unsetClient(SipClient gone) {
+        if (this.client == gone) this.client = null;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

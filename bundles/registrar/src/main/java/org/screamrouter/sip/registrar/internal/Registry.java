@@ -56,6 +56,11 @@ final class Registry implements DeviceRegistry {
     private volatile EventAdmin eventAdmin;
 
     Registry(SipMessages messages, SipClient client, Clock clock, Supplier<RegistrarConfig> config, Path storeFile) {
+        this(messages, () -> client, clock, config, storeFile);
+    }
+
+    /** {@code client}: the client service as it is now (null while it is away). */
+    Registry(SipMessages messages, Supplier<SipClient> client, Clock clock, Supplier<RegistrarConfig> config, Path storeFile) {
         this.messages = messages;
         this.clock = clock;
         this.config = config;
