@@ -41,41 +41,36 @@ public final class SipPeer implements AutoCloseable {
     /** The next response (100 Trying skipped), or null when none arrives before the deadline. */
     public SipResponse receive(Duration within) throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
-        byte[] buffer = new byte[65535];
-        while (true) {
-            long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
-            if (left <= 0) return null;
-            socket.setSoTimeout((int) left);
-            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-            try {
-                socket.receive(packet);
-            } catch (SocketTimeoutException e) {
-                return null;
-            }
-            String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        for (String text; (text = next(deadline)) != null; ) {
             if (!text.startsWith("SIP/2.0 ")) continue; // a request (a ping) is not what we wait for
             SipResponse response = SipResponse.parse(text);
             if (response.status() >= 200) return response;
         }
+        return null;
     }
 
     /** The text of the next request that reaches this peer (a ping, a NOTIFY), or null when none arrives in time. */
     public String receiveRequest(Duration within) throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
-        byte[] buffer = new byte[65535];
-        while (true) {
-            long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
-            if (left <= 0) return null;
-            socket.setSoTimeout((int) left);
-            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-            try {
-                socket.receive(packet);
-            } catch (SocketTimeoutException e) {
-                return null;
-            }
-            String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        for (String text; (text = next(deadline)) != null; ) {
             if (!text.startsWith("SIP/2.0 ")) return text;
         }
+        return null;
+    }
+
+    /** The next datagram's text, or null at the deadline. */
+    private String next(long deadline) throws IOException {
+        long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+        if (left <= 0) return null;
+        socket.setSoTimeout((int) left);
+        byte[] buffer = new byte[65535];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
     }
 
     /** Sends and waits for the final response; null when none came within the time. */
