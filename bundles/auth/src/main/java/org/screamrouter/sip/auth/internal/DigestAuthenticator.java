@@ -41,11 +41,13 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.auth.SipCredentials;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.HandlerClosedException;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
 import org.slf4j.Logger;
@@ -127,7 +129,13 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
         }
     }
 
-    private final SipMessages messages;
+    /**
+     * The stack's factories: a dynamic reference, so a {@code bundle:update} of the stack does not take the
+     * authenticator down with it (its consumers would then wait for it, or answer 503, while the stack is away). Null
+     * only between two revisions of the stack; a request still in the old one then goes back to it
+     * ({@link #factories}).
+     */
+    private volatile SipMessages messages;
     private final Clock clock;
     private final Nonces nonces;
     private final NonceCounts counts;
@@ -141,10 +149,26 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private String advised = "";
 
     @Activate
-    public DigestAuthenticator(@Reference SipMessages messages,
+    public DigestAuthenticator(
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY) ConfigurationAdmin admin,
             Map<String, Object> properties, BundleContext context) throws IOException {
-        this(messages, properties, pid -> properties(admin, pid), Clock.systemUTC(), keyFile(context));
+        this(null, properties, pid -> properties(admin, pid), Clock.systemUTC(), keyFile(context));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setMessages(SipMessages messages) {
+        this.messages = messages;
+    }
+
+    void unsetMessages(SipMessages gone) {
+        if (this.messages == gone) this.messages = null;
+    }
+
+    /** The stack's factories; while the stack is being replaced, the request goes back to the stack, held or dropped. */
+    private SipMessages factories() {
+        SipMessages now = messages;
+        if (now == null) throw new HandlerClosedException("the SIP stack is being replaced");
+        return now;
     }
 
     DigestAuthenticator(SipMessages messages, Map<String, ?> properties, Function<String, Map<String, ?>> registrarConfig, Clock clock,
@@ -366,7 +390,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
     private boolean sameUri(String digestUri, URI requestUri) {
         if (digestUri.equals(requestUri.toString())) return true;
         try {
-            return messages.addresses().createURI(digestUri).equals(requestUri);
+            return factories().addresses().createURI(digestUri).equals(requestUri);
         } catch (ParseException e) {
             return false;
         }
@@ -407,7 +431,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
             for (DigestAlgorithm algorithm : s.algorithms()) {
                 String value = "Digest realm=\"" + s.realm() + "\", nonce=\"" + nonce + "\", algorithm=" + algorithm.token()
                         + ", qop=\"auth\"" + (stale ? ", stale=true" : "");
-                response.addHeader(messages.headers().createHeader("WWW-Authenticate", value));
+                response.addHeader(factories().headers().createHeader("WWW-Authenticate", value));
             }
         } catch (ParseException e) {
             throw new IllegalStateException("a challenge this class writes does not parse: realm " + s.realm(), e);

@@ -115,7 +115,23 @@ final class UdpIntake {
                 Thread.currentThread().interrupt();
             }
             taking.drainToBacklog();
+            stopCongestionAuditor();
             handOver.park(sock, taking.backlog);
+        }
+
+        /**
+         * What {@code super.stop()} does besides closing the socket: JAIN-SIP's congestion auditor (a timer watching
+         * the queue, package-private) would otherwise outlive this processor, one timer thread per stack update.
+         */
+        private void stopCongestionAuditor() {
+            try {
+                java.lang.reflect.Field field = UDPMessageProcessor.class.getDeclaredField("congestionAuditor");
+                field.setAccessible(true);
+                Object auditor = field.get(this);
+                if (auditor != null) auditor.getClass().getMethod("stop").invoke(auditor);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("JAIN-SIP's congestion auditor of a parked socket left running: {}", e.toString());
+            }
         }
     }
 
