@@ -1,14 +1,16 @@
 package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class ResponsesTest {
-    private final Responses responses = new Responses(Harness.MESSAGES);
-    private final Harness.Exchange invite = new Harness.Exchange(Harness.invite("c1", "z9hG4bK1", Harness.RTP_OFFER));
+    private final Responses responses = new Responses(TestMessages.MESSAGES);
+    private final FakeExchange invite = new FakeExchange(Harness.invite("c1", "z9hG4bK1", Harness.RTP_OFFER));
 
     @Test
     void notAcceptableHereCarriesTheWarningCodeAndText() {

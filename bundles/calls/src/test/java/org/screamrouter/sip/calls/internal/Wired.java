@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.RecordingSender;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 /**
  * The calls' collaborators put together as the component does, each on the fakes of {@link Harness}: a test of one of
@@ -13,11 +15,11 @@ import org.screamrouter.sip.stack.SipExchange;
  */
 final class Wired {
     final Harness.ManualScheduler scheduler = new Harness.ManualScheduler();
-    final Harness.FakeSender sender = new Harness.FakeSender();
+    final RecordingSender sender = new RecordingSender();
     final Harness.FakeBridge bridge = new Harness.FakeBridge();
     final CallTable table = new CallTable();
-    final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
-    final Responses responses = new Responses(Harness.MESSAGES);
+    final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
+    final Responses responses = new Responses(TestMessages.MESSAGES);
     volatile CallsConfig config = Harness.DEFAULTS;
     final FinalResponses finals;
     final Teardown teardown;

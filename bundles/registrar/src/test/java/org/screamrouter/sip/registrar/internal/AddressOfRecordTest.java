@@ -3,6 +3,7 @@ package org.screamrouter.sip.registrar.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class AddressOfRecordTest {
     private static String canonical(String uri) throws Exception {

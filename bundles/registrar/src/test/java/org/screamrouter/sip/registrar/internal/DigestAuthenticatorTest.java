@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** The registrar with digest authentication on: challenges, the checks of RFC 3261 22.4 and RFC 7616, 403 for a foreign AOR. */
 class DigestAuthenticatorTest {
