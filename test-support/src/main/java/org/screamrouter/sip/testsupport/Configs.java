@@ -16,10 +16,16 @@ public final class Configs {
     public static <T> T of(Class<T> type, Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>(overrides);
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
-            if (method.getName().equals("annotationType")) return type;
-            if (method.getName().equals("toString") && method.getParameterCount() == 0) return type.getSimpleName() + values;
-            Object v = values.get(method.getName());
-            return v != null ? v : method.getDefaultValue();
+            if (values.containsKey(method.getName())) return values.get(method.getName());
+            Object d = method.getDefaultValue();
+            if (d != null) return d;
+            return switch (method.getName()) {
+                case "annotationType" -> type;
+                case "hashCode" -> System.identityHashCode(p);
+                case "equals" -> p == args[0];
+                case "toString" -> type.getSimpleName() + values;
+                default -> throw new UnsupportedOperationException(type.getSimpleName() + "." + method.getName() + " has no default");
+            };
         });
         return type.cast(proxy);
     }

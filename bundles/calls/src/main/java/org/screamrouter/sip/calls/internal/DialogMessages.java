@@ -32,6 +32,7 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
 
 /**
@@ -129,7 +130,7 @@ final class DialogMessages {
     /** A BYE from the server with {@code Reason: SIP;cause=200;text="why"} (RFC 3326). Caller holds the call's lock. */
     Request bye(Call call, String why) throws ParseException {
         Request bye = request(call, Request.BYE);
-        bye.setHeader(messages.headers().createHeader("Reason", "SIP;cause=200;text=\"" + Responses.sanitize(why) + "\""));
+        bye.setHeader(messages.headers().createHeader("Reason", "SIP;cause=200;text=\"" + SipResponses.sanitize(why) + "\""));
         return bye;
     }
 

@@ -17,7 +17,7 @@ class AnswererTest {
     /** A call that passed its INVITE's checks, its answer asked of the engine. */
     private Call start(String callId, String offer) {
         FakeExchange invite = new FakeExchange(Harness.invite(callId, "z9hG4bK" + callId, offer));
-        InviteOffer read = InviteOffer.read(invite, w.responses).orElseThrow();
+        InviteOffer read = InviteOffer.read(invite, w.headers).orElseThrow();
         try {
             Call call = w.dialogs.newCall(invite, Harness.KITCHEN, read.kind(), w.bridge);
             w.table.add(call);

@@ -21,8 +21,8 @@ import org.screamrouter.sip.audio.ListenerInfo;
 import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.audio.SinkInfo;
 import org.screamrouter.sip.calls.CallInfo;
-import org.screamrouter.sip.testsupport.FakeExchange;
 import org.screamrouter.sip.testsupport.Configs;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * The calls' collaborators for unit tests: real JAIN-SIP messages, a scheduler whose time the test moves, a bridge

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipTimeoutException;
-import org.screamrouter.sip.testsupport.Sent;
 import org.screamrouter.sip.testsupport.RecordingSender;
+import org.screamrouter.sip.testsupport.Sent;
 import org.screamrouter.sip.testsupport.TestMessages;
 
 class TeardownTest {

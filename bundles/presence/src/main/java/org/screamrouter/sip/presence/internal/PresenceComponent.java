@@ -56,6 +56,7 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
@@ -275,9 +276,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         }
         String type = Subscription.PRESENCE.equals(event) ? PIDF_TYPE : REGINFO_TYPE;
         if (!accepts(request, type)) {
-            Response response = exchange.createResponse(Response.NOT_ACCEPTABLE, "Not Acceptable: " + event + " is sent as application/" + type);
-            response.setHeader(messages.headers().createAcceptHeader("application", type));
-            exchange.respond(response);
+            exchange.respond(SipResponses.notAcceptable(exchange, messages.headers(),
+                    "Not Acceptable: " + event + " is sent as application/" + type, "application", type));
             return;
         }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
@@ -288,9 +288,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         ExpiresHeader expiresHeader = request.getExpires();
         long asked = expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
         if (asked > 0 && asked < cfg.min_expires()) {
-            Response response = exchange.createResponse(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
-            response.setHeader(messages.headers().createMinExpiresHeader(cfg.min_expires()));
-            exchange.respond(response);
+            exchange.respond(SipResponses.intervalTooBrief(exchange, messages.headers(), cfg.min_expires()));
             return;
         }
         long seconds = Math.min(asked, cfg.max_expires());
@@ -360,9 +358,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         // a fetch (RFC 6665 4.4.3) is one NOTIFY and no subscription; it counts against the limits while it lasts
         SubscriptionTable.Added added = table.add(s, cfg.max_subscriptions(), cfg.max_subscriptions_per_source());
         if (added == SubscriptionTable.Added.FULL) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Too Many Subscriptions");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
-            exchange.respond(response);
+            exchange.respond(SipResponses.serviceUnavailable(exchange, messages.headers(), "Too Many Subscriptions", 300));
             return;
         }
         if (added == SubscriptionTable.Added.SOURCE_FULL) {
@@ -445,9 +441,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         ExpiresHeader expiresHeader = request.getExpires();
         long seconds = expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
         if (seconds > 0 && seconds < cfg.min_expires()) {
-            Response response = exchange.createResponse(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
-            response.setHeader(messages.headers().createMinExpiresHeader(cfg.min_expires()));
-            exchange.respond(response);
+            exchange.respond(SipResponses.intervalTooBrief(exchange, messages.headers(), cfg.min_expires()));
             return;
         }
         seconds = Math.min(seconds, cfg.max_expires());
@@ -458,9 +452,8 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (hasBody) {
             ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
             if (type == null || !"application".equalsIgnoreCase(type.getContentType()) || !PIDF_TYPE.equalsIgnoreCase(type.getContentSubType())) {
-                Response response = exchange.createResponse(Response.UNSUPPORTED_MEDIA_TYPE, "Only application/pidf+xml is published here");
-                response.setHeader(messages.headers().createAcceptHeader("application", PIDF_TYPE));
-                exchange.respond(response);
+                exchange.respond(SipResponses.unsupportedMediaType(exchange, messages.headers(),
+                        "Only application/pidf+xml is published here", "application", PIDF_TYPE));
                 return;
             }
             try {

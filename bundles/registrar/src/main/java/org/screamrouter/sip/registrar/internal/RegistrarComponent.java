@@ -72,6 +72,7 @@ import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -355,9 +356,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         if (request.getRawContent() != null && request.getRawContent().length > 0) {
             ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
             if (type == null || !"application".equalsIgnoreCase(type.getContentType()) || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
-                Response response = exchange.createResponse(Response.UNSUPPORTED_MEDIA_TYPE, "Only application/sdp bodies are read");
-                response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
-                exchange.respond(response);
+                exchange.respond(SipResponses.unsupportedMediaType(exchange, messages.headers(), "Only application/sdp bodies are read",
+                        "application", "sdp"));
                 return;
             }
             if (request.getRawContent().length > MAX_SDP_BYTES) {
@@ -425,9 +425,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             long seconds = contact.getExpires() >= 0 ? contact.getExpires()
                     : expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
             if (seconds > 0 && seconds < cfg.min_expires()) {
-                Response response = exchange.createResponse(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
-                response.setHeader(messages.headers().createMinExpiresHeader(cfg.min_expires()));
-                exchange.respond(response);
+                exchange.respond(SipResponses.intervalTooBrief(exchange, messages.headers(), cfg.min_expires()));
                 return;
             }
             seconds = Math.min(seconds, cfg.max_expires());
@@ -466,9 +464,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         } else if (outcome instanceof BindingTable.Outcome.SourceFull full) {
             refuse(exchange, Response.FORBIDDEN, "Forbidden (binding limit per address reached: " + full.limit() + ", max.bindings.per.source)");
         } else if (outcome instanceof BindingTable.Outcome.TableFull) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Registration table full");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
-            exchange.respond(response);
+            exchange.respond(SipResponses.serviceUnavailable(exchange, messages.headers(), "Registration table full", 300));
         }
     }
 
@@ -479,9 +475,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
      */
     private boolean refusedNewDevice(SipExchange exchange, RegistrarConfig cfg) throws Exception {
         if (book.size() >= cfg.max_devices()) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE,
-                    "Service Unavailable (device limit reached: " + cfg.max_devices() + ", max.devices)");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
+            Response response = SipResponses.serviceUnavailable(exchange, messages.headers(),
+                    "Service Unavailable (device limit reached: " + cfg.max_devices() + ", max.devices)", 300);
             LOG.debug("REGISTER from {}: {}", exchange.flow(), response.getReasonPhrase());
             exchange.respond(response);
             return true;
