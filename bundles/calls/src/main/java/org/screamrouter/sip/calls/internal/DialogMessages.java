@@ -1,8 +1,5 @@
 package org.screamrouter.sip.calls.internal;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.sdp.SdpFragment;
 import org.screamrouter.sip.stack.ContactUris;
-import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
@@ -114,17 +110,10 @@ final class DialogMessages {
         return ok;
     }
 
-    /**
-     * Our Contact for the call's flow: the listening point of its transport, or for a wildcard bind the address the
-     * peer reaches us at; SIPS when the INVITE's Request-URI was.
-     */
+    /** Our Contact for the call's flow ({@link ContactUris#forFlow}), named by the INVITE's Request-URI. */
     SipURI contact(Call call) throws ParseException {
-        ListeningPoint lp = listeningPoints.apply(call.flow.transport());
-        URI requestUri = call.invite.request().getRequestURI();
-        String host = lp != null && !isWildcard(lp.address()) ? lp.address() : localAddressFor(call.flow);
-        int port = lp != null ? lp.port() : requestUri instanceof SipURI s ? s.getPort() : -1;
-        return ContactUris.of(messages.addresses(), call.flow.transport(), host, port,
-                requestUri.isSipURI() && ((SipURI) requestUri).isSecure());
+        return ContactUris.forFlow(messages.addresses(), call.flow, listeningPoints.apply(call.flow.transport()),
+                call.invite.request().getRequestURI());
     }
 
     /** A BYE from the server with {@code Reason: SIP;cause=200;text="why"} (RFC 3326). Caller holds the call's lock. */
@@ -162,27 +151,5 @@ final class DialogMessages {
         } catch (InvalidArgumentException e) {
             throw new ParseException(e.getMessage(), 0);
         }
-    }
-
-    private static boolean isWildcard(String address) {
-        return "0.0.0.0".equals(address) || "::".equals(address) || "[::]".equals(address);
-    }
-
-    /**
-     * The local address the peer reaches this server at: the kernel's route choice toward the flow's address (a
-     * connected UDP socket sends nothing). No name is resolved.
-     */
-    static String localAddressFor(Flow flow) {
-        InetAddress peer = flow.remote().getAddress();
-        try (DatagramSocket probe = new DatagramSocket()) {
-            probe.connect(peer, 9);
-            InetAddress local = probe.getLocalAddress();
-            if (local != null && !local.isAnyLocalAddress()) {
-                return local.getHostAddress();
-            }
-        } catch (SocketException e) {
-            // fall through
-        }
-        return peer.isLoopbackAddress() ? peer.getHostAddress() : "127.0.0.1";
     }
 }

@@ -15,6 +15,7 @@ import org.screamrouter.sip.sdp.OfferRejectedException;
 import org.screamrouter.sip.sdp.ParseResult;
 import org.screamrouter.sip.sdp.SdpParser;
 import org.screamrouter.sip.sdp.SessionDescription;
+import org.screamrouter.sip.stack.ContactUris;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipResponses;
 
@@ -71,7 +72,7 @@ record InviteOffer(String text, SessionDescription description, CallInfo.Kind ki
                     + "UDP/TLS/RTP/SAVPF with a DTLS fingerprint");
             return Optional.empty();
         }
-        String localAddress = DialogMessages.localAddressFor(exchange.flow());
+        String localAddress = ContactUris.localAddressFor(exchange.flow());
         String sessionId = Long.toString(System.currentTimeMillis());
         if (kind == CallInfo.Kind.WEBRTC) {
             return Optional.of(new InviteOffer(text, offer, kind, null, null, localAddress, sessionId));

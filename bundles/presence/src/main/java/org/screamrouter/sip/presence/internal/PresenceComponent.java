@@ -407,7 +407,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         Response response = exchange.createResponse(Response.OK);
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag);
         response.setHeader(messages.headers().createExpiresHeader((int) seconds));
-        response.setHeader(dialogs.ourContact(exchange.request().getRequestURI(), exchange.flow().transport()));
+        response.setHeader(dialogs.ourContact(exchange.request().getRequestURI(), exchange.flow()));
         return response;
     }
 
