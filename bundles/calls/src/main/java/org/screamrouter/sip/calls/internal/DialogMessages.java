@@ -1,6 +1,5 @@
 package org.screamrouter.sip.calls.internal;
 
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +26,7 @@ import org.screamrouter.sip.sdp.SdpFragment;
 import org.screamrouter.sip.stack.ContactUris;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
@@ -42,7 +42,6 @@ final class DialogMessages {
 
     private final SipMessages messages;
     private final Function<String, ListeningPoint> listeningPoints;
-    private final SecureRandom tags = new SecureRandom();
 
     /** @param listeningPoints the stack's listening point of a transport, or null */
     DialogMessages(SipMessages messages, Function<String, ListeningPoint> listeningPoints) {
@@ -50,12 +49,9 @@ final class DialogMessages {
         this.listeningPoints = listeningPoints;
     }
 
-    /**
-     * Our To-tag: 64 random bits. An ACK must carry it, so whoever did not receive our answer (a forged INVITE's
-     * source) cannot confirm the call (JAIN-SIP's own tags are 32 bits of a predictable generator).
-     */
+    /** Our To-tag ({@link SipHeaders#newTag}): an ACK must carry it, so a forged INVITE's source cannot confirm the call. */
     String newTag() {
-        return Long.toHexString(tags.nextLong() | Long.MIN_VALUE);
+        return SipHeaders.newTag();
     }
 
     /**

@@ -54,6 +54,7 @@ import org.screamrouter.sip.registrar.DeviceRegistry;
 import org.screamrouter.sip.registrar.SipAuthenticator;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
 import org.screamrouter.sip.stack.SipResponses;
@@ -350,7 +351,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         for (ListIterator<Header> it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
             routeSet.add(((RecordRouteHeader) it.next()).getAddress().toString());
         }
-        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String id = SipHeaders.newTag();
         Subscription s = new Subscription(id, event, resource.get(), to.getAddress().getURI().toString(),
                 from.getAddress().getURI().toString(), callId, from.getTag(), contact.getAddress().getURI().toString(), routeSet,
                 eventHeader.getEventId(), exchange.flow().transport(), exchange.flow().remote(), now.plusSeconds(seconds),
@@ -437,7 +438,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             return;
         }
         Header ifMatch = request.getHeader("SIP-If-Match");
-        String tag = ifMatch == null ? null : value(ifMatch);
+        String tag = ifMatch == null ? null : SipHeaders.value(ifMatch);
         ExpiresHeader expiresHeader = request.getExpires();
         long seconds = expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
         if (seconds > 0 && seconds < cfg.min_expires()) {
@@ -669,12 +670,6 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             store.removeSubscription(id);
             if (why != null) LOG.info("subscription {} ({} of {} by {}) ended: {}", id, s.event(), s.resource(), s.watcherUri(), why);
         });
-    }
-
-    private static String value(Header header) {
-        String s = header.toString().trim();
-        int colon = s.indexOf(':');
-        return colon < 0 ? s : s.substring(colon + 1).trim();
     }
 
     // --- PresenceService

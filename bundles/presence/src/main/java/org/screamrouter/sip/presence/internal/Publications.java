@@ -1,13 +1,12 @@
 package org.screamrouter.sip.presence.internal;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.screamrouter.sip.stack.SipHeaders;
 
 /**
  * Event state publications (RFC 3903 section 6) by entity-tag. Every successful PUBLISH gets a new entity-tag
@@ -17,12 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Publications {
     private final ConcurrentHashMap<String, Publication> byTag = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
-
+    /** An entity-tag (RFC 3903 4.1): unguessable as a dialog's tags are. */
     String newTag() {
-        byte[] b = new byte[8];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return SipHeaders.newTag();
     }
 
     /** An initial PUBLISH (no SIP-If-Match): returns the new publication and the one it replaced, if any. */

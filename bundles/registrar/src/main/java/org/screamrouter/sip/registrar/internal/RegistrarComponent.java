@@ -70,6 +70,7 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.FlowListener;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
 import org.screamrouter.sip.stack.SipResponses;
@@ -383,7 +384,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             contacts.add((ContactHeader) it.next());
         }
         for (ContactHeader contact : contacts) {
-            if (value(contact).length() > MAX_CONTACT_LENGTH) {
+            if (SipHeaders.value(contact).length() > MAX_CONTACT_LENGTH) {
                 refuse(exchange, Response.BAD_REQUEST, "Bad Request (Contact longer than " + MAX_CONTACT_LENGTH + " characters)");
                 return;
             }
@@ -418,7 +419,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
         List<String> path = new ArrayList<>();
         for (ListIterator<Header> it = request.getHeaders("Path"); it.hasNext(); ) {
-            path.add(value(it.next()));
+            path.add(SipHeaders.value(it.next()));
         }
         List<BindingTable.Update> updates = new ArrayList<>();
         for (ContactHeader contact : contacts) {
@@ -432,7 +433,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             ContactHeader stored = (ContactHeader) contact.clone();
             stored.removeParameter("expires");
             URI uri = contact.getAddress().getURI();
-            Binding binding = new Binding(aor, uri.toString(), value(stored), exchange.flow().transport(),
+            Binding binding = new Binding(aor, uri.toString(), SipHeaders.value(stored), exchange.flow().transport(),
                     exchange.flow().remote(), now.plusSeconds(seconds), contact.getQValue(), callId, cseq, path, now);
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
@@ -555,8 +556,8 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             return Optional.of(AddressOfRecord.unescape(sip.getUser()));
         }
         Header x = request.getHeader("X-UUID");
-        if (x != null && !value(x).isBlank()) {
-            return Optional.of(value(x));
+        if (x != null && !SipHeaders.value(x).isBlank()) {
+            return Optional.of(SipHeaders.value(x));
         }
         byte[] body = request.getRawContent();
         if (body != null && body.length > 0) {
@@ -621,7 +622,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
 
     private static boolean supportsPath(Request request) {
         for (ListIterator<Header> it = request.getHeaders("Supported"); it.hasNext(); ) {
-            if (value(it.next()).toLowerCase(Locale.ROOT).contains("path")) return true;
+            if (SipHeaders.value(it.next()).toLowerCase(Locale.ROOT).contains("path")) return true;
         }
         return false;
     }
@@ -635,13 +636,6 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             }
         }
         return unsupported.isEmpty() ? null : String.join(", ", unsupported);
-    }
-
-    /** The value part of a header as it would appear after "Name: ". */
-    private static String value(Header header) {
-        String s = header.toString().trim();
-        int colon = s.indexOf(':');
-        return colon < 0 ? s : s.substring(colon + 1).trim();
     }
 
     private static String cut(String userAgent) {
