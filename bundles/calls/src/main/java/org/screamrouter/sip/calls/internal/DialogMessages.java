@@ -49,14 +49,10 @@ final class DialogMessages {
         this.listeningPoints = listeningPoints;
     }
 
-    /** Our To-tag ({@link SipHeaders#newTag}): an ACK must carry it, so a forged INVITE's source cannot confirm the call. */
-    String newTag() {
-        return SipHeaders.newTag();
-    }
-
     /**
-     * The dialog an INVITE starts (RFC 3261 12.1.1): our new tag, the peer's From tag, the remote target from its
-     * Contact, the route set from its Record-Route in order.
+     * The dialog an INVITE starts (RFC 3261 12.1.1): our new tag (an ACK must carry it, so a forged INVITE's source
+     * cannot confirm the call), the peer's From tag, the remote target from its Contact, the route set from its
+     * Record-Route in order.
      *
      * @throws ParseException for an INVITE without Contact
      */
@@ -74,7 +70,7 @@ final class DialogMessages {
             routes.add((Address) ((RecordRouteHeader) rr.next()).getAddress().clone());
         }
         return new Call(Requests.callId(request), sink, invite.flow(), kind, engine, invite, Requests.branch(request),
-                Requests.cseq(request), newTag(), from.getTag(), (Address) to.getAddress().clone(),
+                Requests.cseq(request), SipHeaders.newTag(), from.getTag(), (Address) to.getAddress().clone(),
                 (Address) from.getAddress().clone(), (URI) contact.getAddress().getURI().clone(), routes);
     }
 
