@@ -9,6 +9,7 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 
 /** Real JAIN-SIP messages for unit tests, as the stack's {@link SipMessages} makes them, and the reads tests make of them. */
@@ -29,9 +30,7 @@ public final class TestMessages {
     /** The value of a message's header (what follows the colon), or null when the message has none. */
     public static String header(Message message, String name) {
         Header h = message.getHeader(name);
-        if (h == null) return null;
-        String s = h.toString().trim();
-        return s.substring(s.indexOf(':') + 1).trim();
+        return h == null ? null : SipHeaders.value(h);
     }
 
     /** A message's body as UTF-8 text, or null when it has none. */

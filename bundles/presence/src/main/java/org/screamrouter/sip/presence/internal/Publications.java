@@ -16,16 +16,11 @@ import org.screamrouter.sip.stack.SipHeaders;
  */
 final class Publications {
     private final ConcurrentHashMap<String, Publication> byTag = new ConcurrentHashMap<>();
-    /** An entity-tag (RFC 3903 4.1): unguessable as a dialog's tags are. */
-    String newTag() {
-        return SipHeaders.newTag();
-    }
-
     /** An initial PUBLISH (no SIP-If-Match): returns the new publication and the one it replaced, if any. */
     synchronized Replaced create(String resource, String body, String basic, Instant expires) {
         Publication old = current(resource).orElse(null);
         if (old != null) byTag.remove(old.entityTag());
-        Publication p = new Publication(newTag(), resource, body, basic, expires);
+        Publication p = new Publication(SipHeaders.newTag(), resource, body, basic, expires);
         byTag.put(p.entityTag(), p);
         return new Replaced(p, old);
     }
@@ -43,7 +38,7 @@ final class Publications {
     synchronized Optional<Publication> update(String entityTag, String body, String basic, Instant expires) {
         Publication old = byTag.remove(entityTag);
         if (old == null) return Optional.empty();
-        Publication p = new Publication(newTag(), old.resource(), body == null ? old.body() : body,
+        Publication p = new Publication(SipHeaders.newTag(), old.resource(), body == null ? old.body() : body,
                 body == null ? old.basic() : basic, expires);
         byTag.put(p.entityTag(), p);
         return Optional.of(p);
