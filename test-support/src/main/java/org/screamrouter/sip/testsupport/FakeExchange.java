@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ServerTransaction;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -16,6 +15,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 
 /**
@@ -32,7 +32,6 @@ public final class FakeExchange implements SipExchange {
     public final Request request;
     public final List<Response> responses = Collections.synchronizedList(new ArrayList<>());
     private final Flow flow;
-    private final AtomicInteger tags = new AtomicInteger();
 
     /** A request from 127.0.0.1:{@value #SOURCE_PORT} over the transport its Via names. */
     public FakeExchange(String raw) {
@@ -99,7 +98,7 @@ public final class FakeExchange implements SipExchange {
         try {
             Response r = TestMessages.MESSAGES.messages().createResponse(status, request);
             ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-            if (status > 100 && to.getTag() == null) to.setTag("stack" + Integer.toHexString(tags.incrementAndGet()));
+            if (status > 100 && to.getTag() == null) to.setTag(SipHeaders.newTag());
             return r;
         } catch (ParseException e) {
             throw new IllegalStateException(e);
