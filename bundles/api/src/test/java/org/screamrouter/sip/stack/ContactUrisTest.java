@@ -36,4 +36,35 @@ class ContactUrisTest {
         assertThat(ContactUris.secure("ws")).isFalse();
         assertThat(ContactUris.secure("tcp")).isFalse();
     }
+
+    private static final Flow PEER = new Flow("udp", new java.net.InetSocketAddress("127.0.0.1", 5070));
+
+    @Test
+    void onAFlowTheContactIsTheListeningPointOfItsTransport() throws Exception {
+        ListeningPoint tcp = new ListeningPoint("tcp", "192.0.2.10", 5061);
+        Flow flow = new Flow("tcp", PEER.remote());
+        assertThat(ContactUris.forFlow(addresses, flow, tcp, addresses.createURI("sip:kitchen@192.0.2.10:5060")).toString())
+                .isEqualTo("sip:192.0.2.10:5061;transport=tcp");
+        assertThat(ContactUris.forFlow(addresses, new Flow("tls", PEER.remote()), new ListeningPoint("tls", "192.0.2.10", 5062),
+                addresses.createURI("sips:kitchen@192.0.2.10")).toString()).as("SIPS when the peer named us so").isEqualTo("sips:192.0.2.10:5062");
+    }
+
+    @Test
+    void forAWildcardBindTheHostIsTheAddressThePeerReachesUsAtNeverTheOneItNamed() throws Exception {
+        ListeningPoint any = new ListeningPoint("udp", "0.0.0.0", 5060);
+        assertThat(ContactUris.forFlow(addresses, PEER, any, addresses.createURI("sip:kitchen@198.51.100.7:5999")).toString())
+                .isEqualTo("sip:127.0.0.1:5060");
+    }
+
+    @Test
+    void withoutAListeningPointThePortIsTheOneThatNamedUs() throws Exception {
+        assertThat(ContactUris.forFlow(addresses, PEER, null, addresses.createURI("sip:kitchen@127.0.0.1:25060")).toString())
+                .isEqualTo("sip:127.0.0.1:25060");
+        assertThat(ContactUris.forFlow(addresses, PEER, null, addresses.createURI("tel:+1234")).toString()).isEqualTo("sip:127.0.0.1");
+    }
+
+    @Test
+    void theLocalAddressTowardALoopbackPeerIsLoopback() {
+        assertThat(ContactUris.localAddressFor(PEER)).isEqualTo("127.0.0.1");
+    }
 }

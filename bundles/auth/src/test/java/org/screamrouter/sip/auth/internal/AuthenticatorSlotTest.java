@@ -20,6 +20,7 @@ import org.screamrouter.sip.auth.AuthenticatorSlot;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.HandlerClosedException;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** The API's {@link AuthenticatorSlot}, tested here beside the authenticator it waits for (the exchange fake is this bundle's). */
 class AuthenticatorSlotTest {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.MovableClock;
 
 /** Digest authentication on, as a handler asks it: challenges, the checks of RFC 3261 22.4 and RFC 7616, who owns which AOR. */
 class DigestAuthenticatorTest {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.FakeExchange;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The upgrade path: {@code auth.*} keys still in the registrar's PID are adopted, never to open the server. */

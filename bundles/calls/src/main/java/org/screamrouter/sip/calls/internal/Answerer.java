@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.audio.RtpCodec;
@@ -16,6 +17,7 @@ import org.screamrouter.sip.sdp.ParseResult;
 import org.screamrouter.sip.sdp.SdpParser;
 import org.screamrouter.sip.sdp.SdpWriter;
 import org.screamrouter.sip.sdp.SessionDescription;
+import org.screamrouter.sip.stack.SipResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +33,17 @@ final class Answerer {
     private static final Logger LOG = LoggerFactory.getLogger(Answerer.class);
 
     private final DialogMessages dialogs;
-    private final Responses responses;
+    private final HeaderFactory headers;
     private final FinalResponses finals;
     private final Teardown teardown;
     private final Trickle trickle;
     private final CallScheduler scheduler;
     private final Supplier<CallsConfig> config;
 
-    Answerer(DialogMessages dialogs, Responses responses, FinalResponses finals, Teardown teardown, Trickle trickle,
+    Answerer(DialogMessages dialogs, HeaderFactory headers, FinalResponses finals, Teardown teardown, Trickle trickle,
             CallScheduler scheduler, Supplier<CallsConfig> config) {
         this.dialogs = dialogs;
-        this.responses = responses;
+        this.headers = headers;
         this.finals = finals;
         this.teardown = teardown;
         this.trickle = trickle;
@@ -155,7 +157,7 @@ final class Answerer {
             }
             LOG.info("call {} to sink {}: the audio engine refused the offer: {}", call.callId, call.sink.id(), cause.toString());
             if (cause instanceof IllegalArgumentException) {
-                teardown.reject(call, responses.notAcceptableHereResponse(call.invite, 305, String.valueOf(cause.getMessage())));
+                teardown.reject(call, SipResponses.notAcceptableHere(call.invite, headers, 305, String.valueOf(cause.getMessage())));
             } else {
                 teardown.fail(call, Response.SERVER_INTERNAL_ERROR, "Server Internal Error (audio engine: " + cause.getMessage() + ")");
             }

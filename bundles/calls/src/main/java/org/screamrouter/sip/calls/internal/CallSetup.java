@@ -5,11 +5,13 @@ import java.text.ParseException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CallSetup {
     private static final Logger LOG = LoggerFactory.getLogger(CallSetup.class);
+    /** The Retry-After of a 503: the server's condition (restarting, full) passes within seconds. */
+    static final int RETRY_AFTER_SECONDS = 5;
 
     /** The services a new call needs, each of which may be away for a moment (dynamic references). */
     interface Services {
@@ -39,17 +43,17 @@ final class CallSetup {
     private final CallTable calls;
     private final Admission admission;
     private final DialogMessages dialogs;
-    private final Responses responses;
+    private final HeaderFactory headers;
     private final Answerer answerer;
     private final Services services;
     private final Supplier<CallsConfig> config;
 
-    CallSetup(CallTable calls, Admission admission, DialogMessages dialogs, Responses responses, Answerer answerer,
+    CallSetup(CallTable calls, Admission admission, DialogMessages dialogs, HeaderFactory headers, Answerer answerer,
             Services services, Supplier<CallsConfig> config) {
         this.calls = calls;
         this.admission = admission;
         this.dialogs = dialogs;
-        this.responses = responses;
+        this.headers = headers;
         this.answerer = answerer;
         this.services = services;
         this.config = config;
@@ -78,14 +82,15 @@ final class CallSetup {
         }
         AudioBridge engine = services.bridge();
         if (engine == null) {
-            responses.serviceUnavailable(exchange, "Service Unavailable (the audio engine is not running)");
+            exchange.respond(SipResponses.serviceUnavailable(exchange, headers, "Service Unavailable (the audio engine is not running)",
+                    RETRY_AFTER_SECONDS));
             return;
         }
         CallsConfig cfg = config.get();
         InetAddress source = exchange.flow().remote().getAddress();
         Optional<String> full = admission.refusal(source, cfg.max_calls(), cfg.max_calls_per_source());
         if (full.isPresent()) {
-            responses.serviceUnavailable(exchange, full.get());
+            exchange.respond(SipResponses.serviceUnavailable(exchange, headers, full.get(), RETRY_AFTER_SECONDS));
             return;
         }
         String target = request.getRequestURI() instanceof SipURI uri ? SinkDirectory.unescape(uri.getUser()) : null;
@@ -100,7 +105,7 @@ final class CallSetup {
             exchange.respond(Response.TEMPORARILY_UNAVAILABLE, "Temporarily Unavailable (sink " + sink.id() + " is disabled)");
             return;
         }
-        Optional<InviteOffer> read = InviteOffer.read(exchange, responses);
+        Optional<InviteOffer> read = InviteOffer.read(exchange, headers);
         if (read.isEmpty()) {
             return;
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.osgi.service.component.ComponentServiceObjects;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link InDialog}: ACK, re-INVITE, BYE, CANCEL and INFO; {@link Trickle}: candidates in INFO both ways;</li>
  *   <li>{@link FinalResponses}: final INVITE responses retransmitted until their ACK;</li>
  *   <li>{@link Teardown}: every way a call ends;</li>
- *   <li>{@link DialogMessages} and {@link Responses}: every message the calls build;</li>
+ *   <li>{@link DialogMessages}: every message of a dialog; the answers with headers of their own are the stack API's
+ *       {@link org.screamrouter.sip.stack.SipResponses};</li>
  *   <li>{@link Bridges}: the audio bridge new calls use, obtained on first use.</li>
  * </ul>
  *
@@ -161,16 +163,16 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
     void activate(CallsConfig config, CallScheduler scheduler) {
         this.config = config;
         this.scheduler = scheduler;
-        Responses responses = new Responses(messages);
+        HeaderFactory headers = messages.headers();
         DialogMessages dialogs = new DialogMessages(messages, listeningPoints::get);
         // a 2xx without ACK ends its call: FinalResponses tells the Teardown, which sends through FinalResponses
         FinalResponses finals = new FinalResponses(scheduler, () -> this.config.t1_ms(), (call, r) -> teardown.noAck(call, r));
         Teardown ending = new Teardown(calls, dialogs, finals, sender, scheduler, this::config);
-        Trickle trickle = new Trickle(dialogs, responses, sender, scheduler, this::config);
-        Answerer answerer = new Answerer(dialogs, responses, finals, ending, trickle, scheduler, this::config);
+        Trickle trickle = new Trickle(dialogs, headers, sender, scheduler, this::config);
+        Answerer answerer = new Answerer(dialogs, headers, finals, ending, trickle, scheduler, this::config);
         this.teardown = ending;
-        this.inDialog = new InDialog(calls, dialogs, responses, finals, ending, trickle, scheduler);
-        this.setup = new CallSetup(calls, new Admission(calls), dialogs, responses, answerer, new CallSetup.Services() {
+        this.inDialog = new InDialog(calls, dialogs, headers, finals, ending, trickle, scheduler);
+        this.setup = new CallSetup(calls, new Admission(calls), dialogs, headers, answerer, new CallSetup.Services() {
             @Override
             public SipAuthenticator authenticator() {
                 return authenticator;

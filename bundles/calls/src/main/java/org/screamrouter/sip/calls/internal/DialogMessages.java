@@ -1,9 +1,5 @@
 package org.screamrouter.sip.calls.internal;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +24,11 @@ import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.sdp.SdpFragment;
 import org.screamrouter.sip.stack.ContactUris;
-import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
 
 /**
@@ -45,7 +42,6 @@ final class DialogMessages {
 
     private final SipMessages messages;
     private final Function<String, ListeningPoint> listeningPoints;
-    private final SecureRandom tags = new SecureRandom();
 
     /** @param listeningPoints the stack's listening point of a transport, or null */
     DialogMessages(SipMessages messages, Function<String, ListeningPoint> listeningPoints) {
@@ -54,16 +50,9 @@ final class DialogMessages {
     }
 
     /**
-     * Our To-tag: 64 random bits. An ACK must carry it, so whoever did not receive our answer (a forged INVITE's
-     * source) cannot confirm the call (JAIN-SIP's own tags are 32 bits of a predictable generator).
-     */
-    String newTag() {
-        return Long.toHexString(tags.nextLong() | Long.MIN_VALUE);
-    }
-
-    /**
-     * The dialog an INVITE starts (RFC 3261 12.1.1): our new tag, the peer's From tag, the remote target from its
-     * Contact, the route set from its Record-Route in order.
+     * The dialog an INVITE starts (RFC 3261 12.1.1): our new tag (an ACK must carry it, so a forged INVITE's source
+     * cannot confirm the call), the peer's From tag, the remote target from its Contact, the route set from its
+     * Record-Route in order.
      *
      * @throws ParseException for an INVITE without Contact
      */
@@ -81,7 +70,7 @@ final class DialogMessages {
             routes.add((Address) ((RecordRouteHeader) rr.next()).getAddress().clone());
         }
         return new Call(Requests.callId(request), sink, invite.flow(), kind, engine, invite, Requests.branch(request),
-                Requests.cseq(request), newTag(), from.getTag(), (Address) to.getAddress().clone(),
+                Requests.cseq(request), SipHeaders.newTag(), from.getTag(), (Address) to.getAddress().clone(),
                 (Address) from.getAddress().clone(), (URI) contact.getAddress().getURI().clone(), routes);
     }
 
@@ -113,23 +102,16 @@ final class DialogMessages {
         return ok;
     }
 
-    /**
-     * Our Contact for the call's flow: the listening point of its transport, or for a wildcard bind the address the
-     * peer reaches us at; SIPS when the INVITE's Request-URI was.
-     */
+    /** Our Contact for the call's flow ({@link ContactUris#forFlow}), named by the INVITE's Request-URI. */
     SipURI contact(Call call) throws ParseException {
-        ListeningPoint lp = listeningPoints.apply(call.flow.transport());
-        URI requestUri = call.invite.request().getRequestURI();
-        String host = lp != null && !isWildcard(lp.address()) ? lp.address() : localAddressFor(call.flow);
-        int port = lp != null ? lp.port() : requestUri instanceof SipURI s ? s.getPort() : -1;
-        return ContactUris.of(messages.addresses(), call.flow.transport(), host, port,
-                requestUri.isSipURI() && ((SipURI) requestUri).isSecure());
+        return ContactUris.forFlow(messages.addresses(), call.flow, listeningPoints.apply(call.flow.transport()),
+                call.invite.request().getRequestURI());
     }
 
     /** A BYE from the server with {@code Reason: SIP;cause=200;text="why"} (RFC 3326). Caller holds the call's lock. */
     Request bye(Call call, String why) throws ParseException {
         Request bye = request(call, Request.BYE);
-        bye.setHeader(messages.headers().createHeader("Reason", "SIP;cause=200;text=\"" + Responses.sanitize(why) + "\""));
+        bye.setHeader(messages.headers().createHeader("Reason", "SIP;cause=200;text=\"" + SipResponses.sanitize(why) + "\""));
         return bye;
     }
 
@@ -161,27 +143,5 @@ final class DialogMessages {
         } catch (InvalidArgumentException e) {
             throw new ParseException(e.getMessage(), 0);
         }
-    }
-
-    private static boolean isWildcard(String address) {
-        return "0.0.0.0".equals(address) || "::".equals(address) || "[::]".equals(address);
-    }
-
-    /**
-     * The local address the peer reaches this server at: the kernel's route choice toward the flow's address (a
-     * connected UDP socket sends nothing). No name is resolved.
-     */
-    static String localAddressFor(Flow flow) {
-        InetAddress peer = flow.remote().getAddress();
-        try (DatagramSocket probe = new DatagramSocket()) {
-            probe.connect(peer, 9);
-            InetAddress local = probe.getLocalAddress();
-            if (local != null && !local.isAnyLocalAddress()) {
-                return local.getHostAddress();
-            }
-        } catch (SocketException e) {
-            // fall through
-        }
-        return peer.isLoopbackAddress() ? peer.getHostAddress() : "127.0.0.1";
     }
 }

@@ -3,10 +3,12 @@ package org.screamrouter.sip.calls.internal;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,17 +24,17 @@ final class InDialog {
 
     private final CallTable calls;
     private final DialogMessages dialogs;
-    private final Responses responses;
+    private final HeaderFactory headers;
     private final FinalResponses finals;
     private final Teardown teardown;
     private final Trickle trickle;
     private final CallScheduler scheduler;
 
-    InDialog(CallTable calls, DialogMessages dialogs, Responses responses, FinalResponses finals, Teardown teardown,
+    InDialog(CallTable calls, DialogMessages dialogs, HeaderFactory headers, FinalResponses finals, Teardown teardown,
             Trickle trickle, CallScheduler scheduler) {
         this.calls = calls;
         this.dialogs = dialogs;
-        this.responses = responses;
+        this.headers = headers;
         this.finals = finals;
         this.teardown = teardown;
         this.trickle = trickle;
@@ -103,7 +105,7 @@ final class InDialog {
             }
             if (finals.awaiting(call)) {
                 Response r = exchange.createResponse(Response.SERVER_INTERNAL_ERROR, "Server Internal Error (previous INVITE not acknowledged)");
-                responses.retryAfter(r, 1);
+                SipResponses.retryAfter(r, headers, 1);
                 exchange.respond(r);
                 return;
             }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.calls.CallInfo;
@@ -14,7 +15,9 @@ import org.screamrouter.sip.sdp.OfferRejectedException;
 import org.screamrouter.sip.sdp.ParseResult;
 import org.screamrouter.sip.sdp.SdpParser;
 import org.screamrouter.sip.sdp.SessionDescription;
+import org.screamrouter.sip.stack.ContactUris;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipResponses;
 
 /**
  * The offer of an INVITE that starts a call (RFC 3264 section 5), checked before any listener exists: an
@@ -34,14 +37,15 @@ record InviteOffer(String text, SessionDescription description, CallInfo.Kind ki
         InetSocketAddress mediaTarget, String localAddress, String sessionId) {
 
     /** The INVITE's offer; empty after answering an INVITE whose offer cannot be taken (400, 415, 488 + Warning). */
-    static Optional<InviteOffer> read(SipExchange exchange, Responses responses) {
+    static Optional<InviteOffer> read(SipExchange exchange, HeaderFactory headers) {
         Request request = exchange.request();
         if (!Requests.hasBody(request)) {
-            responses.notAcceptableHere(exchange, 304, "no offer: an INVITE without SDP is not supported");
+            refuse(exchange, headers, 304, "no offer: an INVITE without SDP is not supported");
             return Optional.empty();
         }
         if (!"application/sdp".equalsIgnoreCase(Requests.contentType(request))) {
-            responses.unsupportedMediaType(exchange, "Unsupported Media Type (the offer must be application/sdp)", "application", "sdp");
+            exchange.respond(SipResponses.unsupportedMediaType(exchange, headers, "Unsupported Media Type (the offer must be application/sdp)",
+                    "application", "sdp"));
             return Optional.empty();
         }
         String text = new String(request.getRawContent(), StandardCharsets.UTF_8);
@@ -54,7 +58,7 @@ record InviteOffer(String text, SessionDescription description, CallInfo.Kind ki
         Optional<MediaDescription> audio = offer.media().stream()
                 .filter(m -> m.media().equalsIgnoreCase("audio") && m.port() != 0).findFirst();
         if (audio.isEmpty()) {
-            responses.notAcceptableHere(exchange, 304, "no audio stream offered");
+            refuse(exchange, headers, 304, "no audio stream offered");
             return Optional.empty();
         }
         String proto = audio.get().protocol().toUpperCase(Locale.ROOT);
@@ -64,11 +68,11 @@ record InviteOffer(String text, SessionDescription description, CallInfo.Kind ki
         } else if (proto.equals("RTP/AVP") || proto.equals("RTP/AVPF")) {
             kind = CallInfo.Kind.RTP;
         } else {
-            responses.notAcceptableHere(exchange, 302, "transport " + audio.get().protocol() + " not supported: offer RTP/AVP, or "
+            refuse(exchange, headers, 302, "transport " + audio.get().protocol() + " not supported: offer RTP/AVP, or "
                     + "UDP/TLS/RTP/SAVPF with a DTLS fingerprint");
             return Optional.empty();
         }
-        String localAddress = DialogMessages.localAddressFor(exchange.flow());
+        String localAddress = ContactUris.localAddressFor(exchange.flow());
         String sessionId = Long.toString(System.currentTimeMillis());
         if (kind == CallInfo.Kind.WEBRTC) {
             return Optional.of(new InviteOffer(text, offer, kind, null, null, localAddress, sessionId));
@@ -78,10 +82,15 @@ record InviteOffer(String text, SessionDescription description, CallInfo.Kind ki
         try {
             rtpAnswer = OfferAnswer.answer(offer, placeholder, RtpNegotiation.origin(placeholder));
         } catch (OfferRejectedException e) {
-            responses.notAcceptableHere(exchange, e.reason() == OfferRejectedException.Reason.NO_COMMON_CODEC ? 305 : 304, e.getMessage());
+            refuse(exchange, headers, e.reason() == OfferRejectedException.Reason.NO_COMMON_CODEC ? 305 : 304, e.getMessage());
             return Optional.empty();
         }
         return Optional.of(new InviteOffer(text, offer, kind, rtpAnswer, MediaTarget.choose(offer, audio.get(), exchange.flow()),
                 localAddress, sessionId));
+    }
+
+    /** 488 with {@code Warning: <code> screamrouter "<text>"}. */
+    private static void refuse(SipExchange exchange, HeaderFactory headers, int warnCode, String text) {
+        exchange.respond(SipResponses.notAcceptableHere(exchange, headers, warnCode, text));
     }
 }

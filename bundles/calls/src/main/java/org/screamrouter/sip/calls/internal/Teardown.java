@@ -13,6 +13,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ final class Teardown implements FinalResponses.NoAck {
 
     /** Caller holds the call's lock: a final error response to the INVITE, the listener removed. */
     void fail(Call call, int status, String reason) {
-        reject(call, call.invite.createResponse(status, Responses.sanitize(reason)));
+        reject(call, call.invite.createResponse(status, SipResponses.sanitize(reason)));
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
@@ -15,6 +16,7 @@ import org.screamrouter.sip.sdp.Diagnostic;
 import org.screamrouter.sip.sdp.MediaDescription;
 import org.screamrouter.sip.sdp.SdpFragment;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +32,14 @@ final class Trickle {
     static final String TYPE = SdpFragment.CONTENT_TYPE;
 
     private final DialogMessages dialogs;
-    private final Responses responses;
+    private final HeaderFactory headers;
     private final SipSender sender;
     private final CallScheduler scheduler;
     private final Supplier<CallsConfig> config;
 
-    Trickle(DialogMessages dialogs, Responses responses, SipSender sender, CallScheduler scheduler, Supplier<CallsConfig> config) {
+    Trickle(DialogMessages dialogs, HeaderFactory headers, SipSender sender, CallScheduler scheduler, Supplier<CallsConfig> config) {
         this.dialogs = dialogs;
-        this.responses = responses;
+        this.headers = headers;
         this.sender = sender;
         this.scheduler = scheduler;
         this.config = config;
@@ -108,7 +110,8 @@ final class Trickle {
             return;
         }
         if (!TYPE.equalsIgnoreCase(Requests.contentType(request))) {
-            responses.unsupportedMediaType(exchange, "Unsupported Media Type (INFO carries " + TYPE + ")", "application", "trickle-ice-sdpfrag");
+            exchange.respond(SipResponses.unsupportedMediaType(exchange, headers, "Unsupported Media Type (INFO carries " + TYPE + ")", "application",
+                    "trickle-ice-sdpfrag"));
             return;
         }
         SdpFragment.Lenient parsed = SdpFragment.parseLenient(new String(request.getRawContent(), StandardCharsets.UTF_8));

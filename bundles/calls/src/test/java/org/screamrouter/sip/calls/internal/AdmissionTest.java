@@ -6,15 +6,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class AdmissionTest {
-    private final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
+    private final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
     private final CallTable table = new CallTable();
     private final Admission admission = new Admission(table);
 
     private void callFrom(String address, String callId) throws Exception {
         String raw = Harness.invite(callId, "z9hG4bK" + callId, Harness.RTP_OFFER);
-        table.add(dialogs.newCall(new Harness.Exchange(raw, InetAddress.getByName(address)), Harness.KITCHEN, CallInfo.Kind.RTP, null));
+        table.add(dialogs.newCall(new FakeExchange(raw, InetAddress.getByName(address)), Harness.KITCHEN, CallInfo.Kind.RTP, null));
     }
 
     @Test

@@ -1,22 +1,23 @@
 package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.screamrouter.sip.calls.internal.Harness.body;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.body;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.audio.RtpCodec;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class AnswererTest {
     private final Wired w = new Wired();
 
     /** A call that passed its INVITE's checks, its answer asked of the engine. */
     private Call start(String callId, String offer) {
-        Harness.Exchange invite = new Harness.Exchange(Harness.invite(callId, "z9hG4bK" + callId, offer));
-        InviteOffer read = InviteOffer.read(invite, w.responses).orElseThrow();
+        FakeExchange invite = new FakeExchange(Harness.invite(callId, "z9hG4bK" + callId, offer));
+        InviteOffer read = InviteOffer.read(invite, w.headers).orElseThrow();
         try {
             Call call = w.dialogs.newCall(invite, Harness.KITCHEN, read.kind(), w.bridge);
             w.table.add(call);

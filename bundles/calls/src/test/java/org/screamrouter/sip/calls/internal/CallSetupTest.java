@@ -1,7 +1,7 @@
 package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,17 +12,18 @@ import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class CallSetupTest {
     private final Wired w = new Wired();
 
-    private Harness.Exchange invite(String raw) {
-        Harness.Exchange x = new Harness.Exchange(raw);
+    private FakeExchange invite(String raw) {
+        FakeExchange x = new FakeExchange(raw);
         w.setup.invite(x);
         return x;
     }
 
-    private Harness.Exchange invite(String callId, String offer) {
+    private FakeExchange invite(String callId, String offer) {
         return invite(Harness.invite(callId, "z9hG4bK" + callId, offer));
     }
 
@@ -31,14 +32,14 @@ class CallSetupTest {
                 "Contact: <sip:peer@127.0.0.1:5070>");
     }
 
-    private static void assertAnswer(Harness.Exchange x, int status, String reason) {
+    private static void assertAnswer(FakeExchange x, int status, String reason) {
         assertThat(x.statuses()).containsExactly(status);
         if (reason != null) assertThat(x.last().getReasonPhrase()).isEqualTo(reason);
     }
 
     @Test
     void aPlainRtpInviteGets100AndItsListenerIsPrepared() {
-        Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
+        FakeExchange x = invite("c1", Harness.RTP_OFFER);
         assertThat(x.statuses()).containsExactly(100);
         Call call = w.table.get("c1");
         assertThat(call.phase).isEqualTo(Call.Phase.PROCEEDING);
@@ -52,7 +53,7 @@ class CallSetupTest {
 
     @Test
     void aWebRtcInviteGets100AndTheEngineIsAsked() {
-        Harness.Exchange x = invite("w1", Harness.WEBRTC_OFFER);
+        FakeExchange x = invite("w1", Harness.WEBRTC_OFFER);
         assertThat(x.statuses()).containsExactly(100);
         assertThat(w.table.get("w1").kind).isEqualTo(CallInfo.Kind.WEBRTC);
         assertThat(w.bridge.webRtc).containsKey("w1");
@@ -71,14 +72,14 @@ class CallSetupTest {
     @Test
     void anotherInviteWithACallIdInACallGets482() {
         invite(Harness.invite("c1", "z9hG4bKfirst", Harness.RTP_OFFER));
-        Harness.Exchange second = invite(Harness.invite("c1", "z9hG4bKsecond", Harness.RTP_OFFER));
+        FakeExchange second = invite(Harness.invite("c1", "z9hG4bKsecond", Harness.RTP_OFFER));
         assertAnswer(second, 482, "Loop Detected (Call-ID c1 is in a call already)");
     }
 
     @Test
     void whenTheAuthenticatorStaysAwayTheInviteGetsTheOne503() {
-        w.authenticator = new org.screamrouter.sip.auth.AuthenticatorSlot(() -> Harness.MESSAGES, java.time.Duration.ofMillis(50), 4);
-        Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
+        w.authenticator = new org.screamrouter.sip.auth.AuthenticatorSlot(() -> FakeExchange.MESSAGES, java.time.Duration.ofMillis(50), 4);
+        FakeExchange x = invite("c1", Harness.RTP_OFFER);
         assertAnswer(x, 503, org.screamrouter.sip.auth.AuthenticatorSlot.REASON);
         assertThat(header(x.last(), "Retry-After")).isEqualTo(Integer.toString(org.screamrouter.sip.auth.AuthenticatorSlot.RETRY_AFTER_SECONDS));
         assertThat(w.table.size()).isZero();
@@ -93,7 +94,7 @@ class CallSetupTest {
             }
             @Override public boolean owns(String user, String aor) { return false; }
         };
-        Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
+        FakeExchange x = invite("c1", Harness.RTP_OFFER);
         assertThat(x.statuses()).containsExactly(401);
         assertThat(w.bridge.rtp).isEmpty();
     }
@@ -101,7 +102,7 @@ class CallSetupTest {
     @Test
     void withoutAnAudioEngineTheInviteGets503() {
         w.current = null;
-        Harness.Exchange x = invite("c1", Harness.RTP_OFFER);
+        FakeExchange x = invite("c1", Harness.RTP_OFFER);
         assertAnswer(x, 503, "Service Unavailable (the audio engine is not running)");
         assertThat(header(x.last(), "Retry-After")).isEqualTo("5");
     }
@@ -112,10 +113,10 @@ class CallSetupTest {
         invite("c1", Harness.RTP_OFFER);
         invite("c2", Harness.RTP_OFFER);
         assertAnswer(invite("c3", Harness.RTP_OFFER), 503, "Service Unavailable (2 calls from 127.0.0.1)");
-        Harness.Exchange other = new Harness.Exchange(Harness.invite("c4", "z9hG4bKc4", Harness.RTP_OFFER), InetAddress.getByName("127.0.0.2"));
+        FakeExchange other = new FakeExchange(Harness.invite("c4", "z9hG4bKc4", Harness.RTP_OFFER), InetAddress.getByName("127.0.0.2"));
         w.setup.invite(other);
         assertThat(other.statuses()).containsExactly(100);
-        Harness.Exchange third = new Harness.Exchange(Harness.invite("c5", "z9hG4bKc5", Harness.RTP_OFFER), InetAddress.getByName("127.0.0.3"));
+        FakeExchange third = new FakeExchange(Harness.invite("c5", "z9hG4bKc5", Harness.RTP_OFFER), InetAddress.getByName("127.0.0.3"));
         w.setup.invite(third);
         assertAnswer(third, 503, "Service Unavailable (3 calls in progress)");
         assertThat(header(third.last(), "Retry-After")).isEqualTo("5");
@@ -139,21 +140,21 @@ class CallSetupTest {
 
     @Test
     void anInviteWithoutAnOfferGets488() {
-        Harness.Exchange x = invite(to("sip:kitchen@127.0.0.1", "c1", null, null));
+        FakeExchange x = invite(to("sip:kitchen@127.0.0.1", "c1", null, null));
         assertAnswer(x, 488, null);
         assertThat(header(x.last(), "Warning")).isEqualTo("304 screamrouter \"no offer: an INVITE without SDP is not supported\"");
     }
 
     @Test
     void anOfferOfAnotherTypeGets415() {
-        Harness.Exchange x = invite(to("sip:kitchen@127.0.0.1", "c1", "text/plain", "hello"));
+        FakeExchange x = invite(to("sip:kitchen@127.0.0.1", "c1", "text/plain", "hello"));
         assertAnswer(x, 415, "Unsupported Media Type (the offer must be application/sdp)");
         assertThat(header(x.last(), "Accept")).isEqualTo("application/sdp");
     }
 
     @Test
     void aMalformedOfferGets400NamingTheFault() {
-        Harness.Exchange x = invite("c1", "v=0\r\nm=audio many RTP/AVP 0\r\n");
+        FakeExchange x = invite("c1", "v=0\r\nm=audio many RTP/AVP 0\r\n");
         assertThat(x.statuses()).containsExactly(400);
         assertThat(x.last().getReasonPhrase()).startsWith("Bad Request (malformed SDP: ");
     }
@@ -186,7 +187,7 @@ class CallSetupTest {
 
     @Test
     void anInviteWithoutContactGets400() {
-        Harness.Exchange x = invite(Harness.request("INVITE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKn", "c1", 1, "peer1", null,
+        FakeExchange x = invite(Harness.request("INVITE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKn", "c1", 1, "peer1", null,
                 "application/sdp", Harness.RTP_OFFER));
         assertAnswer(x, 400, "Bad Request (an INVITE needs a Contact (RFC 3261 8.1.1.8))");
         assertThat(w.table.size()).isZero();
@@ -196,7 +197,7 @@ class CallSetupTest {
     @Test
     void theAnswerDeadlineIsTheOneConfiguredWhenTheInviteCame() {
         w.config = Harness.config(Map.of("answer_deadline_ms", 300));
-        Harness.Exchange x = invite("w1", Harness.WEBRTC_OFFER);
+        FakeExchange x = invite("w1", Harness.WEBRTC_OFFER);
         w.config = Harness.DEFAULTS;
         w.scheduler.advance(300);
         assertThat(x.statuses()).containsExactly(100, 500);

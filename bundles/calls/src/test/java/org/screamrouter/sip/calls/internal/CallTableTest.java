@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class CallTableTest {
-    private final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
+    private final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
     private final Harness.FakeBridge bridge = new Harness.FakeBridge();
     private final CallTable table = new CallTable();
 

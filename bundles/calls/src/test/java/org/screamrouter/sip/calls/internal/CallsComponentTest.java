@@ -2,7 +2,7 @@ package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -22,11 +22,14 @@ import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.HandlerClosedException;
 import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.RecordingSender;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 /** The component's wiring: requests, events, flow ends and the Calls service reach the right collaborator. */
 class CallsComponentTest {
     private final Harness.ManualScheduler scheduler = new Harness.ManualScheduler();
-    private final Harness.FakeSender sender = new Harness.FakeSender();
+    private final RecordingSender sender = new RecordingSender();
     private final Harness.FakeBridge bridge = new Harness.FakeBridge();
     private final List<String> bridgeLog = new ArrayList<>();
     private final ComponentServiceObjects<AudioBridge> bridgeObjects = new ComponentServiceObjects<>() {
@@ -34,7 +37,7 @@ class CallsComponentTest {
         @Override public void ungetService(AudioBridge service) { bridgeLog.add("unget"); }
         @Override public ServiceReference<AudioBridge> getServiceReference() { throw new UnsupportedOperationException(); }
     };
-    private final CallsComponent component = new CallsComponent(Harness.MESSAGES, sender);
+    private final CallsComponent component = new CallsComponent(TestMessages.MESSAGES, sender);
 
     private static final ConfigurationManager SINKS = new ConfigurationManager() {
         @Override public void handleSipRegistration(Device device) { }
@@ -53,8 +56,8 @@ class CallsComponentTest {
         component.activate(Harness.config(Map.of("shutdown_grace_ms", 50)), scheduler);
     }
 
-    private Harness.Exchange handle(String raw) {
-        Harness.Exchange x = new Harness.Exchange(raw);
+    private FakeExchange handle(String raw) {
+        FakeExchange x = new FakeExchange(raw);
         component.handle(x);
         return x;
     }
@@ -68,7 +71,7 @@ class CallsComponentTest {
 
     /** A plain RTP call answered and confirmed through the component. */
     private Peer established(String callId) {
-        Harness.Exchange invite = handle(Harness.invite(callId, "z9hG4bK" + callId, Harness.RTP_OFFER));
+        FakeExchange invite = handle(Harness.invite(callId, "z9hG4bK" + callId, Harness.RTP_OFFER));
         bridge.rtp.get(callId).local().complete(new InetSocketAddress("127.0.0.1", 40000));
         scheduler.runReady();
         assertThat(invite.statuses()).containsExactly(100, 200);
@@ -87,10 +90,10 @@ class CallsComponentTest {
                 org.assertj.core.groups.Tuple.tuple("c1", CallInfo.State.CONFIRMED));
         assertThat(component.call("c1").map(CallInfo::media)).contains("127.0.0.1:4000");
 
-        Harness.Exchange reInvite = handle(peer.request("INVITE", 2, "application/sdp", Harness.RTP_OFFER));
+        FakeExchange reInvite = handle(peer.request("INVITE", 2, "application/sdp", Harness.RTP_OFFER));
         assertThat(reInvite.statuses()).containsExactly(200);
 
-        Harness.Exchange bye = handle(peer.request("BYE", 3, null, null));
+        FakeExchange bye = handle(peer.request("BYE", 3, null, null));
         assertThat(bye.statuses()).containsExactly(200);
         assertThat(component.calls()).isEmpty();
         assertThat(bridge.removed).containsExactly("kitchen/c1");
@@ -98,19 +101,19 @@ class CallsComponentTest {
 
     @Test
     void aCancelAndAnInfoReachTheirDialog() {
-        Harness.Exchange invite = handle(Harness.invite("w1", "z9hG4bKw1", Harness.WEBRTC_OFFER));
-        Harness.Exchange cancel = handle(Harness.request("CANCEL", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKw1", "w1", 1, "peer1",
+        FakeExchange invite = handle(Harness.invite("w1", "z9hG4bKw1", Harness.WEBRTC_OFFER));
+        FakeExchange cancel = handle(Harness.request("CANCEL", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKw1", "w1", 1, "peer1",
                 null, null, null));
         assertThat(cancel.statuses()).containsExactly(200);
         assertThat(invite.statuses()).containsExactly(100, 487);
-        Harness.Exchange info = handle(Harness.request("INFO", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKi", "w1", 2, "peer1",
+        FakeExchange info = handle(Harness.request("INFO", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKi", "w1", 2, "peer1",
                 "sometag", null, null));
         assertThat(info.statuses()).containsExactly(481);
     }
 
     @Test
     void aMethodNotServedGets405() {
-        Harness.Exchange x = handle(Harness.request("OPTIONS", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKo", "o1", 1, "peer1", null, null, null));
+        FakeExchange x = handle(Harness.request("OPTIONS", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKo", "o1", 1, "peer1", null, null, null));
         assertThat(x.statuses()).containsExactly(405);
     }
 
@@ -152,7 +155,7 @@ class CallsComponentTest {
     @Test
     void deactivationEndsEveryCallStopsTheTimersAndRefusesLaterRequests() {
         established("c1");
-        Harness.Exchange proceeding = handle(Harness.invite("c2", "z9hG4bKc2", Harness.RTP_OFFER));
+        FakeExchange proceeding = handle(Harness.invite("c2", "z9hG4bKc2", Harness.RTP_OFFER));
         component.deactivate();
 
         assertThat(sender.of("BYE")).extracting(s -> s.header("Reason"))

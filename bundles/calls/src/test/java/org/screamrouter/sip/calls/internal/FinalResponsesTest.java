@@ -7,6 +7,8 @@ import java.util.List;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class FinalResponsesTest {
     private final Harness.ManualScheduler scheduler = new Harness.ManualScheduler();
@@ -14,7 +16,7 @@ class FinalResponsesTest {
     private int t1 = 500;
     private final FinalResponses finals = new FinalResponses(scheduler, () -> t1,
             (call, r) -> noAcks.add(call.callId + " " + r.getStatusCode()));
-    private final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
+    private final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
 
     private Call call(String transport) {
         return Harness.call(dialogs, "c-" + transport, transport, CallInfo.Kind.RTP, null);
@@ -25,7 +27,7 @@ class FinalResponsesTest {
     }
 
     /** The times (ms after the first send) at which the response went out, until the test's horizon. */
-    private List<Long> sendTimes(Harness.Exchange exchange, long horizonMs) {
+    private List<Long> sendTimes(FakeExchange exchange, long horizonMs) {
         List<Long> times = new ArrayList<>();
         int seen = 0;
         for (long t = 0; t <= horizonMs; t += 50) {
@@ -88,7 +90,7 @@ class FinalResponsesTest {
         Call call = call("udp");
         finals.send(call, call.invite, ok(call), 1);
         scheduler.advance(500);
-        Harness.Exchange reInvite = new Harness.Exchange(Harness.inDialog("INVITE", call, 2, "z9hG4bKre", "application/sdp", Harness.RTP_OFFER));
+        FakeExchange reInvite = new FakeExchange(Harness.inDialog("INVITE", call, 2, "z9hG4bKre", "application/sdp", Harness.RTP_OFFER));
         finals.send(call, reInvite, reInvite.createResponse(200), 2);
         scheduler.advance(2000);
         assertThat(Harness.invite(call).responses).as("the first 200 is no longer resent").hasSize(2);

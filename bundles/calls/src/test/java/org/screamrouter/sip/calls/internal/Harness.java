@@ -1,17 +1,10 @@
 package org.screamrouter.sip.calls.internal;
 
-import gov.nist.javax.sip.address.AddressFactoryImpl;
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
-import gov.nist.javax.sip.message.MessageFactoryImpl;
-import java.lang.reflect.Proxy;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,46 +16,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import javax.sip.ServerTransaction;
-import javax.sip.address.AddressFactory;
-import javax.sip.header.HeaderFactory;
-import javax.sip.message.MessageFactory;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.audio.ListenerInfo;
 import org.screamrouter.sip.audio.RtpCodec;
 import org.screamrouter.sip.audio.SinkInfo;
 import org.screamrouter.sip.calls.CallInfo;
-import org.screamrouter.sip.stack.Flow;
-import org.screamrouter.sip.stack.SipExchange;
-import org.screamrouter.sip.stack.SipMessages;
-import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.testsupport.Configs;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * The calls' collaborators for unit tests: real JAIN-SIP messages, a scheduler whose time the test moves, a bridge
  * and a sender that keep what they were asked and let the test complete it, requests as they arrive.
  */
 final class Harness {
-    static final SipMessages MESSAGES = new SipMessages() {
-        private final MessageFactory m = new MessageFactoryImpl();
-        private final HeaderFactory h = new HeaderFactoryImpl();
-        private final AddressFactory a = new AddressFactoryImpl();
-        @Override public MessageFactory messages() { return m; }
-        @Override public HeaderFactory headers() { return h; }
-        @Override public AddressFactory addresses() { return a; }
-    };
-
     static final Sink KITCHEN = new Sink("kitchen", null, true);
 
     static CallsConfig config(Map<String, Object> overrides) {
-        Map<String, Object> values = new HashMap<>(overrides);
-        return (CallsConfig) Proxy.newProxyInstance(CallsConfig.class.getClassLoader(), new Class<?>[] {CallsConfig.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) return CallsConfig.class;
-                    Object v = values.get(method.getName());
-                    return v != null ? v : method.getDefaultValue();
-                });
+        return Configs.of(CallsConfig.class, overrides);
     }
 
     static final CallsConfig DEFAULTS = config(Map.of());
@@ -121,80 +91,6 @@ final class Harness {
     static String inDialog(String method, String callId, String localTag, String transport, long cseq, String branch,
             String contentType, String body) {
         return request(method, "sip:kitchen@127.0.0.1:5060", transport, branch, callId, cseq, "peer1", localTag, contentType, body);
-    }
-
-    private static final java.util.concurrent.atomic.AtomicInteger STACK_TAGS = new java.util.concurrent.atomic.AtomicInteger();
-
-    /** A request as it arrives, and the responses the handler sent. */
-    static final class Exchange implements SipExchange {
-        final Request request;
-        final List<Response> responses = Collections.synchronizedList(new ArrayList<>());
-        private final Flow flow;
-
-        Exchange(String raw) {
-            this(raw, InetAddress.getLoopbackAddress());
-        }
-
-        Exchange(String raw, InetAddress source) {
-            try {
-                this.request = MESSAGES.messages().createRequest(raw.replace("\r\n", "\n").replace("\n", "\r\n"));
-            } catch (java.text.ParseException e) {
-                throw new IllegalArgumentException(e);
-            }
-            String transport = ((javax.sip.header.ViaHeader) request.getHeader("Via")).getTransport().toLowerCase(java.util.Locale.ROOT);
-            this.flow = new Flow(transport, new InetSocketAddress(source, 5070));
-        }
-
-        Response last() {
-            synchronized (responses) {
-                return responses.get(responses.size() - 1);
-            }
-        }
-
-        List<Integer> statuses() {
-            synchronized (responses) {
-                return responses.stream().map(Response::getStatusCode).toList();
-            }
-        }
-
-        @Override public Request request() { return request; }
-        @Override public Flow flow() { return flow; }
-        /** As the stack makes them: a To tag of its own on everything but 100 (RFC 3261 8.2.6.2). */
-        @Override public Response createResponse(int status) {
-            try {
-                Response r = MESSAGES.messages().createResponse(status, request);
-                javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) r.getHeader("To");
-                if (status > 100 && to.getTag() == null) to.setTag("stack" + Integer.toHexString(STACK_TAGS.incrementAndGet()));
-                return r;
-            } catch (java.text.ParseException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        @Override public Response createResponse(int status, String reason) {
-            Response r = createResponse(status);
-            if (reason != null) {
-                try {
-                    r.setReasonPhrase(reason);
-                } catch (java.text.ParseException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return r;
-        }
-        @Override public void respond(Response response) { responses.add(response); }
-        @Override public boolean answered() { return !responses.isEmpty(); }
-        @Override public ServerTransaction serverTransaction() { throw new UnsupportedOperationException(); }
-    }
-
-    static String header(javax.sip.message.Message m, String name) {
-        javax.sip.header.Header h = m.getHeader(name);
-        if (h == null) return null;
-        String s = h.toString().trim();
-        return s.substring(s.indexOf(':') + 1).trim();
-    }
-
-    static String body(javax.sip.message.Message m) {
-        return m.getRawContent() == null ? null : new String(m.getRawContent(), StandardCharsets.UTF_8);
     }
 
     /** Time that moves only when the test says: tasks run on the test's thread, in due order. */
@@ -287,46 +183,6 @@ final class Harness {
         }
     }
 
-    /** A request the calls sent, and its answer, which the test gives. */
-    record Sent(Request request, Flow flow, Duration timeout, CompletableFuture<Response> answer) {
-        void answer(int status) {
-            try {
-                answer.complete(MESSAGES.messages().createResponse(status, request));
-            } catch (java.text.ParseException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        String method() {
-            return request.getMethod();
-        }
-
-        String header(String name) {
-            return Harness.header(request, name);
-        }
-
-        long cseq() {
-            return ((javax.sip.header.CSeqHeader) request.getHeader("CSeq")).getSeqNumber();
-        }
-    }
-
-    static final class FakeSender implements SipSender {
-        final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public CompletionStage<Response> send(Request request, Flow destination, Duration timeout) {
-            Sent s = new Sent(request, destination, timeout, new CompletableFuture<>());
-            sent.add(s);
-            return s.answer();
-        }
-
-        List<Sent> of(String method) {
-            synchronized (sent) {
-                return sent.stream().filter(s -> s.method().equals(method)).toList();
-            }
-        }
-    }
-
     /** An audio bridge that keeps what it was asked; the answers are the test's to complete. */
     static final class FakeBridge implements AudioBridge {
         record WebRtc(String sinkId, String offer, BiConsumer<String, String> onIceCandidate, String clientIp,
@@ -396,14 +252,14 @@ final class Harness {
         String raw = request("INVITE", "sip:kitchen@127.0.0.1:5060", transport, "z9hG4bK-" + callId, callId, 1, "peer1", null,
                 "application/sdp", kind == CallInfo.Kind.RTP ? RTP_OFFER : WEBRTC_OFFER, "Contact: <sip:peer@127.0.0.1:5070>");
         try {
-            return dialogs.newCall(new Exchange(raw), KITCHEN, kind, bridge);
+            return dialogs.newCall(new FakeExchange(raw), KITCHEN, kind, bridge);
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** The exchange of the call's INVITE (the fake that records the responses to it). */
-    static Exchange invite(Call call) {
-        return (Exchange) call.invite;
+    static FakeExchange invite(Call call) {
+        return (FakeExchange) call.invite;
     }
 }

@@ -1,14 +1,15 @@
 package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.screamrouter.sip.calls.internal.Harness.body;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.body;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import java.util.concurrent.CompletableFuture;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class InDialogTest {
     private static final String SESSION = "v=0\r\no=screamrouter 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
@@ -30,15 +31,15 @@ class InDialogTest {
         return call;
     }
 
-    private Harness.Exchange ack(Call call, long cseq, String toTag) {
-        Harness.Exchange x = new Harness.Exchange(Harness.request("ACK", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKack" + cseq,
+    private FakeExchange ack(Call call, long cseq, String toTag) {
+        FakeExchange x = new FakeExchange(Harness.request("ACK", "sip:kitchen@127.0.0.1:5060", "udp", "z9hG4bKack" + cseq,
                 call.callId, cseq, "peer1", toTag, null, null));
         w.inDialog.ack(x);
         return x;
     }
 
-    private Harness.Exchange send(String method, Call call, long cseq, String contentType, String body) {
-        Harness.Exchange x = new Harness.Exchange(Harness.inDialog(method, call, cseq, "z9hG4bK" + method + cseq, contentType, body));
+    private FakeExchange send(String method, Call call, long cseq, String contentType, String body) {
+        FakeExchange x = new FakeExchange(Harness.inDialog(method, call, cseq, "z9hG4bK" + method + cseq, contentType, body));
         switch (method) {
             case "INVITE" -> w.inDialog.reInvite(x);
             case "BYE" -> w.inDialog.bye(x);
@@ -53,7 +54,7 @@ class InDialogTest {
     @Test
     void anAckWithoutOurToTagConfirmsNothingAndStartsNoMedia() throws Exception {
         Call call = answered("c1", CallInfo.Kind.RTP);
-        Harness.Exchange forged = ack(call, 1, "guessed");
+        FakeExchange forged = ack(call, 1, "guessed");
         assertThat(forged.responses).isEmpty();
         assertThat(call.phase).isEqualTo(Call.Phase.ANSWERED);
         assertThat(w.bridge.started).isEmpty();
@@ -87,7 +88,7 @@ class InDialogTest {
     @Test
     void anAckForNoCallIsDropped() throws Exception {
         Call call = answered("c1", CallInfo.Kind.RTP);
-        Harness.Exchange x = new Harness.Exchange(Harness.request("ACK", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKx", "unknown", 1,
+        FakeExchange x = new FakeExchange(Harness.request("ACK", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKx", "unknown", 1,
                 "peer1", call.localTag, null, null));
         w.inDialog.ack(x);
         assertThat(x.responses).isEmpty();
@@ -131,7 +132,7 @@ class InDialogTest {
     @Test
     void aReInviteGetsTheCurrentSessionRetransmittedUntilItsAck() throws Exception {
         Call call = confirmed("c1", CallInfo.Kind.RTP);
-        Harness.Exchange reInvite = send("INVITE", call, 2, "application/sdp", Harness.RTP_OFFER);
+        FakeExchange reInvite = send("INVITE", call, 2, "application/sdp", Harness.RTP_OFFER);
         Response ok = reInvite.last();
         assertThat(ok.getStatusCode()).isEqualTo(200);
         assertThat(body(ok)).isEqualTo(SESSION);
@@ -151,7 +152,7 @@ class InDialogTest {
     @Test
     void aReInviteBeforeTheAckGets491() throws Exception {
         Call call = answered("c1", CallInfo.Kind.RTP);
-        Harness.Exchange reInvite = send("INVITE", call, 2, "application/sdp", Harness.RTP_OFFER);
+        FakeExchange reInvite = send("INVITE", call, 2, "application/sdp", Harness.RTP_OFFER);
         assertThat(reInvite.statuses()).containsExactly(491);
         assertThat(reInvite.last().getReasonPhrase()).isEqualTo("Request Pending (the call is not confirmed)");
     }
@@ -160,7 +161,7 @@ class InDialogTest {
     void aReInviteWhileTheLastOneWaitsForItsAckGets500WithRetryAfter() throws Exception {
         Call call = confirmed("c1", CallInfo.Kind.RTP);
         send("INVITE", call, 2, "application/sdp", Harness.RTP_OFFER);
-        Harness.Exchange second = send("INVITE", call, 3, "application/sdp", Harness.RTP_OFFER);
+        FakeExchange second = send("INVITE", call, 3, "application/sdp", Harness.RTP_OFFER);
         assertThat(second.statuses()).containsExactly(500);
         assertThat(second.last().getReasonPhrase()).isEqualTo("Server Internal Error (previous INVITE not acknowledged)");
         assertThat(header(second.last(), "Retry-After")).isEqualTo("1");
@@ -171,7 +172,7 @@ class InDialogTest {
     @Test
     void theirByeEndsTheCallAndALaterOneGets481() throws Exception {
         Call call = confirmed("c1", CallInfo.Kind.RTP);
-        Harness.Exchange bye = send("BYE", call, 2, null, null);
+        FakeExchange bye = send("BYE", call, 2, null, null);
         assertThat(bye.statuses()).containsExactly(200);
         assertThat(call.phase).isEqualTo(Call.Phase.ENDED);
         assertThat(w.table.get("c1")).isNull();
@@ -191,10 +192,10 @@ class InDialogTest {
     @Test
     void aByeWithAnotherFromTagOrWithoutOurToTagGets481() throws Exception {
         Call call = confirmed("c1", CallInfo.Kind.RTP);
-        Harness.Exchange otherFrom = new Harness.Exchange(Harness.request("BYE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb", "c1", 2,
+        FakeExchange otherFrom = new FakeExchange(Harness.request("BYE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb", "c1", 2,
                 "intruder", call.localTag, null, null));
         w.inDialog.bye(otherFrom);
-        Harness.Exchange noTo = new Harness.Exchange(Harness.request("BYE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb2", "c1", 2,
+        FakeExchange noTo = new FakeExchange(Harness.request("BYE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb2", "c1", 2,
                 "peer1", null, null, null));
         w.inDialog.bye(noTo);
         assertThat(otherFrom.statuses()).containsExactly(481);
@@ -214,8 +215,8 @@ class InDialogTest {
 
     // CANCEL
 
-    private Harness.Exchange cancel(Call call, String branch) {
-        Harness.Exchange x = new Harness.Exchange(Harness.request("CANCEL", "sip:kitchen@127.0.0.1:5060", "udp", branch,
+    private FakeExchange cancel(Call call, String branch) {
+        FakeExchange x = new FakeExchange(Harness.request("CANCEL", "sip:kitchen@127.0.0.1:5060", "udp", branch,
                 call.callId, 1, "peer1", null, null, null));
         w.inDialog.cancel(x);
         return x;
@@ -224,7 +225,7 @@ class InDialogTest {
     @Test
     void aCancelBeforeTheAnswerGets200AndTheInvite487() {
         Call call = w.call("c1", "udp", CallInfo.Kind.WEBRTC, Call.Phase.PROCEEDING);
-        Harness.Exchange cancel = cancel(call, call.inviteBranch);
+        FakeExchange cancel = cancel(call, call.inviteBranch);
         assertThat(cancel.statuses()).containsExactly(200);
         Response terminated = Harness.invite(call).last();
         assertThat(terminated.getStatusCode()).isEqualTo(487);
@@ -267,12 +268,12 @@ class InDialogTest {
     @Test
     void anInfoInTheDialogGoesToTrickleAndOutsideItGets481() throws Exception {
         Call call = confirmed("w1", CallInfo.Kind.WEBRTC);
-        Harness.Exchange info = send("INFO", call, 2, "application/trickle-ice-sdpfrag",
+        FakeExchange info = send("INFO", call, 2, "application/trickle-ice-sdpfrag",
                 "m=audio 9 RTP/AVP 0\r\na=mid:0\r\na=candidate:9 1 udp 2122260223 127.0.0.1 40000 typ host\r\n");
         assertThat(info.statuses()).containsExactly(200);
         assertThat(w.bridge.remoteCandidates).hasSize(1);
 
-        Harness.Exchange stray = new Harness.Exchange(Harness.request("INFO", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKs", "w1", 3,
+        FakeExchange stray = new FakeExchange(Harness.request("INFO", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKs", "w1", 3,
                 "peer1", "notours", null, null));
         w.inDialog.info(stray);
         assertThat(stray.statuses()).containsExactly(481);

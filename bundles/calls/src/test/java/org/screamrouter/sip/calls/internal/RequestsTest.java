@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import javax.sip.message.Request;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class RequestsTest {
     @Test
     void readsTheDialogFieldsOfARequest() {
-        Request r = new Harness.Exchange(Harness.request("INFO", "sip:kitchen@127.0.0.1", "tcp", "z9hG4bKb1", "call-7", 42,
+        Request r = new FakeExchange(Harness.request("INFO", "sip:kitchen@127.0.0.1", "tcp", "z9hG4bKb1", "call-7", 42,
                 "theirs", "ours", "application/trickle-ice-sdpfrag", "a=end-of-candidates\r\n")).request();
         assertThat(Requests.callId(r)).isEqualTo("call-7");
         assertThat(Requests.toTag(r)).isEqualTo("ours");
@@ -21,7 +22,7 @@ class RequestsTest {
 
     @Test
     void aRequestThatStartsADialogHasNoToTagAndMayHaveNoBody() {
-        Request r = new Harness.Exchange(Harness.request("INVITE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb2", "call-8", 1,
+        Request r = new FakeExchange(Harness.request("INVITE", "sip:kitchen@127.0.0.1", "udp", "z9hG4bKb2", "call-8", 1,
                 "theirs", null, null, null)).request();
         assertThat(Requests.toTag(r)).isNull();
         assertThat(Requests.hasBody(r)).isFalse();

@@ -12,13 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipTimeoutException;
+import org.screamrouter.sip.testsupport.RecordingSender;
+import org.screamrouter.sip.testsupport.Sent;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class TeardownTest {
     private final Harness.ManualScheduler scheduler = new Harness.ManualScheduler();
-    private final Harness.FakeSender sender = new Harness.FakeSender();
+    private final RecordingSender sender = new RecordingSender();
     private final Harness.FakeBridge bridge = new Harness.FakeBridge();
     private final CallTable table = new CallTable();
-    private final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
+    private final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
     private CallsConfig config = Harness.config(Map.of("bye_timeout_ms", 1234, "shutdown_grace_ms", 50));
     private Teardown teardown;
     private final FinalResponses finals = new FinalResponses(scheduler, () -> 500, (call, r) -> teardown.noAck(call, r));
@@ -66,7 +69,7 @@ class TeardownTest {
         Call call = call("c1", "udp", Call.Phase.CONFIRMED);
         CompletionStage<Void> over = teardown.hangup(call, "hung up by the server", 480);
 
-        Harness.Sent bye = sender.of("BYE").get(0);
+        Sent bye = sender.of("BYE").get(0);
         assertThat(bye.flow()).isEqualTo(call.flow);
         assertThat(bye.timeout()).isEqualTo(Duration.ofMillis(1234));
         assertThat(bye.header("Reason")).isEqualTo("SIP;cause=200;text=\"hung up by the server\"");
@@ -186,14 +189,14 @@ class TeardownTest {
         call("c1", "udp", Call.Phase.CONFIRMED);
         config = Harness.config(Map.of("shutdown_grace_ms", 60_000));
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(teardown::endAll);
-        Harness.Sent bye = awaitBye();
+        Sent bye = awaitBye();
         assertThat(stopped).isNotDone();
         bye.answer(200);
         stopped.orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).join();
         assertThat(table.size()).isZero();
     }
 
-    private Harness.Sent awaitBye() {
+    private Sent awaitBye() {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (sender.of("BYE").isEmpty() && System.nanoTime() < deadline) Thread.onSpinWait();
         return sender.of("BYE").get(0);

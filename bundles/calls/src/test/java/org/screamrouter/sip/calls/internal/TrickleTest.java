@@ -1,7 +1,7 @@
 package org.screamrouter.sip.calls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.screamrouter.sip.calls.internal.Harness.header;
+import static org.screamrouter.sip.testsupport.TestMessages.header;
 
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.sdp.Candidate;
 import org.screamrouter.sip.stack.SipTimeoutException;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.Sent;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class TrickleTest {
     private static final String LATE = "candidate:2 1 udp 1686052607 198.51.100.7 50001 typ srflx raddr 127.0.0.1 rport 50000";
@@ -26,7 +29,7 @@ class TrickleTest {
     }
 
     private String infoBody(int i) {
-        return Harness.body(w.sender.of("INFO").get(i).request());
+        return TestMessages.body(w.sender.of("INFO").get(i).request());
     }
 
     @Test
@@ -36,7 +39,7 @@ class TrickleTest {
         call.phase = Call.Phase.CONFIRMED;
         w.trickle.flush(call);
 
-        Harness.Sent info = w.sender.of("INFO").get(0);
+        Sent info = w.sender.of("INFO").get(0);
         assertThat(info.flow()).isEqualTo(call.flow);
         assertThat(info.timeout()).isEqualTo(Duration.ofMillis(4000));
         assertThat(info.header("Info-Package")).isEqualTo("trickle-ice");
@@ -91,15 +94,15 @@ class TrickleTest {
 
     // the peer's INFO
 
-    private Harness.Exchange info(String contentType, String body) {
-        Harness.Exchange x = new Harness.Exchange(Harness.inDialog("INFO", call, 2, "z9hG4bKi", contentType, body));
+    private FakeExchange info(String contentType, String body) {
+        FakeExchange x = new FakeExchange(Harness.inDialog("INFO", call, 2, "z9hG4bKi", contentType, body));
         w.trickle.received(x, call);
         return x;
     }
 
     @Test
     void thePeersCandidatesGoToTheEngineWithTheirMediaId() {
-        Harness.Exchange x = info("application/trickle-ice-sdpfrag", "a=ice-ufrag:peer\r\na=ice-pwd:peerpasswordpeerpassword\r\n"
+        FakeExchange x = info("application/trickle-ice-sdpfrag", "a=ice-ufrag:peer\r\na=ice-pwd:peerpasswordpeerpassword\r\n"
                 + "m=audio 9 RTP/AVP 0\r\na=mid:0\r\na=candidate:9 1 udp 2122260223 127.0.0.1 40000 typ host\r\n"
                 + "a=candidate:10 1 udp 1686052607 198.51.100.8 40001 typ srflx raddr 127.0.0.1 rport 40000\r\n");
         assertThat(x.statuses()).containsExactly(200);
@@ -116,7 +119,7 @@ class TrickleTest {
 
     @Test
     void anotherBodyTypeGets415NamingTheOneTaken() {
-        Harness.Exchange x = info("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n");
+        FakeExchange x = info("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n");
         assertThat(x.statuses()).containsExactly(415);
         assertThat(x.last().getReasonPhrase()).isEqualTo("Unsupported Media Type (INFO carries application/trickle-ice-sdpfrag)");
         assertThat(header(x.last(), "Accept")).isEqualTo("application/trickle-ice-sdpfrag");
@@ -124,7 +127,7 @@ class TrickleTest {
 
     @Test
     void aMalformedFragmentGets400() {
-        Harness.Exchange x = info("application/trickle-ice-sdpfrag", "m=audio nine RTP/AVP 0\r\n");
+        FakeExchange x = info("application/trickle-ice-sdpfrag", "m=audio nine RTP/AVP 0\r\n");
         assertThat(x.statuses()).containsExactly(400);
         assertThat(x.last().getReasonPhrase()).startsWith("Bad Request (malformed sdpfrag: ");
         assertThat(w.bridge.remoteCandidates).isEmpty();
@@ -133,7 +136,7 @@ class TrickleTest {
     @Test
     void aPlainRtpCallTakesTheInfoButHasNoCandidatesToAdd() {
         call = w.call("r1", "udp", CallInfo.Kind.RTP, Call.Phase.CONFIRMED);
-        Harness.Exchange x = info("application/trickle-ice-sdpfrag", "m=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
+        FakeExchange x = info("application/trickle-ice-sdpfrag", "m=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
                 + "a=candidate:9 1 udp 2122260223 127.0.0.1 40000 typ host\r\n");
         assertThat(x.statuses()).containsExactly(200);
         assertThat(w.bridge.remoteCandidates).isEmpty();

@@ -3,9 +3,12 @@ package org.screamrouter.sip.calls.internal;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.header.HeaderFactory;
 import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.RecordingSender;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 /**
  * The calls' collaborators put together as the component does, each on the fakes of {@link Harness}: a test of one of
@@ -13,11 +16,11 @@ import org.screamrouter.sip.stack.SipExchange;
  */
 final class Wired {
     final Harness.ManualScheduler scheduler = new Harness.ManualScheduler();
-    final Harness.FakeSender sender = new Harness.FakeSender();
+    final RecordingSender sender = new RecordingSender();
     final Harness.FakeBridge bridge = new Harness.FakeBridge();
     final CallTable table = new CallTable();
-    final DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, t -> null);
-    final Responses responses = new Responses(Harness.MESSAGES);
+    final DialogMessages dialogs = new DialogMessages(TestMessages.MESSAGES, t -> null);
+    final HeaderFactory headers = TestMessages.MESSAGES.headers();
     volatile CallsConfig config = Harness.DEFAULTS;
     final FinalResponses finals;
     final Teardown teardown;
@@ -36,10 +39,10 @@ final class Wired {
         finals = new FinalResponses(scheduler, () -> config.t1_ms(), (call, r) -> ending[0].noAck(call, r));
         teardown = new Teardown(table, dialogs, finals, sender, scheduler, () -> config);
         ending[0] = teardown;
-        trickle = new Trickle(dialogs, responses, sender, scheduler, () -> config);
-        answerer = new Answerer(dialogs, responses, finals, teardown, trickle, scheduler, () -> config);
-        inDialog = new InDialog(table, dialogs, responses, finals, teardown, trickle, scheduler);
-        setup = new CallSetup(table, new Admission(table), dialogs, responses, answerer, new CallSetup.Services() {
+        trickle = new Trickle(dialogs, headers, sender, scheduler, () -> config);
+        answerer = new Answerer(dialogs, headers, finals, teardown, trickle, scheduler, () -> config);
+        inDialog = new InDialog(table, dialogs, headers, finals, teardown, trickle, scheduler);
+        setup = new CallSetup(table, new Admission(table), dialogs, headers, answerer, new CallSetup.Services() {
             @Override public SipAuthenticator authenticator() { return authenticator; }
             @Override public AudioBridge bridge() { return current; }
             @Override public Optional<Sink> sink(String target) { return Optional.ofNullable(target).map(sinks::get); }

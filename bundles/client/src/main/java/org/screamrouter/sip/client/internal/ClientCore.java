@@ -45,6 +45,7 @@ import org.screamrouter.sip.client.Subscription;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.SipTimeoutException;
@@ -282,7 +283,7 @@ public final class ClientCore implements SipClient {
         int granted = -1;
         for (ListIterator<?> it = response.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
             ContactHeader c = (ContactHeader) it.next();
-            contacts.add(headerValue(c));
+            contacts.add(SipHeaders.value(c));
             if (ours != null && c.getAddress() != null && ours.equals(c.getAddress().getURI()) && c.getExpires() >= 0) {
                 granted = c.getExpires();
             }
@@ -388,7 +389,7 @@ public final class ClientCore implements SipClient {
     }
 
     static String tag() {
-        return UUID.randomUUID().toString().substring(0, 8);
+        return SipHeaders.newTag();
     }
 
     /**
@@ -490,12 +491,5 @@ public final class ClientCore implements SipClient {
     static Throwable unwrap(Throwable t) {
         while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
         return t;
-    }
-
-    /** A header's value as written, without its name (as {@link SipReply} shows it). */
-    private static String headerValue(javax.sip.header.Header h) {
-        String text = h.toString();
-        int colon = text.indexOf(':');
-        return (colon < 0 ? text : text.substring(colon + 1)).trim();
     }
 }

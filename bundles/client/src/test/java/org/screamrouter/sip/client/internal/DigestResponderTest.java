@@ -2,12 +2,12 @@ package org.screamrouter.sip.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import java.util.List;
 import javax.sip.header.AuthorizationHeader;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.client.Credentials;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class DigestResponderTest {
     // RFC 7616 section 3.9.1: the same arithmetic SIP uses (RFC 8760)
@@ -47,7 +47,7 @@ class DigestResponderTest {
     void theServerFormulaAcceptsWhatJainSipParsesBack() throws Exception {
         Challenge c = new Challenge(false, "screamrouter.local", "n0nce", null, DigestAlgorithm.SHA_256, true, false);
         String value = DigestResponder.authorization(c, Credentials.password("dev1", "secret"), "REGISTER", "sip:127.0.0.1:5060", 2, "c1");
-        AuthorizationHeader h = (AuthorizationHeader) new HeaderFactoryImpl().createHeader(AuthorizationHeader.NAME, value);
+        AuthorizationHeader h = (AuthorizationHeader) TestMessages.MESSAGES.headers().createHeader(AuthorizationHeader.NAME, value);
         assertThat(h.getNonceCount()).isEqualTo(2);
         assertThat(h.getQop()).isEqualTo("auth");
         String expected = DigestAlgorithm.SHA_256.response(DigestAlgorithm.SHA_256.ha1(h.getUsername(), h.getRealm(), "secret"),
@@ -83,8 +83,8 @@ class DigestResponderTest {
 
     @Test
     void nonceCountGrowsWhileTheNonceIsReusedAndRestartsWithANewOne() throws Exception {
-        var messages = new gov.nist.javax.sip.message.MessageFactoryImpl();
-        var headers = new HeaderFactoryImpl();
+        var messages = TestMessages.MESSAGES.messages();
+        var headers = TestMessages.MESSAGES.headers();
         DigestSession session = new DigestSession(Credentials.password("u", "p"));
         javax.sip.message.Request r = messages.createRequest("REGISTER sip:127.0.0.1 SIP/2.0\r\nCall-ID: a\r\nCSeq: 1 REGISTER\r\n"
                 + "From: <sip:u@127.0.0.1>;tag=1\r\nTo: <sip:u@127.0.0.1>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");

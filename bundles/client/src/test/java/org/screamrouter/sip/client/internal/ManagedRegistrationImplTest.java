@@ -2,7 +2,6 @@ package org.screamrouter.sip.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gov.nist.javax.sip.message.MessageFactoryImpl;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import org.screamrouter.sip.client.SipRejectedException;
 import org.screamrouter.sip.client.SipReply;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipTimeoutException;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 /** Refresh and backoff timing on a manual scheduler: no sockets, no sleeping. */
 class ManagedRegistrationImplTest {
@@ -129,7 +129,7 @@ class ManagedRegistrationImplTest {
 
     static SipReply reply(int status) {
         try {
-            MessageFactoryImpl f = new MessageFactoryImpl();
+            javax.sip.message.MessageFactory f = TestMessages.MESSAGES.messages();
             Request r = f.createRequest("REGISTER sip:127.0.0.1 SIP/2.0\r\nCall-ID: a\r\nCSeq: 1 REGISTER\r\n"
                     + "From: <sip:u@127.0.0.1>;tag=1\r\nTo: <sip:u@127.0.0.1>\r\nVia: SIP/2.0/UDP 127.0.0.1:5;branch=z9hG4bK1\r\n"
                     + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");

@@ -3,16 +3,16 @@ package org.screamrouter.sip.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gov.nist.javax.sip.message.MessageFactoryImpl;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.client.NextHop;
 import org.screamrouter.sip.client.SipReply;
+import org.screamrouter.sip.testsupport.TestMessages;
 
 class SipReplyTest {
     @Test
     void everyHeaderIsKeptInOrderAndFoundWhateverItsCase() throws Exception {
-        Response response = new MessageFactoryImpl().createResponse("SIP/2.0 200 Fine Thanks\r\n"
+        Response response = TestMessages.MESSAGES.messages().createResponse("SIP/2.0 200 Fine Thanks\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.1:5;branch=z9hG4bK1\r\nCall-ID: a\r\nCSeq: 2 REGISTER\r\n"
                 + "From: <sip:u@127.0.0.1>;tag=1\r\nTo: <sip:u@127.0.0.1>;tag=2\r\n"
                 + "Contact: <sip:u@127.0.0.1:5999>;expires=60, <sip:u@10.0.0.1:5999>;expires=30\r\n"
@@ -35,7 +35,7 @@ class SipReplyTest {
     @Test
     void aListHeaderBuiltInThisJvmIsSplitAsIfItCameFromTheWire() throws Exception {
         Response response = ManagedRegistrationImplTest.reply(200).response();
-        var headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+        var headers = TestMessages.MESSAGES.headers();
         response.setHeader(headers.createAllowHeader("NOTIFY, OPTIONS, REGISTER"));
         response.setHeader(headers.createHeader("Contact", "\"Doe, John\" <sip:j@127.0.0.1>;expires=5"));
         SipReply reply = SipReply.of(response);

@@ -1,6 +1,5 @@
 package org.screamrouter.sip.mdns.internal;
 
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,13 +15,6 @@ final class Configs {
         for (int i = 0; i < overrides.length; i += 2) {
             values.put((String) overrides[i], overrides[i + 1]);
         }
-        return (MdnsConfig) Proxy.newProxyInstance(MdnsConfig.class.getClassLoader(), new Class<?>[] {MdnsConfig.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "annotationType" -> MdnsConfig.class;
-                    case "toString" -> "MdnsConfig" + values;
-                    case "hashCode" -> values.hashCode();
-                    case "equals" -> proxy == args[0];
-                    default -> values.containsKey(method.getName()) ? values.get(method.getName()) : method.getDefaultValue();
-                });
+        return org.screamrouter.sip.testsupport.Configs.of(MdnsConfig.class, values);
     }
 }

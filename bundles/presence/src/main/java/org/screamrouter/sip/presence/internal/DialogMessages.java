@@ -15,6 +15,8 @@ import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
+import org.screamrouter.sip.stack.ContactUris;
+import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipStackStatus;
@@ -29,27 +31,17 @@ final class DialogMessages {
         this.stack = stack;
     }
 
-    /** Our Contact: the listening point of the transport; for a wildcard bind, the address the request named. */
-    ContactHeader ourContact(URI requestUri, String transport) throws ParseException {
-        String host = null;
-        int port = -1;
+    /**
+     * Our Contact on the subscription's flow ({@link ContactUris#forFlow}, as the calls write theirs), named by
+     * {@code namedUs}: the SUBSCRIBE's Request-URI, or for a NOTIFY the URI the watcher subscribed to.
+     */
+    ContactHeader ourContact(URI namedUs, Flow flow) throws ParseException {
+        ListeningPoint listening = null;
         for (ListeningPoint lp : stack.listeningPoints()) {
-            if (lp.transport().equals(transport)) {
-                host = lp.address();
-                port = lp.port();
-            }
+            if (lp.transport().equals(flow.transport())) listening = lp;
         }
-        if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
-            if (requestUri instanceof SipURI sip && isIpLiteral(sip.getHost())) host = sip.getHost();
-            else host = "127.0.0.1";
-        }
-        SipURI uri = org.screamrouter.sip.stack.ContactUris.of(messages.addresses(), transport, host, port,
-                requestUri instanceof SipURI sip && sip.isSecure());
+        SipURI uri = ContactUris.forFlow(messages.addresses(), flow, listening, namedUs);
         return messages.headers().createContactHeader(messages.addresses().createAddress(uri));
-    }
-
-    private static boolean isIpLiteral(String host) {
-        return host != null && (host.startsWith("[") || host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
     }
 
     /**
@@ -83,7 +75,7 @@ final class DialogMessages {
             state.setReasonCode(terminatedReason);
         }
         notify.setHeader(state);
-        notify.setHeader(ourContact(target, s.transport()));
+        notify.setHeader(ourContact(local.getURI(), new Flow(s.transport(), s.remote())));
         if (body != null) {
             notify.setContent(body.getBytes(StandardCharsets.UTF_8), h.createContentTypeHeader("application", subtype));
         }

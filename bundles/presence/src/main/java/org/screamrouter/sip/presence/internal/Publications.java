@@ -1,13 +1,12 @@
 package org.screamrouter.sip.presence.internal;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.screamrouter.sip.stack.SipHeaders;
 
 /**
  * Event state publications (RFC 3903 section 6) by entity-tag. Every successful PUBLISH gets a new entity-tag
@@ -17,19 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Publications {
     private final ConcurrentHashMap<String, Publication> byTag = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
-
-    String newTag() {
-        byte[] b = new byte[8];
-        random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
     /** An initial PUBLISH (no SIP-If-Match): returns the new publication and the one it replaced, if any. */
     synchronized Replaced create(String resource, String body, String basic, Instant expires) {
         Publication old = current(resource).orElse(null);
         if (old != null) byTag.remove(old.entityTag());
-        Publication p = new Publication(newTag(), resource, body, basic, expires);
+        Publication p = new Publication(SipHeaders.newTag(), resource, body, basic, expires);
         byTag.put(p.entityTag(), p);
         return new Replaced(p, old);
     }
@@ -47,7 +38,7 @@ final class Publications {
     synchronized Optional<Publication> update(String entityTag, String body, String basic, Instant expires) {
         Publication old = byTag.remove(entityTag);
         if (old == null) return Optional.empty();
-        Publication p = new Publication(newTag(), old.resource(), body == null ? old.body() : body,
+        Publication p = new Publication(SipHeaders.newTag(), old.resource(), body == null ? old.body() : body,
                 body == null ? old.basic() : basic, expires);
         byTag.put(p.entityTag(), p);
         return Optional.of(p);

@@ -18,6 +18,8 @@ import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.screamrouter.sip.stack.SipHeaders;
+import org.screamrouter.sip.stack.SipResponses;
 
 /**
  * PUBLISH of the presence package (RFC 3903 section 6): a device's own PIDF under an entity-tag, refreshed, modified or
@@ -93,7 +95,7 @@ final class PublishHandler {
             return;
         }
         Header ifMatch = request.getHeader("SIP-If-Match");
-        String tag = ifMatch == null ? null : value(ifMatch);
+        String tag = ifMatch == null ? null : SipHeaders.value(ifMatch);
         ExpiresHeader expiresHeader = request.getExpires();
         long seconds = expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
         if (seconds > 0 && seconds < cfg.min_expires()) {
@@ -109,9 +111,8 @@ final class PublishHandler {
             ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
             if (type == null || !"application".equalsIgnoreCase(type.getContentType())
                     || !PresencePackage.PIDF_TYPE.equalsIgnoreCase(type.getContentSubType())) {
-                Response response = exchange.createResponse(Response.UNSUPPORTED_MEDIA_TYPE, "Only application/pidf+xml is published here");
-                response.setHeader(messages.headers().createAcceptHeader("application", PresencePackage.PIDF_TYPE));
-                exchange.respond(response);
+                exchange.respond(SipResponses.unsupportedMediaType(exchange, messages.headers(),
+                        "Only application/pidf+xml is published here", "application", PresencePackage.PIDF_TYPE));
                 return;
             }
             try {
@@ -175,9 +176,4 @@ final class PublishHandler {
         if (hasBody) stateChanged.accept(result.resource());
     }
 
-    private static String value(Header header) {
-        String s = header.toString().trim();
-        int colon = s.indexOf(':');
-        return colon < 0 ? s : s.substring(colon + 1).trim();
-    }
 }

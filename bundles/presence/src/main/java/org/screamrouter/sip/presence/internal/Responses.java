@@ -5,6 +5,7 @@ import javax.sip.header.EventHeader;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipResponses;
 
 /** The answers SUBSCRIBE and PUBLISH share: 400 without Event, 489 with the packages served here, 423 with Min-Expires. */
 final class Responses {
@@ -32,8 +33,6 @@ final class Responses {
 
     /** 423 Interval Too Brief with Min-Expires (RFC 6665 4.2.1.1, RFC 3903 6). */
     void intervalTooBrief(SipExchange exchange, int minExpires) throws InvalidArgumentException {
-        Response response = exchange.createResponse(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
-        response.setHeader(messages.headers().createMinExpiresHeader(minExpires));
-        exchange.respond(response);
+        exchange.respond(SipResponses.intervalTooBrief(exchange, messages.headers(), minExpires));
     }
 }

@@ -27,6 +27,8 @@ import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.screamrouter.sip.stack.SipHeaders;
+import org.screamrouter.sip.stack.SipResponses;
 
 /**
  * SUBSCRIBE (RFC 6665 4.2.1): a new subscription (checked, admitted by its {@link EventPackage}, counted against the
@@ -89,9 +91,8 @@ final class SubscribeHandler {
         }
         String type = pkg.subtype();
         if (!accepts(request, type)) {
-            Response response = exchange.createResponse(Response.NOT_ACCEPTABLE, "Not Acceptable: " + event + " is sent as application/" + type);
-            response.setHeader(messages.headers().createAcceptHeader("application", type));
-            exchange.respond(response);
+            exchange.respond(SipResponses.notAcceptable(exchange, messages.headers(),
+                    "Not Acceptable: " + event + " is sent as application/" + type, "application", type));
             return;
         }
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
@@ -129,7 +130,7 @@ final class SubscribeHandler {
         for (ListIterator<Header> it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
             routeSet.add(((RecordRouteHeader) it.next()).getAddress().toString());
         }
-        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String id = SipHeaders.newTag();
         Subscription s = new Subscription(id, event, resource.get(), to.getAddress().getURI().toString(),
                 from.getAddress().getURI().toString(), callId, from.getTag(), contact.getAddress().getURI().toString(), routeSet,
                 eventHeader.getEventId(), exchange.flow().transport(), exchange.flow().remote(), now.plusSeconds(seconds),
@@ -137,9 +138,7 @@ final class SubscribeHandler {
         // a fetch (RFC 6665 4.4.3) is one NOTIFY and no subscription; it counts against the limits while it lasts
         SubscriptionTable.Added added = table.add(s, cfg.max_subscriptions(), cfg.max_subscriptions_per_source());
         if (added == SubscriptionTable.Added.FULL) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Too Many Subscriptions");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
-            exchange.respond(response);
+            exchange.respond(SipResponses.serviceUnavailable(exchange, messages.headers(), "Too Many Subscriptions", 300));
             return;
         }
         if (added == SubscriptionTable.Added.SOURCE_FULL) {
@@ -215,7 +214,7 @@ final class SubscribeHandler {
         Response response = exchange.createResponse(Response.OK);
         ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag);
         response.setHeader(messages.headers().createExpiresHeader((int) seconds));
-        response.setHeader(dialogs.ourContact(exchange.request().getRequestURI(), exchange.flow().transport()));
+        response.setHeader(dialogs.ourContact(exchange.request().getRequestURI(), exchange.flow()));
         return response;
     }
 }

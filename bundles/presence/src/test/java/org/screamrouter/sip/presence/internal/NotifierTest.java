@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.Sent;
 
 /** The NOTIFY side on its own: order, pending before proof, failures and expiry ending subscriptions, restore. */
 class NotifierTest {
@@ -36,7 +38,7 @@ class NotifierTest {
         PresenceConfig config = Harness.config(Map.of());
         presence = new PresencePackage(states);
         reg = new RegPackage(states, () -> config);
-        notifier = new Notifier(table, store, new DialogMessages(Harness.MESSAGES, h.stack), h.sender, executor, h.clock,
+        notifier = new Notifier(table, store, new DialogMessages(FakeExchange.MESSAGES, h.stack), h.sender, executor, h.clock,
                 () -> config, List.of(presence, reg));
     }
 
@@ -71,7 +73,7 @@ class NotifierTest {
         h.device("dev1", true);
         Subscription s = add("a", Subscription.PRESENCE, "dev1", true);
         notifier.notifyCurrent(s, true);
-        Harness.Sent n = h.awaitSent(1).get(0);
+        Sent n = h.awaitSent(1).get(0);
         assertThat(n.header("Subscription-State")).startsWith("active;expires=");
         assertThat(n.body()).contains("<basic>open</basic>");
         assertThat(n.cseq()).isEqualTo(1);
@@ -81,11 +83,11 @@ class NotifierTest {
 
     @Test
     void anUnprovenWatcherGetsAPendingNotifyWithoutStateThenTheStateOnceItAnswered() throws Exception {
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         Subscription s = add("a", Subscription.PRESENCE, "dev1", false);
         notifier.notifyCurrent(s, true);
-        Harness.Sent pending = h.awaitSent(1).get(0);
+        Sent pending = h.awaitSent(1).get(0);
         assertThat(pending.header("Subscription-State")).startsWith("pending;expires=");
         assertThat(pending.request().getRawContent()).isNull();
         notifier.changed(presence, "dev1");
@@ -93,7 +95,7 @@ class NotifierTest {
         assertThat(h.sent).as("no state to an unproven watcher").hasSize(1);
 
         pending.answer(200);
-        Harness.Sent state = h.awaitSent(2).get(1);
+        Sent state = h.awaitSent(2).get(1);
         assertThat(state.body()).contains("<basic>open</basic>");
         assertThat(table.get("a")).hasValueSatisfying(x -> assertThat(x.proven()).isTrue());
     }
@@ -133,24 +135,24 @@ class NotifierTest {
 
     @Test
     void aNotifyWaitsForTheAnswerToThePreviousOne() throws Exception {
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         Subscription s = add("a", Subscription.PRESENCE, "dev1", true);
         notifier.notifyCurrent(s, true);
-        Harness.Sent first = h.awaitSent(1).get(0);
+        Sent first = h.awaitSent(1).get(0);
         h.device("dev1", false);
         notifier.changed(presence, "dev1");
         flush();
         assertThat(h.sent).hasSize(1);
         first.answer(200);
-        Harness.Sent second = h.awaitSent(2).get(1);
+        Sent second = h.awaitSent(2).get(1);
         assertThat(second.cseq()).isEqualTo(2);
         assertThat(second.body()).contains("<basic>closed</basic>");
     }
 
     @Test
     void aNotifyAnsweredWithAnErrorEndsTheSubscription() throws Exception {
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         notifier.notifyCurrent(add("a", Subscription.PRESENCE, "dev1", true), true);
         h.awaitSent(1).get(0).answer(481);
@@ -164,7 +166,7 @@ class NotifierTest {
         add("a", Subscription.PRESENCE, "dev1", true);
         h.clock.advance(Duration.ofSeconds(601));
         notifier.expire(h.clock.instant());
-        Harness.Sent last = h.awaitSent(1).get(0);
+        Sent last = h.awaitSent(1).get(0);
         assertThat(last.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         assertThat(last.body()).contains("<basic>open</basic>");
         await(() -> table.size() == 0, "the subscription is gone");
@@ -176,7 +178,7 @@ class NotifierTest {
         h.device("dev1", true);
         Subscription s = add("a", Subscription.REG, "dev1", false);
         notifier.sendFinal(table.terminate("a").orElseThrow(), "timeout");
-        Harness.Sent last = h.awaitSent(1).get(0);
+        Sent last = h.awaitSent(1).get(0);
         assertThat(last.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         assertThat(last.request().getRawContent()).isNull();
         await(() -> table.get(s.id()).isEmpty(), "the subscription is gone");

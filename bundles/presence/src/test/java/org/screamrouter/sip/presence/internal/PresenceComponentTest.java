@@ -16,6 +16,8 @@ import org.osgi.service.event.Event;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.Sent;
 
 class PresenceComponentTest {
     @TempDir
@@ -59,7 +61,7 @@ class PresenceComponentTest {
     }
 
     private Response send(String raw) throws Exception {
-        Harness.Exchange x = new Harness.Exchange(raw);
+        FakeExchange x = new FakeExchange(raw);
         presence.handle(x);
         assertThat(x.responses).hasSize(1);
         return x.last();
@@ -69,7 +71,7 @@ class PresenceComponentTest {
         presence.handleEvent(new Event(topic, Map.of(DeviceEvents.UUID, d.uuid(), DeviceEvents.DEVICE, d)));
     }
 
-    private static String basic(Harness.Sent n) {
+    private static String basic(Sent n) {
         String body = n.body();
         return body.substring(body.indexOf("<basic>") + 7, body.indexOf("</basic>"));
     }
@@ -91,12 +93,12 @@ class PresenceComponentTest {
         event(DeviceEvents.OFFLINE, h.device("dev1", false));
         h.awaitSent(3);
         event(DeviceEvents.ONLINE, h.device("dev1", true));
-        List<Harness.Sent> n = h.awaitSent(4);
+        List<Sent> n = h.awaitSent(4);
         Thread.sleep(100);
         assertThat(h.sent).hasSize(4);
         assertThat(n).extracting(PresenceComponentTest::basic).containsExactly("closed", "open", "closed", "open");
-        assertThat(n).extracting(Harness.Sent::cseq).containsExactly(1L, 2L, 3L, 4L);
-        Harness.Sent first = n.get(0);
+        assertThat(n).extracting(Sent::cseq).containsExactly(1L, 2L, 3L, 4L);
+        Sent first = n.get(0);
         assertThat(first.request().getMethod()).isEqualTo("NOTIFY");
         assertThat(first.request().getRequestURI().toString()).isEqualTo("sip:watcher@127.0.0.1:5070");
         assertThat(first.flow().toString()).isEqualTo("tcp:127.0.0.1:5070");
@@ -110,7 +112,7 @@ class PresenceComponentTest {
         // unsubscribe: 200 with Expires 0, then a final NOTIFY, terminated
         Response bye = send(subscribe("dev1", "presence;id=7", 2, 0, tag));
         assertThat(bye.getStatusCode()).isEqualTo(200);
-        Harness.Sent last = h.awaitSent(5).get(4);
+        Sent last = h.awaitSent(5).get(4);
         assertThat(last.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         assertThat(last.cseq()).isEqualTo(5);
         awaitNoSubscriptions();
@@ -150,7 +152,7 @@ class PresenceComponentTest {
         h.device("dev1", true);
         Response ok = send(subscribe("dev1", "presence", 1, 0, null));
         assertThat(ok.getStatusCode()).isEqualTo(200);
-        Harness.Sent only = h.awaitSent(1).get(0);
+        Sent only = h.awaitSent(1).get(0);
         assertThat(basic(only)).isEqualTo("open");
         assertThat(only.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         awaitNoSubscriptions();
@@ -201,7 +203,7 @@ class PresenceComponentTest {
     }
 
     private Response sendFrom(String raw, java.net.InetAddress source) throws Exception {
-        Harness.Exchange x = new Harness.Exchange(raw, source);
+        FakeExchange x = new FakeExchange(raw, source);
         presence.handle(x);
         assertThat(x.responses).hasSize(1);
         return x.last();
@@ -210,14 +212,14 @@ class PresenceComponentTest {
     @Test
     void aNotifyWaitsForTheAnswerToThePreviousOne() throws Exception {
         h.device("dev1", false);
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         send(subscribe("dev1", "presence", 1, 600, null));
-        Harness.Sent first = h.awaitSent(1).get(0);
+        Sent first = h.awaitSent(1).get(0);
         event(DeviceEvents.ONLINE, h.device("dev1", true));
         Thread.sleep(200);
         assertThat(h.sent).as("nothing while the first NOTIFY is unanswered").hasSize(1);
         first.answer(200);
-        Harness.Sent second = h.awaitSent(2).get(1);
+        Sent second = h.awaitSent(2).get(1);
         assertThat(basic(second)).isEqualTo("open");
         event(DeviceEvents.OFFLINE, h.device("dev1", false));
         event(DeviceEvents.ONLINE, h.device("dev1", true));
@@ -226,7 +228,7 @@ class PresenceComponentTest {
         assertThat(h.sent).hasSize(2);
         second.answer(200);
         // the changes queued behind the unanswered NOTIFY collapse into the current state
-        Harness.Sent third = h.awaitSent(3).get(2);
+        Sent third = h.awaitSent(3).get(2);
         assertThat(basic(third)).isEqualTo("closed");
         assertThat(List.of(first.cseq(), second.cseq(), third.cseq())).containsExactly(1L, 2L, 3L);
         third.answer(200);
@@ -237,7 +239,7 @@ class PresenceComponentTest {
     @Test
     void aNotifyAnswered481EndsTheSubscription() throws Exception {
         h.device("dev1", true);
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         send(subscribe("dev1", "presence", 1, 600, null));
         h.awaitSent(1).get(0).answer(481);
         awaitNoSubscriptions();
@@ -309,7 +311,7 @@ class PresenceComponentTest {
         Response created = send(publish("dev1", null, 600, "application/pidf+xml", doc));
         assertThat(created.getStatusCode()).isEqualTo(200);
         String etag = value(created, "SIP-ETag");
-        Harness.Sent published = h.awaitSent(2).get(1);
+        Sent published = h.awaitSent(2).get(1);
         assertThat(published.body()).isEqualTo(doc);
         assertThat(presence.publications()).singleElement().satisfies(p -> assertThat(p.basic()).isEqualTo("closed"));
 
@@ -342,23 +344,23 @@ class PresenceComponentTest {
                 h.clock.instant().plusSeconds(300), -1, "c", 1, List.of(), h.clock.instant()));
         Response ok = send(subscribe("screamrouter", "reg", 1, 600, null));
         assertThat(ok.getStatusCode()).isEqualTo(200);
-        Harness.Sent first = h.awaitSent(1).get(0);
+        Sent first = h.awaitSent(1).get(0);
         assertThat(first.header("Content-Type")).isEqualTo("application/reginfo+xml");
         assertThat(first.body()).contains("version=\"0\"").contains("aor=\"sip:dev1@screamrouter.local\"").contains("state=\"active\"");
         Device d2 = h.device("dev2", true);
         h.bindings.add(new Binding(d2.addressOfRecord(), d2.contactUri(), "<" + d2.contactUri() + ">", "udp", d2.source(),
                 h.clock.instant().plusSeconds(300), -1, "c2", 1, List.of(), h.clock.instant()));
         event(DeviceEvents.OFFLINE, h.device("dev1", false));
-        Harness.Sent second = h.awaitSent(2).get(1);
+        Sent second = h.awaitSent(2).get(1);
         assertThat(second.body()).contains("version=\"1\"").contains("state=\"partial\"").contains("event=\"deactivated\"")
                 .doesNotContain("dev2");
         event(DeviceEvents.ONLINE, d2);
-        Harness.Sent third = h.awaitSent(3).get(2);
+        Sent third = h.awaitSent(3).get(2);
         assertThat(third.body()).contains("version=\"2\"").contains("state=\"partial\"").contains("sip:dev2@")
                 .doesNotContain("sip:dev1@");
         h.bindings.removeIf(b -> b.addressOfRecord().startsWith("sip:dev2@"));
         event(DeviceEvents.OFFLINE, h.device("dev2", false));
-        Harness.Sent fourth = h.awaitSent(4).get(3);
+        Sent fourth = h.awaitSent(4).get(3);
         assertThat(fourth.body()).as("an AOR without bindings left, terminated").contains("version=\"3\"")
                 .contains("aor=\"sip:dev2@screamrouter.local\"").contains("state=\"terminated\"");
     }
@@ -380,7 +382,7 @@ class PresenceComponentTest {
             assertThat(s.notifiesSent()).isEqualTo(2);
         });
         event(DeviceEvents.OFFLINE, h.device("dev1", false));
-        Harness.Sent third = h.awaitSent(3).get(2);
+        Sent third = h.awaitSent(3).get(2);
         assertThat(basic(third)).isEqualTo("closed");
         assertThat(third.cseq()).isEqualTo(3);
         assertThat(send(subscribe("dev1", "presence", 2, 600, tag)).getStatusCode()).as("refresh after the restart").isEqualTo(200);
@@ -410,10 +412,10 @@ class PresenceComponentTest {
 
     @Test
     void aUdpSubscriberGetsNoStateUntilItAnswersThenTheState() throws Exception {
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         assertThat(send(overUdp(subscribe("dev1", "presence", 1, 600, null))).getStatusCode()).isEqualTo(200);
-        Harness.Sent pending = h.awaitSent(1).get(0);
+        Sent pending = h.awaitSent(1).get(0);
         assertThat(pending.header("Subscription-State")).startsWith("pending;expires=");
         assertThat(pending.request().getRawContent()).as("no state in the first NOTIFY").isNull();
         assertThat(pending.request().getContentLength().getContentLength()).isZero();
@@ -421,17 +423,17 @@ class PresenceComponentTest {
         Thread.sleep(200);
         assertThat(h.sent).as("no NOTIFY on a change before the proof").hasSize(1);
         pending.answer(200);
-        Harness.Sent state = h.awaitSent(2).get(1);
+        Sent state = h.awaitSent(2).get(1);
         assertThat(state.header("Subscription-State")).startsWith("active;expires=");
         assertThat(basic(state)).isEqualTo("closed");
     }
 
     @Test
     void aPendingNotifyNobodyAnswersEndsTheSubscriptionWithoutState() throws Exception {
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         assertThat(send(overUdp(subscribe("dev1", "presence", 1, 600, null))).getStatusCode()).isEqualTo(200);
-        Harness.Sent pending = h.awaitSent(1).get(0);
+        Sent pending = h.awaitSent(1).get(0);
         pending.answer().completeExceptionally(new java.util.concurrent.TimeoutException("no answer"));
         awaitNoSubscriptions();
         assertThat(h.sent).hasSize(1);
@@ -453,21 +455,21 @@ class PresenceComponentTest {
         presence.deactivate();
         h.sent.clear();
         presence = h.start(dir.resolve("presence2.mv"), Map.of("max_subscriptions_per_source", 1, "reg_all_watchers", new String[] {"watcher"}));
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         assertThat(send(overUdp(subscribe("screamrouter", "reg", 1, 600, null))).getStatusCode()).isEqualTo(200);
         String fetch = overUdp(subscribe("screamrouter", "reg", 1, 0, null)).replace("sub-call-1", "fetch-call");
         Response refused = send(fetch);
         assertThat(refused.getStatusCode()).as("a fetch counts against the per-source limit").isEqualTo(403);
         h.awaitSent(1).get(0).answer(200); // the subscription's pending NOTIFY: proven, and the full state follows
-        List<Harness.Sent> sent = h.awaitSent(2);
+        List<Sent> sent = h.awaitSent(2);
         assertThat(sent.get(1).body()).contains("<reginfo");
         // a fetch of a device over UDP from elsewhere: one terminated NOTIFY without state
-        Harness.Exchange x = new Harness.Exchange(overUdp(subscribe("dev1", "presence", 1, 0, null)).replace("sub-call-1", "fetch-2"),
+        FakeExchange x = new FakeExchange(overUdp(subscribe("dev1", "presence", 1, 0, null)).replace("sub-call-1", "fetch-2"),
                 java.net.InetAddress.getByName("127.0.0.2"));
         presence.handle(x);
         assertThat(x.last().getStatusCode()).isEqualTo(200);
-        Harness.Sent fetched = h.awaitSent(3).get(2);
+        Sent fetched = h.awaitSent(3).get(2);
         assertThat(fetched.header("Subscription-State")).startsWith("terminated");
         assertThat(fetched.request().getRawContent()).isNull();
     }

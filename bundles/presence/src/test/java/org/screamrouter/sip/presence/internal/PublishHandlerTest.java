@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** PUBLISH on its own: entity-tags, what reaches the watchers, the checks, persistence and expiry. */
 class PublishHandlerTest {
@@ -37,7 +38,7 @@ class PublishHandlerTest {
     private void open() {
         publications = new Publications();
         store = new PresenceStore(dir.resolve("presence.mv"));
-        handler = new PublishHandler(Harness.MESSAGES, new Responses(Harness.MESSAGES), publications, store,
+        handler = new PublishHandler(FakeExchange.MESSAGES, new Responses(FakeExchange.MESSAGES), publications, store,
                 new ResourceState(h.registry, publications, h.clock), h.registry, h.clock, () -> Harness.config(Map.of()), changed::add);
         handler.restore();
     }
@@ -52,7 +53,7 @@ class PublishHandlerTest {
     }
 
     private Response send(String raw, SipAuthenticator auth, Optional<String> user) throws Exception {
-        Harness.Exchange x = new Harness.Exchange(raw);
+        FakeExchange x = new FakeExchange(raw);
         handler.publish(x, auth, user);
         assertThat(x.responses).hasSize(1);
         return x.last();

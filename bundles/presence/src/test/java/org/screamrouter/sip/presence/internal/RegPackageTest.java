@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** The reg package on its own: reginfo versions, partial state only for the router-wide one, who may watch everything. */
 class RegPackageTest {
@@ -75,19 +76,19 @@ class RegPackageTest {
 
     @Test
     void everyRegistrationIsOnlyForTheConfiguredWatchers() throws Exception {
-        Harness.Exchange one = new Harness.Exchange(subscribe("mallory"));
+        FakeExchange one = new FakeExchange(subscribe("mallory"));
         assertThat(pkg.admits(one, "dev1", Optional.empty())).as("one device: anyone").isTrue();
         assertThat(one.responses).isEmpty();
 
-        assertThat(pkg.admits(new Harness.Exchange(subscribe("watcher")), Subscription.EVERYTHING, Optional.empty())).isTrue();
-        Harness.Exchange mallory = new Harness.Exchange(subscribe("mallory"));
+        assertThat(pkg.admits(new FakeExchange(subscribe("watcher")), Subscription.EVERYTHING, Optional.empty())).isTrue();
+        FakeExchange mallory = new FakeExchange(subscribe("mallory"));
         assertThat(pkg.admits(mallory, Subscription.EVERYTHING, Optional.empty())).isFalse();
         assertThat(mallory.last().getStatusCode()).isEqualTo(403);
         assertThat(mallory.last().getReasonPhrase())
                 .isEqualTo("Forbidden (the registrations of every device are for the users reg.all.watchers names)");
         // the authenticated user counts, not the From user
-        Harness.Exchange authenticated = new Harness.Exchange(subscribe("watcher"));
+        FakeExchange authenticated = new FakeExchange(subscribe("watcher"));
         assertThat(pkg.admits(authenticated, Subscription.EVERYTHING, Optional.of("mallory"))).isFalse();
-        assertThat(pkg.admits(new Harness.Exchange(subscribe("mallory")), Subscription.EVERYTHING, Optional.of("watcher"))).isTrue();
+        assertThat(pkg.admits(new FakeExchange(subscribe("mallory")), Subscription.EVERYTHING, Optional.of("watcher"))).isTrue();
     }
 }

@@ -8,19 +8,20 @@ import javax.sip.header.AllowEventsHeader;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class ResponsesTest {
-    private final Responses responses = new Responses(Harness.MESSAGES);
+    private final Responses responses = new Responses(FakeExchange.MESSAGES);
 
-    private static Harness.Exchange exchange() throws Exception {
-        return new Harness.Exchange("PUBLISH sip:dev1@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx\n"
+    private static FakeExchange exchange() throws Exception {
+        return new FakeExchange("PUBLISH sip:dev1@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx\n"
                 + "Max-Forwards: 70\nFrom: <sip:dev1@127.0.0.1>;tag=a\nTo: <sip:dev1@127.0.0.1>\nCall-ID: x\nCSeq: 1 PUBLISH\n"
                 + "Content-Length: 0\n\n");
     }
 
     @Test
     void badEventListsEveryPackageInItsOwnAllowEvents() throws Exception {
-        Harness.Exchange x = exchange();
+        FakeExchange x = exchange();
         responses.badEvent(x, "presence, reg");
         Response r = x.last();
         assertThat(r.getStatusCode()).isEqualTo(489);
@@ -32,7 +33,7 @@ class ResponsesTest {
 
     @Test
     void aRequestWithoutEventIsAnswered400() throws Exception {
-        Harness.Exchange x = exchange();
+        FakeExchange x = exchange();
         assertThat(responses.eventHeader(x)).isNull();
         assertThat(x.last().getStatusCode()).isEqualTo(400);
         assertThat(x.last().getReasonPhrase()).isEqualTo("Missing Event header");
@@ -40,7 +41,7 @@ class ResponsesTest {
 
     @Test
     void intervalTooBriefNamesTheMinimum() throws Exception {
-        Harness.Exchange x = exchange();
+        FakeExchange x = exchange();
         responses.intervalTooBrief(x, 60);
         assertThat(x.last().getStatusCode()).isEqualTo(423);
         assertThat(x.last().getReasonPhrase()).isEqualTo("Interval Too Brief");

@@ -17,6 +17,8 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.Sent;
 
 /** SUBSCRIBE on its own: the checks, a new subscription, a fetch, the limits, and refresh or end in the dialog. */
 class SubscribeHandlerTest {
@@ -32,10 +34,10 @@ class SubscribeHandlerTest {
         store = new PresenceStore(dir.resolve("presence.mv"));
         PresenceConfig config = Harness.config(overrides);
         ResourceState states = new ResourceState(h.registry, new Publications(), h.clock);
-        DialogMessages dialogs = new DialogMessages(Harness.MESSAGES, h.stack);
+        DialogMessages dialogs = new DialogMessages(FakeExchange.MESSAGES, h.stack);
         List<EventPackage> packages = List.of(new PresencePackage(states), new RegPackage(states, () -> config));
         Notifier notifier = new Notifier(table, store, dialogs, h.sender, executor, h.clock, () -> config, packages);
-        handler = new SubscribeHandler(Harness.MESSAGES, new Responses(Harness.MESSAGES), dialogs, table, store, states, notifier,
+        handler = new SubscribeHandler(FakeExchange.MESSAGES, new Responses(FakeExchange.MESSAGES), dialogs, table, store, states, notifier,
                 h.clock, () -> config, packages);
     }
 
@@ -52,7 +54,7 @@ class SubscribeHandlerTest {
     }
 
     private Response send(String raw) throws Exception {
-        Harness.Exchange x = new Harness.Exchange(raw);
+        FakeExchange x = new FakeExchange(raw);
         handler.subscribe(x, Optional.empty());
         assertThat(x.responses).hasSize(1);
         return x.last();
@@ -97,7 +99,7 @@ class SubscribeHandlerTest {
     @Test
     void overUdpTheWatcherIsNotProvenUntilARefreshCarriesOurTag() throws Exception {
         start(Map.of());
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         String tag = ((ToHeader) send(subscribe("UDP", "dev1", "presence", 1, 600, null)).getHeader(ToHeader.NAME)).getTag();
         assertThat(table.get(tag)).hasValueSatisfying(s -> assertThat(s.proven()).isFalse());
@@ -126,11 +128,11 @@ class SubscribeHandlerTest {
     @Test
     void aFetchIsOneFinalNotifyAndCountsAgainstTheLimitsWhileItLasts() throws Exception {
         start(Map.of("max_subscriptions", 1));
-        h.autoAnswer = false;
+        h.sender.autoAnswer = false;
         h.device("dev1", true);
         Response fetch = send(subscribe("UDP", "dev1", "presence", 1, 0, null));
         assertThat(fetch.getStatusCode()).isEqualTo(200);
-        Harness.Sent only = h.awaitSent(1).get(0);
+        Sent only = h.awaitSent(1).get(0);
         assertThat(only.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         assertThat(only.request().getRawContent()).as("no state over UDP before proof").isNull();
         Response full = send(subscribe("TCP", "dev1", "presence", 1, 600, null));

@@ -45,7 +45,9 @@ import org.screamrouter.sip.sdp.SdpParseException;
 import org.screamrouter.sip.sdp.SdpParser;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
+import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,9 +146,8 @@ final class RegisterHandler {
         if (request.getRawContent() != null && request.getRawContent().length > 0) {
             ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
             if (type == null || !"application".equalsIgnoreCase(type.getContentType()) || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
-                Response response = exchange.createResponse(Response.UNSUPPORTED_MEDIA_TYPE, "Only application/sdp bodies are read");
-                response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
-                exchange.respond(response);
+                exchange.respond(SipResponses.unsupportedMediaType(exchange, messages.headers(), "Only application/sdp bodies are read",
+                        "application", "sdp"));
                 return;
             }
             if (request.getRawContent().length > MAX_SDP_BYTES) {
@@ -172,7 +173,7 @@ final class RegisterHandler {
             contacts.add((ContactHeader) it.next());
         }
         for (ContactHeader contact : contacts) {
-            if (value(contact).length() > MAX_CONTACT_LENGTH) {
+            if (SipHeaders.value(contact).length() > MAX_CONTACT_LENGTH) {
                 refuse(exchange, Response.BAD_REQUEST, "Bad Request (Contact longer than " + MAX_CONTACT_LENGTH + " characters)");
                 return;
             }
@@ -207,23 +208,21 @@ final class RegisterHandler {
 
         List<String> path = new ArrayList<>();
         for (ListIterator<Header> it = request.getHeaders("Path"); it.hasNext(); ) {
-            path.add(value(it.next()));
+            path.add(SipHeaders.value(it.next()));
         }
         List<BindingTable.Update> updates = new ArrayList<>();
         for (ContactHeader contact : contacts) {
             long seconds = contact.getExpires() >= 0 ? contact.getExpires()
                     : expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
             if (seconds > 0 && seconds < cfg.min_expires()) {
-                Response response = exchange.createResponse(Response.INTERVAL_TOO_BRIEF, "Interval Too Brief");
-                response.setHeader(messages.headers().createMinExpiresHeader(cfg.min_expires()));
-                exchange.respond(response);
+                exchange.respond(SipResponses.intervalTooBrief(exchange, messages.headers(), cfg.min_expires()));
                 return;
             }
             seconds = Math.min(seconds, cfg.max_expires());
             ContactHeader stored = (ContactHeader) contact.clone();
             stored.removeParameter("expires");
             URI uri = contact.getAddress().getURI();
-            Binding binding = new Binding(aor, uri.toString(), value(stored), exchange.flow().transport(),
+            Binding binding = new Binding(aor, uri.toString(), SipHeaders.value(stored), exchange.flow().transport(),
                     exchange.flow().remote(), now.plusSeconds(seconds), contact.getQValue(), callId, cseq, path, now);
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
@@ -255,9 +254,7 @@ final class RegisterHandler {
         } else if (outcome instanceof BindingTable.Outcome.SourceFull full) {
             refuse(exchange, Response.FORBIDDEN, "Forbidden (binding limit per address reached: " + full.limit() + ", max.bindings.per.source)");
         } else if (outcome instanceof BindingTable.Outcome.TableFull) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE, "Registration table full");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
-            exchange.respond(response);
+            exchange.respond(SipResponses.serviceUnavailable(exchange, messages.headers(), "Registration table full", 300));
         }
     }
 
@@ -268,9 +265,8 @@ final class RegisterHandler {
      */
     private boolean refusedNewDevice(SipExchange exchange, RegistrarConfig cfg) throws Exception {
         if (book.size() >= cfg.max_devices()) {
-            Response response = exchange.createResponse(Response.SERVICE_UNAVAILABLE,
-                    "Service Unavailable (device limit reached: " + cfg.max_devices() + ", max.devices)");
-            response.setHeader(messages.headers().createRetryAfterHeader(300));
+            Response response = SipResponses.serviceUnavailable(exchange, messages.headers(),
+                    "Service Unavailable (device limit reached: " + cfg.max_devices() + ", max.devices)", 300);
             LOG.debug("REGISTER from {}: {}", exchange.flow(), response.getReasonPhrase());
             exchange.respond(response);
             return true;
@@ -341,8 +337,8 @@ final class RegisterHandler {
             return Optional.of(AddressOfRecord.unescape(sip.getUser()));
         }
         Header x = request.getHeader("X-UUID");
-        if (x != null && !value(x).isBlank()) {
-            return Optional.of(value(x));
+        if (x != null && !SipHeaders.value(x).isBlank()) {
+            return Optional.of(SipHeaders.value(x));
         }
         byte[] body = request.getRawContent();
         if (body != null && body.length > 0) {
@@ -407,7 +403,7 @@ final class RegisterHandler {
 
     private static boolean supportsPath(Request request) {
         for (ListIterator<Header> it = request.getHeaders("Supported"); it.hasNext(); ) {
-            if (value(it.next()).toLowerCase(Locale.ROOT).contains("path")) return true;
+            if (SipHeaders.value(it.next()).toLowerCase(Locale.ROOT).contains("path")) return true;
         }
         return false;
     }
@@ -423,12 +419,6 @@ final class RegisterHandler {
         return unsupported.isEmpty() ? null : String.join(", ", unsupported);
     }
 
-    /** The value part of a header as it would appear after "Name: ". */
-    private static String value(Header header) {
-        String s = header.toString().trim();
-        int colon = s.indexOf(':');
-        return colon < 0 ? s : s.substring(colon + 1).trim();
-    }
 
     private static String cut(String userAgent) {
         return userAgent.length() <= MAX_USER_AGENT_LENGTH ? userAgent : userAgent.substring(0, MAX_USER_AGENT_LENGTH);

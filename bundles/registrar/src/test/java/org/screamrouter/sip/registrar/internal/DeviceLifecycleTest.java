@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.sdp.DeviceRole;
+import org.screamrouter.sip.testsupport.FakeExchange;
+import org.screamrouter.sip.testsupport.Sent;
 
 class DeviceLifecycleTest {
     private static final String UUID = "5f7c1a2e-0000-4000-8000-000000000001";
@@ -134,7 +136,7 @@ class DeviceLifecycleTest {
         send(register("sip:dev@127.0.0.1", 1, "sip:dev@127.0.0.1:5999", 300, null), "127.0.0.1", 40000);
         h.clock.advance(Duration.ofSeconds(25));
         registrar.tickForTest();
-        TestHarness.Sent ping = h.sent.get(h.sent.size() - 1);
+        Sent ping = h.sent.get(h.sent.size() - 1);
         ping.answer().complete(FakeExchange.MESSAGES.messages().createResponse(200, ping.request()));
         h.clock.advance(Duration.ofSeconds(25));
         registrar.tickForTest();

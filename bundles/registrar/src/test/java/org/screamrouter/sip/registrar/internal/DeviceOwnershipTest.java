@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * Issue 13, items 2 and 6 (docs/security.md, "Registrar: device ownership and signs of life"): a device UUID

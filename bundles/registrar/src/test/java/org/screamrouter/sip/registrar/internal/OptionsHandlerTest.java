@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** OPTIONS on its own: the capabilities answered to anyone, a sign of life only on the flow of the device's binding. */
 class OptionsHandlerTest {

@@ -14,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * Fuzzing the registrar's handler (issue 13: "the request path, parser and every handler"): device REGISTERs with

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** REGISTER on its own, step by step (RFC 3261 10.3), against a real registry. */
 class RegisterHandlerTest {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.auth.AuthenticatorSlot;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * What the registrar does with the authenticator's answers (RFC 3261 10.3 steps 3 and 4): the AOR and the device UUID

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 class RegistrarComponentTest {
     private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");

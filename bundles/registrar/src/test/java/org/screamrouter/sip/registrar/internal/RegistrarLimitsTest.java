@@ -10,6 +10,7 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /**
  * Issue 13 item 4 (docs/security.md, "Registrar: limits"): the registrar's state is bounded. Devices and bindings are

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** The registry on its own: bindings and devices with their store, the DeviceRegistry operations, events, the tick. */
 class RegistryTest {

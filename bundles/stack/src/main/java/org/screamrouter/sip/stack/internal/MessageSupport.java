@@ -1,6 +1,5 @@
 package org.screamrouter.sip.stack.internal;
 
-import gov.nist.javax.sip.Utils;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
@@ -14,6 +13,7 @@ import javax.sip.header.UserAgentHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 
 /**
@@ -64,7 +64,7 @@ final class MessageSupport implements SipMessages {
             }
             ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
             if (status > 100 && to != null && to.getTag() == null) {
-                to.setTag(Utils.getInstance().generateTag());
+                to.setTag(SipHeaders.newTag());
             }
             if (server != null && response.getHeader(ServerHeader.NAME) == null) {
                 response.setHeader(server);

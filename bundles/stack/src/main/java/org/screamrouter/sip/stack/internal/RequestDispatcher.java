@@ -27,6 +27,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipRequestHandler;
+import org.screamrouter.sip.stack.SipResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,14 +108,8 @@ final class RequestDispatcher implements SipListener {
             case THROTTLE -> {
                 counters.increment("throttled");
                 if (!NO_ANSWER.contains(method)) {
-                    Response busy = createResponse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable (more than "
-                            + rates.limits().perSecond() + " requests a second from " + flow.remote().getAddress().getHostAddress() + ")");
-                    try {
-                        busy.setHeader(messages.headers().createRetryAfterHeader(1));
-                    } catch (javax.sip.InvalidArgumentException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    send(exchange, busy);
+                    send(exchange, SipResponses.serviceUnavailable(exchange, messages.headers(), "Service Unavailable (more than "
+                            + rates.limits().perSecond() + " requests a second from " + flow.remote().getAddress().getHostAddress() + ")", 1));
                 }
                 return;
             }
@@ -223,14 +218,8 @@ final class RequestDispatcher implements SipListener {
     private void unavailable(Exchange exchange) {
         if (NO_ANSWER.contains(exchange.request().getMethod())) return;
         long seconds = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(held.waitNanos()));
-        Response busy = createResponse(exchange.request(), Response.SERVICE_UNAVAILABLE, "Service Unavailable (the "
-                + exchange.request().getMethod() + " handler is being replaced or was stopped)");
-        try {
-            busy.setHeader(messages.headers().createRetryAfterHeader((int) Math.min(seconds, 3600)));
-        } catch (javax.sip.InvalidArgumentException e) {
-            throw new IllegalStateException(e);
-        }
-        reject(exchange, busy);
+        reject(exchange, SipResponses.serviceUnavailable(exchange, messages.headers(), "Service Unavailable (the "
+                + exchange.request().getMethod() + " handler is being replaced or was stopped)", (int) Math.min(seconds, 3600)));
     }
 
     /**

@@ -1,8 +1,8 @@
 package org.screamrouter.sip.stack.internal;
 
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
+import org.screamrouter.sip.testsupport.Configs;
 
 /**
  * A {@link StackConfig} as SCR would pass it: the metatype defaults, then the test's values. Tests bind to loopback,
@@ -25,11 +25,6 @@ final class TestStackConfig {
         v.put("tls_enabled", false);
         v.put("wss_enabled", false);
         v.putAll(values);
-        return (StackConfig) Proxy.newProxyInstance(StackConfig.class.getClassLoader(), new Class<?>[] {StackConfig.class},
-                (p, m, a) -> {
-                    if (m.getName().equals("annotationType")) return StackConfig.class;
-                    Object value = v.get(m.getName());
-                    return value != null ? value : m.getDefaultValue();
-                });
+        return Configs.of(StackConfig.class, v);
     }
 }

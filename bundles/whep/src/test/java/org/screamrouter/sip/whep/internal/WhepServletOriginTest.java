@@ -2,7 +2,6 @@ package org.screamrouter.sip.whep.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -10,13 +9,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.Configs;
 
 /**
  * The WHEP servlet's origin check ({@code cors.allowed.origins}, the shared {@code OriginPolicy}) on a real Jetty (Felix
@@ -81,12 +80,6 @@ class WhepServletOriginTest {
     }
 
     private static WhepConfig config(Map<String, Object> values) {
-        Map<String, Object> v = new HashMap<>(values);
-        return (WhepConfig) Proxy.newProxyInstance(WhepConfig.class.getClassLoader(), new Class<?>[] {WhepConfig.class},
-                (p, m, a) -> {
-                    if (m.getName().equals("annotationType")) return WhepConfig.class;
-                    Object value = v.get(m.getName());
-                    return value != null ? value : m.getDefaultValue();
-                });
+        return Configs.of(WhepConfig.class, values);
     }
 }

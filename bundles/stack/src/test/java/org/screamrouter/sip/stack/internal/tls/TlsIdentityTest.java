@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.testsupport.MovableClock;
 
 class TlsIdentityTest {
     @TempDir

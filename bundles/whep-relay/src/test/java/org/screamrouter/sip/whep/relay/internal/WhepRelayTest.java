@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.audio.ListenerEndedListener;
 import org.screamrouter.sip.audio.ListenerInfo;
+import org.screamrouter.sip.testsupport.Configs;
 
 /**
  * The relay against a stand-in for ScreamRouter's WHEP endpoint: a JDK HTTP server on loopback that answers as
@@ -98,17 +98,8 @@ class WhepRelayTest {
     }
 
     private WhepRelay relay(String url) {
-        WhepRelayConfig config = (WhepRelayConfig) Proxy.newProxyInstance(WhepRelayConfig.class.getClassLoader(),
-                new Class<?>[] {WhepRelayConfig.class}, (p, m, a) -> switch (m.getName()) {
-                    case "url" -> url;
-                    case "certificate" -> "";
-                    case "timeout_ms" -> 3000;
-                    case "heartbeat_interval_ms" -> 200;
-                    case "candidate_poll_ms" -> 50;
-                    case "candidate_poll_duration_ms" -> 1000;
-                    case "service_ranking" -> 100;
-                    default -> m.getDefaultValue();
-                });
+        WhepRelayConfig config = Configs.of(WhepRelayConfig.class, Map.of("url", url, "timeout_ms", 3000,
+                "heartbeat_interval_ms", 200, "candidate_poll_ms", 50, "candidate_poll_duration_ms", 1000));
         WhepRelay r = new WhepRelay();
         r.activate(config);
         return r;

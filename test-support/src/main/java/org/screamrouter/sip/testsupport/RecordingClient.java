@@ -1,13 +1,15 @@
-package org.screamrouter.sip.registrar.internal;
+package org.screamrouter.sip.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
+import javax.sip.address.URI;
 import javax.sip.message.Request;
-import javax.sip.message.Response;
+import org.screamrouter.sip.client.Content;
 import org.screamrouter.sip.client.Credentials;
 import org.screamrouter.sip.client.ManagedRegistration;
 import org.screamrouter.sip.client.Registration;
@@ -18,15 +20,18 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipMessages;
 
 /**
- * A {@link SipClient} for the registrar's unit tests: OPTIONS are built as the real client builds them and
- * handed to the test, which answers them; the registrar uses nothing else of the client.
+ * A {@link SipClient} that sends OPTIONS and ready-made requests (as the server's components use it): each is kept
+ * in {@link #sent} and answered by the test. OPTIONS are built as the real client builds them. The rest of the client
+ * is not there (UnsupportedOperationException).
  */
-final class RecordingClient implements SipClient {
-    private static final SipMessages MESSAGES = FakeExchange.MESSAGES;
-    private final BiFunction<Request, Flow, CompletionStage<Response>> wire;
+public final class RecordingClient implements SipClient {
+    private static final SipMessages MESSAGES = TestMessages.MESSAGES;
+    public final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
 
-    RecordingClient(BiFunction<Request, Flow, CompletionStage<Response>> wire) {
-        this.wire = wire;
+    private CompletionStage<SipReply> record(Request request, Flow target, Duration timeout) {
+        Sent s = new Sent(request, target, timeout, new CompletableFuture<>());
+        sent.add(s);
+        return s.answer().thenApply(SipReply::of);
     }
 
     @Override
@@ -37,22 +42,27 @@ final class RecordingClient implements SipClient {
     @Override
     public CompletionStage<SipReply> options(Flow target, String requestUri, String from, Duration timeout) {
         try {
-            var uri = MESSAGES.addresses().createURI(requestUri);
+            URI uri = MESSAGES.addresses().createURI(requestUri);
             Request r = MESSAGES.messages().createRequest(uri, Request.OPTIONS,
                     MESSAGES.headers().createCallIdHeader(UUID.randomUUID().toString()),
                     MESSAGES.headers().createCSeqHeader(1L, Request.OPTIONS),
                     MESSAGES.headers().createFromHeader(MESSAGES.addresses().createAddress(from), "t1"),
                     MESSAGES.headers().createToHeader(MESSAGES.addresses().createAddress(uri), null),
                     new ArrayList<>(), MESSAGES.headers().createMaxForwardsHeader(70));
-            return wire.apply(r, target).thenApply(SipReply::of);
+            return record(r, target, timeout);
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
         }
     }
 
     @Override
+    public CompletionStage<SipReply> send(Request request, Flow target, Duration timeout) {
+        return record(request, target, timeout);
+    }
+
+    @Override
     public CompletionStage<Registration> register(Flow registrar, String aor, String contact, int expires, Credentials credentials,
-                                                  org.screamrouter.sip.client.Content content) {
+                                                  Content content) {
         throw new UnsupportedOperationException();
     }
 
@@ -68,7 +78,7 @@ final class RecordingClient implements SipClient {
 
     @Override
     public ManagedRegistration manage(Flow registrar, String aor, String contact, int expires, Credentials credentials,
-                                      org.screamrouter.sip.client.Content content) {
+                                      Content content) {
         throw new UnsupportedOperationException();
     }
 
@@ -87,11 +97,6 @@ final class RecordingClient implements SipClient {
     public CompletionStage<Subscription> subscribe(Flow target, String requestUri, String event, int expires,
                                                    Subscription.Listener listener) {
         throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletionStage<SipReply> send(Request request, Flow target, Duration timeout) {
-        return wire.apply(request, target).thenApply(SipReply::of);
     }
 
     @Override
