@@ -245,7 +245,7 @@ class ApiServletTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (login != null) b.header("Cookie", login.cookie());
-        if (csrf != null) b.header(ApiServlet.CSRF_HEADER, csrf);
+        if (csrf != null) b.header(Access.CSRF_HEADER, csrf);
         if (origin != null) b.header("Origin", origin);
         if (body != null) b.header("Content-Type", "application/json");
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
