@@ -5,10 +5,15 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +29,9 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
+import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.Register;
@@ -35,7 +42,7 @@ import org.screamrouter.sip.itests.support.Register;
  * Every API route, the login's 401/403/400, 401 without a session, 403 without or with a wrong CSRF token and from a
  * foreign page, 404 for an unknown device, 405; a device registered over real UDP is in /api/devices, its ONLINE event
  * reaches an open event stream within 1 s of its REGISTER, ping and unregister (and its OFFLINE event) work; the page
- * is served and the WHEP endpoint keeps its own /api/whep.
+ * is served and the WHEP endpoint keeps its own /api/whep; a plain RTP call to a sink is listed and hung up.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -48,8 +55,16 @@ public class WebConsoleIT {
     private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(5)).build();
 
     @Configuration
-    public Option[] config() {
+    public Option[] config() throws IOException {
+        // a sink the calls can reach: in config.yaml and in the embedded engine (as CallsIT)
+        Path dir = Path.of(System.getProperty("itest.target"), "web-console-it");
+        Files.createDirectories(dir);
+        Path yaml = dir.resolve("config.yaml");
+        Files.writeString(yaml, "sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n", StandardCharsets.UTF_8);
         return KarafRun.options(
+                editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
                 // Karaf's properties realm: user = password,role...
                 editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"),
                 editConfigurationFilePut("etc/users.properties", VIEWER, "viewer-pw,viewer"),
@@ -162,6 +177,37 @@ public class WebConsoleIT {
         assertEquals(204, send("POST", "/api/logout", null, login, login.csrf(), null).statusCode());
         assertError(send("GET", "/api/devices", null, login, null, null), 401, "not logged in");
         events.body().close();
+    }
+
+    /** A call to a sink in /api/calls, hung up through the API: the peer gets the BYE and the call is gone. */
+    @Test
+    public void aCallIsListedAndHungUp() throws Exception {
+        Login login = login();
+        try (CallPeer peer = CallPeer.udp(KarafRun.sipPort()); DatagramSocket media = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            CallPeer.Dialog call = Await.until("an answered call to kitchen", SETTLE, () -> {
+                CallPeer.Dialog d = peer.dialog("kitchen");
+                peer.send(d.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
+                CallPeer.Message answer = peer.finalResponse(d.callId, "INVITE", Duration.ofSeconds(10));
+                if (answer == null || answer.status() != 200) {
+                    if (answer != null) peer.send(d.ack(false));
+                    return null;
+                }
+                d.toTag = answer.tag("to");
+                peer.send(d.ack(true));
+                return d;
+            }, d -> d != null);
+            String encoded = java.net.URLEncoder.encode(call.callId, StandardCharsets.UTF_8);
+            HttpResponse<String> calls = Await.until("the call CONFIRMED in /api/calls", Duration.ofSeconds(10),
+                    () -> send("GET", "/api/calls", null, login, null, null), r -> r.body().contains("\"state\":\"CONFIRMED\""));
+            assertTrue(calls.body(), calls.body().contains("\"callId\":\"" + call.callId + "\"") && calls.body().contains("\"sink\":\"kitchen\"")
+                    && calls.body().contains("\"kind\":\"RTP\""));
+            assertError(send("DELETE", "/api/calls/" + encoded, null, login, null, null), 403, "X-CSRF-Token");
+            assertEquals(204, send("DELETE", "/api/calls/" + encoded, null, login, login.csrf(), null).statusCode());
+            assertTrue("the peer got the BYE", peer.request(call.callId, "BYE", Duration.ofSeconds(5)) != null);
+            Await.until("no call in /api/calls", Duration.ofSeconds(10), () -> send("GET", "/api/calls", null, login, null, null).body(),
+                    b -> b.equals("{\"calls\":[]}"));
+            assertError(send("DELETE", "/api/calls/" + encoded, null, login, login.csrf(), null), 404, "no call in progress");
+        }
     }
 
     /** The lines of the first event of this kind for the device, waiting at most {@code within}. */
