@@ -56,7 +56,7 @@ async function shot(page, name) {
     console.log('OFFLINE ' + Date.now());
     progress.offline = true;
 
-    for (const view of ['calls', 'subscriptions', 'status']) {
+    for (const view of ['calls', 'subscriptions', 'listen', 'status']) {
       await page.click(`nav a[data-view=${view}]`);
       await page.waitForSelector(`#${view}:not([hidden])`);
       await page.waitForTimeout(300);

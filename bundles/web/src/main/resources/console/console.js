@@ -154,11 +154,27 @@ async function loadSubscriptions() {
   }
 }
 
+async function loadSinks() {
+  const body = $('sink-rows');
+  const data = await api('GET', '/sinks');
+  body.replaceChildren();
+  for (const s of data.sinks) {
+    const row = body.insertRow();
+    [s.sink, s.screamPort || '-', s.format || '-', s.packetsReceived, s.listeners, s.toneActive ? 'on' : 'off'].forEach((v) => cell(row, v));
+    const link = document.createElement('a');
+    link.href = s.listen;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = 'Listen';
+    row.insertCell().appendChild(link);
+  }
+}
+
 async function loadStatus() {
   $('status-detail').textContent = JSON.stringify(await api('GET', '/status'), null, 2);
 }
 
-const views = { devices: loadDevices, calls: loadCalls, subscriptions: loadSubscriptions, status: loadStatus };
+const views = { devices: loadDevices, calls: loadCalls, subscriptions: loadSubscriptions, listen: loadSinks, status: loadStatus };
 
 function route() {
   if (!state.user) return;

@@ -21,6 +21,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
+import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
@@ -47,6 +48,9 @@ public class WebConsoleBrowserIT {
         Path browser = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize().getParent().resolve("itests/browser");
         return KarafRun.options(
                 editConfigurationFilePut("etc/users.properties", USER, PASSWORD + ",admin"),
+                // a sink of the embedded engine for the Listen view
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
                 systemProperty("itest.browser.dir").value(browser.toString()),
                 systemProperty("itest.browser.work").value(dir.toString()));
     }
@@ -98,7 +102,7 @@ public class WebConsoleBrowserIT {
             assertTrue(output, result.find());
             assertTrue(result.group(1), !result.group(1).contains("\"error\"") && result.group(1).contains("\"loggedOut\":true"));
             assertTrue(result.group(1), result.group(1).contains("listeningPoints"));
-            for (String view : List.of("login", "devices", "device", "calls", "subscriptions", "status")) {
+            for (String view : List.of("login", "devices", "device", "calls", "subscriptions", "listen", "status")) {
                 Path png = shots.resolve("console-" + view + ".png");
                 assertTrue(png + " saved", Files.isRegularFile(png) && Files.size(png) > 1000);
             }

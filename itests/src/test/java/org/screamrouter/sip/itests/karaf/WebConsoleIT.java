@@ -162,6 +162,10 @@ public class WebConsoleIT {
         HttpResponse<String> subscriptions = send("GET", "/api/subscriptions", null, login, null, null);
         assertEquals(subscriptions.body(), 200, subscriptions.statusCode());
         assertTrue(subscriptions.body(), subscriptions.body().contains("\"subscriptions\":[") && subscriptions.body().contains("\"publications\":["));
+        HttpResponse<String> sinks = send("GET", "/api/sinks", null, login, null, null);
+        assertEquals(sinks.body(), 200, sinks.statusCode());
+        assertTrue(sinks.body(), sinks.body().contains("\"sink\":\"kitchen\"") && sinks.body().contains("\"listen\":\"/listen/index.html?sink=kitchen\""));
+        assertEquals("the listen page the sink links", 200, send("GET", "/listen/index.html?sink=kitchen", null, null, null, null).statusCode());
         HttpResponse<String> status = send("GET", "/api/status", null, login, null, null);
         assertEquals(status.body(), 200, status.statusCode());
         assertTrue(status.body(), status.body().contains("{\"transport\":\"udp\",\"address\":\"127.0.0.1\",\"port\":" + port + "}")

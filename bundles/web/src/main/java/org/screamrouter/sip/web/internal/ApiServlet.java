@@ -33,6 +33,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
+import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.calls.Calls;
 import org.screamrouter.sip.config.ConfigurationManager;
 import org.screamrouter.sip.http.Json;
@@ -81,6 +82,10 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     volatile ConfigurationManager config;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile MdnsPublication mdns;
+    /** The embedded engine: its sinks are what the listen page (bundle whep) plays. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(" + AudioBridge.ENGINE + "=" + AudioBridge.ENGINE_EMBEDDED + ")")
+    volatile AudioBridge audio;
 
     private final transient PasswordCheck fixedCheck;
     private final transient Access access = new Access(new Sessions(new SecureRandom(), System::nanoTime, Duration.ofMinutes(30), 32));
@@ -224,7 +229,12 @@ public class ApiServlet extends HttpServlet implements EventHandler {
                 m.put("publications", p.publications().stream().map(Views::publication).toList());
                 json(resp, 200, m);
             }
-            case STATUS -> json(resp, 200, Reports.status(stack, registry, presence, config, mdns, calls,
+            case SINKS -> {
+                List<Object> list = new ArrayList<>();
+                require(audio, "audio").sinks().forEach(s -> list.add(Views.sink(s)));
+                json(resp, 200, Map.of("sinks", list));
+            }
+            case STATUS -> json(resp, 200, Reports.status(stack, registry, presence, config, mdns, calls, audio,
                     access.sessions().size(), events.size()));
             case EVENTS -> openEvents(session, req, resp);
         }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.screamrouter.sip.audio.AudioBridge;
 import org.screamrouter.sip.calls.Calls;
 import org.screamrouter.sip.config.ConfigurationManager;
 import org.screamrouter.sip.mdns.MdnsPublication;
@@ -68,7 +69,7 @@ final class Reports {
 
     /** Listening points, counters, stores, config.yaml, mDNS, sessions and event streams, and what is missing. */
     static Map<String, Object> status(SipStackStatus stack, DeviceRegistry registry, PresenceService presence, ConfigurationManager config,
-            MdnsPublication mdns, Calls calls, int sessions, int eventStreams) {
+            MdnsPublication mdns, Calls calls, AudioBridge audio, int sessions, int eventStreams) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         m.put("stack", stack == null ? null : Views.stack(stack));
@@ -82,6 +83,7 @@ final class Reports {
         if (config == null) missing.add(missing("config"));
         if (mdns == null) missing.add(missing("mdns"));
         if (calls == null) missing.add(missing("calls"));
+        if (audio == null) missing.add(missing("audio"));
         m.put("sessions", sessions);
         m.put("eventStreams", eventStreams);
         m.put("missing", missing);

@@ -27,6 +27,7 @@ record Route(Kind kind, String id) {
         CALLS("GET", "calls"),
         HANGUP("DELETE", "calls/*"),
         SUBSCRIPTIONS("GET", "subscriptions"),
+        SINKS("GET", "sinks"),
         STATUS("GET", "status"),
         EVENTS("GET", "events");
 

@@ -1,12 +1,15 @@
 package org.screamrouter.sip.web.internal;
 
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.screamrouter.sip.audio.SinkInfo;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.config.ConfigFileStatus;
 import org.screamrouter.sip.config.ScreamRouterApiStatus;
@@ -124,6 +127,19 @@ final class Views {
         m.put("durationS", c.started() == null ? 0 : Math.max(0, Duration.between(c.started(), now).toSeconds()));
         m.put("packetsSent", c.packetsSent());
         m.put("media", c.media());
+        return m;
+    }
+
+    /** A sink of the embedded engine, with the listen page that plays it (bundle whep). */
+    static Map<String, Object> sink(SinkInfo s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sink", s.sinkId());
+        m.put("screamPort", s.screamPort());
+        m.put("format", s.format());
+        m.put("packetsReceived", s.packetsReceived());
+        m.put("listeners", s.listeners());
+        m.put("toneActive", s.toneActive());
+        m.put("listen", "/listen/index.html?sink=" + URLEncoder.encode(s.sinkId(), StandardCharsets.UTF_8));
         return m;
     }
 

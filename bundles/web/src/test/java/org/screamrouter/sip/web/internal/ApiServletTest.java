@@ -109,7 +109,7 @@ class ApiServletTest {
     void withoutASessionEveryRouteButTheLoginIs401() throws Exception {
         for (String[] route : new String[][] {{"GET", "/api/session"}, {"POST", "/api/logout"}, {"GET", "/api/devices"},
                 {"GET", "/api/devices/u1"}, {"DELETE", "/api/devices/u1"}, {"POST", "/api/devices/u1/ping"}, {"GET", "/api/calls"},
-                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/status"}, {"GET", "/api/events"}}) {
+                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"}}) {
             assertError(send(route[0], route[1], null, null, null, null), 401, "not logged in");
             // a made-up cookie is no session either
             assertError(send(route[0], route[1], null, new Login("screamrouter-session=0123456789abcdef0123456789abcdef", null), null, null),
@@ -182,11 +182,12 @@ class ApiServletTest {
         assertError(send("GET", "/api/calls", null, login, null, null), 503, "feature:install screamrouter-sip-calls");
         assertError(send("DELETE", "/api/calls/c1", null, login, login.csrf(), null), 503, "feature:install screamrouter-sip-calls");
         assertError(send("GET", "/api/subscriptions", null, login, null, null), 503, "feature:install screamrouter-sip-presence");
+        assertError(send("GET", "/api/sinks", null, login, null, null), 503, "feature:install screamrouter-sip-audio");
         servlet.registry = null;
         assertError(send("GET", "/api/devices", null, login, null, null), 503, "feature:install screamrouter-sip-registrar");
         Map<String, Object> status = json(send("GET", "/api/status", null, login, null, null));
         assertThat(status).containsEntry("stack", null).containsEntry("sessions", 1L);
-        assertThat(status.get("missing")).asList().hasSize(6);
+        assertThat(status.get("missing")).asList().hasSize(7);
     }
 
     @Test

@@ -20,6 +20,7 @@ class RouteTest {
         assertThat(Route.match("GET", "/calls")).isEqualTo(new Route(Kind.CALLS, null));
         assertThat(Route.match("DELETE", "/calls/x1")).isEqualTo(new Route(Kind.HANGUP, "x1"));
         assertThat(Route.match("GET", "/subscriptions")).isEqualTo(new Route(Kind.SUBSCRIPTIONS, null));
+        assertThat(Route.match("GET", "/sinks")).isEqualTo(new Route(Kind.SINKS, null));
         assertThat(Route.match("GET", "/status")).isEqualTo(new Route(Kind.STATUS, null));
         assertThat(Route.match("GET", "/events")).isEqualTo(new Route(Kind.EVENTS, null));
     }

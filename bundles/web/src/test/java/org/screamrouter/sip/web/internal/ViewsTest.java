@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.audio.SinkInfo;
 import org.screamrouter.sip.calls.CallInfo;
 import org.screamrouter.sip.http.Json;
 import org.screamrouter.sip.registrar.Binding;
@@ -63,6 +64,13 @@ class ViewsTest {
                 now.minusSeconds(42), 100, "127.0.0.1:40000");
         assertThat(Views.call(call, now)).containsEntry("kind", "RTP").containsEntry("state", "CONFIRMED").containsEntry("durationS", 42L);
         assertThat(Views.ping(new PingResult(200, "OK", Duration.ofMillis(12)))).containsEntry("roundTripMs", 12L);
+    }
+
+    @Test
+    void aSinkLinksTheListenPageWithItsNameEncoded() {
+        Map<String, Object> sink = Views.sink(new SinkInfo("living room", 4010, "48000 Hz 16 bit 2 ch", 5, 1, false));
+        assertThat(sink).containsEntry("sink", "living room").containsEntry("listeners", 1).containsEntry("toneActive", false)
+                .containsEntry("listen", "/listen/index.html?sink=living+room");
     }
 
     @Test
