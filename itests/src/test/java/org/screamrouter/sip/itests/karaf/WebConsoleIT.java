@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +27,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
-import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.DeviceAgent;
@@ -56,15 +53,9 @@ public class WebConsoleIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        // a sink the calls can reach: in config.yaml and in the embedded engine (as CallsIT)
-        Path dir = Path.of(System.getProperty("itest.target"), "web-console-it");
-        Files.createDirectories(dir);
-        Path yaml = dir.resolve("config.yaml");
-        Files.writeString(yaml, "sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n", StandardCharsets.UTF_8);
         return KarafRun.options(
-                editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
-                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
-                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
+                // a sink the calls can reach (config.yaml and the embedded engine)
+                KarafRun.kitchenSink("web-console-it"),
                 // Karaf's properties realm: user = password,role...
                 editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"),
                 editConfigurationFilePut("etc/users.properties", VIEWER, "viewer-pw,viewer"),
@@ -188,18 +179,8 @@ public class WebConsoleIT {
     public void aCallIsListedAndHungUp() throws Exception {
         Login login = login();
         try (CallPeer peer = CallPeer.udp(KarafRun.sipPort()); DatagramSocket media = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            CallPeer.Dialog call = Await.until("an answered call to kitchen", SETTLE, () -> {
-                CallPeer.Dialog d = peer.dialog("kitchen");
-                peer.send(d.invite(CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000")));
-                CallPeer.Message answer = peer.finalResponse(d.callId, "INVITE", Duration.ofSeconds(10));
-                if (answer == null || answer.status() != 200) {
-                    if (answer != null) peer.send(d.ack(false));
-                    return null;
-                }
-                d.toTag = answer.tag("to");
-                peer.send(d.ack(true));
-                return d;
-            }, d -> d != null);
+            CallPeer.Dialog call = Await.until("an answered call to kitchen", SETTLE,
+                    () -> peer.call("kitchen", CallPeer.rtpOffer(media.getLocalPort(), "0", "0 PCMU/8000"), Duration.ofSeconds(10)), d -> d != null);
             String encoded = java.net.URLEncoder.encode(call.callId, StandardCharsets.UTF_8);
             HttpResponse<String> calls = Await.until("the call CONFIRMED in /api/calls", Duration.ofSeconds(10),
                     () -> send("GET", "/api/calls", null, login, null, null), r -> r.body().contains("\"state\":\"CONFIRMED\""));
