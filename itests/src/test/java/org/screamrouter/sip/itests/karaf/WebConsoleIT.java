@@ -143,6 +143,7 @@ public class WebConsoleIT {
             assertError(send("DELETE", "/api/devices/" + uuid, null, login, login.csrf(), "http://evil.example"), 403, "pages from");
             assertEquals(204, send("DELETE", "/api/devices/" + uuid, null, login, login.csrf(), null).statusCode());
             awaitEvent(lines, "OFFLINE", uuid, Duration.ofSeconds(5));
+            assertError(send("DELETE", "/api/devices/" + uuid, null, login, login.csrf(), null), 404, "unregistered already");
             assertTrue(send("GET", "/api/devices/" + uuid, null, login, null, null).body().contains("\"online\":false"));
         }
 

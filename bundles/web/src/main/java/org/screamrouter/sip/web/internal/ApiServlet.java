@@ -204,8 +204,11 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             case PING -> json(resp, 200, Views.ping(ping(route.id())));
             case UNREGISTER -> {
                 DeviceRegistry r = require(registry, "registrar");
-                if (r.device(route.id()).isEmpty() || !r.unregister(route.id())) {
+                if (r.device(route.id()).isEmpty()) {
                     throw Reports.noDevice(route.id());
+                }
+                if (!r.unregister(route.id())) {
+                    throw new ApiError(404, "device " + route.id() + " has no binding to remove: it is unregistered already");
                 }
                 LOG.info("Web console: {} unregistered device {}", session.user, route.id());
                 resp.setStatus(204);

@@ -129,6 +129,7 @@ class ApiServletTest {
         assertThat(registry.unregistered).isEmpty();
         assertThat(send("DELETE", "/api/devices/u1", null, login, login.csrf(), null).statusCode()).isEqualTo(204);
         assertThat(registry.unregistered).containsExactly("u1");
+        assertError(send("DELETE", "/api/devices/u1", null, login, login.csrf(), null), 404, "unregistered already");
     }
 
     @Test
@@ -277,6 +278,7 @@ class ApiServletTest {
     /** A registry of devices held in a map; each device has one binding; a ping answers with {@link #ping}. */
     static final class FakeRegistry implements DeviceRegistry {
         final Map<String, Device> devices = new ConcurrentHashMap<>();
+        /** The devices unregistered, in order; a device's second unregistration finds no binding (false). */
         final List<String> unregistered = new ArrayList<>();
         volatile CompletableFuture<PingResult> ping = new CompletableFuture<>();
 
@@ -319,8 +321,9 @@ class ApiServletTest {
 
         @Override
         public synchronized boolean unregister(String uuid) {
+            boolean hadBinding = devices.containsKey(uuid) && !unregistered.contains(uuid);
             unregistered.add(uuid);
-            return devices.containsKey(uuid);
+            return hadBinding;
         }
     }
 }
