@@ -99,7 +99,11 @@ function openEvents() {
   const source = new EventSource('/api/events');
   state.events = source;
   source.onopen = () => { $('live').classList.add('on'); loadDevices().catch((e) => show(e.message)); };
-  source.onerror = () => $('live').classList.remove('on');
+  source.onerror = () => {
+    $('live').classList.remove('on');
+    // a refused reconnection (the session ended, e.g. the bundle was updated) is not retried: ask, and show the login
+    if (source.readyState === EventSource.CLOSED) api('GET', '/session').catch(() => {});
+  };
   for (const kind of ['ONLINE', 'UPDATED', 'OFFLINE']) {
     source.addEventListener(kind, (e) => {
       const d = JSON.parse(e.data);

@@ -2,9 +2,13 @@ package org.screamrouter.sip.itests.karaf;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -26,6 +32,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.itests.support.CallPeer;
@@ -39,7 +47,8 @@ import org.screamrouter.sip.itests.support.Register;
  * Every API route, the login's 401/403/400, 401 without a session, 403 without or with a wrong CSRF token and from a
  * foreign page, 404 for an unknown device, 405; a device registered over real UDP is in /api/devices, its ONLINE event
  * reaches an open event stream within 1 s of its REGISTER, ping and unregister (and its OFFLINE event) work; the page
- * is served and the WHEP endpoint keeps its own /api/whep; a plain RTP call to a sink is listed and hung up.
+ * is served and the WHEP endpoint keeps its own /api/whep; a plain RTP call to a sink is listed and hung up; a
+ * {@code bundle:update} of the console needs no refresh.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -49,6 +58,9 @@ public class WebConsoleIT {
     private static final String VIEWER = "webviewer";
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
+    @Inject
+    private BundleContext context;
+
     private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(5)).build();
 
     @Configuration
@@ -56,6 +68,8 @@ public class WebConsoleIT {
         return KarafRun.options(
                 // a sink the calls can reach (config.yaml and the embedded engine)
                 KarafRun.kitchenSink("web-console-it"),
+                systemProperty("itest.web.jar").value(Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize()
+                        .resolve("web/target/org.screamrouter.sip.web-" + System.getProperty("itest.projectVersion") + ".jar").toString()),
                 // Karaf's properties realm: user = password,role...
                 editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"),
                 editConfigurationFilePut("etc/users.properties", VIEWER, "viewer-pw,viewer"),
@@ -173,6 +187,33 @@ public class WebConsoleIT {
         assertEquals(204, send("POST", "/api/logout", null, login, login.csrf(), null).statusCode());
         assertError(send("GET", "/api/devices", null, login, null, null), 401, "not logged in");
         events.body().close();
+    }
+
+    /**
+     * The console is an implementation bundle like the others: a {@code bundle:update} needs no refresh and the API
+     * answers again; the sessions were the old revision's, so the old cookie is 401 and a new login works.
+     */
+    @Test
+    public void anUpdateOfTheBundleNeedsNoRefreshAndEndsItsSessions() throws Exception {
+        Login before = login();
+        Bundle web = null;
+        for (Bundle b : context.getBundles()) {
+            if ("org.screamrouter.sip.web".equals(b.getSymbolicName())) web = b;
+        }
+        assertTrue("the web bundle is installed", web != null);
+        File jar = new File(System.getProperty("itest.web.jar"));
+        assertTrue(jar + " is missing", jar.isFile());
+        long modified = web.getLastModified();
+        try (InputStream in = new FileInputStream(jar)) {
+            web.update(in);
+        }
+        Await.until("the old session refused by the new revision", SETTLE, () -> send("GET", "/api/session", null, before, null, null),
+                r -> r.statusCode() == 401);
+        assertTrue(web.getLastModified() > modified);
+        assertEquals(Bundle.ACTIVE, web.getState());
+        Login after = login();
+        assertEquals(200, send("GET", "/api/devices", null, after, null, null).statusCode());
+        assertEquals(204, send("POST", "/api/logout", null, after, after.csrf(), null).statusCode());
     }
 
     /** A call to a sink in /api/calls, hung up through the API: the peer gets the BYE and the call is gone. */
