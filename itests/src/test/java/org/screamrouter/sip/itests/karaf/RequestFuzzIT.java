@@ -31,7 +31,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
-import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
 
@@ -51,14 +50,8 @@ public class RequestFuzzIT {
 
     @Configuration
     public Option[] config() throws IOException {
-        Path dir = Path.of(System.getProperty("itest.target"), "request-fuzz-it");
-        Files.createDirectories(dir);
-        Path yaml = dir.resolve("config.yaml");
-        Files.writeString(yaml, "sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n", StandardCharsets.UTF_8);
         return KarafRun.options(
-                editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
-                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
-                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"),
+                KarafRun.kitchenSink("request-fuzz-it"),
                 editConfigurationFilePut("etc/org.screamrouter.sip.presence.cfg", "reg.all.watchers", "ui"),
                 systemProperty("itest.fuzz.seed").value(System.getProperty("itest.fuzz.seed", Long.toString(new Random().nextLong()))),
                 systemProperty("itest.fuzz.count").value(System.getProperty("itest.fuzz.count", "1500")));

@@ -318,6 +318,24 @@ public final class CallPeer implements AutoCloseable {
         return new Dialog(target);
     }
 
+    /**
+     * One INVITE to {@code target} with this offer: its 2xx ACKed and the dialog returned (with its To-tag), or null
+     * when no 2xx came within the time (a final error answer is ACKed). For a wait until calls are answered, in
+     * {@code Await.until}.
+     */
+    public Dialog call(String target, String offer, Duration within) throws IOException, InterruptedException {
+        Dialog d = dialog(target);
+        send(d.invite(offer));
+        Message answer = finalResponse(d.callId, "INVITE", within);
+        if (answer == null || answer.status() != 200) {
+            if (answer != null) send(d.ack(false));
+            return null;
+        }
+        d.toTag = answer.tag("to");
+        send(d.ack(true));
+        return d;
+    }
+
     static String newBranch() {
         return "z9hG4bK" + UUID.randomUUID().toString().replace("-", "");
     }

@@ -1,5 +1,6 @@
 package org.screamrouter.sip.itests.support;
 
+import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
 import static org.ops4j.pax.exam.CoreOptions.vmOption;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -112,6 +114,21 @@ public final class KarafRun {
                 systemProperty("itest.auth.jar").value(bundles.resolve("auth/target/org.screamrouter.sip.auth-" + version + ".jar").toString())));
         options.addAll(Arrays.asList(extra));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * A sink named {@code kitchen} that calls reach: in a config.yaml of the test's own (in {@code itest.target/<folder>})
+     * and in the embedded engine, its Scream input on 127.0.0.1.
+     */
+    public static Option kitchenSink(String folder) throws IOException {
+        Path dir = Path.of(System.getProperty("itest.target"), folder);
+        Files.createDirectories(dir);
+        Path yaml = dir.resolve("config.yaml");
+        Files.writeString(yaml, "sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n", StandardCharsets.UTF_8);
+        return composite(
+                editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "sinks", "kitchen:" + Ports.free()),
+                editConfigurationFilePut("etc/org.screamrouter.sip.audio.cfg", "input.address", "127.0.0.1"));
     }
 
     /**

@@ -1,0 +1,128 @@
+package org.screamrouter.sip.web.internal;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.servlet.http.Cookie;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.screamrouter.sip.http.OriginPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may use the API: the login (a {@link PasswordCheck}, then a session and its cookie), and for every other request
+ * the session of its cookie, and for a change the session's CSRF token and an allowed Origin. Refusals are
+ * {@link ApiError}s: 401 without a session, 403 for a wrong token or a foreign page.
+ */
+final class Access {
+    private static final Logger LOG = LoggerFactory.getLogger(Access.class);
+    static final String COOKIE = "screamrouter-session";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+
+    private final Sessions sessions;
+    private volatile PasswordCheck passwords;
+    private volatile OriginPolicy origins = OriginPolicy.parse(OriginPolicy.SELF);
+    private volatile WebConfig config;
+
+    Access(Sessions sessions) {
+        this.sessions = sessions;
+    }
+
+    /** New settings: the password check, the pages that may send changes, the session limits; sessions are kept. */
+    void configure(WebConfig config, PasswordCheck passwords, OriginPolicy origins) {
+        this.sessions.limits(Duration.ofSeconds(config.session_idle_timeout_s()), config.max_sessions());
+        this.passwords = passwords;
+        this.origins = origins;
+        this.config = config;
+    }
+
+    Sessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * Lets a request of this route in, or refuses it: a change from a page {@code allowed.origins} does not allow is
+     * 403; every route but the login needs a live session (401), and a change its CSRF token (403). Returns the
+     * session, null for the login.
+     */
+    Sessions.Session admit(Route.Kind route, HttpServletRequest req) {
+        if (route.changes()) {
+            String origin = req.getHeader("Origin");
+            OriginPolicy policy = origins;
+            if (!policy.allows(origin)) {
+                throw new ApiError(403, "pages from " + origin + " may not change anything here (allowed.origins: " + policy + ")");
+            }
+        }
+        if (!route.needsSession()) {
+            return null;
+        }
+        Sessions.Session session = sessions.find(cookie(req))
+                .orElseThrow(() -> new ApiError(401, "not logged in, or the session ended: log in with POST /api/login"));
+        if (route.changes() && !session.csrfMatches(req.getHeader(CSRF_HEADER))) {
+            throw new ApiError(403, "missing or wrong " + CSRF_HEADER + " header (the token POST /api/login or GET /api/session returns)");
+        }
+        return session;
+    }
+
+    /** The login of a parsed JSON body {@code {"user", "password"}}: a new session and its cookie, or the refusal. */
+    Sessions.Session login(Object body, HttpServletRequest req, HttpServletResponse resp) {
+        if (!(body instanceof Map<?, ?> m) || !(m.get("user") instanceof String user) || !(m.get("password") instanceof String password)
+                || user.isEmpty()) {
+            throw new ApiError(400, "expected a JSON object {\"user\": \"...\", \"password\": \"...\"}");
+        }
+        WebConfig c = config;
+        switch (passwords.check(user, password.toCharArray())) {
+            case ACCEPTED -> { }
+            case REFUSED -> {
+                LOG.info("Web console: login of {} from {} refused", user, req.getRemoteAddr());
+                throw new ApiError(401, "wrong user name or password");
+            }
+            case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");
+            default -> throw new ApiError(503, "JAAS realm " + c.jaas_realm() + " cannot be used now (the server log says why)");
+        }
+        sessions.remove(cookie(req));
+        Sessions.Session s = sessions.create(user).orElseThrow(() -> new ApiError(503,
+                "too many sessions at once (max.sessions " + c.max_sessions() + "): log out elsewhere or wait for one to expire"));
+        LOG.info("Web console: {} logged in from {}", user, req.getRemoteAddr());
+        resp.addHeader("Set-Cookie", cookie(s.id, -1, req.isSecure()));
+        return s;
+    }
+
+    void logout(Sessions.Session session, HttpServletRequest req, HttpServletResponse resp) {
+        sessions.remove(session.id);
+        resp.addHeader("Set-Cookie", cookie("", 0, req.isSecure()));
+    }
+
+    /** What the login and {@code GET /api/session} answer. */
+    Map<String, Object> view(Sessions.Session s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("user", s.user);
+        m.put("csrfToken", s.csrf);
+        m.put("idleTimeoutS", config.session_idle_timeout_s());
+        return m;
+    }
+
+    /** Whether the session is live, without counting as a use (an event stream's). */
+    boolean alive(String sessionId) {
+        return sessions.peek(sessionId).isPresent();
+    }
+
+    /** The session cookie: {@code maxAge} 0 deletes it, negative makes it last as long as the browser. */
+    static String cookie(String value, int maxAge, boolean secure) {
+        return COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict" + (maxAge >= 0 ? "; Max-Age=" + maxAge : "")
+                + (secure ? "; Secure" : "");
+    }
+
+    private static String cookie(HttpServletRequest req) {
+        Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (COOKIE.equals(c.getName())) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,34 @@
+package org.screamrouter.sip.web.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.screamrouter.sip.http.OriginPolicy;
+
+/** Configuration PID {@code org.screamrouter.sip.web}. Changes apply to the next request (sessions are kept). */
+@ObjectClassDefinition(id = WebConfig.PID, name = "ScreamRouter SIP web console",
+        description = "The web console (/console/) and its JSON API (/api/), on the HTTP server of etc/org.apache.felix.http.cfg")
+public @interface WebConfig {
+    String PID = "org.screamrouter.sip.web";
+
+    @AttributeDefinition(name = "JAAS realm", description = "The realm users log in against (Karaf's own: karaf, etc/users.properties)")
+    String jaas_realm() default "karaf";
+
+    @AttributeDefinition(name = "Required role", description = "A user needs this role to log in (etc/users.properties: user = password,admin)")
+    String required_role() default "admin";
+
+    @AttributeDefinition(name = "Session idle timeout (s)", description = "A session unused for this long ends; the next request gets 401", min = "30")
+    int session_idle_timeout_s() default 1800;
+
+    @AttributeDefinition(name = "Maximum sessions", description = "Sessions at once; a login past it gets 503", min = "1")
+    int max_sessions() default 32;
+
+    @AttributeDefinition(name = "Ping timeout (ms)", description = "How long POST /api/devices/{uuid}/ping waits for the device's answer; past it 504", min = "100")
+    int ping_timeout_ms() default 5000;
+
+    @AttributeDefinition(name = "Largest request body (bytes)", description = "A larger JSON body gets 413", min = "256")
+    int max_body_bytes() default 8192;
+
+    @AttributeDefinition(name = "Allowed origins", description = "Web pages that may send changes (POST, DELETE) to the API, on top of "
+            + "the session cookie (SameSite=Strict) and the CSRF token. " + OriginPolicy.SYNTAX)
+    String allowed_origins() default OriginPolicy.SELF;
+}

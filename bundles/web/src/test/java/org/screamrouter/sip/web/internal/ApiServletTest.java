@@ -1,0 +1,329 @@
+package org.screamrouter.sip.web.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.ServletContextHandler;
+import org.eclipse.jetty.servlet.ServletHolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.service.event.Event;
+import org.screamrouter.sip.http.Json;
+import org.screamrouter.sip.registrar.Binding;
+import org.screamrouter.sip.registrar.Device;
+import org.screamrouter.sip.registrar.DeviceEvents;
+import org.screamrouter.sip.registrar.DeviceRegistry;
+import org.screamrouter.sip.registrar.PingResult;
+
+/**
+ * The API servlet on a real Jetty (Felix HTTP's) on loopback, over real HTTP: access (login, cookie, CSRF, Origin),
+ * routing and errors, and the event stream. The collaborators are fakes: the password check, and a registry of
+ * devices; the other subsystems are not there.
+ */
+class ApiServletTest {
+    private static final String PASSWORD = "s3cret";
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final FakeRegistry registry = new FakeRegistry();
+    private Server server;
+    private ApiServlet servlet;
+    private String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        servlet = new ApiServlet((user, password) -> switch (user) {
+            case "admin" -> new String(password).equals(PASSWORD) ? PasswordCheck.Outcome.ACCEPTED : PasswordCheck.Outcome.REFUSED;
+            case "viewer" -> PasswordCheck.Outcome.LACKS_ROLE;
+            case "broken" -> PasswordCheck.Outcome.UNAVAILABLE;
+            default -> PasswordCheck.Outcome.REFUSED;
+        });
+        servlet.registry = registry;
+        servlet.activate(config(Map.of("ping_timeout_ms", 300)));
+        server = new Server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, ApiServlet.PREFIX + "/*");
+        server.setHandler(context);
+        server.start();
+        base = "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        servlet.deactivate();
+        server.stop();
+    }
+
+    /** A logged-in session: its cookie and CSRF token. */
+    record Login(String cookie, String csrf) {}
+
+    @Test
+    void loginSetsAnHttpOnlyStrictCookieAndReturnsTheCsrfToken() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).matches("screamrouter-session=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Strict");
+        assertThat(json(r)).containsEntry("user", "admin").containsKey("csrfToken").containsEntry("idleTimeoutS", 1800L);
+        assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+        Login login = new Login(cookie.substring(0, cookie.indexOf(';')), (String) json(r).get("csrfToken"));
+        HttpResponse<String> session = send("GET", "/api/session", null, login, null, null);
+        assertThat(json(session)).containsEntry("user", "admin").containsEntry("csrfToken", login.csrf());
+    }
+
+    @Test
+    void aBadLoginIs401ARoleMissing403AMissingRealm503AndMalformedJson400() throws Exception {
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"nope\"}", null, null, null), 401, "wrong user name or password");
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"x\"}", null, null, null), 401, "wrong user name or password");
+        assertError(send("POST", "/api/login", "{\"user\":\"viewer\",\"password\":\"x\"}", null, null, null), 403, "lacks the role admin");
+        assertError(send("POST", "/api/login", "{\"user\":\"broken\",\"password\":\"x\"}", null, null, null), 503, "JAAS realm karaf");
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",", null, null, null), 400, "not JSON at offset");
+        assertError(send("POST", "/api/login", "[1,2]", null, null, null), 400, "expected a JSON object");
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":1}", null, null, null), 400, "expected a JSON object");
+        assertError(send("POST", "/api/login", "{\"user\":\"" + "x".repeat(9000) + "\"}", null, null, null), 413, "max.body.bytes");
+    }
+
+    @Test
+    void withoutASessionEveryRouteButTheLoginIs401() throws Exception {
+        for (String[] route : new String[][] {{"GET", "/api/session"}, {"POST", "/api/logout"}, {"GET", "/api/devices"},
+                {"GET", "/api/devices/u1"}, {"DELETE", "/api/devices/u1"}, {"POST", "/api/devices/u1/ping"}, {"GET", "/api/calls"},
+                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"}}) {
+            assertError(send(route[0], route[1], null, null, null, null), 401, "not logged in");
+            // a made-up cookie is no session either
+            assertError(send(route[0], route[1], null, new Login("screamrouter-session=0123456789abcdef0123456789abcdef", null), null, null),
+                    401, "not logged in");
+        }
+    }
+
+    @Test
+    void everyChangeNeedsTheSessionsCsrfToken() throws Exception {
+        registry.put(Devices.sink("u1", true, Instant.now()));
+        Login login = login();
+        assertError(send("DELETE", "/api/devices/u1", null, login, null, null), 403, "X-CSRF-Token");
+        assertError(send("DELETE", "/api/devices/u1", null, login, "0".repeat(32), null), 403, "X-CSRF-Token");
+        assertError(send("POST", "/api/logout", null, login, null, null), 403, "X-CSRF-Token");
+        Login other = login();
+        assertError(send("DELETE", "/api/devices/u1", null, login, other.csrf(), null), 403, "X-CSRF-Token");
+        assertThat(registry.unregistered).isEmpty();
+        assertThat(send("DELETE", "/api/devices/u1", null, login, login.csrf(), null).statusCode()).isEqualTo(204);
+        assertThat(registry.unregistered).containsExactly("u1");
+        assertError(send("DELETE", "/api/devices/u1", null, login, login.csrf(), null), 404, "unregistered already");
+    }
+
+    @Test
+    void aPageOfAnotherOriginMayChangeNothingEvenWithTheToken() throws Exception {
+        registry.put(Devices.sink("u1", true, Instant.now()));
+        Login login = login();
+        assertError(send("DELETE", "/api/devices/u1", null, login, login.csrf(), "http://evil.example"), 403, "pages from http://evil.example");
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, "http://evil.example"),
+                403, "allowed.origins: self");
+        assertThat(send("DELETE", "/api/devices/u1", null, login, login.csrf(), base).statusCode()).as("its own page").isEqualTo(204);
+    }
+
+    @Test
+    void logoutEndsTheSession() throws Exception {
+        Login login = login();
+        HttpResponse<String> r = send("POST", "/api/logout", null, login, login.csrf(), null);
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).contains("Max-Age=0"));
+        assertError(send("GET", "/api/devices", null, login, null, null), 401, "not logged in");
+    }
+
+    @Test
+    void devicesTheirDetailsAndWhatIsMissing() throws Exception {
+        Instant now = Instant.now();
+        registry.put(Devices.sink("u2", false, now));
+        registry.put(Devices.sink("u1", true, now));
+        Login login = login();
+        HttpResponse<String> list = send("GET", "/api/devices", null, login, null, null);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> devices = (List<Map<String, Object>>) json(list).get("devices");
+        assertThat(devices).extracting(d -> d.get("uuid")).containsExactly("u1", "u2");
+        assertThat(devices).extracting(d -> d.get("online")).containsExactly(true, false);
+
+        Map<String, Object> detail = json(send("GET", "/api/devices/u1", null, login, null, null));
+        assertThat(detail).containsEntry("uuid", "u1").containsEntry("config", null).containsEntry("watchers", null);
+        assertThat(detail.get("capabilities")).asString().contains("rtpPort=40000");
+        assertThat(detail.get("bindings")).asList().hasSize(1);
+        assertThat(detail.get("missing")).asList().containsExactly(
+                "the config subsystem is not installed: feature:install screamrouter-sip-config",
+                "the presence subsystem is not installed: feature:install screamrouter-sip-presence");
+        assertError(send("GET", "/api/devices/nope", null, login, null, null), 404, "no device with UUID nope");
+        assertError(send("DELETE", "/api/devices/nope", null, login, login.csrf(), null), 404, "no device with UUID nope");
+        assertError(send("POST", "/api/devices/nope/ping", null, login, login.csrf(), null), 404, "no device with UUID nope");
+    }
+
+    @Test
+    void aRouteOfAMissingSubsystemIs503NamingItsFeature() throws Exception {
+        Login login = login();
+        assertError(send("GET", "/api/calls", null, login, null, null), 503, "feature:install screamrouter-sip-calls");
+        assertError(send("DELETE", "/api/calls/c1", null, login, login.csrf(), null), 503, "feature:install screamrouter-sip-calls");
+        assertError(send("GET", "/api/subscriptions", null, login, null, null), 503, "feature:install screamrouter-sip-presence");
+        assertError(send("GET", "/api/sinks", null, login, null, null), 503, "feature:install screamrouter-sip-audio");
+        servlet.registry = null;
+        assertError(send("GET", "/api/devices", null, login, null, null), 503, "feature:install screamrouter-sip-registrar");
+        Map<String, Object> status = json(send("GET", "/api/status", null, login, null, null));
+        assertThat(status).containsEntry("stack", null).containsEntry("sessions", 1L);
+        assertThat(status.get("missing")).asList().hasSize(7);
+    }
+
+    @Test
+    void unknownRoutesAre404AndOtherMethods405WithAllow() throws Exception {
+        Login login = login();
+        assertError(send("GET", "/api/nothing", null, login, null, null), 404, "no such API route: GET /api/nothing");
+        HttpResponse<String> r = send("PUT", "/api/devices/u1", "{}", login, login.csrf(), null);
+        assertError(r, 405, "PUT is not allowed");
+        assertThat(r.headers().firstValue("Allow")).contains("GET, DELETE");
+    }
+
+    @Test
+    void aPingAnswersWithTheDevicesStatusOr504() throws Exception {
+        registry.put(Devices.sink("u1", true, Instant.now()));
+        Login login = login();
+        registry.ping = CompletableFuture.completedFuture(new PingResult(200, "OK", Duration.ofMillis(7)));
+        Map<String, Object> ok = json(send("POST", "/api/devices/u1/ping", null, login, login.csrf(), null));
+        assertThat(ok).containsEntry("status", 200L).containsEntry("reason", "OK").containsEntry("roundTripMs", 7L);
+        registry.ping = new CompletableFuture<>();
+        assertError(send("POST", "/api/devices/u1/ping", null, login, login.csrf(), null), 504, "did not answer the OPTIONS ping within 300 ms");
+    }
+
+    @Test
+    void deviceEventsReachAnOpenEventStream() throws Exception {
+        Login login = login();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events")).header("Cookie", login.cookie()).build();
+        HttpResponse<Stream<String>> r = client.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> r.body().forEach(lines::add));
+        reader.setDaemon(true);
+        reader.start();
+        assertThat(lines.poll(5, TimeUnit.SECONDS)).isEqualTo("retry: 3000");
+        Device d = Devices.sink("u9", true, Instant.now());
+        servlet.handleEvent(new Event(DeviceEvents.ONLINE, Map.of(DeviceEvents.UUID, "u9", DeviceEvents.DEVICE, d)));
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (seen.stream().noneMatch(l -> l.startsWith("data: ")) && System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) seen.add(line);
+        }
+        assertThat(seen).contains("event: ONLINE");
+        assertThat(seen).anySatisfy(l -> assertThat(l).startsWith("data: {\"uuid\":\"u9\",\"name\":\"sink_u9\""));
+        r.body().close();
+    }
+
+    private Login login() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        return new Login(cookie.substring(0, cookie.indexOf(';')), (String) json(r).get("csrfToken"));
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, Login login, String csrf, String origin) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (login != null) b.header("Cookie", login.cookie());
+        if (csrf != null) b.header(Access.CSRF_HEADER, csrf);
+        if (origin != null) b.header("Origin", origin);
+        if (body != null) b.header("Content-Type", "application/json");
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(HttpResponse<String> r) {
+        return (Map<String, Object>) Json.parse(r.body());
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String message) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(json(r)).containsOnlyKeys("error");
+        assertThat((String) json(r).get("error")).contains(message);
+    }
+
+    private static WebConfig config(Map<String, Object> values) {
+        Map<String, Object> v = new HashMap<>(values);
+        return (WebConfig) Proxy.newProxyInstance(WebConfig.class.getClassLoader(), new Class<?>[] {WebConfig.class},
+                (p, m, a) -> {
+                    if (m.getName().equals("annotationType")) return WebConfig.class;
+                    Object value = v.get(m.getName());
+                    return value != null ? value : m.getDefaultValue();
+                });
+    }
+
+    /** A registry of devices held in a map; each device has one binding; a ping answers with {@link #ping}. */
+    static final class FakeRegistry implements DeviceRegistry {
+        final Map<String, Device> devices = new ConcurrentHashMap<>();
+        /** The devices unregistered, in order; a device's second unregistration finds no binding (false). */
+        final List<String> unregistered = new ArrayList<>();
+        volatile CompletableFuture<PingResult> ping = new CompletableFuture<>();
+
+        void put(Device d) {
+            devices.put(d.uuid(), d);
+        }
+
+        @Override
+        public List<Binding> bindings() {
+            return devices.values().stream().flatMap(d -> bindings(d.addressOfRecord()).stream()).toList();
+        }
+
+        @Override
+        public List<Binding> bindings(String addressOfRecord) {
+            List<Binding> list = new ArrayList<>();
+            for (Iterator<Device> it = devices.values().iterator(); it.hasNext(); ) {
+                Device d = it.next();
+                if (d.addressOfRecord().equals(addressOfRecord)) {
+                    list.add(new Binding(addressOfRecord, d.contactUri(), "<" + d.contactUri() + ">", d.transport(), d.source(), d.expires(),
+                            -1, "cid-" + d.uuid(), 1, List.of(), d.lastSeen()));
+                }
+            }
+            return list;
+        }
+
+        @Override
+        public List<Device> devices() {
+            return devices.values().stream().sorted(java.util.Comparator.comparing(Device::uuid)).toList();
+        }
+
+        @Override
+        public Optional<Device> device(String uuid) {
+            return Optional.ofNullable(devices.get(uuid));
+        }
+
+        @Override
+        public CompletionStage<PingResult> ping(String uuid) {
+            return ping;
+        }
+
+        @Override
+        public synchronized boolean unregister(String uuid) {
+            boolean hadBinding = devices.containsKey(uuid) && !unregistered.contains(uuid);
+            unregistered.add(uuid);
+            return hadBinding;
+        }
+    }
+}
