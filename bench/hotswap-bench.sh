@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
 build=1; devices=5000; rate=1000; refresh=0; seconds=20; check=0; work_dir="$top/bench/target/hotswap"
-bundles="stack registrar auth presence config mdns calls audio client shell whep whep.relay sdp api audio.api"
+bundles="stack registrar auth presence config mdns calls audio client shell whep whep.relay web sdp api audio.api"
 # exporters of packages: their update is only used once they and their importers are refreshed
 libraries=" api audio.api sdp http jainsip webrtc standalone "
 while [ $# -gt 0 ]; do

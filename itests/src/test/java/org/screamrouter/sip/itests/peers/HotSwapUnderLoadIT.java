@@ -39,7 +39,7 @@ public class HotSwapUnderLoadIT {
     private static final int DEVICES = 300;
     /** Every bundle of the distribution's server features (org.screamrouter.sip.&lt;name&gt;); issue 16's list and more. */
     private static final List<String> BUNDLES = List.of("stack", "registrar", "auth", "presence", "config", "mdns",
-            "calls", "audio", "client", "shell", "whep", "whep.relay", "sdp", "api", "audio.api");
+            "calls", "audio", "client", "shell", "whep", "whep.relay", "web", "sdp", "api", "audio.api");
 
     private Process bench;
     private final List<ProcessHandle> started = new ArrayList<>();
