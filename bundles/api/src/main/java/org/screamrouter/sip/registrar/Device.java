@@ -36,6 +36,24 @@ public record Device(String uuid, String addressOfRecord, String contactUri, Str
         return capabilities == null ? null : capabilities.role();
     }
 
+    /**
+     * The name ScreamRouter's config.yaml gives this device when its entry is first written ({@link #configName(DeviceRole,
+     * String)}); the config bundle adds {@code _2}, {@code _3} ... when that name is taken, so the written entry is the
+     * authority once it exists.
+     */
+    public String configName() {
+        return configName(role(), uuid);
+    }
+
+    /**
+     * The one rule for a device's config.yaml name (docs/devices.md): {@code <role>_<the first 8 characters of its
+     * UUID>}, as they are; only the UUID part without a role.
+     */
+    public static String configName(DeviceRole role, String uuid) {
+        String prefix = uuid.substring(0, Math.min(8, uuid.length()));
+        return role == null ? prefix : role.attributeValue() + "_" + prefix;
+    }
+
     public Device withOnline(boolean nowOnline, Instant at) {
         return new Device(uuid, addressOfRecord, contactUri, transport, source, capabilities, userAgent, nowOnline,
                 firstSeen, nowOnline ? at : lastSeen, expires);

@@ -37,8 +37,7 @@ final class SinkDirectory {
         for (Device d : devices) {
             if (d.uuid().equalsIgnoreCase(target) && d.role() != DeviceRole.SOURCE) {
                 // known to the registrar, its config.yaml entry not (yet) written: the name config.yaml will give it
-                String prefix = d.uuid().length() > 8 ? d.uuid().substring(0, 8) : d.uuid();
-                return Optional.of(new Sink("sink_" + prefix.toLowerCase(Locale.ROOT), d.uuid(), d.online()));
+                return Optional.of(new Sink(Device.configName(DeviceRole.SINK, d.uuid()), d.uuid(), d.online()));
             }
         }
         return Optional.empty();

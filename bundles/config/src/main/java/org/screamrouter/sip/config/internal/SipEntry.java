@@ -94,7 +94,7 @@ record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
     }
 
     static String baseName(DeviceRole role, String uuid) {
-        return role.attributeValue() + "_" + uuid.substring(0, Math.min(8, uuid.length()));
+        return Device.configName(role, uuid);
     }
 
     /** The list of config.yaml this entry lives in. */

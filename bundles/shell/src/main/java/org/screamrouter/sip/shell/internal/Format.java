@@ -19,7 +19,6 @@ final class Format {
 
     /** The config.yaml name a device gets (docs/devices.md): {@code <role>_<first 8 chars of uuid>}. */
     static String name(Device d) {
-        String prefix = d.uuid().length() > 8 ? d.uuid().substring(0, 8) : d.uuid();
-        return d.role() == null ? prefix : d.role().attributeValue() + "_" + prefix;
+        return d.configName();
     }
 }

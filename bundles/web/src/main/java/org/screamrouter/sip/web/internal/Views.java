@@ -57,8 +57,7 @@ final class Views {
 
     /** The name ScreamRouter's config.yaml gives a device (docs/devices.md): {@code <role>_<first 8 chars of uuid>}. */
     static String name(Device d) {
-        String prefix = d.uuid().length() > 8 ? d.uuid().substring(0, 8) : d.uuid();
-        return d.role() == null ? prefix : d.role().attributeValue() + "_" + prefix;
+        return d.configName();
     }
 
     static String format(AudioFormat f) {
