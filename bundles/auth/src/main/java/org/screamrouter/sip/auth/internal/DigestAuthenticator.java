@@ -52,6 +52,7 @@ import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.digest.DigestAlgorithm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.screamrouter.sip.stack.DataFiles;
 
 /**
  * Digest authentication (RFC 3261 22.4, RFC 7616, RFC 8760) for registrar, presence and calls: challenges with SHA-256
@@ -194,8 +195,7 @@ public final class DigestAuthenticator implements SipAuthenticator, SipCredentia
 
     /** Where the nonce key was kept before the auth bundle (beside the registrar's store), so nonces stay authentic. */
     private static Path keyFile(BundleContext context) {
-        String karafData = System.getProperty("karaf.data");
-        return karafData != null ? Path.of(karafData, "screamrouter-sip", "auth-nonce.key") : context.getDataFile("auth-nonce.key").toPath();
+        return DataFiles.serverFile("auth-nonce.key", context::getDataFile);
     }
 
     /** A PID's properties through Configuration Admin; empty without it or without that configuration. */

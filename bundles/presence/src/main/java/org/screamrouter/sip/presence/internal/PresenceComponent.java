@@ -41,6 +41,7 @@ import org.screamrouter.sip.stack.SipSender;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.screamrouter.sip.stack.DataFiles;
 
 /**
  * The presence server: SUBSCRIBE (RFC 6665) to the {@code presence} package (RFC 3856) of a device, answered with
@@ -123,9 +124,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         if (!config.store_path().isBlank()) {
             return Path.of(config.store_path());
         }
-        String karafData = System.getProperty("karaf.data");
-        return karafData != null ? Path.of(karafData, "screamrouter-sip", "presence.mv")
-                : context.getDataFile("presence.mv").toPath();
+        return DataFiles.serverFile("presence.mv", context::getDataFile);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -38,6 +38,7 @@ import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.screamrouter.sip.stack.DataFiles;
 
 /**
  * The registrar (RFC 3261 section 10.3) and keep-alive of ScreamRouter devices: REGISTER adds, refreshes and
@@ -105,9 +106,7 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         if (!config.store_path().isBlank()) {
             return Path.of(config.store_path());
         }
-        String karafData = System.getProperty("karaf.data");
-        return karafData != null ? Path.of(karafData, "screamrouter-sip", "registrar.mv")
-                : context.getDataFile("registrar.mv").toPath();
+        return DataFiles.serverFile("registrar.mv", context::getDataFile);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
