@@ -47,6 +47,11 @@ public interface ConfigurationManager {
      */
     java.util.List<Map<String, Object>> sinks();
 
+    /** {@link #sinks()}, typed. */
+    default java.util.List<SinkEntry> sinkEntries() {
+        return sinks().stream().map(SinkEntry::of).toList();
+    }
+
     /** Where the file is and how its last read and write went, for the shell. */
     ConfigFileStatus status();
 }

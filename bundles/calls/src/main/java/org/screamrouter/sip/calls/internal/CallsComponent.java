@@ -187,7 +187,7 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             public Optional<Sink> sink(String target) {
                 ConfigurationManager cm = configuration;
                 DeviceRegistry dr = registry;
-                return SinkDirectory.find(target, cm == null ? List.of() : cm.sinks(), dr == null ? List.of() : dr.devices());
+                return SinkDirectory.find(target, cm == null ? List.of() : cm.sinkEntries(), dr == null ? List.of() : dr.devices());
             }
         }, this::config);
         LOG.info("calls to sinks: answer deadline {} ms, at most {} calls", config.answer_deadline_ms(), config.max_calls());

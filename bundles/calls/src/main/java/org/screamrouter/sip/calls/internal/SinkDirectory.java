@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.screamrouter.sip.config.SinkEntry;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.sdp.DeviceRole;
 
@@ -18,19 +19,17 @@ final class SinkDirectory {
     private SinkDirectory() {
     }
 
-    static Optional<Sink> find(String target, List<Map<String, Object>> configSinks, List<Device> devices) {
+    static Optional<Sink> find(String target, List<SinkEntry> configSinks, List<Device> devices) {
         if (target == null || target.isBlank()) {
             return Optional.empty();
         }
-        for (Map<String, Object> s : configSinks) {
-            if (target.equals(text(s.get("name")))) {
+        for (SinkEntry s : configSinks) {
+            if (target.equals(s.name())) {
                 return Optional.of(of(s));
             }
         }
-        for (Map<String, Object> s : configSinks) {
-            String name = text(s.get("name"));
-            if (target.equalsIgnoreCase(name) || target.equalsIgnoreCase(text(s.get("uuid")))
-                    || target.equalsIgnoreCase(text(s.get("config_id")))) {
+        for (SinkEntry s : configSinks) {
+            if (target.equalsIgnoreCase(s.name()) || target.equalsIgnoreCase(s.uuid()) || target.equalsIgnoreCase(s.configId())) {
                 return Optional.of(of(s));
             }
         }
@@ -43,17 +42,8 @@ final class SinkDirectory {
         return Optional.empty();
     }
 
-    private static Sink of(Map<String, Object> s) {
-        String uuid = text(s.get("uuid"));
-        if (uuid == null) {
-            uuid = text(s.get("config_id"));
-        }
-        Object enabled = s.get("enabled");
-        return new Sink(text(s.get("name")), uuid, !(enabled instanceof Boolean b) || b);
-    }
-
-    private static String text(Object o) {
-        return o == null ? null : String.valueOf(o);
+    private static Sink of(SinkEntry s) {
+        return new Sink(s.name(), s.uuid(), s.enabled());
     }
 
     /** The user part of a SIP URI with its %XX escapes decoded (RFC 3261 19.1.2), never a name lookup. */

@@ -7,13 +7,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.config.SinkEntry;
 import org.screamrouter.sip.registrar.Device;
 
 class SinkDirectoryTest {
-    private static final List<Map<String, Object>> SINKS = List.of(
-            Map.of("name", "Kitchen", "enabled", true, "config_id", "11111111-aaaa"),
-            Map.of("name", "office", "enabled", false),
-            Map.of("name", "sink_5f7c1a2e", "uuid", "5f7c1a2e-9b7d", "enabled", true));
+    private static final List<SinkEntry> SINKS = List.of(
+            Map.<String, Object>of("name", "Kitchen", "enabled", true, "config_id", "11111111-aaaa"),
+            Map.<String, Object>of("name", "office", "enabled", false),
+            Map.<String, Object>of("name", "sink_5f7c1a2e", "uuid", "5f7c1a2e-9b7d", "enabled", true)).stream().map(SinkEntry::of).toList();
 
     private static Device device(String uuid, boolean online) {
         return new Device(uuid, "sip:" + uuid + "@screamrouter.local", "sip:" + uuid + "@127.0.0.1:5999", "udp",
