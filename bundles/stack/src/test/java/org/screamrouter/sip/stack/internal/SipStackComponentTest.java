@@ -487,6 +487,21 @@ class SipStackComponentTest {
         }
     }
 
+    @Test
+    void aHandlerWhoseServiceObjectComesAMomentLaterServesTheRequest() throws Exception {
+        // seen in hotswap-bench's stack update: the first REGISTER reached the new stack while SCR could not yet give the
+        // registrar's object (its activation needs the stack that is still activating) and was answered 503
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        SipRequestHandler handler = exchange -> exchange.respond(exchange.createResponse(200, "late"));
+        @SuppressWarnings("unchecked")
+        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
+                (p, m, a) -> m.getName().equals("getService") ? (asked.incrementAndGet() <= 3 ? null : handler) : null);
+        stack.addHandler(objects, Map.of("service.id", 9L, SipRequestHandler.METHOD, "OPTIONS"));
+        assertThat(exchange("OPTIONS", 1, null)).startsWith("SIP/2.0 200 late");
+        assertThat(asked).hasValue(4);
+    }
+
     // --- helpers
 
     private static void waitUntil(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
