@@ -145,6 +145,16 @@ final class RequestDispatcher implements SipListener {
         if (NO_ANSWER.contains(method)) {
             if (handle == null) return;
         } else if (handle == null) {
+            // a handler being removed right now is out of the registry a moment before its method counts as away (both
+            // under the registry's lock, StackEngine.removeHandler): once that lock is free, away is settled
+            boolean away;
+            synchronized (handlers) {
+                away = held.away(method);
+            }
+            if (away) {
+                holdOrRefuse(exchange);
+                return;
+            }
             // RFC 3261 8.2.1: 405 for a method we know and do not serve here, 501 for one we do not know at all
             boolean known = KNOWN_METHODS.contains(method);
             Response response = createResponse(request, known ? Response.METHOD_NOT_ALLOWED : Response.NOT_IMPLEMENTED,

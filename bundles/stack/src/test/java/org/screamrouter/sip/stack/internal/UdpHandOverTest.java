@@ -102,6 +102,7 @@ class UdpHandOverTest {
             // what a device sees: silence, then its retransmission timer
         }
         assertThat(late).as("answers to the datagram sent in the gap").isEmpty();
+        assertThat(exchange(port, 3)).as("the second revision serves what comes after the gap").startsWith("SIP/2.0 200 second");
     }
 
     @Test
