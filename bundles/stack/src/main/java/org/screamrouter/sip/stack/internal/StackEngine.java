@@ -277,7 +277,14 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             // not wait for (it was most of the stack update's gap)
             ScreamSipStack stopping = stack;
             stack = null;
-            Thread t = new Thread(stopping::stop, "sip-stack-stopping");
+            Thread t = new Thread(() -> {
+                try {
+                    stopping.stop();
+                } catch (RuntimeException | LinkageError e) {
+                    // at shutdown the JAIN-SIP bundle may already be gone: its classes cannot load any more
+                    LOG.debug("JAIN-SIP's stop after the listening points were released: {}", e.toString());
+                }
+            }, "sip-stack-stopping");
             t.setDaemon(true);
             t.start();
         }
