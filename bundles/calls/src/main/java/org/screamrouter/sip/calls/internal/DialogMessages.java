@@ -30,6 +30,7 @@ import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipResponses;
 import org.screamrouter.sip.stack.SipSender;
+import org.screamrouter.sip.stack.SipDialog;
 
 /**
  * The messages of the server's (UAS) side of an INVITE dialog, each made in one place: the dialog value taken from
@@ -128,20 +129,7 @@ final class DialogMessages {
      * next CSeq, Route the route set; the stack adds the Via.
      */
     private Request request(Call call, String method) throws ParseException {
-        HeaderFactory h = messages.headers();
-        try {
-            CallIdHeader callId = h.createCallIdHeader(call.callId);
-            CSeqHeader cseq = h.createCSeqHeader(++call.localCSeq, method);
-            FromHeader from = h.createFromHeader((Address) call.localAddress.clone(), call.localTag);
-            ToHeader to = h.createToHeader((Address) call.remoteAddress.clone(), call.remoteTag);
-            Request request = messages.messages().createRequest((URI) call.remoteTarget.clone(), method, callId, cseq, from, to,
-                    List.<ViaHeader>of(), h.createMaxForwardsHeader(70));
-            for (Address route : call.routeSet) {
-                request.addHeader(h.createRouteHeader((Address) route.clone()));
-            }
-            return request;
-        } catch (InvalidArgumentException e) {
-            throw new ParseException(e.getMessage(), 0);
-        }
+        return new SipDialog(call.callId, call.localAddress, call.localTag, call.remoteAddress, call.remoteTag, call.remoteTarget,
+                call.routeSet).request(messages, method, ++call.localCSeq);
     }
 }

@@ -20,6 +20,8 @@ import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipStackStatus;
+import org.screamrouter.sip.stack.SipDialog;
+import java.util.ArrayList;
 
 /** The messages of the notifier's side of a subscription dialog: our Contact and the in-dialog NOTIFY. */
 final class DialogMessages {
@@ -55,13 +57,12 @@ final class DialogMessages {
         URI target = messages.addresses().createURI(s.remoteTarget());
         Address local = messages.addresses().createAddress(s.localUri());
         Address watcher = messages.addresses().createAddress(s.watcherUri());
-        FromHeader from = h.createFromHeader(local, s.id());
-        ToHeader to = h.createToHeader(watcher, s.remoteTag());
-        Request notify = messages.messages().createRequest(target, Request.NOTIFY, h.createCallIdHeader(s.callId()),
-                h.createCSeqHeader(cseq, Request.NOTIFY), from, to, List.<ViaHeader>of(), h.createMaxForwardsHeader(70));
+        List<Address> routes = new ArrayList<>();
         for (String route : s.routeSet()) {
-            notify.addHeader(h.createRouteHeader(messages.addresses().createAddress(route)));
+            routes.add(messages.addresses().createAddress(route));
         }
+        Request notify = new SipDialog(s.callId(), local, s.id(), watcher, s.remoteTag(), target, routes)
+                .request(messages, Request.NOTIFY, cseq);
         EventHeader event = h.createEventHeader(s.event());
         if (s.eventId() != null) event.setEventId(s.eventId());
         notify.setHeader(event);
