@@ -3,8 +3,6 @@ package org.screamrouter.sip.calls.internal;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.screamrouter.sip.config.SinkEntry;
 import org.screamrouter.sip.registrar.Device;

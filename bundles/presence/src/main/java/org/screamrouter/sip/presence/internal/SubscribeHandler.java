@@ -9,7 +9,6 @@ import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 import javax.sip.header.AcceptHeader;
 import javax.sip.header.CSeqHeader;
