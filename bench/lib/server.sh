@@ -2,7 +2,7 @@
 # background and stopped, with everything it started, when the calling script exits.
 #
 #   bench_server WORK PORT   copies distribution/target/assembly to WORK/server; SIP udp/tcp on PORT, tls PORT+2,
-#                            ws PORT+28, wss PORT+29, http PORT+30, ssh PORT+50; mDNS on loopback only; no per-source rate limit
+#                            ws PORT+28, wss PORT+29, http PORT+30, https PORT+31, ssh PORT+50; mDNS on loopback only; no per-source rate limit
 #                            (sipp is one address standing for many devices)
 #   bench_start              starts it (bin/karaf server) and arranges the stop on exit
 #   bench_shell "CMD"        runs a Karaf shell command in it over ssh (a throw-away admin user of this copy only)
@@ -19,6 +19,7 @@ bench_server() {
     # until the cfg is read (etc/custom.properties): never 8181, which a test run or the user's server may hold
     sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $((bench_port + 30))/" \
         "$server/etc/org.apache.felix.http.cfg" "$server/etc/custom.properties"
+    sed -i "s/^https.port *=.*/https.port = $((bench_port + 31))/" "$server/etc/org.screamrouter.sip.web.cfg"
     sed -i "s/^sshPort *=.*/sshPort = $((bench_port + 50))/; s/^sshHost *=.*/sshHost = 127.0.0.1/" "$server/etc/org.apache.karaf.shell.cfg"
     grep -q '^sshPort' "$server/etc/org.apache.karaf.shell.cfg" || printf '\nsshPort = %d\nsshHost = 127.0.0.1\n' $((bench_port + 50)) >> "$server/etc/org.apache.karaf.shell.cfg"
     bench_password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')

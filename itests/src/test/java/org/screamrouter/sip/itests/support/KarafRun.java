@@ -48,6 +48,8 @@ public final class KarafRun {
     public static final String AUTH_CFG = "etc/org.screamrouter.sip.auth.cfg";
     /** Felix HTTP (the WHEP endpoint): each container gets a free port, in system property {@code itest.http.port}. */
     public static final String HTTP_CFG = "etc/org.apache.felix.http.cfg";
+    /** The web console; its HTTPS port is a free one too, in system property {@code itest.https.port}. */
+    public static final String WEB_CFG = "etc/org.screamrouter.sip.web.cfg";
 
     private KarafRun() {
     }
@@ -69,6 +71,7 @@ public final class KarafRun {
         String http = Integer.toString(Ports.free());
         String tls = Integer.toString(Ports.free());
         String wss = Integer.toString(Ports.free());
+        String https = Integer.toString(Ports.free());
         String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
         List<Option> options = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
@@ -103,6 +106,9 @@ public final class KarafRun {
                 // and the framework property that is its default until the cfg is read (distribution's custom.properties)
                 editConfigurationFilePut("etc/custom.properties", "org.osgi.service.http.port", http),
                 systemProperty("itest.http.port").value(http),
+                // the console's HTTPS on the same server (written into Felix HTTP's configuration once TLS is loaded)
+                editConfigurationFilePut(WEB_CFG, "https.port", https),
+                systemProperty("itest.https.port").value(https),
                 // never announce on a real interface of this machine
                 editConfigurationFilePut("etc/org.screamrouter.sip.mdns.cfg", "interfaces", "127.0.0.1"),
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.localRepository", System.getProperty("itest.localRepository")),

@@ -31,4 +31,11 @@ public @interface WebConfig {
     @AttributeDefinition(name = "Allowed origins", description = "Web pages that may send changes (POST, DELETE) to the API, on top of "
             + "the session cookie (SameSite=Strict) and the CSRF token. " + OriginPolicy.SYNTAX)
     String allowed_origins() default OriginPolicy.SELF;
+
+    @AttributeDefinition(name = "HTTPS", description = "Serve the HTTP server (console, WHEP, listen page) over HTTPS too, with the "
+            + "SIP stack's TLS certificate, once the stack has loaded one (written into org.apache.felix.http)")
+    boolean https_enabled() default true;
+
+    @AttributeDefinition(name = "HTTPS port", description = "On the HTTP server's host (org.apache.felix.http.host)", min = "1", max = "65535")
+    int https_port() default 8443;
 }
