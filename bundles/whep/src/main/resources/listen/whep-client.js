@@ -69,7 +69,7 @@
       pc.onconnectionstatechange = () => {
         if (this.#pc !== pc) return;
         if (pc.connectionState === 'connected') this.#set('playing');
-        if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#set('failed', 'connection ' + pc.connectionState);
+        if (pc.connectionState === 'failed') { this.#close(); this.#set('failed', 'the connection failed (ICE or DTLS)'); }
       };
       await pc.setLocalDescription(await pc.createOffer());
       const r = await request('POST', new URL(encodeURIComponent(sink), base), pc.localDescription.sdp, 'application/sdp');
