@@ -18,7 +18,11 @@ async function api(method, path, body) {
   if (response.status === 401 && path !== '/login') {
     loggedOut('Your session ended: log in again.');
   }
-  if (!response.ok) throw new Error((data && data.error) || response.statusText);
+  if (!response.ok) {
+    const error = new Error((data && data.error) || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
   return data;
 }
 
@@ -34,10 +38,73 @@ function cell(row, text, cls) {
   return td;
 }
 
+// --- building the pages: every text goes in with textContent ---
+
+function text(value) {
+  if (value === null || value === undefined || value === '') return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : '-';
+  if (typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length ? entries.map(([k, v]) => k + '=' + (typeof v === 'object' ? JSON.stringify(v) : v)).join(', ') : '-';
+  }
+  return String(value);
+}
+
+// el('td', 'text') or el('div', {className: 'x'}, child, 'text', ...): an element with text and children; a plain
+// object sets properties, so a value that may be an object goes through text() first
+function el(tag, ...parts) {
+  const node = document.createElement(tag);
+  for (const part of parts) {
+    if (part instanceof Node) node.appendChild(part);
+    else if (part && typeof part === 'object' && !Array.isArray(part)) Object.assign(node, part);
+    else node.appendChild(document.createTextNode(text(part)));
+  }
+  return node;
+}
+
+// a definition list of [label, value] pairs; a value may be an element
+function details(pairs) {
+  const list = el('dl', { className: 'details' });
+  for (const [label, value] of pairs) {
+    list.appendChild(el('dt', label));
+    list.appendChild(el('dd', value instanceof Node ? value : text(value)));
+  }
+  return list;
+}
+
+// a table of rows (arrays of values or elements) under headers; 'empty' when there is no row
+function table(headers, rows, empty) {
+  if (!rows.length) return el('p', { className: 'hint' }, empty || 'none');
+  const t = el('table');
+  t.createTHead().appendChild(el('tr', ...headers.map((h) => el('th', h))));
+  const body = t.createTBody();
+  for (const r of rows) body.appendChild(el('tr', ...r.map((v) => el('td', v instanceof Node ? v : text(v)))));
+  return t;
+}
+
+function part(title, ...content) {
+  return el('section', { className: 'part' }, el('h3', title), ...content);
+}
+
+function badge(ok, yes, no) {
+  return el('span', { className: ok ? 'online' : 'bad' }, ok ? yes : no);
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() + ' (' + ago(iso) + ')' : '-';
+}
+
+function missingNote(missing) {
+  return missing && missing.length ? el('div', { className: 'note' }, el('ul', ...missing.map((m) => el('li', m)))) : null;
+}
+
 function ago(iso) {
   if (!iso) return '-';
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 120 ? s + ' s ago' : s < 7200 ? Math.floor(s / 60) + ' min ago' : Math.floor(s / 3600) + ' h ago';
+  const d = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  const s = Math.abs(d);
+  const span = s < 120 ? s + ' s' : s < 7200 ? Math.floor(s / 60) + ' min' : s < 172800 ? Math.floor(s / 3600) + ' h' : Math.floor(s / 86400) + ' d';
+  return d >= 0 ? span + ' ago' : 'in ' + span;
 }
 
 function loggedIn(session) {
@@ -53,6 +120,7 @@ function loggedIn(session) {
 }
 
 function loggedOut(message) {
+  if (listen.player) listen.player.stop();
   state.user = null;
   state.csrf = null;
   if (state.events) state.events.close();
@@ -120,15 +188,49 @@ function openEvents() {
 }
 
 async function selectDevice(uuid) {
+  if (state.selected !== uuid) $('device-result').textContent = '';
   state.selected = uuid;
   $('device').hidden = false;
   $('device-title').textContent = uuid;
-  $('device-result').textContent = '';
   try {
-    $('device-detail').textContent = JSON.stringify(await api('GET', '/devices/' + encodeURIComponent(uuid)), null, 2);
+    const d = await api('GET', '/devices/' + encodeURIComponent(uuid));
+    if (state.selected !== uuid) return;
+    $('device-title').textContent = d.name + ' (' + d.uuid + ')';
+    $('device-detail').replaceChildren(...devicePage(d));
   } catch (e) {
-    $('device-detail').textContent = e.message;
+    $('device-detail').replaceChildren(el('p', { className: 'note' }, e.message));
   }
+}
+
+// the device page: GET /api/devices/{uuid} laid out (docs/web.md, "Device")
+function devicePage(d) {
+  const parts = [part('Device', details([
+    ['Name', d.name], ['UUID', d.uuid], ['Role', d.role], ['Formats', d.formats],
+    ['Address of record', d.addressOfRecord], ['Contact', d.contact], ['Address', d.address], ['Transport', d.transport],
+    ['User agent', d.userAgent], ['Online', badge(d.online, 'online', 'offline')],
+    ['First seen', when(d.firstSeen)], ['Last seen', when(d.lastSeen)],
+    ['Expires', d.expires ? when(d.expires) + ', ' + d.expiresInS + ' s left' : '-'],
+  ]))];
+  const c = d.capabilities;
+  parts.push(part('Capabilities', ...(c ? [
+    details([['Role', c.role], ['Protocols', c.protocols], ['RTP address', c.rtpAddress], ['RTP port', c.rtpPort],
+      ['Direction', c.direction], ['WebRTC', c.webRtc], ['Fingerprint', c.fingerprint], ['DTLS setup', c.setup]]),
+    table(['Payload type', 'Codec', 'Clock rate', 'Channels'],
+      c.formats.map((f) => [f.payloadType, f.codec, f.clockRate, f.channels]), 'no audio format'),
+  ] : [el('p', { className: 'hint' }, 'none: its REGISTER had no SDP')])));
+  parts.push(part('Bindings', table(['Contact', 'Transport', 'Address', 'Expires in', 'q', 'Call-ID', 'CSeq', 'Path', 'Registered'],
+    (d.bindings || []).map((b) => [b.contact, b.transport, b.address, b.expiresInS + ' s', b.q, b.callId, b.cseq, b.path, when(b.registeredAt)]),
+    'none: not registered')));
+  parts.push(part('config.yaml entry', d.config
+    ? table(['Key', 'Value'], Object.entries(d.config).map(([k, v]) => [k, v]))
+    : el('p', { className: 'hint' }, 'none')));
+  parts.push(part('Presence watchers', d.watchers
+    ? table(['Id', 'Watcher', 'Resource', 'Event', 'Flow', 'State', 'Expires in', 'NOTIFYs'],
+      d.watchers.map((w) => [w.id, w.watcher, w.resource, w.event, w.flow, w.state, w.expiresInS + ' s', w.notifiesSent]))
+    : el('p', { className: 'hint' }, 'unknown: presence is not installed')));
+  const note = missingNote(d.missing);
+  if (note) parts.push(note);
+  return parts;
 }
 
 // --- calls, subscriptions, status (polled while shown) ---
@@ -139,6 +241,7 @@ async function loadCalls() {
   body.replaceChildren();
   for (const c of data.calls) {
     const row = body.insertRow();
+    row.dataset.callId = c.callId;
     [c.callId, c.sink, c.peer, c.kind, c.state, c.durationS + ' s', c.packetsSent].forEach((v) => cell(row, v));
     const button = document.createElement('button');
     button.textContent = 'Hang up';
@@ -158,24 +261,136 @@ async function loadSubscriptions() {
   }
 }
 
-async function loadSinks() {
-  const body = $('sink-rows');
-  const data = await api('GET', '/sinks');
-  body.replaceChildren();
-  for (const s of data.sinks) {
-    const row = body.insertRow();
-    [s.sink, s.screamPort || '-', s.format || '-', s.packetsReceived, s.listeners, s.toneActive ? 'on' : 'off'].forEach((v) => cell(row, v));
-    const link = document.createElement('a');
-    link.href = s.listen;
-    link.target = '_blank';
-    link.rel = 'noopener';
-    link.textContent = 'Listen';
-    row.insertCell().appendChild(link);
+// --- listen: the whep bundle's WHEP client (/listen/whep-client.js) plays one sink at a time in this page ---
+
+// for scripts and tests: {available, sink, state, listener, packetsReceived, totalAudioEnergy, audioLevel, error}
+window.consoleListen = { available: false, sink: null, state: 'stopped' };
+const listen = { player: null, rows: new Map() };
+
+function listenUpdate(p) {
+  const { sink, state: s, listener, packetsReceived, totalAudioEnergy, audioLevel, error } = p;
+  Object.assign(window.consoleListen, { sink, state: s, listener, packetsReceived, totalAudioEnergy, audioLevel, error });
+  for (const [name, r] of listen.rows) {
+    const mine = name === sink && s !== 'stopped';
+    r.button.textContent = mine ? 'Stop' : 'Play';
+    r.row.classList.toggle('playing', mine);
+    r.bar.style.width = (mine ? WhepClient.meterPercent(audioLevel) : 0) + '%';
+    r.level.textContent = !mine ? '' : s === 'playing' ? WhepClient.decibels(audioLevel) : s === 'connecting' ? 'connecting' : error || s;
   }
 }
 
+function listenToggle(sink) {
+  const p = listen.player;
+  if (p.sink === sink && p.state !== 'stopped') {
+    p.stop();
+  } else {
+    p.play(sink, $('listen-audio'), listenUpdate).catch(() => {}); // shown in the row from p.error
+  }
+}
+
+async function loadSinks() {
+  const available = typeof window.WhepClient === 'object';
+  if (available && !listen.player) listen.player = WhepClient.player();
+  window.consoleListen.available = available;
+  $('listen-missing').hidden = available;
+  const data = await api('GET', '/sinks');
+  const body = $('sink-rows');
+  const seen = new Set();
+  // rows are kept and updated in place: the playing one keeps its button and meter
+  for (const s of data.sinks) {
+    seen.add(s.sink);
+    let r = listen.rows.get(s.sink);
+    if (!r) {
+      const row = body.insertRow();
+      row.dataset.sink = s.sink;
+      const cells = [0, 1, 2, 3, 4, 5].map(() => row.insertCell());
+      const button = el('button', { type: 'button', className: 'play', disabled: !available }, 'Play');
+      button.addEventListener('click', () => listenToggle(s.sink));
+      row.insertCell().appendChild(button);
+      const bar = el('span', { className: 'bar' });
+      const level = el('span', { className: 'level' });
+      row.insertCell().append(el('span', { className: 'meter' }, bar), level);
+      r = { row, cells, button, bar, level };
+      listen.rows.set(s.sink, r);
+    }
+    [s.sink, s.screamPort || '-', s.format || '-', s.packetsReceived, s.listeners, s.toneActive ? 'on' : 'off']
+      .forEach((v, i) => { r.cells[i].textContent = text(v); });
+  }
+  for (const [name, r] of listen.rows) {
+    if (!seen.has(name)) { r.row.remove(); listen.rows.delete(name); }
+  }
+  if (listen.player) listenUpdate(listen.player);
+}
+
+// --- status and configuration ---
+
+function storeRow(name, s) {
+  return s ? [name, badge(s.healthy, 'healthy', 'unhealthy'), s.state, s.file, s.movedTo, s.reason] : [name, 'not installed', '', '', '', ''];
+}
+
+function statusPage(st) {
+  const parts = [];
+  const stack = st.stack;
+  if (stack) {
+    parts.push(part('SIP stack',
+      details([['Served methods', stack.servedMethods]]),
+      el('div', { className: 'columns' },
+        table(['Transport', 'Address', 'Port'], stack.listeningPoints.map((p) => [p.transport, p.address, p.port]), 'no listening point'),
+        table(['Counter', 'Value'], Object.entries(stack.counters || {}), 'no counter'))));
+    const tls = stack.tls || {};
+    parts.push(part('TLS certificate', details([['Fingerprint', tls.fingerprint], ['Source', tls.source],
+      ['Generated', tls.generated], ['Not after', tls.notAfter ? when(tls.notAfter) : '-'],
+      ['Problem', tls.problem ? el('span', { className: 'bad' }, tls.problem) : 'none']])));
+  }
+  parts.push(part('Stores', table(['Store', 'Health', 'State', 'File', 'Moved to', 'Reason'],
+    [storeRow('registrar', st.registrarStore), storeRow('presence', st.presenceStore)])));
+  const cf = st.configFile;
+  if (cf) {
+    const pairs = [['Health', badge(cf.healthy, 'healthy', 'unhealthy')], ['Path', cf.path], ['Error', cf.error],
+      ['Last write', cf.lastWrite ? when(cf.lastWrite) : '-'], ['Writes', cf.writes], ['Devices waiting', cf.pendingDevices],
+      ['SIP entries', cf.sipEntries]];
+    const a = cf.screamRouterApi;
+    if (a) {
+      pairs.push(['ScreamRouter API', a.url], ['API up', badge(a.up, 'up', 'down')], ['Down since', a.downSince ? when(a.downSince) : '-'],
+        ['Last error', a.lastError], ['Last push', a.lastPush ? when(a.lastPush) : '-'], ['Pushes', a.pushes], ['Refused', a.refused]);
+    }
+    parts.push(part('config.yaml', details(pairs)));
+  }
+  if (st.mdns) {
+    parts.push(part('mDNS', details([['Router UUID', st.mdns.routerUuid], ['State', st.mdns.state]]),
+      table(['Interface', 'Address', 'Service type', 'Instance', 'Port', 'TXT'],
+        st.mdns.announcements.map((a) => [a.interface, a.address, a.serviceType, a.instanceName, a.port, a.txt]), 'no announcement')));
+  }
+  parts.push(part('Console', details([['Sessions', st.sessions], ['Event streams', st.eventStreams]])));
+  const note = missingNote(st.missing);
+  if (note) parts.push(note);
+  return parts;
+}
+
+// GET /api/config: the configuration PIDs, read-only; masked values arrive as ********
+function configPage(data) {
+  if (!data.configurations.length) return [el('p', { className: 'hint' }, 'no configuration')];
+  return data.configurations.map((c) => {
+    const masked = new Set(c.masked || []);
+    const rows = Object.entries(c.properties || {}).map(([k, v]) => [k,
+      masked.has(k) ? el('span', { className: 'masked', title: 'a secret: not shown' }, text(v), el('em', ' masked')) : v]);
+    return el('section', { className: 'part config' },
+      el('h3', el('code', c.pid)),
+      el('p', { className: 'hint' }, c.file ? 'file: ' + c.file : 'no file'),
+      table(['Key', 'Value'], rows, 'no property'),
+      el('p', { className: 'hint' }, 'change with the Karaf console: ', el('code', c.edit)));
+  });
+}
+
 async function loadStatus() {
-  $('status-detail').textContent = JSON.stringify(await api('GET', '/status'), null, 2);
+  const [st, config] = await Promise.all([api('GET', '/status'), api('GET', '/config').catch((e) => e)]);
+  $('status-detail').replaceChildren(...statusPage(st));
+  if (config instanceof Error) {
+    if (config.status !== 404) throw config;
+    $('config-detail').replaceChildren(el('p', { className: 'note' }, 'configuration view not available (this server has no /api/config)'));
+  } else {
+    $('config-detail').replaceChildren(...configPage(config));
+  }
 }
 
 const views = { devices: loadDevices, calls: loadCalls, subscriptions: loadSubscriptions, listen: loadSinks, status: loadStatus };
@@ -233,5 +448,6 @@ $('unregister').addEventListener('click', async () => {
 });
 
 window.addEventListener('hashchange', route);
+window.addEventListener('pagehide', () => { if (listen.player) listen.player.stop(); });
 
 api('GET', '/session').then(loggedIn, () => loggedOut(''));

@@ -31,7 +31,7 @@ import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
-import org.screamrouter.sip.itests.support.ScreamTone;
+import org.screamrouter.sip.itests.support.ServerOnVeth;
 import org.screamrouter.sip.itests.support.VethNamespace;
 import org.screamrouter.sip.itests.support.Tools;
 
@@ -202,28 +202,8 @@ public class CallsBrowserIT {
     }
 
     /** Runs {@code test} with the server's SIP stack and HTTP server listening on the namespace's host-side address. */
-    private void inNamespace(String name, NamespaceTest test) throws Exception {
-        KarafShell shell = new KarafShell(sessionFactory);
-        try (VethNamespace ns = VethNamespace.create(name);
-                ScreamTone tone = new ScreamTone(Integer.getInteger("itest.scream.port"))) {
-            String serverIp = ns.serverIp();
-            try {
-                // the server listens on the veth's address for this test (re-bound live)
-                shell.run("config:property-set -p org.screamrouter.sip.stack bind.address " + serverIp);
-                shell.run("config:property-set -p org.apache.felix.http org.apache.felix.http.host " + serverIp);
-                Await.until("the stack on " + serverIp, Duration.ofSeconds(30), () -> shell.run("sip:status"), s -> s.contains(serverIp));
-                Await.until("HTTP on " + serverIp, Duration.ofSeconds(30), () -> httpStatus("GET", "http://" + serverIp + ":"
-                        + Integer.getInteger("itest.http.port") + "/listen/index.html", null, null), c -> c == 200);
-                test.run(ns, shell);
-            } finally {
-                shell.run("config:property-set -p org.screamrouter.sip.stack bind.address 127.0.0.1");
-                shell.run("config:property-set -p org.apache.felix.http org.apache.felix.http.host 127.0.0.1");
-            }
-        }
-    }
-
-    private interface NamespaceTest {
-        void run(VethNamespace ns, KarafShell shell) throws Exception;
+    private void inNamespace(String name, ServerOnVeth.Body test) throws Exception {
+        ServerOnVeth.run(sessionFactory, name, Integer.getInteger("itest.scream.port"), "/listen/index.html", test);
     }
 
     private static int httpStatus(String method, String url, String type, String body) {
