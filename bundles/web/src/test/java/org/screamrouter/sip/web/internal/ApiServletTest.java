@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -47,13 +48,14 @@ class ApiServletTest {
     private static final String PASSWORD = "s3cret";
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final FakeRegistry registry = new FakeRegistry();
+    private final AtomicInteger checks = new AtomicInteger();
     private Server server;
     private ApiServlet servlet;
     private String base;
 
     @BeforeEach
     void start() throws Exception {
-        servlet = new ApiServlet((user, password) -> switch (user) {
+        servlet = new ApiServlet((user, password) -> switch (count(user)) {
             case "admin" -> new String(password).equals(PASSWORD) ? PasswordCheck.Outcome.ACCEPTED : PasswordCheck.Outcome.REFUSED;
             case "viewer" -> PasswordCheck.Outcome.LACKS_ROLE;
             case "broken" -> PasswordCheck.Outcome.UNAVAILABLE;
@@ -75,6 +77,12 @@ class ApiServletTest {
     void stop() throws Exception {
         servlet.deactivate();
         server.stop();
+    }
+
+    /** Counts the password checks (the JAAS realm's work). */
+    private String count(String user) {
+        checks.incrementAndGet();
+        return user;
     }
 
     /** A logged-in session: its cookie and CSRF token. */
@@ -103,6 +111,25 @@ class ApiServletTest {
         assertError(send("POST", "/api/login", "[1,2]", null, null, null), 400, "expected a JSON object");
         assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":1}", null, null, null), 400, "expected a JSON object");
         assertError(send("POST", "/api/login", "{\"user\":\"" + "x".repeat(9000) + "\"}", null, null, null), 413, "max.body.bytes");
+    }
+
+    /**
+     * A brute force of passwords from one address: after {@code login.max.failures} (5) wrong ones the address is locked
+     * out, 429 with Retry-After, and the password is not even checked (the right one is refused too).
+     */
+    @Test
+    void aBruteForceOfPasswordsIsStoppedAfterFiveFailures() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            statuses.add(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"guess" + i + "\"}", null, null, null).statusCode());
+        }
+        assertThat(statuses.subList(0, 5)).containsOnly(401);
+        assertThat(statuses.subList(5, 20)).as("the attack goes on").containsOnly(429);
+        int checked = checks.get();
+        HttpResponse<String> right = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertError(right, 429, "too many failed logins");
+        assertThat(right.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(checks.get()).as("the realm is not asked during the lockout").isEqualTo(checked).isEqualTo(5);
     }
 
     @Test
