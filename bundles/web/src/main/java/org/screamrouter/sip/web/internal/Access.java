@@ -21,17 +21,20 @@ final class Access {
     static final String CSRF_HEADER = "X-CSRF-Token";
 
     private final Sessions sessions;
+    private final LoginThrottle throttle;
     private volatile PasswordCheck passwords;
     private volatile OriginPolicy origins = OriginPolicy.parse(OriginPolicy.SELF);
     private volatile WebConfig config;
 
-    Access(Sessions sessions) {
+    Access(Sessions sessions, LoginThrottle throttle) {
         this.sessions = sessions;
+        this.throttle = throttle;
     }
 
     /** New settings: the password check, the pages that may send changes, the session limits; sessions are kept. */
     void configure(WebConfig config, PasswordCheck passwords, OriginPolicy origins) {
         this.sessions.limits(Duration.ofSeconds(config.session_idle_timeout_s()), config.max_sessions());
+        this.throttle.limits(config.login_max_failures(), Duration.ofSeconds(config.login_window_s()), Duration.ofSeconds(config.login_lockout_s()));
         this.passwords = passwords;
         this.origins = origins;
         this.config = config;
@@ -65,17 +68,30 @@ final class Access {
         return session;
     }
 
-    /** The login of a parsed JSON body {@code {"user", "password"}}: a new session and its cookie, or the refusal. */
+    /**
+     * The login of a parsed JSON body {@code {"user", "password"}}: a new session and its cookie, or the refusal. An
+     * address or user locked out by {@link LoginThrottle} is refused with 429 before the password is checked.
+     */
     Sessions.Session login(Object body, HttpServletRequest req, HttpServletResponse resp) {
         if (!(body instanceof Map<?, ?> m) || !(m.get("user") instanceof String user) || !(m.get("password") instanceof String password)
                 || user.isEmpty()) {
             throw new ApiError(400, "expected a JSON object {\"user\": \"...\", \"password\": \"...\"}");
         }
         WebConfig c = config;
+        String address = req.getRemoteAddr();
+        long wait = throttle.retryAfterSeconds(address, user);
+        if (wait > 0) {
+            throw new ApiError(429, "too many failed logins from this address or for this user (login.max.failures " + c.login_max_failures()
+                    + " within " + c.login_window_s() + " s): logins refused for " + wait + " s more", "Retry-After", Long.toString(wait));
+        }
         switch (passwords.check(user, password.toCharArray())) {
-            case ACCEPTED -> { }
+            case ACCEPTED -> throttle.succeeded(address, user);
             case REFUSED -> {
-                LOG.info("Web console: login of {} from {} refused", user, req.getRemoteAddr());
+                LOG.info("Web console: login of {} from {} refused", user, address);
+                for (String locked : throttle.failed(address, user).started()) {
+                    LOG.warn("Web console: {} failed logins within {} s for {}: its logins are refused for {} s (the last from {} as {})",
+                            c.login_max_failures(), c.login_window_s(), locked, c.login_lockout_s(), address, user);
+                }
                 throw new ApiError(401, "wrong user name or password");
             }
             case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");

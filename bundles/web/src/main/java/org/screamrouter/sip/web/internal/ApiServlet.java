@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import javax.servlet.AsyncContext;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
@@ -88,7 +89,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     volatile AudioBridge audio;
 
     private final transient PasswordCheck fixedCheck;
-    private final transient Access access = new Access(new Sessions(new SecureRandom(), System::nanoTime, Duration.ofMinutes(30), 32));
+    private final transient Access access;
     private final transient EventStream events = new EventStream();
     private transient volatile WebConfig settings;
     private transient volatile ScheduledThreadPoolExecutor thread;
@@ -100,7 +101,13 @@ public class ApiServlet extends HttpServlet implements EventHandler {
 
     /** For tests: logins go to {@code check}. */
     ApiServlet(PasswordCheck check) {
+        this(check, System::nanoTime);
+    }
+
+    /** For tests: logins go to {@code check}; sessions and login failures are timed by {@code nanoClock}. */
+    ApiServlet(PasswordCheck check, LongSupplier nanoClock) {
         this.fixedCheck = check;
+        this.access = new Access(new Sessions(new SecureRandom(), nanoClock, Duration.ofMinutes(30), 32), new LoginThrottle(nanoClock));
     }
 
     @Activate
@@ -166,8 +173,8 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             Route route = Route.match(req.getMethod(), raw);
             dispatch(route, access.admit(route.kind(), req), req, resp);
         } catch (ApiError e) {
-            if (e.allow() != null) {
-                resp.setHeader("Allow", e.allow());
+            if (e.header() != null) {
+                resp.setHeader(e.header(), e.headerValue());
             }
             json(resp, e.status(), Views.error(e.getMessage()));
         } catch (RuntimeException e) {

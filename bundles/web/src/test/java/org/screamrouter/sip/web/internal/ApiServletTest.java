@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -49,6 +50,8 @@ class ApiServletTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final FakeRegistry registry = new FakeRegistry();
     private final AtomicInteger checks = new AtomicInteger();
+    /** The servlet's nanosecond clock: sessions and login failures. */
+    private final AtomicLong clock = new AtomicLong(System.nanoTime());
     private Server server;
     private ApiServlet servlet;
     private String base;
@@ -60,7 +63,7 @@ class ApiServletTest {
             case "viewer" -> PasswordCheck.Outcome.LACKS_ROLE;
             case "broken" -> PasswordCheck.Outcome.UNAVAILABLE;
             default -> PasswordCheck.Outcome.REFUSED;
-        });
+        }, clock::get);
         servlet.registry = registry;
         servlet.activate(config(Map.of("ping_timeout_ms", 300)));
         server = new Server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -130,6 +133,33 @@ class ApiServletTest {
         assertError(right, 429, "too many failed logins");
         assertThat(right.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
         assertThat(checks.get()).as("the realm is not asked during the lockout").isEqualTo(checked).isEqualTo(5);
+        // a malformed login is 400 as before, not counted and not refused
+        assertError(send("POST", "/api/login", "[1]", null, null, null), 400, "expected a JSON object");
+
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        assertThat(login().csrf()).as("the lockout is over").isNotEmpty();
+        // the success cleared the count: 4 failures more are only 401s
+        for (int i = 0; i < 4; i++) {
+            assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"again" + i + "\"}", null, null, null), 401, "wrong");
+        }
+        assertThat(login().csrf()).isNotEmpty();
+    }
+
+    @Test
+    void theLockoutLimitsComeFromTheSettings() throws Exception {
+        servlet.modified(config(Map.of("login_max_failures", 2, "login_window_s", 10, "login_lockout_s", 300)));
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"a\"}", null, null, null), 401, "wrong");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(11));
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"b\"}", null, null, null), 401, "wrong"); // the first left the window
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"c\"}", null, null, null), 401, "wrong");
+        HttpResponse<String> locked = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertError(locked, 429, "login.max.failures 2 within 10 s");
+        assertThat(locked.headers().firstValue("Retry-After")).contains("300");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(299) + 1);
+        assertThat(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null)
+                .headers().firstValue("Retry-After")).contains("1");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertThat(login().csrf()).isNotEmpty();
     }
 
     @Test
