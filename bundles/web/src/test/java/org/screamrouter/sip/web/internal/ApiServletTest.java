@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -291,6 +293,62 @@ class ApiServletTest {
         assertThat(seen).contains("event: ONLINE");
         assertThat(seen).anySatisfy(l -> assertThat(l).startsWith("data: {\"uuid\":\"u9\",\"name\":\"sink_u9\""));
         r.body().close();
+    }
+
+    /**
+     * One browser stops reading its event stream (a raw socket that never reads) while large device events keep coming:
+     * once its socket buffers are full, the other stream must still get every new event within a second, and the stalled
+     * stream is ended when its queue passes its bound.
+     */
+    @Test
+    void aStreamThatStopsReadingDoesNotStallTheOthers() throws Exception {
+        Login login = login();
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), URI.create(base).getPort()), 5000);
+            stalled.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + login.cookie() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events")).header("Cookie", login.cookie()).build();
+            HttpResponse<Stream<String>> reading = client.send(request, HttpResponse.BodyHandlers.ofLines());
+            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> reading.body().forEach(lines::add));
+            reader.setDaemon(true);
+            reader.start();
+            awaitStreams(login, 2);
+            String agent = "x".repeat(16 * 1024);
+            int ended = -1;
+            for (int i = 0; i < 3000 && (ended < 0 || i < ended + 3); i++) {
+                Device d = Devices.sink("big-" + i, true, Instant.now(), agent);
+                long sent = System.nanoTime();
+                servlet.handleEvent(new Event(DeviceEvents.UPDATED, Map.of(DeviceEvents.UUID, d.uuid(), DeviceEvents.DEVICE, d)));
+                String wanted = "data: {\"uuid\":\"big-" + i + "\"";
+                long deadline = sent + TimeUnit.SECONDS.toNanos(1);
+                String line;
+                do {
+                    line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } while (line != null && !line.startsWith(wanted));
+                assertThat(line).as("event %d (%d KB sent to each stream) reached the reading stream within 1 s", i, (i + 1) * 16).isNotNull();
+                if (ended < 0 && streams(login) == 1) {
+                    ended = i;
+                }
+            }
+            assertThat(ended).as("the stalled stream was ended").isPositive();
+            System.out.println("the stalled stream was ended after " + (ended + 1) + " events of 16 KB");
+            reading.body().close();
+        }
+    }
+
+    private long streams(Login login) throws Exception {
+        return (Long) json(send("GET", "/api/status", null, login, null, null)).get("eventStreams");
+    }
+
+    private void awaitStreams(Login login, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (streams(login) != count) {
+            assertThat(System.nanoTime()).as("%d event streams open within 5 s", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private Login login() throws Exception {
