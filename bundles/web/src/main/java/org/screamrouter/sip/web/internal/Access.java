@@ -2,6 +2,7 @@ package org.screamrouter.sip.web.internal;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.servlet.http.Cookie;
 import javax.servlet.http.HttpServletRequest;
@@ -88,9 +89,10 @@ final class Access {
             case ACCEPTED -> throttle.succeeded(address, user);
             case REFUSED -> {
                 LOG.info("Web console: login of {} from {} refused", user, address);
-                for (String locked : throttle.failed(address, user).started()) {
-                    LOG.warn("Web console: {} failed logins within {} s for {}: its logins are refused for {} s (the last from {} as {})",
-                            c.login_max_failures(), c.login_window_s(), locked, c.login_lockout_s(), address, user);
+                List<String> locked = throttle.failed(address, user).started();
+                if (!locked.isEmpty()) {
+                    LOG.warn("Web console: {} failed logins within {} s for {}: logins refused for {} s (the last from {} as {})",
+                            c.login_max_failures(), c.login_window_s(), String.join(" and ", locked), c.login_lockout_s(), address, user);
                 }
                 throw new ApiError(401, "wrong user name or password");
             }

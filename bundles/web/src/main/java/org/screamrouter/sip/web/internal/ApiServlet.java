@@ -268,6 +268,10 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         }
     }
 
+    /**
+     * Keeps the response open as an event stream: non-blocking output ({@link EventOutput}) with a bounded queue, added
+     * to the open streams on the component's thread.
+     */
     private void openEvents(Sessions.Session session, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setStatus(200);
         resp.setContentType("text/event-stream");
@@ -275,32 +279,14 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         resp.flushBuffer();
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        EventStream.Client client = new EventStream.Client() {
-            @Override
-            public String session() {
-                return session.id;
-            }
-
-            @Override
-            public void send(String text) throws IOException {
-                var out = async.getResponse().getOutputStream();
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    async.complete();
-                } catch (IllegalStateException already) {
-                    // completed by the container (the client went away)
-                }
-            }
-        };
+        WebConfig c = settings;
+        EventOutput output = new EventOutput(async, resp.getOutputStream(), session.id, req.getRemoteAddr() + ":" + req.getRemotePort(),
+                c.event_queue_max_events(), c.event_queue_max_bytes(), events::remove);
+        output.start();
         try {
-            thread.execute(() -> events.add(client));
+            thread.execute(() -> events.add(output));
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            client.close(); // the component is stopping: the browser reconnects to the next one
+            output.close(); // the component is stopping: the browser reconnects to the next one
         }
     }
 

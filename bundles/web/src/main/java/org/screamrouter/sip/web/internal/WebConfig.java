@@ -38,6 +38,13 @@ public @interface WebConfig {
     @AttributeDefinition(name = "Login lockout (s)", description = "How long a locked address or user is refused (Retry-After)", min = "1")
     int login_lockout_s() default 60;
 
+    @AttributeDefinition(name = "Event stream queue (events)", description = "Events waiting to be written to one browser's "
+            + "event stream; past it (the browser stopped reading) the stream is ended and the browser reconnects", min = "16")
+    int event_queue_max_events() default 256;
+
+    @AttributeDefinition(name = "Event stream queue (bytes)", description = "The same bound in bytes", min = "65536")
+    int event_queue_max_bytes() default 262144;
+
     @AttributeDefinition(name = "Allowed origins", description = "Web pages that may send changes (POST, DELETE) to the API, on top of "
             + "the session cookie (SameSite=Strict) and the CSRF token. " + OriginPolicy.SYNTAX)
     String allowed_origins() default OriginPolicy.SELF;
