@@ -23,6 +23,7 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -87,6 +88,10 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             target = "(" + AudioBridge.ENGINE + "=" + AudioBridge.ENGINE_EMBEDDED + ")")
     volatile AudioBridge audio;
+
+    /** The configurations shown by GET /api/config (read-only). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationAdmin configAdmin;
 
     private final transient PasswordCheck fixedCheck;
     private final transient Access access;
@@ -246,6 +251,13 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             }
             case STATUS -> json(resp, 200, Reports.status(stack, registry, presence, config, mdns, calls, audio,
                     access.sessions().size(), events.size()));
+            case CONFIG -> {
+                ConfigurationAdmin admin = configAdmin;
+                if (admin == null) {
+                    throw new ApiError(503, "Configuration Admin is not available (Karaf's bundle org.apache.felix.configadmin)");
+                }
+                json(resp, 200, Configurations.report(admin));
+            }
             case EVENTS -> openEvents(session, req, resp);
         }
     }

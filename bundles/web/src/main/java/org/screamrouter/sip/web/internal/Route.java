@@ -29,6 +29,7 @@ record Route(Kind kind, String id) {
         SUBSCRIPTIONS("GET", "subscriptions"),
         SINKS("GET", "sinks"),
         STATUS("GET", "status"),
+        CONFIG("GET", "config"),
         EVENTS("GET", "events");
 
         final String method;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ import org.eclipse.jetty.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.event.Event;
 import org.screamrouter.sip.http.Json;
 import org.screamrouter.sip.registrar.Binding;
@@ -168,7 +171,8 @@ class ApiServletTest {
     void withoutASessionEveryRouteButTheLoginIs401() throws Exception {
         for (String[] route : new String[][] {{"GET", "/api/session"}, {"POST", "/api/logout"}, {"GET", "/api/devices"},
                 {"GET", "/api/devices/u1"}, {"DELETE", "/api/devices/u1"}, {"POST", "/api/devices/u1/ping"}, {"GET", "/api/calls"},
-                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"}}) {
+                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"},
+                {"GET", "/api/config"}}) {
             assertError(send(route[0], route[1], null, null, null, null), 401, "not logged in");
             // a made-up cookie is no session either
             assertError(send(route[0], route[1], null, new Login("screamrouter-session=0123456789abcdef0123456789abcdef", null), null, null),
@@ -248,6 +252,43 @@ class ApiServletTest {
         Map<String, Object> status = json(send("GET", "/api/status", null, login, null, null));
         assertThat(status).containsEntry("stack", null).containsEntry("sessions", 1L);
         assertThat(status.get("missing")).asList().hasSize(7);
+    }
+
+    @Test
+    void theConfigurationsAreShownReadOnlyWithTheirSecretsMasked() throws Exception {
+        Login login = login();
+        assertError(send("GET", "/api/config", null, login, null, null), 503, "Configuration Admin is not available");
+        Hashtable<String, Object> stack = new Hashtable<>(Map.of("service.pid", "org.screamrouter.sip.stack", "udp.port", "5060",
+                "tls.keystore.password", "do-not-show-me", "felix.fileinstall.filename", "file:/opt/karaf/etc/org.screamrouter.sip.stack.cfg"));
+        Hashtable<String, Object> http = new Hashtable<>(Map.of("service.pid", "org.apache.felix.http", "org.osgi.service.http.port", "8181",
+                "org.apache.felix.https.keystore.password", "do-not-show-me-either"));
+        Hashtable<String, Object> other = new Hashtable<>(Map.of("service.pid", "org.apache.karaf.shell", "sshPort", "8101"));
+        servlet.configAdmin = configAdmin(Map.of("org.screamrouter.sip.stack", stack, "org.apache.felix.http", http, "org.apache.karaf.shell", other));
+        HttpResponse<String> r = send("GET", "/api/config", null, login, null, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).doesNotContain("do-not-show-me").doesNotContain("sshPort");
+        assertThat(r.body()).isEqualTo("{\"configurations\":["
+                + "{\"pid\":\"org.apache.felix.http\",\"file\":null,\"properties\":{\"org.apache.felix.https.keystore.password\":\"********\","
+                + "\"org.osgi.service.http.port\":\"8181\"},\"masked\":[\"org.apache.felix.https.keystore.password\"],"
+                + "\"edit\":\"config:property-set -p org.apache.felix.http <key> <value>\"},"
+                + "{\"pid\":\"org.screamrouter.sip.stack\",\"file\":\"/opt/karaf/etc/org.screamrouter.sip.stack.cfg\","
+                + "\"properties\":{\"tls.keystore.password\":\"********\",\"udp.port\":\"5060\"},\"masked\":[\"tls.keystore.password\"],"
+                + "\"edit\":\"config:property-set -p org.screamrouter.sip.stack <key> <value>\"}]}");
+        assertError(send("POST", "/api/config", "{}", login, login.csrf(), null), 405, "POST is not allowed");
+    }
+
+    /** A Configuration Admin holding these configurations (by PID); only listing them works. */
+    private static ConfigurationAdmin configAdmin(Map<String, Hashtable<String, Object>> byPid) {
+        return (ConfigurationAdmin) Proxy.newProxyInstance(ConfigurationAdmin.class.getClassLoader(), new Class<?>[] {ConfigurationAdmin.class},
+                (p, m, a) -> {
+                    if (!m.getName().equals("listConfigurations")) throw new UnsupportedOperationException(m.getName());
+                    return byPid.entrySet().stream().map(e -> (Configuration) Proxy.newProxyInstance(Configuration.class.getClassLoader(),
+                            new Class<?>[] {Configuration.class}, (q, n, b) -> switch (n.getName()) {
+                                case "getPid" -> e.getKey();
+                                case "getProperties" -> e.getValue();
+                                default -> throw new UnsupportedOperationException(n.getName());
+                            })).toArray(Configuration[]::new);
+                });
     }
 
     @Test

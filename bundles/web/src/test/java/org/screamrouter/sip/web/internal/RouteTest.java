@@ -23,6 +23,7 @@ class RouteTest {
         assertThat(Route.match("GET", "/sinks")).isEqualTo(new Route(Kind.SINKS, null));
         assertThat(Route.match("GET", "/status")).isEqualTo(new Route(Kind.STATUS, null));
         assertThat(Route.match("GET", "/events")).isEqualTo(new Route(Kind.EVENTS, null));
+        assertThat(Route.match("GET", "/config")).isEqualTo(new Route(Kind.CONFIG, null));
     }
 
     @Test
