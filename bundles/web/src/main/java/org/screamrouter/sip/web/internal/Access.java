@@ -80,24 +80,32 @@ final class Access {
         }
         WebConfig c = config;
         String address = req.getRemoteAddr();
-        long wait = throttle.retryAfterSeconds(address, user);
-        if (wait > 0) {
-            throw new ApiError(429, "too many failed logins from this address or for this user (login.max.failures " + c.login_max_failures()
-                    + " within " + c.login_window_s() + " s): logins refused for " + wait + " s more", "Retry-After", Long.toString(wait));
+        LoginThrottle.Admission admission = throttle.begin(address, user);
+        LoginThrottle.Permit permit = admission.permit();
+        if (permit == null) {
+            String wait = Long.toString(admission.retryAfterS());
+            throw new ApiError(429, admission.lockedOut()
+                    ? "too many failed logins from this address or for this user (login.max.failures " + c.login_max_failures() + " within "
+                            + c.login_window_s() + " s): logins refused for " + wait + " s more"
+                    : "too many logins at once from this address or for this user: try again in " + wait + " s", "Retry-After", wait);
         }
-        switch (passwords.check(user, password.toCharArray())) {
-            case ACCEPTED -> throttle.succeeded(address, user);
-            case REFUSED -> {
-                LOG.info("Web console: login of {} from {} refused", user, address);
-                List<String> locked = throttle.failed(address, user).started();
-                if (!locked.isEmpty()) {
-                    LOG.warn("Web console: {} failed logins within {} s for {}: logins refused for {} s (the last from {} as {})",
-                            c.login_max_failures(), c.login_window_s(), String.join(" and ", locked), c.login_lockout_s(), address, user);
+        try {
+            switch (passwords.check(user, password.toCharArray())) {
+                case ACCEPTED -> throttle.succeeded(permit);
+                case REFUSED -> {
+                    LOG.info("Web console: login of {} from {} refused", user, address);
+                    List<String> locked = throttle.failed(permit).started();
+                    if (!locked.isEmpty()) {
+                        LOG.warn("Web console: {} failed logins within {} s for {}: logins refused for {} s (the last from {} as {})",
+                                c.login_max_failures(), c.login_window_s(), String.join(" and ", locked), c.login_lockout_s(), address, user);
+                    }
+                    throw new ApiError(401, "wrong user name or password");
                 }
-                throw new ApiError(401, "wrong user name or password");
+                case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");
+                default -> throw new ApiError(503, "JAAS realm " + c.jaas_realm() + " cannot be used now (the server log says why)");
             }
-            case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");
-            default -> throw new ApiError(503, "JAAS realm " + c.jaas_realm() + " cannot be used now (the server log says why)");
+        } finally {
+            throttle.released(permit); // a check that neither failed nor succeeded is not counted (a no-op after either)
         }
         sessions.remove(cookie(req));
         Sessions.Session s = sessions.create(user).orElseThrow(() -> new ApiError(503,

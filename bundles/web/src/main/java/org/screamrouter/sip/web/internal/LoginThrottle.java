@@ -13,7 +13,9 @@ import java.util.function.LongSupplier;
  * Failed logins counted per remote address and per user name, in a sliding window: {@code maxFailures} failures of one
  * of them within {@code window} lock it out for {@code lockout}. A locked address or user is refused before its password
  * is checked (so a right password is refused too, and the JAAS realm is not asked); a successful login clears the
- * counts of its address and user. Memory is bounded: at most {@link #MAX_TRACKED} addresses and users are tracked; past
+ * counts of its address and user. Logins in progress count as failures until they end ({@link #begin} to
+ * {@link #failed}, {@link #succeeded} or {@link #released}), so parallel requests get no more guesses than sequential
+ * ones. Memory is bounded: at most {@link #MAX_TRACKED} addresses and users are tracked; past
  * that the entries that are neither counting nor locked any more go first, then the least recently failed ones (an
  * attacker rotating names or addresses can push out an old count, but has to fail {@link #MAX_TRACKED} times to do it).
  * Times come from a nanosecond clock (tests move it). Thread-safe.
@@ -25,9 +27,30 @@ final class LoginThrottle {
     /** What a failure started: the address and user names locked out by it (usually none), for the log. */
     record Lockout(List<String> started) {}
 
-    /** One address or user: the times of its recent failures (at most maxFailures), and the end of its lockout. */
+    /**
+     * The answer of {@link #begin}: a permit for a login that may go ahead (its password may be checked), else how
+     * long to wait, and whether because of a lockout (else: too many logins of it in progress).
+     */
+    record Admission(Permit permit, long retryAfterS, boolean lockedOut) {}
+
+    /** A login in progress: ended exactly once by {@link #failed}, {@link #succeeded} or {@link #released}. */
+    static final class Permit {
+        private final String address;
+        private final String user;
+        private final Entry[] entries;
+        private boolean ended;
+
+        private Permit(String address, String user, Entry... entries) {
+            this.address = address;
+            this.user = user;
+            this.entries = entries;
+        }
+    }
+
+    /** One address or user: the times of its recent failures (at most maxFailures), its logins in progress, its lockout. */
     private static final class Entry {
         final ArrayDeque<Long> failures = new ArrayDeque<>();
+        int inProgress;
         long lockedUntil;
         boolean locked;
     }
@@ -57,50 +80,68 @@ final class LoginThrottle {
     }
 
     /**
-     * How long a login from {@code address} as {@code user} must wait, rounded up to whole seconds (at least 1); 0
-     * when it may go ahead. The longer of the two lockouts counts.
+     * Whether a login from {@code address} as {@code user} may go ahead: refused while either is locked out (the wait
+     * rounded up to whole seconds, the longer lockout), or while either has as many logins in progress as failures
+     * left before a lockout (wait 1 s).
      */
-    synchronized long retryAfterSeconds(String address, String user) {
+    synchronized Admission begin(String address, String user) {
         long now = nanoClock.getAsLong();
         long remaining = Math.max(remaining(key(ADDRESS, address), now), remaining(key(USER, user), now));
-        return remaining <= 0 ? 0 : Math.max(1, (remaining + 999_999_999L) / 1_000_000_000L);
+        if (remaining > 0) {
+            return new Admission(null, Math.max(1, (remaining + 999_999_999L) / 1_000_000_000L), true);
+        }
+        Entry a = entry(key(ADDRESS, address), now);
+        Entry u = entry(key(USER, user), now);
+        if (a.failures.size() + a.inProgress >= maxFailures || u.failures.size() + u.inProgress >= maxFailures) {
+            return new Admission(null, 1, false);
+        }
+        a.inProgress++;
+        u.inProgress++;
+        evict(now);
+        return new Admission(new Permit(address, user, a, u), 0, false);
     }
 
     /** A wrong password: counted for the address and the user; returns the lockouts it started. */
-    synchronized Lockout failed(String address, String user) {
+    synchronized Lockout failed(Permit permit) {
+        if (!end(permit)) {
+            return new Lockout(List.of());
+        }
         long now = nanoClock.getAsLong();
         List<String> started = new ArrayList<>(2);
-        for (String key : List.of(key(ADDRESS, address), key(USER, user))) {
-            Entry e = entries.remove(key); // put back last: the most recently failed is evicted last
-            if (e == null) {
-                e = new Entry();
+        String[] keys = {key(ADDRESS, permit.address), key(USER, permit.user)};
+        for (int i = 0; i < keys.length; i++) {
+            Entry e = permit.entries[i];
+            if (entries.get(keys[i]) != e) {
+                continue; // evicted meanwhile
             }
-            if (e.locked && now - e.lockedUntil >= 0) {
-                e.locked = false; // a lockout that ended starts a fresh count
-                e.failures.clear();
-            }
+            entries.remove(keys[i]); // put back last: the most recently failed is evicted last
+            expire(e, now);
             if (!e.locked) {
-                while (!e.failures.isEmpty() && now - e.failures.peekFirst() >= windowNanos) {
-                    e.failures.pollFirst();
-                }
                 e.failures.addLast(now);
                 if (e.failures.size() >= maxFailures) {
                     e.failures.clear();
                     e.locked = true;
                     e.lockedUntil = now + lockoutNanos;
-                    started.add(key);
+                    started.add(keys[i]);
                 }
             }
-            entries.put(key, e);
+            entries.put(keys[i], e);
         }
         evict(now);
         return new Lockout(started);
     }
 
     /** A successful login: the address's and the user's counts start again. */
-    synchronized void succeeded(String address, String user) {
-        entries.remove(key(ADDRESS, address));
-        entries.remove(key(USER, user));
+    synchronized void succeeded(Permit permit) {
+        if (end(permit)) {
+            entries.remove(key(ADDRESS, permit.address));
+            entries.remove(key(USER, permit.user));
+        }
+    }
+
+    /** A login that neither failed nor succeeded (a user without the role, a realm that cannot be used): not counted. */
+    synchronized void released(Permit permit) {
+        end(permit);
     }
 
     synchronized int tracked() {
@@ -113,6 +154,34 @@ final class LoginThrottle {
     /** The map key, which is also what the log names: {@code address 127.0.0.1}, {@code user admin}. */
     static String key(String kind, String value) {
         return kind + value;
+    }
+
+    private boolean end(Permit permit) {
+        if (permit.ended) {
+            return false;
+        }
+        permit.ended = true;
+        for (Entry e : permit.entries) {
+            e.inProgress--;
+        }
+        return true;
+    }
+
+    /** The entry of this key, made when missing, its window and an ended lockout brought up to {@code now}. */
+    private Entry entry(String key, long now) {
+        Entry e = entries.computeIfAbsent(key, k -> new Entry());
+        expire(e, now);
+        return e;
+    }
+
+    private void expire(Entry e, long now) {
+        if (e.locked && now - e.lockedUntil >= 0) {
+            e.locked = false; // a lockout that ended starts a fresh count
+            e.failures.clear();
+        }
+        while (!e.failures.isEmpty() && now - e.failures.peekFirst() >= windowNanos) {
+            e.failures.pollFirst();
+        }
     }
 
     private long remaining(String key, long now) {
@@ -129,7 +198,7 @@ final class LoginThrottle {
             Entry e = it.next();
             boolean lockEnded = !e.locked || now - e.lockedUntil >= 0;
             boolean windowEnded = e.failures.isEmpty() || now - e.failures.peekLast() >= windowNanos;
-            if (lockEnded && windowEnded) {
+            if (lockEnded && windowEnded && e.inProgress == 0) {
                 it.remove();
             }
         }
@@ -137,10 +206,5 @@ final class LoginThrottle {
             it.next();
             it.remove();
         }
-    }
-
-    /** The settings of this throttle, for the messages. */
-    synchronized String describe() {
-        return maxFailures + " failed logins within " + Duration.ofNanos(windowNanos).toSeconds() + " s";
     }
 }

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,11 @@ class ApiServletTest {
             case "admin" -> new String(password).equals(PASSWORD) ? PasswordCheck.Outcome.ACCEPTED : PasswordCheck.Outcome.REFUSED;
             case "viewer" -> PasswordCheck.Outcome.LACKS_ROLE;
             case "broken" -> PasswordCheck.Outcome.UNAVAILABLE;
+            case "slow" -> {
+                slowChecks.countDown();
+                await(release);
+                yield PasswordCheck.Outcome.REFUSED;
+            }
             default -> PasswordCheck.Outcome.REFUSED;
         }, clock::get);
         servlet.registry = registry;
@@ -85,6 +91,18 @@ class ApiServletTest {
     void stop() throws Exception {
         servlet.deactivate();
         server.stop();
+    }
+
+    /** The checks of user "slow" wait for this. */
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch slowChecks = new CountDownLatch(5);
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Counts the password checks (the JAAS realm's work). */
@@ -148,6 +166,37 @@ class ApiServletTest {
             assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"again" + i + "\"}", null, null, null), 401, "wrong");
         }
         assertThat(login().csrf()).isNotEmpty();
+    }
+
+    /** Ten guesses at once: only five reach the realm, the others are 429 while those are in progress. */
+    @Test
+    void parallelGuessesGetNoMoreThanSequentialOnes() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> guesses = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                guesses.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/login")).timeout(Duration.ofSeconds(15))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"slow\",\"password\":\"g" + i + "\"}"))
+                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            assertThat(slowChecks.await(10, TimeUnit.SECONDS)).as("5 checks in progress").isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (guesses.stream().filter(CompletableFuture::isDone).count() < 5) {
+                assertThat(System.nanoTime()).as("the 5 others answered within 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            for (CompletableFuture<HttpResponse<String>> g : guesses) {
+                if (g.isDone()) assertError(g.get(), 429, "too many logins at once");
+            }
+        } finally {
+            release.countDown();
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> g : guesses) statuses.add(g.get(15, TimeUnit.SECONDS).statusCode());
+        assertThat(statuses).filteredOn(st -> st == 401).hasSize(5);
+        assertThat(statuses).filteredOn(st -> st == 429).hasSize(5);
+        assertThat(checks.get()).isEqualTo(5);
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null), 429,
+                "too many failed logins");
     }
 
     @Test
