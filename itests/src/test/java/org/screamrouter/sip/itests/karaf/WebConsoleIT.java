@@ -57,6 +57,9 @@ public class WebConsoleIT {
     private static final String ADMIN_PASSWORD = "console-it-" + "pw1";
     private static final String VIEWER = "webviewer";
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    /** Secrets in the configurations: never in /api/config. */
+    private static final String TRUSTSTORE_SECRET = "truststore-" + "secret-it-7f3a";
+    private static final String HTTPS_SECRET = "https-" + "secret-it-91c2";
 
     @Inject
     private BundleContext context;
@@ -73,6 +76,11 @@ public class WebConsoleIT {
                 // Karaf's properties realm: user = password,role...
                 editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"),
                 editConfigurationFilePut("etc/users.properties", VIEWER, "viewer-pw,viewer"),
+                // secrets /api/config must mask (unused: no truststore, no HTTPS)
+                editConfigurationFilePut("etc/org.screamrouter.sip.stack.cfg", "tls.truststore.password", TRUSTSTORE_SECRET),
+                editConfigurationFilePut("etc/org.apache.felix.http.cfg", "org.apache.felix.https.keystore.password", HTTPS_SECRET),
+                // a short lockout, so the lockout test gives the address back quickly
+                editConfigurationFilePut("etc/org.screamrouter.sip.web.cfg", "login.lockout.s", "2"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.name", "org.screamrouter"),
                 editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.screamrouter.level", "INFO"));
     }
@@ -214,6 +222,47 @@ public class WebConsoleIT {
         Login after = login();
         assertEquals(200, send("GET", "/api/devices", null, after, null, null).statusCode());
         assertEquals(204, send("POST", "/api/logout", null, after, after.csrf(), null).statusCode());
+    }
+
+    /** The configurations, read-only, with their secrets masked: the secret strings never reach the answer. */
+    @Test
+    public void theConfigurationsWithTheirSecretsMasked() throws Exception {
+        Login login = login();
+        assertError(send("GET", "/api/config", null, null, null, null), 401, "not logged in");
+        HttpResponse<String> config = send("GET", "/api/config", null, login, null, null);
+        assertEquals(config.body(), 200, config.statusCode());
+        String body = config.body();
+        assertTrue(body, !body.contains(TRUSTSTORE_SECRET) && !body.contains(HTTPS_SECRET));
+        assertTrue(body, body.contains("{\"pid\":\"org.screamrouter.sip.stack\",\"file\":\"") && body.contains("org.screamrouter.sip.stack.cfg\"")
+                && body.contains("\"tls.truststore.password\":\"********\"") && body.contains("\"udp.port\":\"" + KarafRun.sipPort() + "\"")
+                && body.contains("\"edit\":\"config:property-set -p org.screamrouter.sip.stack <key> <value>\""));
+        assertTrue(body, body.contains("{\"pid\":\"org.apache.felix.http\"") && body.contains("\"org.apache.felix.https.keystore.password\":\"********\""));
+        assertTrue(body, body.contains("\"pid\":\"org.screamrouter.sip.web\"") && body.contains("\"login.lockout.s\":\"2\""));
+        assertTrue("no framework keys: " + body, !body.contains("service.pid") && !body.contains("felix.fileinstall.filename"));
+        assertTrue("only ScreamRouter SIP's and the HTTP server's", !body.contains("org.apache.karaf.shell") && !body.contains("org.ops4j"));
+        assertEquals(204, send("POST", "/api/logout", null, login, login.csrf(), null).statusCode());
+    }
+
+    /**
+     * A brute force over real HTTP: the 5th wrong password locks the address out, the next login (even with the right
+     * password) is 429 with Retry-After without a password check; after the (shortened, 2 s) lockout the right one works.
+     */
+    @Test
+    public void failedLoginsLockTheAddressOut() throws Exception {
+        login(); // a success clears this address's count (the other tests' wrong passwords)
+        for (int i = 0; i < 5; i++) {
+            assertError(send("POST", "/api/login", "{\"user\":\"" + ADMIN + "\",\"password\":\"guess-" + i + "\"}", null, null, null), 401,
+                    "wrong user name or password");
+        }
+        String right = "{\"user\":\"" + ADMIN + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}";
+        HttpResponse<String> locked = send("POST", "/api/login", right, null, null, null);
+        assertError(locked, 429, "too many failed logins");
+        assertEquals("2", locked.headers().firstValue("Retry-After").orElse(""));
+        long start = System.nanoTime();
+        Await.until("the lockout over", Duration.ofSeconds(10), () -> send("POST", "/api/login", right, null, null, null),
+                r -> r.statusCode() == 200);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue("the lockout ended after " + millis + " ms", millis >= 1000);
     }
 
     /** A call to a sink in /api/calls, hung up through the API: the peer gets the BYE and the call is gone. */

@@ -2,6 +2,7 @@ package org.screamrouter.sip.web.internal;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.servlet.http.Cookie;
 import javax.servlet.http.HttpServletRequest;
@@ -21,17 +22,20 @@ final class Access {
     static final String CSRF_HEADER = "X-CSRF-Token";
 
     private final Sessions sessions;
+    private final LoginThrottle throttle;
     private volatile PasswordCheck passwords;
     private volatile OriginPolicy origins = OriginPolicy.parse(OriginPolicy.SELF);
     private volatile WebConfig config;
 
-    Access(Sessions sessions) {
+    Access(Sessions sessions, LoginThrottle throttle) {
         this.sessions = sessions;
+        this.throttle = throttle;
     }
 
     /** New settings: the password check, the pages that may send changes, the session limits; sessions are kept. */
     void configure(WebConfig config, PasswordCheck passwords, OriginPolicy origins) {
         this.sessions.limits(Duration.ofSeconds(config.session_idle_timeout_s()), config.max_sessions());
+        this.throttle.limits(config.login_max_failures(), Duration.ofSeconds(config.login_window_s()), Duration.ofSeconds(config.login_lockout_s()));
         this.passwords = passwords;
         this.origins = origins;
         this.config = config;
@@ -65,21 +69,43 @@ final class Access {
         return session;
     }
 
-    /** The login of a parsed JSON body {@code {"user", "password"}}: a new session and its cookie, or the refusal. */
+    /**
+     * The login of a parsed JSON body {@code {"user", "password"}}: a new session and its cookie, or the refusal. An
+     * address or user locked out by {@link LoginThrottle} is refused with 429 before the password is checked.
+     */
     Sessions.Session login(Object body, HttpServletRequest req, HttpServletResponse resp) {
         if (!(body instanceof Map<?, ?> m) || !(m.get("user") instanceof String user) || !(m.get("password") instanceof String password)
                 || user.isEmpty()) {
             throw new ApiError(400, "expected a JSON object {\"user\": \"...\", \"password\": \"...\"}");
         }
         WebConfig c = config;
-        switch (passwords.check(user, password.toCharArray())) {
-            case ACCEPTED -> { }
-            case REFUSED -> {
-                LOG.info("Web console: login of {} from {} refused", user, req.getRemoteAddr());
-                throw new ApiError(401, "wrong user name or password");
+        String address = req.getRemoteAddr();
+        LoginThrottle.Admission admission = throttle.begin(address, user);
+        LoginThrottle.Permit permit = admission.permit();
+        if (permit == null) {
+            String wait = Long.toString(admission.retryAfterS());
+            throw new ApiError(429, admission.lockedOut()
+                    ? "too many failed logins from this address or for this user (login.max.failures " + c.login_max_failures() + " within "
+                            + c.login_window_s() + " s): logins refused for " + wait + " s more"
+                    : "too many logins at once from this address or for this user: try again in " + wait + " s", "Retry-After", wait);
+        }
+        try {
+            switch (passwords.check(user, password.toCharArray())) {
+                case ACCEPTED -> throttle.succeeded(permit);
+                case REFUSED -> {
+                    LOG.info("Web console: login of {} from {} refused", user, address);
+                    List<String> locked = throttle.failed(permit).started();
+                    if (!locked.isEmpty()) {
+                        LOG.warn("Web console: {} failed logins within {} s for {}: logins refused for {} s (the last from {} as {})",
+                                c.login_max_failures(), c.login_window_s(), String.join(" and ", locked), c.login_lockout_s(), address, user);
+                    }
+                    throw new ApiError(401, "wrong user name or password");
+                }
+                case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");
+                default -> throw new ApiError(503, "JAAS realm " + c.jaas_realm() + " cannot be used now (the server log says why)");
             }
-            case LACKS_ROLE -> throw new ApiError(403, "user " + user + " lacks the role " + c.required_role() + " the console requires");
-            default -> throw new ApiError(503, "JAAS realm " + c.jaas_realm() + " cannot be used now (the server log says why)");
+        } finally {
+            throttle.released(permit); // a check that neither failed nor succeeded is not counted (a no-op after either)
         }
         sessions.remove(cookie(req));
         Sessions.Session s = sessions.create(user).orElseThrow(() -> new ApiError(503,

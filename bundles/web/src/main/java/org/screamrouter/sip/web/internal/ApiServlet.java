@@ -17,11 +17,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import javax.servlet.AsyncContext;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -87,8 +89,12 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             target = "(" + AudioBridge.ENGINE + "=" + AudioBridge.ENGINE_EMBEDDED + ")")
     volatile AudioBridge audio;
 
+    /** The configurations shown by GET /api/config (read-only). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ConfigurationAdmin configAdmin;
+
     private final transient PasswordCheck fixedCheck;
-    private final transient Access access = new Access(new Sessions(new SecureRandom(), System::nanoTime, Duration.ofMinutes(30), 32));
+    private final transient Access access;
     private final transient EventStream events = new EventStream();
     private transient volatile WebConfig settings;
     private transient volatile ScheduledThreadPoolExecutor thread;
@@ -100,7 +106,13 @@ public class ApiServlet extends HttpServlet implements EventHandler {
 
     /** For tests: logins go to {@code check}. */
     ApiServlet(PasswordCheck check) {
+        this(check, System::nanoTime);
+    }
+
+    /** For tests: logins go to {@code check}; sessions and login failures are timed by {@code nanoClock}. */
+    ApiServlet(PasswordCheck check, LongSupplier nanoClock) {
         this.fixedCheck = check;
+        this.access = new Access(new Sessions(new SecureRandom(), nanoClock, Duration.ofMinutes(30), 32), new LoginThrottle(nanoClock));
     }
 
     @Activate
@@ -166,8 +178,8 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             Route route = Route.match(req.getMethod(), raw);
             dispatch(route, access.admit(route.kind(), req), req, resp);
         } catch (ApiError e) {
-            if (e.allow() != null) {
-                resp.setHeader("Allow", e.allow());
+            if (e.header() != null) {
+                resp.setHeader(e.header(), e.headerValue());
             }
             json(resp, e.status(), Views.error(e.getMessage()));
         } catch (RuntimeException e) {
@@ -239,6 +251,13 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             }
             case STATUS -> json(resp, 200, Reports.status(stack, registry, presence, config, mdns, calls, audio,
                     access.sessions().size(), events.size()));
+            case CONFIG -> {
+                ConfigurationAdmin admin = configAdmin;
+                if (admin == null) {
+                    throw new ApiError(503, "Configuration Admin is not available (Karaf's bundle org.apache.felix.configadmin)");
+                }
+                json(resp, 200, Configurations.report(admin));
+            }
             case EVENTS -> openEvents(session, req, resp);
         }
     }
@@ -261,6 +280,10 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         }
     }
 
+    /**
+     * Keeps the response open as an event stream: non-blocking output ({@link EventOutput}) with a bounded queue, added
+     * to the open streams on the component's thread.
+     */
     private void openEvents(Sessions.Session session, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setStatus(200);
         resp.setContentType("text/event-stream");
@@ -268,32 +291,14 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         resp.flushBuffer();
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        EventStream.Client client = new EventStream.Client() {
-            @Override
-            public String session() {
-                return session.id;
-            }
-
-            @Override
-            public void send(String text) throws IOException {
-                var out = async.getResponse().getOutputStream();
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    async.complete();
-                } catch (IllegalStateException already) {
-                    // completed by the container (the client went away)
-                }
-            }
-        };
+        WebConfig c = settings;
+        EventOutput output = new EventOutput(async, resp.getOutputStream(), session.id, req.getRemoteAddr() + ":" + req.getRemotePort(),
+                c.event_queue_max_events(), c.event_queue_max_bytes(), events::remove);
+        output.start();
         try {
-            thread.execute(() -> events.add(client));
+            thread.execute(() -> events.add(output));
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            client.close(); // the component is stopping: the browser reconnects to the next one
+            output.close(); // the component is stopping: the browser reconnects to the next one
         }
     }
 

@@ -29,6 +29,7 @@ record Route(Kind kind, String id) {
         SUBSCRIPTIONS("GET", "subscriptions"),
         SINKS("GET", "sinks"),
         STATUS("GET", "status"),
+        CONFIG("GET", "config"),
         EVENTS("GET", "events");
 
         final String method;
@@ -87,7 +88,7 @@ record Route(Kind kind, String id) {
             throw new ApiError(404, "no such API route: " + method + " /api" + (rawPath == null ? "" : rawPath));
         }
         String allow = String.join(", ", allowed);
-        throw new ApiError(405, method + " is not allowed on /api" + rawPath + " (allowed: " + allow + ")", allow);
+        throw new ApiError(405, method + " is not allowed on /api" + rawPath + " (allowed: " + allow + ")", "Allow", allow);
     }
 
     private static List<String> segments(String rawPath) {

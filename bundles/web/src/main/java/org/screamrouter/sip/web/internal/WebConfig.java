@@ -28,6 +28,23 @@ public @interface WebConfig {
     @AttributeDefinition(name = "Largest request body (bytes)", description = "A larger JSON body gets 413", min = "256")
     int max_body_bytes() default 8192;
 
+    @AttributeDefinition(name = "Login failures before a lockout", description = "This many wrong passwords from one address, or for "
+            + "one user name, within login.window.s lock that address or user out: its logins get 429 without a password check", min = "1")
+    int login_max_failures() default 5;
+
+    @AttributeDefinition(name = "Login failure window (s)", description = "The sliding window login.max.failures are counted in", min = "1")
+    int login_window_s() default 60;
+
+    @AttributeDefinition(name = "Login lockout (s)", description = "How long a locked address or user is refused (Retry-After)", min = "1")
+    int login_lockout_s() default 60;
+
+    @AttributeDefinition(name = "Event stream queue (events)", description = "Events waiting to be written to one browser's "
+            + "event stream; past it (the browser stopped reading) the stream is ended and the browser reconnects", min = "16")
+    int event_queue_max_events() default 256;
+
+    @AttributeDefinition(name = "Event stream queue (bytes)", description = "The same bound in bytes", min = "65536")
+    int event_queue_max_bytes() default 262144;
+
     @AttributeDefinition(name = "Allowed origins", description = "Web pages that may send changes (POST, DELETE) to the API, on top of "
             + "the session cookie (SameSite=Strict) and the CSRF token. " + OriginPolicy.SYNTAX)
     String allowed_origins() default OriginPolicy.SELF;

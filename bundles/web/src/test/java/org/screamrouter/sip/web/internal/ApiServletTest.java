@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +23,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -30,6 +36,8 @@ import org.eclipse.jetty.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.event.Event;
 import org.screamrouter.sip.http.Json;
 import org.screamrouter.sip.registrar.Binding;
@@ -47,18 +55,26 @@ class ApiServletTest {
     private static final String PASSWORD = "s3cret";
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final FakeRegistry registry = new FakeRegistry();
+    private final AtomicInteger checks = new AtomicInteger();
+    /** The servlet's nanosecond clock: sessions and login failures. */
+    private final AtomicLong clock = new AtomicLong(System.nanoTime());
     private Server server;
     private ApiServlet servlet;
     private String base;
 
     @BeforeEach
     void start() throws Exception {
-        servlet = new ApiServlet((user, password) -> switch (user) {
+        servlet = new ApiServlet((user, password) -> switch (count(user)) {
             case "admin" -> new String(password).equals(PASSWORD) ? PasswordCheck.Outcome.ACCEPTED : PasswordCheck.Outcome.REFUSED;
             case "viewer" -> PasswordCheck.Outcome.LACKS_ROLE;
             case "broken" -> PasswordCheck.Outcome.UNAVAILABLE;
+            case "slow" -> {
+                slowChecks.countDown();
+                await(release);
+                yield PasswordCheck.Outcome.REFUSED;
+            }
             default -> PasswordCheck.Outcome.REFUSED;
-        });
+        }, clock::get);
         servlet.registry = registry;
         servlet.activate(config(Map.of("ping_timeout_ms", 300)));
         server = new Server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -75,6 +91,24 @@ class ApiServletTest {
     void stop() throws Exception {
         servlet.deactivate();
         server.stop();
+    }
+
+    /** The checks of user "slow" wait for this. */
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch slowChecks = new CountDownLatch(5);
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Counts the password checks (the JAAS realm's work). */
+    private String count(String user) {
+        checks.incrementAndGet();
+        return user;
     }
 
     /** A logged-in session: its cookie and CSRF token. */
@@ -105,11 +139,89 @@ class ApiServletTest {
         assertError(send("POST", "/api/login", "{\"user\":\"" + "x".repeat(9000) + "\"}", null, null, null), 413, "max.body.bytes");
     }
 
+    /**
+     * A brute force of passwords from one address: after {@code login.max.failures} (5) wrong ones the address is locked
+     * out, 429 with Retry-After, and the password is not even checked (the right one is refused too).
+     */
+    @Test
+    void aBruteForceOfPasswordsIsStoppedAfterFiveFailures() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            statuses.add(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"guess" + i + "\"}", null, null, null).statusCode());
+        }
+        assertThat(statuses.subList(0, 5)).containsOnly(401);
+        assertThat(statuses.subList(5, 20)).as("the attack goes on").containsOnly(429);
+        int checked = checks.get();
+        HttpResponse<String> right = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertError(right, 429, "too many failed logins");
+        assertThat(right.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(checks.get()).as("the realm is not asked during the lockout").isEqualTo(checked).isEqualTo(5);
+        // a malformed login is 400 as before, not counted and not refused
+        assertError(send("POST", "/api/login", "[1]", null, null, null), 400, "expected a JSON object");
+
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        assertThat(login().csrf()).as("the lockout is over").isNotEmpty();
+        // the success cleared the count: 4 failures more are only 401s
+        for (int i = 0; i < 4; i++) {
+            assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"again" + i + "\"}", null, null, null), 401, "wrong");
+        }
+        assertThat(login().csrf()).isNotEmpty();
+    }
+
+    /** Ten guesses at once: only five reach the realm, the others are 429 while those are in progress. */
+    @Test
+    void parallelGuessesGetNoMoreThanSequentialOnes() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> guesses = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                guesses.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/login")).timeout(Duration.ofSeconds(15))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"slow\",\"password\":\"g" + i + "\"}"))
+                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            assertThat(slowChecks.await(10, TimeUnit.SECONDS)).as("5 checks in progress").isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (guesses.stream().filter(CompletableFuture::isDone).count() < 5) {
+                assertThat(System.nanoTime()).as("the 5 others answered within 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            for (CompletableFuture<HttpResponse<String>> g : guesses) {
+                if (g.isDone()) assertError(g.get(), 429, "too many logins at once");
+            }
+        } finally {
+            release.countDown();
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> g : guesses) statuses.add(g.get(15, TimeUnit.SECONDS).statusCode());
+        assertThat(statuses).filteredOn(st -> st == 401).hasSize(5);
+        assertThat(statuses).filteredOn(st -> st == 429).hasSize(5);
+        assertThat(checks.get()).isEqualTo(5);
+        assertError(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null), 429,
+                "too many failed logins");
+    }
+
+    @Test
+    void theLockoutLimitsComeFromTheSettings() throws Exception {
+        servlet.modified(config(Map.of("login_max_failures", 2, "login_window_s", 10, "login_lockout_s", 300)));
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"a\"}", null, null, null), 401, "wrong");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(11));
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"b\"}", null, null, null), 401, "wrong"); // the first left the window
+        assertError(send("POST", "/api/login", "{\"user\":\"nobody\",\"password\":\"c\"}", null, null, null), 401, "wrong");
+        HttpResponse<String> locked = send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null);
+        assertError(locked, 429, "login.max.failures 2 within 10 s");
+        assertThat(locked.headers().firstValue("Retry-After")).contains("300");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(299) + 1);
+        assertThat(send("POST", "/api/login", "{\"user\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null, null, null)
+                .headers().firstValue("Retry-After")).contains("1");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        assertThat(login().csrf()).isNotEmpty();
+    }
+
     @Test
     void withoutASessionEveryRouteButTheLoginIs401() throws Exception {
         for (String[] route : new String[][] {{"GET", "/api/session"}, {"POST", "/api/logout"}, {"GET", "/api/devices"},
                 {"GET", "/api/devices/u1"}, {"DELETE", "/api/devices/u1"}, {"POST", "/api/devices/u1/ping"}, {"GET", "/api/calls"},
-                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"}}) {
+                {"DELETE", "/api/calls/c1"}, {"GET", "/api/subscriptions"}, {"GET", "/api/sinks"}, {"GET", "/api/status"}, {"GET", "/api/events"},
+                {"GET", "/api/config"}}) {
             assertError(send(route[0], route[1], null, null, null, null), 401, "not logged in");
             // a made-up cookie is no session either
             assertError(send(route[0], route[1], null, new Login("screamrouter-session=0123456789abcdef0123456789abcdef", null), null, null),
@@ -192,6 +304,43 @@ class ApiServletTest {
     }
 
     @Test
+    void theConfigurationsAreShownReadOnlyWithTheirSecretsMasked() throws Exception {
+        Login login = login();
+        assertError(send("GET", "/api/config", null, login, null, null), 503, "Configuration Admin is not available");
+        Hashtable<String, Object> stack = new Hashtable<>(Map.of("service.pid", "org.screamrouter.sip.stack", "udp.port", "5060",
+                "tls.keystore.password", "do-not-show-me", "felix.fileinstall.filename", "file:/opt/karaf/etc/org.screamrouter.sip.stack.cfg"));
+        Hashtable<String, Object> http = new Hashtable<>(Map.of("service.pid", "org.apache.felix.http", "org.osgi.service.http.port", "8181",
+                "org.apache.felix.https.keystore.password", "do-not-show-me-either"));
+        Hashtable<String, Object> other = new Hashtable<>(Map.of("service.pid", "org.apache.karaf.shell", "sshPort", "8101"));
+        servlet.configAdmin = configAdmin(Map.of("org.screamrouter.sip.stack", stack, "org.apache.felix.http", http, "org.apache.karaf.shell", other));
+        HttpResponse<String> r = send("GET", "/api/config", null, login, null, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).doesNotContain("do-not-show-me").doesNotContain("sshPort");
+        assertThat(r.body()).isEqualTo("{\"configurations\":["
+                + "{\"pid\":\"org.apache.felix.http\",\"file\":null,\"properties\":{\"org.apache.felix.https.keystore.password\":\"********\","
+                + "\"org.osgi.service.http.port\":\"8181\"},\"masked\":[\"org.apache.felix.https.keystore.password\"],"
+                + "\"edit\":\"config:property-set -p org.apache.felix.http <key> <value>\"},"
+                + "{\"pid\":\"org.screamrouter.sip.stack\",\"file\":\"/opt/karaf/etc/org.screamrouter.sip.stack.cfg\","
+                + "\"properties\":{\"tls.keystore.password\":\"********\",\"udp.port\":\"5060\"},\"masked\":[\"tls.keystore.password\"],"
+                + "\"edit\":\"config:property-set -p org.screamrouter.sip.stack <key> <value>\"}]}");
+        assertError(send("POST", "/api/config", "{}", login, login.csrf(), null), 405, "POST is not allowed");
+    }
+
+    /** A Configuration Admin holding these configurations (by PID); only listing them works. */
+    private static ConfigurationAdmin configAdmin(Map<String, Hashtable<String, Object>> byPid) {
+        return (ConfigurationAdmin) Proxy.newProxyInstance(ConfigurationAdmin.class.getClassLoader(), new Class<?>[] {ConfigurationAdmin.class},
+                (p, m, a) -> {
+                    if (!m.getName().equals("listConfigurations")) throw new UnsupportedOperationException(m.getName());
+                    return byPid.entrySet().stream().map(e -> (Configuration) Proxy.newProxyInstance(Configuration.class.getClassLoader(),
+                            new Class<?>[] {Configuration.class}, (q, n, b) -> switch (n.getName()) {
+                                case "getPid" -> e.getKey();
+                                case "getProperties" -> e.getValue();
+                                default -> throw new UnsupportedOperationException(n.getName());
+                            })).toArray(Configuration[]::new);
+                });
+    }
+
+    @Test
     void unknownRoutesAre404AndOtherMethods405WithAllow() throws Exception {
         Login login = login();
         assertError(send("GET", "/api/nothing", null, login, null, null), 404, "no such API route: GET /api/nothing");
@@ -234,6 +383,62 @@ class ApiServletTest {
         assertThat(seen).contains("event: ONLINE");
         assertThat(seen).anySatisfy(l -> assertThat(l).startsWith("data: {\"uuid\":\"u9\",\"name\":\"sink_u9\""));
         r.body().close();
+    }
+
+    /**
+     * One browser stops reading its event stream (a raw socket that never reads) while large device events keep coming:
+     * once its socket buffers are full, the other stream must still get every new event within 2 s, and the stalled
+     * stream is ended when its queue passes its bound.
+     */
+    @Test
+    void aStreamThatStopsReadingDoesNotStallTheOthers() throws Exception {
+        Login login = login();
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), URI.create(base).getPort()), 5000);
+            stalled.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + login.cookie() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/events")).header("Cookie", login.cookie()).build();
+            HttpResponse<Stream<String>> reading = client.send(request, HttpResponse.BodyHandlers.ofLines());
+            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> reading.body().forEach(lines::add));
+            reader.setDaemon(true);
+            reader.start();
+            awaitStreams(login, 2);
+            String agent = "x".repeat(16 * 1024);
+            int ended = -1;
+            for (int i = 0; i < 3000 && (ended < 0 || i < ended + 3); i++) {
+                Device d = Devices.sink("big-" + i, true, Instant.now(), agent);
+                long sent = System.nanoTime();
+                servlet.handleEvent(new Event(DeviceEvents.UPDATED, Map.of(DeviceEvents.UUID, d.uuid(), DeviceEvents.DEVICE, d)));
+                String wanted = "data: {\"uuid\":\"big-" + i + "\"";
+                long deadline = sent + TimeUnit.SECONDS.toNanos(2);
+                String line;
+                do {
+                    line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } while (line != null && !line.startsWith(wanted));
+                assertThat(line).as("event %d (%d KB sent to each stream) reached the reading stream within 2 s", i, (i + 1) * 16).isNotNull();
+                if (ended < 0 && streams(login) == 1) {
+                    ended = i;
+                }
+            }
+            assertThat(ended).as("the stalled stream was ended").isPositive();
+            System.out.println("the stalled stream was ended after " + (ended + 1) + " events of 16 KB");
+            reading.body().close();
+        }
+    }
+
+    private long streams(Login login) throws Exception {
+        return (Long) json(send("GET", "/api/status", null, login, null, null)).get("eventStreams");
+    }
+
+    private void awaitStreams(Login login, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (streams(login) != count) {
+            assertThat(System.nanoTime()).as("%d event streams open within 5 s", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private Login login() throws Exception {

@@ -2,19 +2,20 @@ package org.screamrouter.sip.web.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EventStreamTest {
-    /** A stream that keeps what it was sent; {@code broken} fails every write. */
+    /** A stream that keeps what it was offered; {@code full} refuses every offer as a full queue would, {@code broken} as a closed one. */
     static final class Recorder implements EventStream.Client {
         final String session;
         final List<String> sent = new ArrayList<>();
+        boolean full;
         boolean broken;
         boolean closed;
+        String finishedWith;
 
         Recorder(String session) {
             this.session = session;
@@ -26,9 +27,21 @@ class EventStreamTest {
         }
 
         @Override
-        public void send(String text) throws IOException {
-            if (broken) throw new IOException("connection reset");
+        public String remote() {
+            return "127.0.0.1:50000";
+        }
+
+        @Override
+        public EventStream.Offer offer(String text) {
+            if (broken || closed) return EventStream.Offer.CLOSED;
+            if (full) return EventStream.Offer.FULL;
             sent.add(text);
+            return EventStream.Offer.QUEUED;
+        }
+
+        @Override
+        public void finish(String text) {
+            finishedWith = text;
         }
 
         @Override
@@ -54,31 +67,46 @@ class EventStreamTest {
     }
 
     @Test
-    void aStreamWhoseSessionEndedIsToldAndClosed() {
+    void aStreamWhoseSessionEndedIsToldAndFinished() {
         Recorder a = new Recorder("alive");
         Recorder b = new Recorder("gone");
         stream.add(a);
         stream.add(b);
         stream.keepAlive(Set.of("alive")::contains);
         assertThat(a.sent).last().isEqualTo(": keep-alive\n\n");
-        assertThat(b.sent).last().isEqualTo("event: session-ended\ndata: {}\n\n");
-        assertThat(b.closed).isTrue();
-        assertThat(a.closed).isFalse();
+        assertThat(b.finishedWith).isEqualTo("event: session-ended\ndata: {}\n\n");
+        assertThat(a.finishedWith).isNull();
         assertThat(stream.size()).isEqualTo(1);
     }
 
     @Test
-    void aStreamThatCannotBeWrittenIsDropped() {
+    void aStreamWhoseQueueIsFullIsEndedTheOthersGetTheEvent() {
+        Recorder slow = new Recorder("s1");
+        Recorder fine = new Recorder("s2");
+        stream.add(slow);
+        stream.add(fine);
+        slow.full = true;
+        stream.publish("UPDATED", "{}", s -> true);
+        assertThat(slow.closed).isTrue();
+        assertThat(fine.sent).last().isEqualTo("id: 1\nevent: UPDATED\ndata: {}\n\n");
+        assertThat(stream.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamThatEndedIsDropped() {
         Recorder a = new Recorder("s1");
         stream.add(a);
         a.broken = true;
         stream.publish("UPDATED", "{}", s -> true);
-        assertThat(a.closed).isTrue();
         assertThat(stream.size()).isZero();
         Recorder dead = new Recorder("s2");
         dead.broken = true;
         stream.add(dead);
         assertThat(stream.size()).as("never kept").isZero();
+        Recorder gone = new Recorder("s3");
+        stream.add(gone);
+        stream.remove(gone);
+        assertThat(stream.size()).as("removed when it ended by itself").isZero();
     }
 
     @Test

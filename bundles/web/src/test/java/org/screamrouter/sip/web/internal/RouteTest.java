@@ -23,6 +23,7 @@ class RouteTest {
         assertThat(Route.match("GET", "/sinks")).isEqualTo(new Route(Kind.SINKS, null));
         assertThat(Route.match("GET", "/status")).isEqualTo(new Route(Kind.STATUS, null));
         assertThat(Route.match("GET", "/events")).isEqualTo(new Route(Kind.EVENTS, null));
+        assertThat(Route.match("GET", "/config")).isEqualTo(new Route(Kind.CONFIG, null));
     }
 
     @Test
@@ -47,14 +48,14 @@ class RouteTest {
     void aKnownPathWithAnotherMethodIs405WithAllow() {
         assertThatThrownBy(() -> Route.match("PUT", "/devices/abc")).isInstanceOfSatisfying(ApiError.class, e -> {
             assertThat(e.status()).isEqualTo(405);
-            assertThat(e.allow()).isEqualTo("GET, DELETE");
+            assertThat(e.header() + ": " + e.headerValue()).isEqualTo("Allow: " + "GET, DELETE");
         });
         assertThatThrownBy(() -> Route.match("GET", "/login")).isInstanceOfSatisfying(ApiError.class, e -> {
             assertThat(e.status()).isEqualTo(405);
-            assertThat(e.allow()).isEqualTo("POST");
+            assertThat(e.header() + ": " + e.headerValue()).isEqualTo("Allow: " + "POST");
         });
         assertThatThrownBy(() -> Route.match("POST", "/devices")).isInstanceOfSatisfying(ApiError.class,
-                e -> assertThat(e.allow()).isEqualTo("GET"));
+                e -> assertThat(e.header() + ": " + e.headerValue()).isEqualTo("Allow: " + "GET"));
     }
 
     @Test
