@@ -4,16 +4,17 @@
 // saves console-listen.png while it plays, checks the engine counts the listener, presses Stop and waits for the
 // listener to go. Prints "RESULT <json>".
 //
-// usage: node console-listen.js <console url> <user> <password> <sink> <screenshot dir> <chromium> <profile dir>
+// usage: node console-listen.js <console url> <user> <password> <sink> <screenshot dir> <chromium> <profile dir> [<key pin>]
+// <key pin>: base64 SHA-256 of the HTTPS server's public key, the one key Chromium then trusts (an https console url)
 const { open, login, view, shot } = require('./console-page');
 
-const [consoleUrl, user, password, sink, shots, executable, profile] = process.argv.slice(2);
+const [consoleUrl, user, password, sink, shots, executable, profile, pin] = process.argv.slice(2);
 
 let progress = { error: 'timed out' };
 const watchdog = setTimeout(() => { console.log('RESULT ' + JSON.stringify(progress)); process.exit(2); }, 100000);
 
 (async () => {
-  const { context, page } = await open(executable, profile);
+  const { context, page } = await open(executable, profile, pin ? ['--ignore-certificate-errors-spki-list=' + pin] : []);
   try {
     await login(page, consoleUrl, user, password);
     await view(page, 'listen');

@@ -2,14 +2,14 @@
 const { chromium } = require('playwright-core');
 const path = require('path');
 
-/** A headless Chromium with a new profile; the page's console lines are printed as "page: ...". */
-exports.open = async (executable, profile) => {
+/** A headless Chromium with a new profile (and extra command line switches); the page's console lines are printed as "page: ...". */
+exports.open = async (executable, profile, extra = []) => {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: executable,
     headless: true,
     viewport: { width: 1280, height: 720 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', ...extra],
   });
   const page = context.pages()[0] || await context.newPage();
   page.on('console', (m) => console.log('page: ' + m.text()));

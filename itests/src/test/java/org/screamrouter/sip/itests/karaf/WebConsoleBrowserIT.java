@@ -10,9 +10,14 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +40,7 @@ import org.screamrouter.sip.itests.SipResponse;
 import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
+import org.screamrouter.sip.itests.support.PinnedHttps;
 import org.screamrouter.sip.itests.support.Register;
 import org.screamrouter.sip.itests.support.ServerOnVeth;
 import org.screamrouter.sip.itests.support.Tools;
@@ -68,6 +74,7 @@ public class WebConsoleBrowserIT {
         Files.writeString(yaml, "sinks:\n- name: kitchen\n  ip: 127.0.0.1\n  port: 4010\n  enabled: true\nsources: []\n", StandardCharsets.UTF_8);
         int scream = Ports.free();
         return KarafRun.options(
+                KarafRun.httpsOn(),
                 editConfigurationFilePut("etc/users.properties", USER, PASSWORD + ",admin"),
                 // kitchen: a sink the calls reach (config.yaml) and the embedded engine plays; its audio is the test's
                 // tone only (no test tone of the engine)
@@ -82,6 +89,8 @@ public class WebConsoleBrowserIT {
 
     @Test
     public void chromiumSeesADeviceComeAndGoLiveAndHangsUpACall() throws Exception {
+        // the server as users run it, HTTPS on: past the restart of Jetty that turning it on makes
+        PinnedHttps.awaitServing(Path.of(System.getProperty("karaf.etc")), Integer.getInteger("itest.https.port"), Duration.ofSeconds(90));
         Path browser = Path.of(System.getProperty("itest.browser.dir"));
         assertTrue("npm ci in " + browser, Files.isDirectory(browser.resolve("node_modules/playwright-core")));
         Path shots = Path.of(System.getProperty("itest.browser.work"));
@@ -166,12 +175,27 @@ public class WebConsoleBrowserIT {
         Path browser = Path.of(System.getProperty("itest.browser.dir"));
         assertTrue("npm ci in " + browser, Files.isDirectory(browser.resolve("node_modules/playwright-core")));
         Path shots = Path.of(System.getProperty("itest.browser.work"));
+        PinnedHttps.awaitServing(Path.of(System.getProperty("karaf.etc")), Integer.getInteger("itest.https.port"), Duration.ofSeconds(90));
+        X509Certificate cert = PinnedHttps.pem(Path.of(System.getProperty("karaf.etc"), "sip-tls.crt"));
         ServerOnVeth.run(sessionFactory, "srconsole", Integer.getInteger("itest.scream.port"), "/console/", (ns, shell) -> {
+            // from another address than loopback: the console over HTTPS (the stack's certificate), and no login over HTTP
+            String https = "https://" + ns.serverIp() + ":" + Integer.getInteger("itest.https.port");
+            Await.until("HTTPS on " + ns.serverIp(), Duration.ofSeconds(30), () -> PinnedHttps.served(ns.serverIp(),
+                    Integer.getInteger("itest.https.port")), f -> f != null);
+            Await.until("the WHEP client script on " + ns.serverIp(), Duration.ofSeconds(30),
+                    () -> ServerOnVeth.get(ServerOnVeth.baseUrl(ns) + "/listen/whep-client.js"), c -> c == 200);
+            String body = "{\"user\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}";
+            HttpResponse<String> plain = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build().send(HttpRequest.newBuilder(
+                    URI.create(ServerOnVeth.baseUrl(ns) + "/api/login")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(plain.body(), 403, plain.statusCode());
+            assertTrue(plain.body(), plain.body().contains("log in over HTTPS") && plain.body().contains("plain HTTP from " + ns.serverIp()));
             Path work = Files.createTempDirectory(shots, "listen");
             Path log = work.resolve("browser.log");
+            // Chromium trusts the server's key by its pin (the certificate does not name the namespace's address)
             ProcessBuilder pb = new ProcessBuilder(ns.exec(Tools.require("node", "nodejs"), browser.resolve("console-listen.js").toString(),
-                    ServerOnVeth.baseUrl(ns) + "/console/", USER, PASSWORD, "kitchen", shots.toString(), Tools.require("chromium", "chromium"),
-                    Files.createDirectory(work.resolve("profile")).toString()))
+                    https + "/console/", USER, PASSWORD, "kitchen", shots.toString(), Tools.require("chromium", "chromium"),
+                    Files.createDirectory(work.resolve("profile")).toString(), PinnedHttps.spkiPin(cert)))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).directory(browser.toFile());
             pb.environment().put("HOME", work.toString());
             Process process = pb.start();

@@ -7,9 +7,7 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,20 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -44,6 +34,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.support.KarafRun;
+import org.screamrouter.sip.itests.support.PinnedHttps;
 
 /**
  * Issue 17: the console (and the whole HTTP server) over HTTPS with the SIP stack's own certificate, in the
@@ -65,7 +56,7 @@ public class WebConsoleHttpsIT {
 
     @Configuration
     public Option[] config() {
-        return KarafRun.options(editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"));
+        return KarafRun.options(KarafRun.httpsOn(), editConfigurationFilePut("etc/users.properties", ADMIN, ADMIN_PASSWORD + ",admin"));
     }
 
     @Test
@@ -73,12 +64,12 @@ public class WebConsoleHttpsIT {
         Path etc = Path.of(System.getProperty("karaf.etc"));
         int https = Integer.getInteger("itest.https.port");
         // the stack makes its certificate, then the console turns HTTPS on with it
-        String served = Await.until("HTTPS on port " + https, SETTLE, () -> servedFingerprint(https), f -> f != null);
-        String generated = fingerprint(pem(etc.resolve("sip-tls.crt")));
+        String served = Await.until("HTTPS on port " + https, SETTLE, () -> PinnedHttps.served("127.0.0.1", https), f -> f != null);
+        String generated = PinnedHttps.fingerprint(PinnedHttps.pem(etc.resolve("sip-tls.crt")));
         assertEquals("the certificate HTTPS presents is the stack's", generated, served);
 
         // a client that trusts exactly that certificate (etc/sip-tls.crt, as a user imports it): the page and a login
-        HttpClient client = trusting(pem(etc.resolve("sip-tls.crt")));
+        HttpClient client = PinnedHttps.trusting(PinnedHttps.pem(etc.resolve("sip-tls.crt")));
         HttpResponse<String> page = client.send(HttpRequest.newBuilder(uri(https, "/console/")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body(), page.body().contains("login-form"));
@@ -104,11 +95,11 @@ public class WebConsoleHttpsIT {
         run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-keystore", fresh.toString(),
                 "-storetype", "PKCS12", "-storepass", "screamrouter-sip", "-keypass", "screamrouter-sip", "-alias", "sip",
                 "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=https-it", "-ext", "SAN=ip:127.0.0.1", "-validity", "2"));
-        String replacement = fingerprint(keyStoreCertificate(fresh));
+        String replacement = PinnedHttps.fingerprint(keyStoreCertificate(fresh));
         assertNotEquals(generated, replacement);
         long replaced = System.nanoTime();
         Files.move(fresh, etc.resolve("sip-tls.p12"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Await.until("the replaced certificate served", Duration.ofSeconds(20), () -> servedFingerprint(https), replacement::equals);
+        Await.until("the replaced certificate served", Duration.ofSeconds(20), () -> PinnedHttps.served("127.0.0.1", https), replacement::equals);
         System.out.println("HTTPS serves the replaced certificate " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replaced) + " ms after the rename");
 
         // switched off: the HTTPS port closes, HTTP stays
@@ -116,7 +107,7 @@ public class WebConsoleHttpsIT {
         java.util.Dictionary<String, Object> props = web.getProperties();
         props.put("https.enabled", "false");
         web.update(props);
-        Await.until("HTTPS closed", Duration.ofSeconds(20), () -> servedFingerprint(https), f -> f == null);
+        Await.until("HTTPS closed", Duration.ofSeconds(20), () -> PinnedHttps.served("127.0.0.1", https), f -> f == null);
         HttpResponse<String> after = Await.until("HTTP after HTTPS went off", Duration.ofSeconds(20),
                 () -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Integer.getInteger("itest.http.port") + "/console/")).build(),
                         HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() == 200);
@@ -127,65 +118,12 @@ public class WebConsoleHttpsIT {
         return URI.create("https://127.0.0.1:" + port + path);
     }
 
-    /** The SHA-256 fingerprint of the certificate the port presents, or null when it does not take TLS connections. */
-    private static String servedFingerprint(int port) {
-        try {
-            SSLContext any = SSLContext.getInstance("TLS");
-            any.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    // only to read what is presented
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (Socket tcp = new Socket()) {
-                tcp.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-                tcp.setSoTimeout(3000);
-                try (SSLSocket tls = (SSLSocket) any.getSocketFactory().createSocket(tcp, "127.0.0.1", port, false)) {
-                    tls.startHandshake();
-                    return fingerprint(tls.getSession().getPeerCertificates()[0]);
-                }
-            }
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String fingerprint(Certificate c) throws Exception {
-        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-    }
-
-    private static Certificate pem(Path file) throws Exception {
-        try (InputStream in = Files.newInputStream(file)) {
-            return CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
     private static Certificate keyStoreCertificate(Path file) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
             ks.load(in, "screamrouter-sip".toCharArray());
         }
         return ks.getCertificate("sip");
-    }
-
-    private static HttpClient trusting(Certificate cert) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("sip", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** Whether openssl s_client completes a handshake with these options. */

@@ -54,6 +54,11 @@ public final class KarafRun {
     private KarafRun() {
     }
 
+    /** The console's HTTPS on (the default of the distribution; {@link #options} turns it off). */
+    public static Option httpsOn() {
+        return editConfigurationFilePut(WEB_CFG, "https.enabled", "true");
+    }
+
     public static Option[] options(Option... extra) {
         return options(Duration.ofSeconds(90), extra);
     }
@@ -106,7 +111,10 @@ public final class KarafRun {
                 // and the framework property that is its default until the cfg is read (distribution's custom.properties)
                 editConfigurationFilePut("etc/custom.properties", "org.osgi.service.http.port", http),
                 systemProperty("itest.http.port").value(http),
-                // the console's HTTPS on the same server (written into Felix HTTP's configuration once TLS is loaded)
+                // the console's HTTPS on the same server, off: turning it on restarts Jetty once the stack's certificate
+                // is loaded, a few seconds after start, which would cut the HTTP requests of tests about something else;
+                // the tests of HTTPS and of the console in a browser turn it on (httpsOn) and wait for it (PinnedHttps)
+                editConfigurationFilePut(WEB_CFG, "https.enabled", "false"),
                 editConfigurationFilePut(WEB_CFG, "https.port", https),
                 systemProperty("itest.https.port").value(https),
                 // never announce on a real interface of this machine

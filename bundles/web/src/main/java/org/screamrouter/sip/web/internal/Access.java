@@ -1,5 +1,7 @@
 package org.screamrouter.sip.web.internal;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +82,11 @@ final class Access {
         }
         WebConfig c = config;
         String address = req.getRemoteAddr();
+        ApiError plain = plainLoginRefusal(address, req.isSecure(), c);
+        if (plain != null) {
+            LOG.info("Web console: login of {} from {} over plain HTTP refused (login.require.https)", user, address);
+            throw plain;
+        }
         LoginThrottle.Admission admission = throttle.begin(address, user);
         LoginThrottle.Permit permit = admission.permit();
         if (permit == null) {
@@ -113,6 +120,35 @@ final class Access {
         LOG.info("Web console: {} logged in from {}", user, req.getRemoteAddr());
         resp.addHeader("Set-Cookie", cookie(s.id, -1, req.isSecure()));
         return s;
+    }
+
+    /**
+     * The refusal of a login that would carry its password readable over the network: plain HTTP from an address other
+     * than loopback, while {@code login.require.https} is on; null when the login may go on.
+     */
+    static ApiError plainLoginRefusal(String remoteAddress, boolean secure, WebConfig c) {
+        if (secure || !c.login_require_https() || loopback(remoteAddress)) {
+            return null;
+        }
+        return new ApiError(403, "log in over HTTPS (port " + c.https_port() + "): this login came over plain HTTP from " + remoteAddress
+                + ", which would send the password readable (login.require.https)");
+    }
+
+    /** Whether an address as the servlet container gives it (an IP literal, never a name: nothing is resolved) is loopback. */
+    static boolean loopback(String address) {
+        if (address == null) {
+            return false;
+        }
+        String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        // only IPv4 dotted quads and IPv6 literals (a colon): InetAddress parses those and never asks DNS
+        if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !literal.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     void logout(Sessions.Session session, HttpServletRequest req, HttpServletResponse resp) {

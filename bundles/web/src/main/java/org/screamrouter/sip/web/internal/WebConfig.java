@@ -49,6 +49,10 @@ public @interface WebConfig {
             + "the session cookie (SameSite=Strict) and the CSRF token. " + OriginPolicy.SYNTAX)
     String allowed_origins() default OriginPolicy.SELF;
 
+    @AttributeDefinition(name = "Logins only over HTTPS from other machines", description = "A login over plain HTTP from an "
+            + "address other than this machine's loopback is refused (403), so that the password never crosses the network readable")
+    boolean login_require_https() default true;
+
     @AttributeDefinition(name = "HTTPS", description = "Serve the HTTP server (console, WHEP, listen page) over HTTPS too, with the "
             + "SIP stack's TLS certificate, once the stack has loaded one (written into org.apache.felix.http)")
     boolean https_enabled() default true;

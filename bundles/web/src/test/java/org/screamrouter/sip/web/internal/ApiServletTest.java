@@ -36,6 +36,7 @@ import org.eclipse.jetty.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.screamrouter.sip.testsupport.Configs;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.event.Event;
@@ -471,13 +472,7 @@ class ApiServletTest {
     }
 
     private static WebConfig config(Map<String, Object> values) {
-        Map<String, Object> v = new HashMap<>(values);
-        return (WebConfig) Proxy.newProxyInstance(WebConfig.class.getClassLoader(), new Class<?>[] {WebConfig.class},
-                (p, m, a) -> {
-                    if (m.getName().equals("annotationType")) return WebConfig.class;
-                    Object value = v.get(m.getName());
-                    return value != null ? value : m.getDefaultValue();
-                });
+        return Configs.of(WebConfig.class, values);
     }
 
     /** A registry of devices held in a map; each device has one binding; a ping answers with {@link #ping}. */

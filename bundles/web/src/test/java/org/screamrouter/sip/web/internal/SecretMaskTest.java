@@ -24,7 +24,7 @@ class SecretMaskTest {
             "bind.address", "bye.timeout.ms", "candidate.poll.duration.ms", "candidate.poll.ms", "certificate", "connection.idle.timeout",
             "connections.max", "connections.per.source", "connectivity.timeout", "cors.allowed.origins", "default.expires", "device.expiry",
             "domain", "enabled", "event.queue.max.bytes", "event.queue.max.events", "handler.wait", "heartbeat.interval.ms",
-            "heartbeat.timeout.ms", "https.enabled", "https.port", "ice.answer.after.first.candidate.ms", "ice.gathering.timeout.ms", "ice.servers", "input.address",
+            "heartbeat.timeout.ms", "login.require.https", "https.enabled", "https.port", "ice.answer.after.first.candidate.ms", "ice.gathering.timeout.ms", "ice.servers", "input.address",
             "instance.name", "interfaces", "jaas.realm", "keepalive.interval", "login.lockout.s", "login.max.failures", "login.window.s",
             "max.bindings", "max.bindings.per.source", "max.body.bytes", "max.calls", "max.calls.per.source", "max.contacts.per.aor",
             "max.devices", "max.devices.per.source", "max.expires", "max.message.size", "max.sessions", "max.sessions.per.client",
