@@ -41,6 +41,8 @@ import org.junit.Test;
  */
 public class AvahiFindsDistributionIT {
     private static final Duration RUN_LIMIT = Duration.ofMinutes(6);
+    /** From the stack bound on its new port to avahi resolving it: the goal is 1 s (docs/performance.md). */
+    private static final Duration PORT_CHANGE_BOUND = Duration.ofSeconds(2);
     private static final Pattern KARAF_LOG_TIME = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d),(\\d{3}) ");
 
     private Path karafDir;
@@ -137,6 +139,10 @@ public class AvahiFindsDistributionIT {
                 first, seconds(firstSinceBound), udp, udpAfter, change, seconds(changeSinceBound), goodbye, total);
 
         assertNothingLeftBehind(pid);
+        // issue 15: the port change is announced in place, at once; 2 s leaves room for a slow CI machine
+        assertTrue("no 'listening on' line for port " + udpAfter + " in karaf.log", changeSinceBound != null);
+        assertTrue("avahi resolved the new port " + seconds(changeSinceBound) + " after the stack was bound on it (bound: "
+                + PORT_CHANGE_BOUND.toSeconds() + " s)", changeSinceBound.compareTo(PORT_CHANGE_BOUND) <= 0);
     }
 
     @After

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * One multicast DNS responder (RFC 6762) on one interface address, and the service instances it announces.
  *
  * <p>Confined to the publisher's executor: JmDNS blocks while it sends goodbyes, so it is never driven from a DS
- * callback thread. Probes and announcements follow RFC 6762's timings ({@link RfcTimedTaskStarter}). A new port or TXT
+ * callback thread. JmDNS probes and announces with its own timings, changes at once ({@link PromptUpdateTaskStarter}). A new port or TXT
  * record of an instance is changed in place and announced at once with the cache-flush bit (sections 8.4 and 10.2):
  * no goodbye, no new probe, the same name. Any other change (an instance more or fewer, a new name) closes the
  * responder (goodbyes, section 10.1) and a fresh one probes and announces the new records (sections 8.1 and 8.3).
@@ -48,9 +48,9 @@ final class LinkResponder implements AutoCloseable {
      * giving it keeps JmDNS from asking the resolver for the machine's name.
      */
     static LinkResponder open(LinkAddress link, String hostLabel) throws IOException {
-        RfcTimedTaskStarter.install();
+        PromptUpdateTaskStarter.install();
         JmDNS created = JmDNS.create(link.address(), hostLabel);
-        if (!(created instanceof JmDNSImpl impl) || !RfcTimedTaskStarter.drives(impl)) {
+        if (!(created instanceof JmDNSImpl impl) || PromptUpdateTaskStarter.of(impl) == null) {
             created.close();
             throw new IOException("JmDNS " + JmDNS.VERSION + " is not the implementation this bundle embeds: "
                     + created.getClass().getName());
@@ -128,7 +128,7 @@ final class LinkResponder implements AutoCloseable {
             // announced: JmDNS announces SRV and TXT at once, twice. Still announcing (the first second after the
             // probes): JmDNS's next announcement carries the new records, and one goes out now. Still probing: the
             // announcements that follow carry them.
-            info.setText(instance.txt());
+            PromptUpdateTaskStarter.of(jmdns).announcingAtOnce(() -> info.setText(instance.txt()));
             if (info.isAnnouncing()) {
                 announceNow(info);
             }
