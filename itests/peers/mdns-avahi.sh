@@ -73,7 +73,6 @@ FAILED=1
 log() { printf '[mdns-avahi %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 die() { log "FAIL: $*"; exit 1; }
 now() { printf '%s' "$EPOCHREALTIME"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 stop_group() { # pgid: TERM, then KILL what is left after a grace period
   local pgid=$1 i
@@ -94,7 +93,7 @@ cleanup() {
   ip netns del "$NS_SRV" 2>/dev/null   # deleting a namespace deletes its end of the veth, and so the pair
   ip netns del "$NS_PEER" 2>/dev/null
   if [ "$FAILED" = 1 ]; then
-    for f in server.log peer.log browse.log; do
+    for f in server.log peer.log browse.log resolve.log; do
       [ -s "$WORKDIR/$f" ] && { echo "----- $f (last 40 lines)"; tail -n 40 "$WORKDIR/$f"; }
     done
   fi
@@ -163,14 +162,17 @@ for i in \$(seq 1 100); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.
 avahi-daemon -f "$WORKDIR/avahi-daemon.conf" --no-drop-root --no-chroot --no-rlimits &
 for i in \$(seq 1 100); do avahi-daemon --check 2>/dev/null && break; sleep 0.1; done
 sleep 1   # the daemon registers its dbus name after its pid file; avahi-browse -t right after start misses
+echo \$\$ > "$WORKDIR/peer.pid"   # fresh resolutions run in this process's namespaces (peer_resolve)
 touch "$WORKDIR/peer.ready"
-exec avahi-browse -rp "$SERVICE_TYPE"
+# each line stamped with its arrival time (epoch seconds), so a timing does not include this script's polling
+avahi-browse -rp "$SERVICE_TYPE" | while IFS= read -r line; do printf '%s;%s\n' "\$EPOCHREALTIME" "\$line"; done
 EOF
-setsid ip netns exec "$NS_PEER" unshare -m --propagation private sh "$WORKDIR/peer.sh" \
+setsid ip netns exec "$NS_PEER" unshare -m --propagation private bash "$WORKDIR/peer.sh" \
   > "$WORKDIR/browse.log" 2> "$WORKDIR/peer.log" &
 PEER_PGID=$!
 for i in $(seq 1 150); do [ -e "$WORKDIR/peer.ready" ] && break; sleep 0.1; done
 [ -e "$WORKDIR/peer.ready" ] || die "avahi did not start in $NS_PEER"
+PEER_PID=$(cat "$WORKDIR/peer.pid")
 log "avahi-daemon and avahi-browse -rp $SERVICE_TYPE running in $NS_PEER"
 
 # --- the server -------------------------------------------------------------------------------------------------
@@ -180,12 +182,13 @@ setsid ip netns exec "$NS_SRV" bash -c "$SERVER_CMD" > "$WORKDIR/server.log" 2>&
 SERVER_PGID=$!
 log "server started in $NS_SRV: $SERVER_CMD (MDNS_ADDRESS=$ADDR_SRV)"
 
-# waits for an avahi-browse line: kind (= resolved, - removed), port ('' = any); prints the line
+# waits for an avahi-browse line: kind (= resolved, - removed), port ('' = any); prints the line, which starts with
+# its arrival time (epoch seconds) and a ';'
 await_line() {
   local kind=$1 port=$2 from=$3 deadline=$(( $(date +%s) + TIMEOUT )) line
   while [ "$(date +%s)" -le "$deadline" ]; do
     line=$(tail -n +"$from" "$WORKDIR/browse.log" | awk -F';' -v k="$kind" -v p="$port" -v a="$ADDR_SRV" \
-      '$1 == k && $3 == "IPv4" && (k == "-" || ($8 == a && (p == "" || $9 == p))) { print; exit }')
+      '$2 == k && $4 == "IPv4" && (k == "-" || ($9 == a && (p == "" || $10 == p))) { print; exit }')
     [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
     # while the server should run; after the goodbye check stopped it (SERVER_PGID empty) only the line counts
     [ -z "$SERVER_PGID" ] || kill -0 "$SERVER_PGID" 2>/dev/null || die "the server exited"
@@ -193,13 +196,39 @@ await_line() {
   done
   return 1
 }
+# one fresh resolution by the peer's avahi-daemon (avahi-browse -rpc: a new browser and resolver, answered from
+# avahi's cache, which the server's announcements keep current); lines stamped with their arrival time
+peer_resolve() {
+  nsenter -t "$PEER_PID" -m -n avahi-browse -rpc "$SERVICE_TYPE" 2>/dev/null |
+    while IFS= read -r line; do printf '%s;%s\n' "$EPOCHREALTIME" "$line"; done
+}
+# polls fresh resolutions until one names port (a long-running avahi-browse -r reports an instance once: it does not
+# print a record changed in place); prints the line, which starts with its arrival time
+await_resolved() {
+  local port=$1 deadline=$(( $(date +%s) + TIMEOUT )) line
+  while [ "$(date +%s)" -le "$deadline" ]; do
+    line=$(peer_resolve | tee -a "$WORKDIR/resolve.log" | awk -F';' -v p="$port" -v a="$ADDR_SRV" \
+      '$2 == "=" && $4 == "IPv4" && $9 == a && $10 == p { print; exit }')
+    [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
+    kill -0 "$SERVER_PGID" 2>/dev/null || die "the server exited"
+    sleep 0.05
+  done
+  return 1
+}
+arrived() { # start line: seconds from start (epoch) to the line's arrival
+  awk -v a="$1" -v b="${2%%;*}" 'BEGIN { printf "%.2f", b - a }'
+}
+clock() { # line: the line's arrival as HH:MM:SS.mmm (local time, as in Karaf's log)
+  local t=${1%%;*}
+  printf '%s.%s' "$(date -d "@${t%.*}" +%H:%M:%S)" "$(printf '%s' "${t#*.}" | cut -c1-3)"
+}
 txt_value() { # line key
   printf '%s\n' "$1" | grep -o "\"$2=[^\"]*\"" | head -n 1 | sed -e "s/^\"$2=//" -e 's/"$//'
 }
 
 LINE=$(await_line '=' "$EXPECT_PORT" 1) || die "no $SERVICE_TYPE on $ADDR_SRV port $EXPECT_PORT within ${TIMEOUT}s"
-FIRST=$(since "$T_START")
-log "resolved by avahi after ${FIRST}s: $LINE"
+FIRST=$(arrived "$T_START" "$LINE")
+log "resolved by avahi after ${FIRST}s (at $(clock "$LINE")): ${LINE#*;}"
 UUID=$(txt_value "$LINE" router_uuid)
 [ -n "$UUID" ] || die "no router_uuid in the TXT record"
 if [ -n "${EXPECT_ROUTER_UUID_FILE:-}" ]; then
@@ -212,12 +241,11 @@ fi
 log "port $EXPECT_PORT and router_uuid $UUID as expected (srv_version 2.0, transport $(txt_value "$LINE" transport))"
 
 if [ -n "$EXPECT_PORT_AFTER" ] && [ -n "$CHANGE_CMD" ]; then
-  FROM=$(( $(wc -l < "$WORKDIR/browse.log") + 1 ))
   T_CHANGE=$(now)
   ip netns exec "$NS_SRV" bash -c "$CHANGE_CMD"
   log "port change: $CHANGE_CMD"
-  LINE=$(await_line '=' "$EXPECT_PORT_AFTER" "$FROM") || die "port $EXPECT_PORT_AFTER not seen within ${TIMEOUT}s"
-  log "new port resolved by avahi after $(since "$T_CHANGE")s: $LINE"
+  LINE=$(await_resolved "$EXPECT_PORT_AFTER") || die "port $EXPECT_PORT_AFTER not seen within ${TIMEOUT}s"
+  log "new port resolved by avahi after $(arrived "$T_CHANGE" "$LINE")s (at $(clock "$LINE")): ${LINE#*;}"
   [ "$(txt_value "$LINE" router_uuid)" = "$UUID" ] || die "router_uuid changed with the port"
 fi
 
@@ -227,7 +255,7 @@ if [ "$CHECK_GOODBYE" = 1 ]; then
   stop_group "$SERVER_PGID"
   SERVER_PGID=
   LINE=$(await_line '-' '' "$FROM") || die "avahi did not see the service withdrawn within ${TIMEOUT}s of SIGTERM"
-  log "withdrawal seen by avahi $(since "$T_STOP")s after SIGTERM: $LINE"
+  log "withdrawal seen by avahi $(arrived "$T_STOP" "$LINE")s after SIGTERM (at $(clock "$LINE")): ${LINE#*;}"
 fi
 
 FAILED=0

@@ -41,7 +41,8 @@ import org.junit.Test;
  */
 public class AvahiFindsDistributionIT {
     private static final Duration RUN_LIMIT = Duration.ofMinutes(6);
-    private static final Pattern LOG_TIME = Pattern.compile("^\\[mdns-avahi (\\d\\d:\\d\\d:\\d\\d\\.\\d{3})\\]");
+    /** From the stack bound on its new port to avahi resolving it: the goal is 1 s (docs/performance.md). */
+    private static final Duration PORT_CHANGE_BOUND = Duration.ofSeconds(2);
     private static final Pattern KARAF_LOG_TIME = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d),(\\d{3}) ");
 
     private Path karafDir;
@@ -128,12 +129,20 @@ public class AvahiFindsDistributionIT {
         assertTrue("no first discovery in the output", first != null);
         assertTrue("no port change in the output", change != null);
         assertTrue("no withdrawal in the output", goodbye != null);
+        // issue 15's figures: from the stack's "listening on" line in karaf.log to the arrival of avahi-browse's line
+        Duration firstSinceBound = sinceBound(lines, "resolved by avahi after", udp);
+        Duration changeSinceBound = sinceBound(lines, "new port resolved by avahi after", udpAfter);
         System.out.printf("AvahiFindsDistributionIT: Karaf distribution found by avahi-browse %ss after it was started "
-                        + "(unpack + boot + mDNS; %s after its first announcement), port change %d -> %d seen %ss after the "
-                        + "cfg was rewritten, goodbye seen %ss after SIGTERM; whole run %.1f s%n",
-                first, sinceAnnouncement(lines, udp), udp, udpAfter, change, goodbye, total);
+                        + "(unpack + boot + mDNS; %s after the stack was bound), port change %d -> %d seen %ss after the "
+                        + "cfg was rewritten (%s after the stack was bound on the new port), goodbye seen %ss after SIGTERM; "
+                        + "whole run %.1f s%n",
+                first, seconds(firstSinceBound), udp, udpAfter, change, seconds(changeSinceBound), goodbye, total);
 
         assertNothingLeftBehind(pid);
+        // issue 15: the port change is announced in place, at once; 2 s leaves room for a slow CI machine
+        assertTrue("no 'listening on' line for port " + udpAfter + " in karaf.log", changeSinceBound != null);
+        assertTrue("avahi resolved the new port " + seconds(changeSinceBound) + " after the stack was bound on it (bound: "
+                + PORT_CHANGE_BOUND.toSeconds() + " s)", changeSinceBound.compareTo(PORT_CHANGE_BOUND) <= 0);
     }
 
     @After
@@ -219,30 +228,35 @@ public class AvahiFindsDistributionIT {
         return null;
     }
 
-    /** From Karaf's "mDNS announces ... port N" log line to the script's "resolved by avahi" line. */
-    private String sinceAnnouncement(List<String> lines, int port) {
-        try {
-            LocalTime resolved = null;
-            for (String line : lines) {
-                Matcher m = LOG_TIME.matcher(line);
-                if (line.contains("resolved by avahi after") && m.find()) {
-                    resolved = LocalTime.parse(m.group(1));
-                    break;
-                }
+    /**
+     * From the stack's "SIP stack ... listening on [...]" line in karaf.log that first names the UDP port to the arrival
+     * time of avahi-browse's line, which mdns-avahi.sh prints as "{@code <what> ...s (at HH:MM:SS.mmm)}". Both clocks
+     * are this machine's local time. Null when either line is missing.
+     */
+    private Duration sinceBound(List<String> lines, String what, int port) throws IOException {
+        LocalTime resolved = null;
+        Pattern at = Pattern.compile(Pattern.quote(what) + " [0-9.]+s \\(at (\\d\\d:\\d\\d:\\d\\d\\.\\d{3})\\)");
+        for (String line : lines) {
+            Matcher m = at.matcher(line);
+            if (m.find()) {
+                resolved = LocalTime.parse(m.group(1));
+                break;
             }
-            Path log = karafDir.resolve("karaf/data/log/karaf.log");
-            if (resolved == null || !Files.isRegularFile(log)) return "?";
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                Matcher m = KARAF_LOG_TIME.matcher(line);
-                if (line.contains("mDNS announces") && line.contains("port " + port + " ") && m.find()) {
-                    LocalTime announced = LocalTime.parse(m.group(1) + "." + m.group(2));
-                    return String.format("%.2fs", Duration.between(announced, resolved).toMillis() / 1000.0);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return "? (" + e + ")";
         }
-        return "?";
+        Path log = karafDir.resolve("karaf/data/log/karaf.log");
+        if (resolved == null || !Files.isRegularFile(log)) return null;
+        Pattern udpPoint = Pattern.compile("ListeningPoint\\[transport=udp, address=[^,\\]]*, port=" + port + "\\]");
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            Matcher m = KARAF_LOG_TIME.matcher(line);
+            if (line.contains(" listening on ") && udpPoint.matcher(line).find() && m.find()) {
+                return Duration.between(LocalTime.parse(m.group(1) + "." + m.group(2)), resolved);
+            }
+        }
+        return null;
+    }
+
+    private static String seconds(Duration d) {
+        return d == null ? "?" : String.format("%.2f s", d.toMillis() / 1000.0);
     }
 
     private String karafLogTail() {

@@ -7,6 +7,12 @@ import java.util.List;
 import java.util.Map;
 import javax.jmdns.JmDNS;
 import javax.jmdns.ServiceInfo;
+import javax.jmdns.impl.DNSOutgoing;
+import javax.jmdns.impl.DNSRecord;
+import javax.jmdns.impl.JmDNSImpl;
+import javax.jmdns.impl.ServiceInfoImpl;
+import javax.jmdns.impl.constants.DNSConstants;
+import javax.jmdns.impl.constants.DNSRecordClass;
 import org.screamrouter.sip.mdns.MdnsAnnouncement;
 import org.screamrouter.sip.mdns.internal.InterfaceSelection.LinkAddress;
 import org.slf4j.Logger;
@@ -15,22 +21,24 @@ import org.slf4j.LoggerFactory;
 /**
  * One multicast DNS responder (RFC 6762) on one interface address, and the service instances it announces.
  *
- * <p>Confined to the publisher's executor: JmDNS blocks while it sends probes and goodbyes, so it is never driven from
- * a DS callback thread. What a responder announces is fixed when it opens: a change closes it (goodbyes, RFC 6762
- * section 10.1) and a fresh one probes and announces the new records (sections 8.1 and 8.3).
+ * <p>Confined to the publisher's executor: JmDNS blocks while it sends goodbyes, so it is never driven from a DS
+ * callback thread. JmDNS probes and announces with its own timings, changes at once ({@link PromptUpdateTaskStarter}). A new port or TXT
+ * record of an instance is changed in place and announced at once with the cache-flush bit (sections 8.4 and 10.2):
+ * no goodbye, no new probe, the same name. Any other change (an instance more or fewer, a new name) closes the
+ * responder (goodbyes, section 10.1) and a fresh one probes and announces the new records (sections 8.1 and 8.3).
  */
 final class LinkResponder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinkResponder.class);
 
     private final LinkAddress link;
-    private final JmDNS jmdns;
+    private final JmDNSImpl jmdns;
     /** service type -> what is registered for it */
     private final Map<String, Registered> registered = new LinkedHashMap<>();
 
     /** @param announcedName the name last logged, to log a rename by conflict resolution once */
     private record Registered(ServiceInstance instance, ServiceInfo info, String announcedName) {}
 
-    private LinkResponder(LinkAddress link, JmDNS jmdns) {
+    private LinkResponder(LinkAddress link, JmDNSImpl jmdns) {
         this.link = link;
         this.jmdns = jmdns;
     }
@@ -40,7 +48,14 @@ final class LinkResponder implements AutoCloseable {
      * giving it keeps JmDNS from asking the resolver for the machine's name.
      */
     static LinkResponder open(LinkAddress link, String hostLabel) throws IOException {
-        return new LinkResponder(link, JmDNS.create(link.address(), hostLabel));
+        PromptUpdateTaskStarter.install();
+        JmDNS created = JmDNS.create(link.address(), hostLabel);
+        if (!(created instanceof JmDNSImpl impl) || PromptUpdateTaskStarter.of(impl) == null) {
+            created.close();
+            throw new IOException("JmDNS " + JmDNS.VERSION + " is not the implementation this bundle embeds: "
+                    + created.getClass().getName());
+        }
+        return new LinkResponder(link, impl);
     }
 
     LinkAddress link() {
@@ -65,6 +80,63 @@ final class LinkResponder implements AutoCloseable {
     /** Whether this responder announces exactly {@code instances}. */
     boolean announces(List<ServiceInstance> instances) {
         return registered.values().stream().map(Registered::instance).toList().equals(instances);
+    }
+
+    /**
+     * Whether {@link #update} can bring this responder to {@code instances}: the same service types with the same
+     * names, in the same order; ports and TXT records may differ.
+     */
+    boolean canUpdateTo(List<ServiceInstance> instances) {
+        List<ServiceInstance> now = registered.values().stream().map(Registered::instance).toList();
+        if (now.size() != instances.size()) {
+            return false;
+        }
+        for (int i = 0; i < now.size(); i++) {
+            if (!now.get(i).type().equals(instances.get(i).type()) || !now.get(i).name().equals(instances.get(i).name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Changes the SRV port and TXT record of registered instances in place (see {@link #canUpdateTo}) and has JmDNS
+     * announce them at once, twice a second apart, with the cache-flush bit, which replaces the old SRV and TXT in
+     * every listener's cache (RFC 6762 sections 8.4 and 10.2). The instance keeps its name: nothing is probed again.
+     * Returns whether anything changed.
+     */
+    boolean update(List<ServiceInstance> instances) {
+        if (!canUpdateTo(instances)) {
+            throw new IllegalArgumentException("not an in-place update of " + registered.keySet() + ": " + instances);
+        }
+        boolean changed = false;
+        for (ServiceInstance instance : instances) {
+            Registered r = registered.get(instance.type());
+            if (r.instance().equals(instance)) {
+                continue;
+            }
+            ServiceInfoImpl info = (ServiceInfoImpl) r.info();
+            if (info.getPort() != instance.port()) {
+                // JmDNS has no setter for the port: it takes it from an SRV record, as for a resolved service
+                info.updateRecord(jmdns.getCache(), System.currentTimeMillis(), new DNSRecord.Service(info.getQualifiedName(),
+                        DNSRecordClass.CLASS_IN, DNSRecordClass.UNIQUE, DNSConstants.DNS_TTL, info.getPriority(),
+                        info.getWeight(), instance.port(), jmdns.getLocalHost().getName()));
+                if (info.getPort() != instance.port()) {
+                    throw new IllegalStateException("JmDNS did not take port " + instance.port() + " for " + info.getQualifiedName());
+                }
+            }
+            // announced: JmDNS announces SRV and TXT at once, twice. Still announcing (the first second after the
+            // probes): JmDNS's next announcement carries the new records, and one goes out now. Still probing: the
+            // announcements that follow carry them.
+            PromptUpdateTaskStarter.of(jmdns).announcingAtOnce(() -> info.setText(instance.txt()));
+            if (info.isAnnouncing()) {
+                announceNow(info);
+            }
+            registered.put(instance.type(), new Registered(instance, info, r.announcedName()));
+            LOG.info("mDNS announces {} port {} on {} TXT {} (updated in place)", qualified(r), instance.port(), link, instance.txt());
+            changed = true;
+        }
+        return changed;
     }
 
     /**
@@ -94,12 +166,25 @@ final class LinkResponder implements AutoCloseable {
         return out;
     }
 
+    /** One unsolicited response with the instance's PTR, SRV and TXT records, SRV and TXT with the cache-flush bit. */
+    private void announceNow(ServiceInfoImpl info) {
+        try {
+            DNSOutgoing out = new DNSOutgoing(DNSConstants.FLAGS_QR_RESPONSE | DNSConstants.FLAGS_AA);
+            for (DNSRecord answer : info.answers(DNSRecordClass.CLASS_ANY, DNSRecordClass.UNIQUE, DNSConstants.DNS_TTL, jmdns.getLocalHost())) {
+                out.addAnswer(null, answer);
+            }
+            jmdns.send(out);
+        } catch (IOException e) {
+            LOG.warn("mDNS: announcing {} on {} now failed ({}); JmDNS's next announcement carries it", info.getQualifiedName(), link, e.toString());
+        }
+    }
+
     /** Sends goodbyes for every instance and closes the socket; JmDNS's threads end before this returns. */
     @Override
     public void close() {
         try {
             jmdns.close();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("closing the mDNS responder on {}: {}", link, e.toString());
         }
         if (!registered.isEmpty()) {

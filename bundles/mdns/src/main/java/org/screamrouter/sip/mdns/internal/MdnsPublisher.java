@@ -35,16 +35,21 @@ import org.slf4j.LoggerFactory;
  * the SRV port of the stack's live UDP listening point, following the stack's {@link ListeningPoint} services.
  *
  * <p>Threading: DS callbacks only record what changed and schedule a reconciliation on the component's own
- * single-thread executor, debounced so that the unregister/register pair of a port change (or a burst of them) gives
- * one re-announcement. All JmDNS work, which blocks for probes and goodbyes, runs on that executor. Deactivation
- * sends goodbyes, closes every responder and ends the executor before it returns.
+ * single-thread executor, {@link #DEBOUNCE} after the last event, so that a burst of changes gives one announcement.
+ * A port change (the stack's unregister/register pair) is announced in place ({@link LinkResponder#update}); the
+ * moment between the pair, with no UDP listening point, does not withdraw anything: a withdrawal waits
+ * {@link #WITHDRAW_GRACE} for the stack to come back. All JmDNS work, which blocks for goodbyes, runs on that
+ * executor. Deactivation sends goodbyes, closes every responder and ends the executor before it returns.
  */
 @Component(service = MdnsPublication.class, configurationPid = MdnsConfig.PID, immediate = true)
 @Designate(ocd = MdnsConfig.class)
 public final class MdnsPublisher implements MdnsPublication {
     private static final Logger LOG = LoggerFactory.getLogger(MdnsPublisher.class);
     static final String THREAD_NAME = "sip-mdns-publisher";
-    private static final Duration DEBOUNCE = Duration.ofMillis(300);
+    /** The stack registers a re-bound port within milliseconds of unregistering the old one. */
+    private static final Duration DEBOUNCE = Duration.ofMillis(50);
+    /** How long a missing UDP listening point is taken for a re-bind under way before the goodbyes go out. */
+    static final Duration WITHDRAW_GRACE = Duration.ofSeconds(1);
     /** How often the responders' names are compared with what was announced (conflict renames are asynchronous). */
     private static final Duration NAME_CHECK = Duration.ofSeconds(2);
     /** How often interfaces are looked at again, for addresses that come and go (DHCP, a veth moved). */
@@ -70,6 +75,8 @@ public final class MdnsPublisher implements MdnsPublication {
     private final Map<LinkAddress, LinkResponder> responders = new LinkedHashMap<>();
     private final Map<LinkAddress, String> openFailures = new LinkedHashMap<>();
     private List<String> lastProblems = List.of();
+    /** When the stack's UDP listening point went missing while something was announced (System.nanoTime), or null. */
+    private Long missingSince;
 
     public MdnsPublisher() {}
 
@@ -165,6 +172,10 @@ public final class MdnsPublisher implements MdnsPublication {
 
     /** Coalesces a burst of changes into one reconciliation {@link #DEBOUNCE} after the last of them. */
     private void schedule() {
+        schedule(DEBOUNCE);
+    }
+
+    private void schedule(Duration delay) {
         synchronized (lifecycle) {
             if (executor == null) {
                 return; // not active yet (bind before activate) or already stopping
@@ -172,7 +183,7 @@ public final class MdnsPublisher implements MdnsPublication {
             if (pending != null) {
                 pending.cancel(false);
             }
-            pending = executor.schedule(this::reconcile, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+            pending = executor.schedule(this::reconcile, delay.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -187,9 +198,22 @@ public final class MdnsPublisher implements MdnsPublication {
             }
             List<ServiceInstance> wanted = ServiceInstance.forStack(c, now, routerUuid, version);
             if (wanted.isEmpty()) {
+                if (!responders.isEmpty()) {
+                    long nowNanos = System.nanoTime();
+                    if (missingSince == null) {
+                        missingSince = nowNanos;
+                    }
+                    Duration left = WITHDRAW_GRACE.minusNanos(nowNanos - missingSince);
+                    if (!left.isNegative() && !left.isZero()) {
+                        schedule(left); // a re-bind under way registers the new point within milliseconds
+                        return;
+                    }
+                }
+                missingSince = null;
                 withdrawAll("waiting for the SIP stack's UDP listening point");
                 return;
             }
+            missingSince = null;
             InterfaceSelection.Result chosen = InterfaceSelection.choose(c.interfaces(), ServiceInstance.udpAddress(now).orElse("0.0.0.0"));
             if (!chosen.problems().equals(lastProblems)) {
                 chosen.problems().forEach(p -> LOG.warn("mDNS interface left out: {}", p));
@@ -197,7 +221,15 @@ public final class MdnsPublisher implements MdnsPublication {
             }
             List<LinkResponder> stale = new ArrayList<>();
             for (LinkAddress link : new ArrayList<>(responders.keySet())) {
-                if (!chosen.addresses().contains(link) || !responders.get(link).announces(wanted)) {
+                LinkResponder responder = responders.get(link);
+                if (chosen.addresses().contains(link) && !responder.announces(wanted) && responder.canUpdateTo(wanted)) {
+                    try {
+                        responder.update(wanted);
+                    } catch (RuntimeException e) {
+                        LOG.warn("mDNS: updating the announcement on {} in place failed ({}); announcing afresh", link, e.toString());
+                    }
+                }
+                if (!chosen.addresses().contains(link) || !responder.announces(wanted)) {
                     stale.add(responders.remove(link));
                 }
             }

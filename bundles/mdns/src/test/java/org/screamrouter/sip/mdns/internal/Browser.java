@@ -73,6 +73,22 @@ final class Browser implements ServiceListener, AutoCloseable {
         }
     }
 
+    /**
+     * Resolves {@code name} from what the browser holds now (its cache, or a query), as a client does before it
+     * sends: a listener is told of an instance once, not of a record changed in place. Null when nothing answers.
+     */
+    Seen resolveNow(String name) {
+        ServiceInfo info = jmdns.getServiceInfo(type, name, 200);
+        if (info == null || info.getPort() == 0) {
+            return null;
+        }
+        Map<String, String> txt = new LinkedHashMap<>();
+        for (String key : Collections.list(info.getPropertyNames())) {
+            txt.put(key, info.getPropertyString(key));
+        }
+        return new Seen(false, info.getName(), info.getPort(), txt);
+    }
+
     /** Forgets what was seen, so the next wait looks only at what happens after now. */
     synchronized void forget() {
         seen.clear();

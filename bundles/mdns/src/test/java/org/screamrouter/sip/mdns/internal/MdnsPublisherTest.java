@@ -26,6 +26,8 @@ import org.screamrouter.sip.stack.ListeningPoint;
 class MdnsPublisherTest {
     private static final Duration DEADLINE = Duration.ofSeconds(15);
     private static final String VERSION = "0.1.0";
+    /** Issue 15: a port change within a second; the margin is for slow CI machines. */
+    private static final Duration PORT_CHANGE_BOUND = Duration.ofSeconds(2);
 
     private Browser browser;
 
@@ -77,15 +79,47 @@ class MdnsPublisherTest {
             ListeningPoint after = new ListeningPoint("udp", "0.0.0.0", 25172);
             browser.forget();
             publisher.unbindListeningPoint(before);
+            long bound = System.nanoTime();
             publisher.bindListeningPoint(after);
-            Browser.Seen moved = resolved("SR follows", 25172);
+            Browser.Seen moved = resolvedNow("SR follows", 25172);
+            long ms = (System.nanoTime() - bound) / 1_000_000;
+            System.out.printf("MdnsPublisherTest: port change resolved %d ms after the new point was bound%n", ms);
+            // updated in place (RFC 6762 8.4): no goodbye, no new probe, the same name, well within a second
+            assertThat(ms).isLessThan(PORT_CHANGE_BOUND.toMillis());
+            assertThat(moved.name()).isEqualTo("SR follows");
             assertThat(moved.txt()).containsEntry("transport", "udp").doesNotContainKey("ws_port");
+            assertThat(browser.history()).noneMatch(Browser.Seen::removed);
+            assertThat(publisher.announcements()).singleElement().satisfies(a -> {
+                assertThat(a.port()).isEqualTo(25172);
+                assertThat(a.instanceName()).isEqualTo("SR follows");
+            });
 
             browser.forget();
             publisher.unbindListeningPoint(after);
             removed("SR follows");
             awaitTrue(() -> publisher.announcements().isEmpty());
             assertThat(publisher.state()).contains("waiting for the SIP stack");
+        } finally {
+            publisher.deactivate();
+        }
+    }
+
+    @Test
+    void aStackThatComesBackWithinTheGraceIsNotWithdrawn() throws Exception {
+        MdnsPublisher publisher = new MdnsPublisher();
+        ListeningPoint point = new ListeningPoint("udp", "0.0.0.0", 25221);
+        publisher.bindListeningPoint(point);
+        publisher.start(Configs.loopback("SR grace"), UUID.randomUUID().toString(), VERSION);
+        try {
+            resolved("SR grace", 25221);
+            browser.forget();
+            publisher.unbindListeningPoint(point);
+            Thread.sleep(MdnsPublisher.WITHDRAW_GRACE.toMillis() / 3); // the stack re-binding slowly
+            publisher.bindListeningPoint(point);
+            // a goodbye, had one been sent, is seen within milliseconds on loopback
+            assertThat(browser.await(s -> s.removed() && s.name().equals("SR grace"), MdnsPublisher.WITHDRAW_GRACE.multipliedBy(2)))
+                    .isEmpty();
+            assertThat(publisher.state()).isEqualTo("published");
         } finally {
             publisher.deactivate();
         }
@@ -168,6 +202,20 @@ class MdnsPublisherTest {
                 s -> !s.removed() && s.name().equals(name) && s.port() == port && !s.txt().isEmpty(), DEADLINE);
         return seen.orElseThrow(() -> new AssertionError(name + " port " + port + " not resolved within " + DEADLINE
                 + "; seen " + browser.history()));
+    }
+
+    /** Resolves afresh until {@code name} has {@code port}: a browser's listener is not told of an in-place change. */
+    private Browser.Seen resolvedNow(String name, int port) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        Browser.Seen last = null;
+        while (System.nanoTime() < end) {
+            last = browser.resolveNow(name);
+            if (last != null && last.port() == port && !last.txt().isEmpty()) {
+                return last;
+            }
+            Thread.sleep(20); // the next resolution; each asks the cache first, then the link
+        }
+        throw new AssertionError(name + " port " + port + " not resolved within " + DEADLINE + "; last " + last);
     }
 
     private void removed(String name) throws InterruptedException {

@@ -25,6 +25,7 @@ public final class PeerDemoPublisher {
         String uuid = new RouterUuidStore(Path.of(args[2])).routerUuid();
         MdnsPublisher publisher = new MdnsPublisher();
         ListeningPoint udp = new ListeningPoint("udp", "0.0.0.0", readPort(portFile));
+        bound(udp);
         publisher.bindListeningPoint(udp);
         publisher.bindListeningPoint(new ListeningPoint("ws", "0.0.0.0", 25888));
         publisher.start(Configs.loopback(System.getProperty("instance.name", "ScreamRouter"), "interfaces", new String[] {address}),
@@ -39,10 +40,17 @@ public final class PeerDemoPublisher {
             if (port != udp.port()) {
                 publisher.unbindListeningPoint(udp);
                 udp = new ListeningPoint("udp", "0.0.0.0", port);
+                bound(udp);
                 publisher.bindListeningPoint(udp);
             }
             stopped.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The line the timings start from, as the stack's "listening on" line in Karaf's log. */
+    private static void bound(ListeningPoint point) {
+        System.out.println(java.time.LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS"))
+                + " stack bound " + point);
     }
 
     private static int readPort(Path file) throws java.io.IOException {
