@@ -143,12 +143,7 @@ public class WebConsoleBrowserIT {
                 assertNotNull("the caller got the BYE", peer.request(call.callId, "BYE", Duration.ofSeconds(5)));
             }
 
-            String output = Await.until("the browser's RESULT line", Duration.ofSeconds(60), () -> Files.readString(log),
-                    o -> o.contains("RESULT ") || !process.isAlive());
-            System.out.println("browser output:\n" + output);
-            Matcher result = Pattern.compile("RESULT (\\{.*})").matcher(output);
-            assertTrue(output, result.find());
-            String r = result.group(1);
+            String r = result(process, log, Duration.ofSeconds(60));
             assertTrue(r, !r.contains("\"error\"") && r.contains("\"hungUp\":true") && r.contains("\"loggedOut\":true"));
             // the device's page, laid out (its name, the format of its SDP, its RTP port, its binding)
             assertTrue(r, r.contains("\"deviceTitle\":\"sink_" + uuid.substring(0, 8) + " (" + uuid + ")\""));
@@ -200,12 +195,7 @@ public class WebConsoleBrowserIT {
             pb.environment().put("HOME", work.toString());
             Process process = pb.start();
             try {
-                String output = Await.until("the browser's RESULT line", Duration.ofSeconds(120), () -> Files.readString(log),
-                        o -> o.contains("RESULT ") || !process.isAlive());
-                System.out.println("browser output:\n" + output);
-                Matcher result = Pattern.compile("RESULT (\\{.*})").matcher(output);
-                assertTrue(output, result.find());
-                String r = result.group(1);
+                String r = result(process, log, Duration.ofSeconds(120));
                 assertTrue(r, !r.contains("\"error\":\"") && r.contains("\"available\":true") && r.contains("\"sink\":\"kitchen\""));
                 assertTrue(r, r.contains("\"state\":\"playing\"") && r.contains("\"button\":\"Stop\"") && r.contains(" dBFS\""));
                 Matcher packets = Pattern.compile("\"packetsReceived\":(\\d+)").matcher(r);
@@ -223,6 +213,16 @@ public class WebConsoleBrowserIT {
         });
         Path png = shots.resolve("console-listen.png");
         assertTrue(png + " saved", Files.isRegularFile(png) && Files.size(png) > 1000);
+    }
+
+    /** The JSON of the script's "RESULT {...}" line, waiting for it while the browser runs; its whole output is printed. */
+    private static String result(Process process, Path log, Duration within) throws Exception {
+        String output = Await.until("the browser's RESULT line", within, () -> Files.readString(log),
+                o -> o.contains("RESULT ") || !process.isAlive());
+        System.out.println("browser output:\n" + output);
+        Matcher result = Pattern.compile("RESULT (\\{.*})").matcher(output);
+        assertTrue(output, result.find());
+        return result.group(1);
     }
 
     /** The epoch milliseconds of the script's "{@code word} <ms>" line, waiting for it while the browser runs. */
