@@ -1,6 +1,7 @@
 package org.screamrouter.sip.itests.karaf;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -61,6 +62,7 @@ import org.screamrouter.sip.itests.support.Tools;
 public class WebConsoleBrowserIT {
     private static final String USER = "browseradmin";
     private static final String PASSWORD = "console-browser-" + "pw";
+    private static final String SECRET = "browser-it-" + "hidden";
 
     @Inject
     private SessionFactory sessionFactory;
@@ -76,6 +78,8 @@ public class WebConsoleBrowserIT {
         return KarafRun.options(
                 KarafRun.httpsOn(),
                 editConfigurationFilePut("etc/users.properties", USER, PASSWORD + ",admin"),
+                // a secret the Status page's configuration part must mask (unused: no client certificates are asked for)
+                editConfigurationFilePut(KarafRun.STACK_CFG, "tls.truststore.password", SECRET),
                 // kitchen: a sink the calls reach (config.yaml) and the embedded engine plays; its audio is the test's
                 // tone only (no test tone of the engine)
                 editConfigurationFilePut("etc/org.screamrouter.sip.config.cfg", "path", yaml.toString()),
@@ -148,9 +152,12 @@ public class WebConsoleBrowserIT {
             // the device's page, laid out (its name, the format of its SDP, its RTP port, its binding)
             assertTrue(r, r.contains("\"deviceTitle\":\"sink_" + uuid.substring(0, 8) + " (" + uuid + ")\""));
             assertTrue(r, r.contains("Capabilities") && r.contains("40050") && r.contains("Bindings") && r.contains("screamrouter-sip-itests"));
-            // the status page, laid out; the configuration part is there, or says why not
+            // the status page, laid out; the configuration part lists the PIDs with the command that changes them, secrets
+            // masked (the stack's and Felix HTTP's HTTPS passwords)
             assertTrue(r, r.contains("SIP stack") && r.contains("udp127.0.0.1" + port) && r.contains("TLS certificate") && r.contains("Stores"));
-            assertTrue(r, r.contains("config:property-set -p org.screamrouter.sip.web ") || r.contains("configuration view not available"));
+            assertTrue(r, r.contains("config:property-set -p org.screamrouter.sip.web ") && r.contains("config:property-set -p org.apache.felix.http ")
+                    && r.contains("tls.truststore.password") && r.contains("org.apache.felix.https.keystore.password") && r.contains("********"));
+            assertFalse("the secret is masked: " + r, r.contains(SECRET) || r.contains("passwordscreamrouter-sip"));
             for (String view : List.of("login", "devices", "device", "calls", "subscriptions", "status")) {
                 Path png = shots.resolve("console-" + view + ".png");
                 assertTrue(png + " saved", Files.isRegularFile(png) && Files.size(png) > 1000);
