@@ -96,7 +96,8 @@ public class HttpsSetup {
             if (!HttpsProperties.holds(current, wanted)) {
                 current.putAll(wanted);
                 http.update(new Hashtable<>(current));
-                LOG.info("HTTPS on port {} with the SIP stack's certificate {} ({})", config.https_port(), tls.fingerprint(), tls.source());
+                LOG.info("HTTPS on port {} with the SIP stack's certificate {} ({}): written into {}, Felix HTTP restarts Jetty with it "
+                        + "(a port it cannot bind is logged by Jetty; HTTP stays)", config.https_port(), tls.fingerprint(), tls.source(), HTTP_PID);
                 logged = "";
             }
         } catch (IOException | RuntimeException e) {
