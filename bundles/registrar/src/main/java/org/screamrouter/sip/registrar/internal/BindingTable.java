@@ -155,22 +155,38 @@ final class BindingTable {
         return count.get();
     }
 
-    /** Drops expired bindings; returns those dropped. */
+    /**
+     * Drops expired bindings; returns those dropped. Runs every second over every AOR: an AOR is locked (its
+     * {@code compute}) only when one of its bindings has expired, and nothing is allocated for the others (issue 15:
+     * with a stream per AOR this scan took a quarter of the CPU under 50,000 devices).
+     */
     List<Binding> expire(Instant now) {
         List<Binding> dropped = new ArrayList<>();
-        for (String aor : byAor.keySet()) {
-            byAor.computeIfPresent(aor, (key, old) -> {
+        for (Map.Entry<String, List<Binding>> e : byAor.entrySet()) {
+            if (!anyExpired(e.getValue(), now)) {
+                continue;
+            }
+            byAor.computeIfPresent(e.getKey(), (key, old) -> {
                 List<Binding> live = live(old, now);
                 if (live.size() == old.size()) {
                     return old;
                 }
-                old.stream().filter(e -> !live.contains(e)).forEach(dropped::add);
+                for (Binding b : old) {
+                    if (!b.expires().isAfter(now)) dropped.add(b);
+                }
                 count.addAndGet(live.size() - old.size());
                 account(old, live);
                 return live.isEmpty() ? null : live;
             });
         }
         return dropped;
+    }
+
+    private static boolean anyExpired(List<Binding> entries, Instant now) {
+        for (Binding b : entries) {
+            if (!b.expires().isAfter(now)) return true;
+        }
+        return false;
     }
 
     /** Bindings from this source IP address now. */
@@ -208,8 +224,14 @@ final class BindingTable {
         if (entries == null) {
             return List.of();
         }
-        List<Binding> live = entries.stream().filter(e -> e.expires().isAfter(now)).toList();
-        return live.size() == entries.size() ? entries : live;
+        if (!anyExpired(entries, now)) {
+            return entries;
+        }
+        List<Binding> live = new ArrayList<>(entries.size());
+        for (Binding b : entries) {
+            if (b.expires().isAfter(now)) live.add(b);
+        }
+        return List.copyOf(live);
     }
 
     private int indexOf(List<Binding> entries, URI contact) {
