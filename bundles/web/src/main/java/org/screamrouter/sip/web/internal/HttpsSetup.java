@@ -43,7 +43,7 @@ public class HttpsSetup {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile SipStackStatus stack;
 
-    private volatile WebConfig settings;
+    volatile WebConfig settings;
     private ScheduledThreadPoolExecutor thread;
     /** What was last logged, so that a state is logged once rather than every check. */
     private String logged = "";
@@ -82,15 +82,20 @@ public class HttpsSetup {
             WebConfig config = settings;
             SipStackStatus s = stack;
             TlsStatus tls = s == null ? null : s.tls();
-            Map<String, Object> wanted = config.https_enabled() ? HttpsProperties.of(tls, stackConfig(), config.https_port()) : null;
-            if (wanted == null) {
+            if (!config.https_enabled()) {
                 if (current.containsKey(HttpsProperties.FINGERPRINT)) {
                     HttpsProperties.keys().forEach(current::remove);
                     current.put(HttpsProperties.ENABLE, "false");
                     http.update(new Hashtable<>(current));
                 }
-                once(!config.https_enabled() ? "HTTPS off (https.enabled = false)"
-                        : "HTTPS waits for the SIP stack's certificate" + (tls != null && tls.problem() != null ? ": " + tls.problem() : ""));
+                once("HTTPS off (https.enabled = false)");
+                return;
+            }
+            Map<String, Object> wanted = HttpsProperties.of(tls, stackConfig(), config.https_port());
+            if (wanted == null) {
+                // no certificate to serve now: the stack is away (an update) or TLS is off. What HTTPS serves stays as
+                // it is, rather than restarting Jetty twice around a stack update
+                once("HTTPS waits for the SIP stack's certificate" + (tls != null && tls.problem() != null ? ": " + tls.problem() : ""));
                 return;
             }
             if (!HttpsProperties.holds(current, wanted)) {
