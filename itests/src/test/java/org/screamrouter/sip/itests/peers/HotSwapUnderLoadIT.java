@@ -97,7 +97,10 @@ public class HotSwapUnderLoadIT {
             String[] f = rows.get(name);
             assertTrue("no result for bundle org.screamrouter.sip." + name + " (missing from the distribution?); output above\n"
                     + karafLogTail(work), f != null);
-            assertEquals("failed REGISTERs while org.screamrouter.sip." + name + " was updated (" + f[1] + ")", "0", f[3]);
+            if (!"0".equals(f[3])) {
+                fail("failed REGISTERs while org.screamrouter.sip." + name + " was updated (" + f[1] + "): " + f[3] + "\n"
+                        + whatFailed(work, name));
+            }
             assertEquals("bindings after the update of org.screamrouter.sip." + name, Integer.toString(DEVICES), f[6]);
             assertTrue("sipp sent no REGISTER while " + name + " was updated", Integer.parseInt(f[2]) > 0);
         }
@@ -119,6 +122,33 @@ public class HotSwapUnderLoadIT {
                 h.onExit().get(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * What sipp saw of the failed calls (its error file: the unexpected answers, or the calls that timed out) and what
+     * the server logged at WARN or above: a failure in CI is explained by its output alone.
+     */
+    private static String whatFailed(Path work, String name) {
+        StringBuilder out = new StringBuilder("----- sipp's errors while " + name + " was updated (first 40 lines)\n");
+        Path errors = work.resolve(name + "-errors.log");
+        try {
+            if (Files.isRegularFile(errors)) {
+                Files.readAllLines(errors, StandardCharsets.ISO_8859_1).stream().filter(l -> !l.isBlank()).limit(40)
+                        .forEach(l -> out.append(l).append('\n'));
+            } else {
+                out.append("(no error file at ").append(errors).append(")\n");
+            }
+            Path log = work.resolve("server/data/log/karaf.log");
+            out.append("----- karaf.log, WARN and ERROR (last 40)\n");
+            if (Files.isRegularFile(log)) {
+                List<String> bad = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains("| WARN ") || l.contains("| ERROR")).toList();
+                bad.subList(Math.max(0, bad.size() - 40), bad.size()).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append("(unreadable: ").append(e).append(")\n");
+        }
+        return out.toString();
     }
 
     private static String karafLogTail(Path work) {

@@ -63,6 +63,9 @@ final class RequestDispatcher implements SipListener {
     private final SourceRates rates;
     private final HeldRequests held;
     private final java.util.concurrent.Executor resumer;
+    /** One WARN line a second at most for the 503s of an away handler, with how many there were. */
+    private final OccasionalWarning unavailableLog = new OccasionalWarning(LOG, java.time.Duration.ofSeconds(1),
+            "503 to {} from {}: {} ({} such answers since the last line)");
 
     RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender,
             SourceRates rates, HeldRequests held, java.util.concurrent.Executor resumer) {
@@ -174,7 +177,7 @@ final class RequestDispatcher implements SipListener {
             }
             SipRequestHandler handler = obtain(handle);
             if (handler == null) {
-                unavailable(exchange);
+                unavailable(exchange, "its handler's service object could not be obtained within " + OBTAIN_WAIT_MS + " ms");
                 return;
             }
             handler.handle(exchange);
@@ -239,19 +242,20 @@ final class RequestDispatcher implements SipListener {
 
             @Override
             public void expire() {
-                unavailable(exchange);
+                unavailable(exchange, "it was held for its handler, which did not come back in time");
             }
         }, System.nanoTime());
         switch (outcome) {
             case HELD -> counters.increment("held");
             case RETRANSMISSION -> counters.increment("held.retransmissions");
-            case REFUSED -> unavailable(exchange);
+            case REFUSED -> unavailable(exchange, "its handler is away past the wait, or too many requests are held");
         }
     }
 
     /** 503 with Retry-After for a request whose handler is away (nothing for an ACK, which gets no answer). */
-    private void unavailable(Exchange exchange) {
+    private void unavailable(Exchange exchange, String why) {
         if (NO_ANSWER.contains(exchange.request().getMethod())) return;
+        unavailableLog.log(exchange.request().getMethod(), exchange.flow(), why);
         long seconds = Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(held.waitNanos()));
         reject(exchange, SipResponses.serviceUnavailable(exchange, messages.headers(), "Service Unavailable (the "
                 + exchange.request().getMethod() + " handler is being replaced or was stopped)", (int) Math.min(seconds, 3600)));
