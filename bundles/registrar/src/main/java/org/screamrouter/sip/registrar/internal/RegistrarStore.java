@@ -11,7 +11,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.screamrouter.sip.registrar.Binding;
@@ -25,10 +30,20 @@ import org.slf4j.LoggerFactory;
  * leaves the last commit intact; its background commit batches writes (at most {@value #COMMIT_DELAY_MS} ms
  * behind), so a burst of REGISTERs costs no fsync each; {@link #close()} commits what is left. A file that cannot
  * be opened does not stop the registrar ({@link StoreFile}, {@link #status()}).
+ *
+ * <p>Writes are queued and applied by a writer thread every {@value #WRITE_DELAY_MS} ms, newest per key, in key
+ * order. The registrar's memory is the truth while it runs (the store is read only at activation), so nothing reads
+ * the queue. Why: a refresh wrote its binding and device straight into the maps, and once the maps outgrow MVStore's
+ * page cache (16 MB: about 20,000 ScreamRouter devices) each write read its leaf page back from the file; under sipp
+ * that was a fifth of all CPU samples of re-REGISTER (docs/performance.md). In key order one pass reads each page
+ * once, and a device refreshed twice in the interval is written once. The price: a crash (not a stop or a bundle
+ * update, which write the queue first) loses the refreshes of the last {@value #WRITE_DELAY_MS} ms on top of
+ * MVStore's {@value #COMMIT_DELAY_MS} ms: their bindings come back with the expiry of the refresh before.
  */
 final class RegistrarStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarStore.class);
     static final int COMMIT_DELAY_MS = 500;
+    static final int WRITE_DELAY_MS = 500;
     private static final int FORMAT = 1;
 
     /**
@@ -43,6 +58,12 @@ final class RegistrarStore implements AutoCloseable {
     private final MVMap<String, byte[]> bindings;
     private final MVMap<String, byte[]> devices;
     private final StoreStatus status;
+    /** Writes not applied yet, newest per key; {@link #removed} stands for a removal. */
+    private final ConcurrentHashMap<String, byte[]> pendingBindings = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> pendingDevices = new ConcurrentHashMap<>();
+    private final byte[] removed = new byte[0];
+    private final ScheduledExecutorService writer;
+    private boolean writeFailed;
 
     RegistrarStore(Path file) {
         StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices");
@@ -51,6 +72,12 @@ final class RegistrarStore implements AutoCloseable {
         store.setAutoCommitDelay(COMMIT_DELAY_MS);
         this.bindings = store.openMap("bindings");
         this.devices = store.openMap("devices");
+        this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-registrar-store");
+            t.setDaemon(true);
+            return t;
+        });
+        writer.scheduleWithFixedDelay(this::flush, WRITE_DELAY_MS, WRITE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Whether the file was opened, moved aside (the store started empty) or left alone (the store is in memory). */
@@ -63,22 +90,57 @@ final class RegistrarStore implements AutoCloseable {
     }
 
     void put(Binding b) {
-        bindings.put(key(b), encode(b));
+        pendingBindings.put(key(b), encode(b));
     }
 
     void remove(Binding b) {
-        bindings.remove(key(b));
+        pendingBindings.put(key(b), removed);
     }
 
     void put(StoredDevice d) {
-        devices.put(d.uuid(), encode(d));
+        pendingDevices.put(d.uuid(), encode(d));
     }
 
     void removeDevice(String uuid) {
-        devices.remove(uuid);
+        pendingDevices.put(uuid, removed);
+    }
+
+    /** Writes not applied to the maps yet (tests, status). */
+    int pending() {
+        return pendingBindings.size() + pendingDevices.size();
+    }
+
+    /** Applies the queued writes to the maps (the writer's pass; also before a load and at close). */
+    synchronized void flush() {
+        try {
+            apply(pendingBindings, bindings);
+            apply(pendingDevices, devices);
+            writeFailed = false;
+        } catch (RuntimeException e) {
+            // a store that failed (its file gone, the disk full): said once, and the writer goes on with later writes
+            if (!writeFailed) LOG.error("registrar store {}: writing failed, bindings stay in memory only: {}", status.file(), e.toString());
+            writeFailed = true;
+        }
+    }
+
+    private void apply(ConcurrentHashMap<String, byte[]> pending, MVMap<String, byte[]> map) {
+        if (pending.isEmpty()) return;
+        String[] keys = pending.keySet().toArray(new String[0]);
+        // the maps' order: neighbouring keys share a leaf page, so a pass reads each page once
+        Arrays.sort(keys);
+        for (String key : keys) {
+            byte[] value = pending.remove(key); // a write that comes meanwhile stays queued for the next pass
+            if (value == null) continue;
+            if (value == removed) {
+                map.remove(key);
+            } else {
+                map.put(key, value);
+            }
+        }
     }
 
     List<Binding> loadBindings() {
+        flush();
         List<Binding> out = new ArrayList<>(bindings.size());
         bindings.forEach((k, v) -> {
             try {
@@ -91,6 +153,7 @@ final class RegistrarStore implements AutoCloseable {
     }
 
     List<StoredDevice> loadDevices() {
+        flush();
         List<StoredDevice> out = new ArrayList<>(devices.size());
         devices.forEach((k, v) -> {
             try {
@@ -104,6 +167,14 @@ final class RegistrarStore implements AutoCloseable {
 
     @Override
     public void close() {
+        // not shutdownNow: an interrupt inside MVStore's file I/O closes its channel and breaks the store
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(5, TimeUnit.SECONDS)) LOG.warn("registrar store writer did not stop within 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
         store.close();
     }
 
