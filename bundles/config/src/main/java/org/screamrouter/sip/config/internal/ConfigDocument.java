@@ -134,7 +134,7 @@ final class ConfigDocument {
         int n = 0;
         for (SectionIndex s : index.values()) {
             for (StoredEntry e : s.items()) {
-                n += e.text() == null ? 1 : 0;
+                n += e.node() != null ? 1 : 0;
             }
         }
         return n;
@@ -185,7 +185,7 @@ final class ConfigDocument {
             for (String section : SECTIONS) {
                 StoredEntry e = find(section, change.uuid(), null, ids, log);
                 if (e != null) {
-                    changed |= strip(e, section) | open(e).set("enabled", change.enabled());
+                    changed |= strip(e, section) | set(e, "enabled", change.enabled());
                 }
             }
             if (changed) {
@@ -202,11 +202,10 @@ final class ConfigDocument {
             changed = true;
         } else {
             changed = strip(e, section);
-            EntryNode fields = open(e);
             for (Map.Entry<String, Object> f : sip.owned().entrySet()) {
-                changed |= fields.set(f.getKey(), f.getValue());
+                changed |= set(e, f.getKey(), f.getValue());
             }
-            changed |= fields.set("enabled", change.enabled());
+            changed |= set(e, "enabled", change.enabled());
             if (changed) {
                 log.record("updated", "config.yaml: device {} updated in {} as {} ({})", sip.uuid(), section, e,
                         change.enabled() ? "enabled" : "disabled");
@@ -215,7 +214,7 @@ final class ConfigDocument {
         // a device that now declares the other role no longer plays the old one: its old entry is disabled, kept
         String other = section.equals("sinks") ? "sources" : "sinks";
         StoredEntry old = find(other, sip.uuid(), null, ids, log);
-        if (old != null && (strip(old, other) | open(old).set("enabled", false))) {
+        if (old != null && (strip(old, other) | set(old, "enabled", false))) {
             log.record("moved to the other list", "config.yaml: device {} is no longer in {}: that entry ({}) is disabled",
                     sip.uuid(), other, old);
             changed = true;
@@ -232,11 +231,20 @@ final class ConfigDocument {
         return EntryNode.of(e.node());
     }
 
-    /** The change is done: every entry it opened is text again. */
+    /** Sets a field of the entry (see {@link EntryNode#set}); returns whether it changed. */
+    private boolean set(StoredEntry e, String key, Object value) {
+        boolean changed = open(e).set(key, value);
+        if (changed) {
+            e.changed();
+        }
+        return changed;
+    }
+
+    /** The change is done: every entry it opened is text again (made again only for those it changed). */
     private void settle() {
         for (StoredEntry e : opened) {
             if (!e.removed()) {
-                e.settle(codec.text(e.node()));
+                e.settle(e.isChanged() ? codec.text(e.node()) : null);
             }
         }
         opened.clear();
@@ -321,7 +329,7 @@ final class ConfigDocument {
         if (configId == null || configId.isBlank()) {
             configId = UUID.randomUUID().toString();
             entries.configIdChanged(adopt, configId);
-            open(adopt).set("config_id", configId);
+            set(adopt, "config_id", configId);
         }
         ids.assign(uuid, section, configId);
         log.record("adopted", "config.yaml: the {} entry {} is device {}'s, found by {}", section, adopt, uuid, how);
@@ -345,6 +353,9 @@ final class ConfigDocument {
         boolean changed = false;
         for (String key : SipEntry.LEGACY_KEYS) {
             changed |= fields.remove(key);
+        }
+        if (changed) {
+            e.changed();
         }
         return changed;
     }

@@ -21,6 +21,8 @@ final class StoredEntry {
     private String uuidKey;
     private String name;
     private boolean removed;
+    /** A change set something in the open node: its text is made again when it settles. */
+    private boolean changed;
 
     private StoredEntry(String text, Node node, boolean pinned, boolean entry) {
         this.text = text;
@@ -51,7 +53,7 @@ final class StoredEntry {
         name = parsed.text("name");
     }
 
-    /** The text the dump writes, {@code null} while the node is what holds the item (pinned, or being changed). */
+    /** The text the dump writes ({@code null} for a pinned item); while a change works on the node, the text before it. */
     String text() { return text; }
 
     /** The node while a change works on it or for good when pinned, else {@code null}. */
@@ -65,15 +67,30 @@ final class StoredEntry {
     /** A change is about to work on the entry: it is held as a node until {@link #settle}. */
     void open(Node parsed) {
         node = parsed;
-        text = null;
     }
 
-    /** The change is done: the entry is text again. Pinned items keep their node. */
+    /** The open node was changed. */
+    void changed() {
+        changed = true;
+    }
+
+    /** Whether the open node was changed since it was opened. */
+    boolean isChanged() {
+        return changed;
+    }
+
+    /**
+     * The change is done: the entry is text again, {@code text} if its node was changed, else the text it had (an
+     * entry a change only looked at, a keep-alive, is not written again). Pinned items keep their node.
+     */
     void settle(String text) {
         if (!pinned) {
-            this.text = text;
+            if (changed) {
+                this.text = text;
+            }
             node = null;
         }
+        changed = false;
     }
 
     String configId() { return configId; }
