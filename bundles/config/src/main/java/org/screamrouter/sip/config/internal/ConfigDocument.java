@@ -225,7 +225,7 @@ final class ConfigDocument {
     /** The entry as a node tree, for a change to work on: parsed from its text, made text again by {@link #settle}. */
     private EntryNode open(StoredEntry e) {
         if (e.node() == null) {
-            e.open(codec.parse(e.text()));
+            e.open(codec.parseConfined(e.text()));
             opened.add(e);
         }
         return EntryNode.of(e.node());

@@ -50,9 +50,18 @@ final class EntryCodec {
         return text;
     }
 
-    /** The item a text of {@link #text} stands for (a new node tree). */
+    /** The item a text of {@link #text} stands for (a new node tree). Any thread. */
     Node parse(String text) {
-        Node direct = parseDirect(text);
+        return parse(text, false);
+    }
+
+    /** {@link #parse(String)} by the thread that calls {@link #text}: it may use the resolver's cache. */
+    Node parseConfined(String text) {
+        return parse(text, true);
+    }
+
+    private Node parse(String text, boolean confined) {
+        Node direct = parseDirect(text, confined);
         if (direct != null) {
             return direct;
         }
@@ -83,8 +92,8 @@ final class EntryCodec {
         return s.toString();
     }
 
-    /** The inverse of {@link #direct}: {@code null} for a text not in that form. Keeps no state (any thread). */
-    private Node parseDirect(String text) {
+    /** The inverse of {@link #direct}: {@code null} for a text not in that form. {@code confined}: may use the cache. */
+    private Node parseDirect(String text, boolean confined) {
         List<NodeTuple> tuples = new ArrayList<>();
         int at = 0;
         int n = text.length();
@@ -102,8 +111,10 @@ final class EntryCodec {
             if (!simple(k) || !simple(v)) {
                 return null;
             }
-            tuples.add(new NodeTuple(new ScalarNode(resolver.resolve(NodeId.scalar, k, true), k, null, null, DumperOptions.ScalarStyle.PLAIN),
-                    new ScalarNode(resolver.resolve(NodeId.scalar, v, true), v, null, null, DumperOptions.ScalarStyle.PLAIN)));
+            Tag kt = confined ? resolve(k) : resolver.resolve(NodeId.scalar, k, true);
+            Tag vt = confined ? resolve(v) : resolver.resolve(NodeId.scalar, v, true);
+            tuples.add(new NodeTuple(new ScalarNode(kt, k, null, null, DumperOptions.ScalarStyle.PLAIN),
+                    new ScalarNode(vt, v, null, null, DumperOptions.ScalarStyle.PLAIN)));
             at = end + 1;
         }
         return tuples.isEmpty() ? null : new MappingNode(Tag.MAP, tuples, DumperOptions.FlowStyle.BLOCK);
