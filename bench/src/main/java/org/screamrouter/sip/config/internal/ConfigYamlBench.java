@@ -25,7 +25,8 @@ import org.screamrouter.sip.sdp.DeviceRole;
  *     share their first 8 characters (as sipp's do), so every name is {@code sink_00000000_<n>}.</li>
  * <li><b>merge</b>: the file is edited by hand (an entry renamed, a top-level key added), then one merge of all N
  *     devices, as the registry sync after a restart brings them, every other one now offline.</li>
- * <li><b>write</b>: the whole file parsed and serialized ({@code dump}: "cold", every entry's text made), then one
+ * <li><b>write</b>: the whole file parsed ("parse"; since the entries are kept as text, every entry's text is made here) and
+ *     serialized ({@code dump}: "cold", every entry's text made before that change), then one
  *     device changed and serialized again ("serialize": what each write does) and written atomically.</li>
  * </ol>
  * Prints one line per N. Usage: {@code ConfigYamlBench [--batch 1000] N...}
@@ -45,8 +46,8 @@ public final class ConfigYamlBench {
         if (sizes.isEmpty()) {
             sizes = List.of(1000, 10000, 100000);
         }
-        System.out.printf(Locale.ROOT, "%-8s %-10s %-14s %-8s %-10s %-10s %-13s %-10s %-10s %-8s%n", "devices", "add s",
-                "per device us", "writes", "merge s", "cold ms", "serialize ms", "write ms", "file MB", "check");
+        System.out.printf(Locale.ROOT, "%-8s %-10s %-14s %-8s %-10s %-10s %-10s %-13s %-10s %-10s %-8s%n", "devices", "add s",
+                "per device us", "writes", "merge s", "parse ms", "cold ms", "serialize ms", "write ms", "file MB", "check");
         for (int n : sizes) {
             run(n, batch);
         }
@@ -88,7 +89,9 @@ public final class ConfigYamlBench {
             boolean ok = merged.contains("name: Kitchen\n") && merged.contains("user_notes:")
                     && file.entries().size() == n && count(merged, "config_id:") == n;
 
+            long tp = System.nanoTime();
             ConfigDocument doc = ConfigDocument.parse(merged);
+            long parse = System.nanoTime() - tp;
             long t2 = System.nanoTime();
             String cold = doc.dump();
             long coldDump = System.nanoTime() - t2;
@@ -102,8 +105,8 @@ public final class ConfigYamlBench {
             new AtomicFileWriter().write(path, dumped);
             long write = System.nanoTime() - t4;
 
-            System.out.printf(Locale.ROOT, "%-8d %-10.2f %-14.1f %-8d %-10.2f %-10.0f %-13.0f %-10.0f %-10.1f %-8s%n", n,
-                    add / 1e9, add / 1e3 / n, addWrites, merge / 1e9, coldDump / 1e6, serialize / 1e6, write / 1e6,
+            System.out.printf(Locale.ROOT, "%-8d %-10.2f %-14.1f %-8d %-10.2f %-10.0f %-10.0f %-13.0f %-10.0f %-10.1f %-8s%n", n,
+                    add / 1e9, add / 1e3 / n, addWrites, merge / 1e9, parse / 1e6, coldDump / 1e6, serialize / 1e6, write / 1e6,
                     Files.size(path) / 1e6, ok ? "ok" : "FAILED");
         } finally {
             try (var files = Files.list(dir)) {

@@ -1,55 +1,62 @@
 package org.screamrouter.sip.config.internal;
 
-import java.util.IdentityHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
- * Writes a config.yaml node tree exactly as {@link YamlNodes#dump} does, at a cost that does not grow with the
- * entries nobody changed. The text of every list item of a top-level list is kept, by item node, until
- * {@link #forget} is called for it (the document calls it for every entry a change touches): a write serializes only
- * the changed entries. An item's text is made by SnakeYAML ({@code {key: [item]}} dumped, its first line dropped) or,
- * for a plain entry of simple scalars (a hand-written or new entry), written directly: SnakeYAML's emitter costs about
- * a microsecond per byte, which is seconds for a hundred thousand entries.
+ * Writes a config.yaml exactly as {@link YamlNodes#dump} writes its whole tree, from the document's skeleton (the
+ * root with every section but the items of {@code sinks:} and {@code sources:}) and those items as
+ * {@link StoredEntry}s, most of them kept as text ({@link EntryCodec}): a write puts texts together and serializes
+ * only the rest of the document. Its cost does not grow with the entries nobody changed beyond copying their text.
  *
- * <p>What is written directly is only what SnakeYAML itself writes as plain text: a block mapping (tag {@code !!map},
- * no flow style) of keys and values that are plain-style scalars of letters, digits and {@code _ . / -} (starting with a
- * letter, digit or {@code _}), whose tag is the one the resolver would give that text (so neither is quoted nor
- * tagged). Anything else goes through SnakeYAML. A document with a node in two places (anchors and aliases), or with a
- * root that is not a block mapping, is dumped whole by SnakeYAML. Tests compare both ways on every fixture.
+ * <p>A document with a node in two places (anchors and aliases, which ScreamRouter writes for a shared equalizer) is
+ * dumped whole by SnakeYAML, which numbers the anchors, with a placeholder line for every item kept as text, replaced
+ * by its text afterwards (such an item shares no node, so it takes no part in the anchors). A section list that is not
+ * a plain block list is dumped with its items made into nodes again. Tests compare both ways on every fixture.
  */
 final class ChunkedDump {
 
-    private final Resolver resolver = new Resolver();
-    /** Short values repeat (ports, rates, true, keys): what the resolver made of them, bounded. */
-    private final Map<String, Tag> resolved = new java.util.HashMap<>();
-    private final Map<Node, String> items = new IdentityHashMap<>();
+    private final EntryCodec codec;
     private int lastLength;
 
-    /** The text of the document rooted at {@code root}; {@code shared}: the tree has a node in two places. */
-    String dump(MappingNode root, boolean shared) {
+    ChunkedDump(EntryCodec codec) {
+        this.codec = codec;
+    }
+
+    /**
+     * The text of the document: {@code sections}, by list node (each empty in the skeleton), holds its items;
+     * {@code shared}: the skeleton or a pinned item has a node in two places.
+     */
+    String dump(MappingNode root, Map<Node, List<StoredEntry>> sections, boolean shared) {
         if (shared || root.getFlowStyle() != DumperOptions.FlowStyle.BLOCK || !Tag.MAP.equals(root.getTag()) || root.getValue().isEmpty()) {
-            return YamlNodes.dump(root);
+            return dumpWithPlaceholders(root, sections);
         }
         Yaml yaml = YamlNodes.dumper();
         StringBuilder out = new StringBuilder(lastLength + lastLength / 8 + 1024);
         for (NodeTuple t : root.getValue()) {
-            String key = t.getKeyNode() instanceof ScalarNode k ? plain(k) : null;
-            if (key != null && t.getValueNode() instanceof SequenceNode list && Tag.SEQ.equals(list.getTag())
-                    && list.getFlowStyle() == DumperOptions.FlowStyle.BLOCK && !list.getValue().isEmpty()) {
+            List<StoredEntry> items = sections.get(t.getValueNode());
+            String key = t.getKeyNode() instanceof ScalarNode k ? codec.plain(k) : null;
+            if (items != null && key != null && plainList((SequenceNode) t.getValueNode()) && !items.isEmpty()) {
                 out.append(key).append(":\n");
-                for (Node item : list.getValue()) {
-                    out.append(item(yaml, t.getKeyNode(), list, item));
+                for (StoredEntry item : items) {
+                    out.append(item.text() != null ? item.text() : codec.text(item.node()));
+                }
+            } else if (items != null) {
+                SequenceNode list = (SequenceNode) t.getValueNode();
+                fill(list, items, null);
+                try {
+                    out.append(dumpOne(yaml, t.getKeyNode(), list));
+                } finally {
+                    list.getValue().clear();
                 }
             } else {
                 out.append(dumpOne(yaml, t.getKeyNode(), t.getValueNode()));
@@ -59,88 +66,89 @@ final class ChunkedDump {
         return out.toString();
     }
 
-    /** The item changed (or left): its text is made again at the next dump. */
-    void forget(Node item) {
-        items.remove(item);
+    /** The whole tree dumped by SnakeYAML, every item made into nodes (tests compare it with {@link #dump}). */
+    String dumpWhole(MappingNode root, Map<Node, List<StoredEntry>> sections) {
+        sections.forEach((list, items) -> fill((SequenceNode) list, items, null));
+        try {
+            return YamlNodes.dump(root);
+        } finally {
+            sections.keySet().forEach(list -> ((SequenceNode) list).getValue().clear());
+        }
     }
 
-    private String item(Yaml yaml, Node key, SequenceNode list, Node item) {
-        String text = items.get(item);
-        if (text == null) {
-            text = direct(item);
+    private String dumpWithPlaceholders(MappingNode root, Map<Node, List<StoredEntry>> sections) {
+        String mark = "zz" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + "n";
+        Map<String, String> texts = new java.util.HashMap<>();
+        // a placeholder comes out as a line "- <mark...>" only in a block list under a key of a block mapping
+        boolean lines = root.getFlowStyle() == DumperOptions.FlowStyle.BLOCK && Tag.MAP.equals(root.getTag());
+        sections.forEach((list, items) -> fill((SequenceNode) list, items, lines && plainList((SequenceNode) list) ? mark : null));
+        String whole;
+        try {
+            for (Map.Entry<Node, List<StoredEntry>> s : sections.entrySet()) {
+                if (lines && plainList((SequenceNode) s.getKey())) {
+                    int i = 0;
+                    for (StoredEntry item : s.getValue()) {
+                        if (item.text() != null) {
+                            texts.put(mark + System.identityHashCode(s.getKey()) + "x" + i, item.text());
+                        }
+                        i++;
+                    }
+                }
+            }
+            whole = YamlNodes.dump(root);
+        } finally {
+            sections.keySet().forEach(list -> ((SequenceNode) list).getValue().clear());
+        }
+        if (texts.isEmpty()) {
+            return whole;
+        }
+        StringBuilder out = new StringBuilder(whole.length() + lastLength);
+        int at = 0;
+        String line = "- " + mark;
+        for (int found = whole.indexOf(line, at); found >= 0; found = whole.indexOf(line, at)) {
+            int end = whole.indexOf('\n', found);
+            String text = end > 0 && (found == 0 || whole.charAt(found - 1) == '\n') ? texts.get(whole.substring(found + 2, end)) : null;
             if (text == null) {
-                String one = dumpOne(yaml, key, YamlNodes.sequence(list.getTag(), List.of(item)));
-                text = one.substring(one.indexOf('\n') + 1);
+                throw new IllegalStateException("placeholder not found where it belongs");
             }
-            items.put(item, text);
+            out.append(whole, at, found).append(text);
+            at = end + 1;
+            texts.remove(whole.substring(found + 2, end));
         }
-        return text;
+        if (!texts.isEmpty()) {
+            throw new IllegalStateException(texts.size() + " entries did not come out where they belong");
+        }
+        out.append(whole, at, whole.length());
+        lastLength = out.length();
+        return out.toString();
     }
 
-    /** A plain entry of simple scalars written as SnakeYAML writes it in an indentless list, or {@code null}. */
-    private String direct(Node item) {
-        if (!(item instanceof MappingNode m) || !Tag.MAP.equals(m.getTag()) || m.getFlowStyle() != DumperOptions.FlowStyle.BLOCK
-                || m.getValue().isEmpty()) {
-            return null;
-        }
-        StringBuilder s = new StringBuilder(32 * m.getValue().size());
-        String indent = "- ";
-        for (NodeTuple t : m.getValue()) {
-            String k = t.getKeyNode() instanceof ScalarNode key ? plain(key) : null;
-            String v = t.getValueNode() instanceof ScalarNode value ? plain(value) : null;
-            if (k == null || v == null) {
-                return null;
+    /** Puts the items' nodes (made from their texts, or placeholders named after {@code mark}) into the list. */
+    private void fill(SequenceNode list, List<StoredEntry> items, String mark) {
+        List<Node> value = list.getValue();
+        value.clear();
+        int i = 0;
+        for (StoredEntry item : items) {
+            if (item.text() == null) {
+                value.add(item.node());
+            } else if (mark != null) {
+                value.add(YamlNodes.scalar(mark + System.identityHashCode(list) + "x" + i));
+            } else {
+                value.add(codec.parse(item.text()));
             }
-            s.append(indent).append(k).append(": ").append(v).append('\n');
-            indent = "  ";
+            i++;
         }
-        return s.toString();
     }
 
-    /** The scalar's text when SnakeYAML writes it plain and untagged, else {@code null}. */
-    private String plain(ScalarNode s) {
-        String v = s.getValue();
-        if (s.getScalarStyle() != DumperOptions.ScalarStyle.PLAIN || !simple(v) || !resolve(v).equals(s.getTag())) {
-            return null;
-        }
-        return v;
-    }
-
-    /** 1 to 100 of {@code A-Z a-z 0-9 _ . / -}, starting with a letter, digit or {@code _}. */
-    private static boolean simple(String v) {
-        int n = v.length();
-        if (n == 0 || n > 100) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = v.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-                    || i > 0 && (c == '.' || c == '/' || c == '-');
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Tag resolve(String v) {
-        if (v.length() > 12) {
-            return resolver.resolve(NodeId.scalar, v, true);
-        }
-        Tag tag = resolved.get(v);
-        if (tag == null) {
-            if (resolved.size() >= 4096) {
-                resolved.clear();
-            }
-            tag = resolver.resolve(NodeId.scalar, v, true);
-            resolved.put(v, tag);
-        }
-        return tag;
+    /** A list whose items the dump writes one after the other, each as {@link EntryCodec#text} does. */
+    private static boolean plainList(SequenceNode list) {
+        return Tag.SEQ.equals(list.getTag()) && list.getFlowStyle() == DumperOptions.FlowStyle.BLOCK;
     }
 
     private static String dumpOne(Yaml yaml, Node key, Node value) {
-        MappingNode one = new MappingNode(Tag.MAP, new java.util.ArrayList<>(List.of(new NodeTuple(key, value))),
+        MappingNode one = new MappingNode(Tag.MAP, new ArrayList<>(List.of(new NodeTuple(key, value))),
                 DumperOptions.FlowStyle.BLOCK);
         return YamlNodes.dump(yaml, one);
     }
+
 }

@@ -1,14 +1,13 @@
 package org.screamrouter.sip.config.internal;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.screamrouter.sip.sdp.DeviceRole;
 import org.slf4j.Logger;
@@ -22,43 +21,65 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * One reading of ScreamRouter's config.yaml, changed in place by {@link #apply}. It is kept as a YAML node tree
- * ({@link YamlNodes}): every section, entry, key, tag and scalar the server does not own is written back as it was
- * read, including ScreamRouter's pickled pydantic models ({@code !!python/object:...}), which are never
- * instantiated. Entries are {@link EntryNode}s, plain or pickled; new ones take the form the file already has.
+ * One reading of ScreamRouter's config.yaml, changed in place by {@link #apply}. Every section, entry, key, tag and
+ * scalar the server does not own is written back as it was read (as {@link YamlNodes#dump} writes the tree), including
+ * ScreamRouter's pickled pydantic models ({@code !!python/object:...}), which are never instantiated. Entries are
+ * {@link EntryNode}s, plain or pickled; new ones take the form the file already has.
+ *
+ * <p>What is kept: the document's skeleton as a YAML node tree (every top-level section but the items of
+ * {@code sinks:} and {@code sources:}, which are few and small), and those items as {@link StoredEntry}s: the text the
+ * dump writes for each plus its index keys. An entry is parsed ({@link EntryCodec}) only while a change works on it
+ * and written back to text when the change is done; the views parse an entry when it is read. A node tree per entry
+ * cost about 1.6 KB and a snapshot map about 0.8 KB, per device (docs/performance.md, "Memory per device").
  *
  * <p>A device's entry is found by its {@code config_id} through {@link DeviceIds}; an entry not yet in that map is
  * adopted when it carries the device's {@code uuid} key (written by earlier versions) or, failing that, has the name
  * the server gives the device ({@code sink_5f7c1a2e}) and belongs to no other device.
  *
  * <p>Cost: each list is indexed once when the document is read ({@link SectionIndex}); a device change then costs the
- * same whatever the number of entries (no scan of a list, of names or of the id map). Snapshots of entries for the
- * views are kept per entry and made again only for entries a change touched. Confined to one thread at a time.
+ * same whatever the number of entries (no scan of a list, of names or of the id map): it parses and writes the text of
+ * the entries it touches. Confined to one thread at a time; the views it hands out are immutable.
  */
 final class ConfigDocument {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigDocument.class);
     private static final List<String> SECTIONS = List.of("sinks", "sources");
 
+    /** The document without the items of its sections (their list nodes are there, empty). */
     private final MappingNode root;
     /** Whether the file is in ScreamRouter's own form: it does not change while the document lives. */
     private final boolean pickled;
     private final Map<String, SectionIndex> index = new HashMap<>();
-    /** Plain snapshots of entries for the views, by entry node; dropped for an entry a change touches. */
-    private final Map<Node, Snapshot> snapshots = new IdentityHashMap<>();
-    /** The text of every entry as last written, made again only for entries a change touched. */
-    private final ChunkedDump text = new ChunkedDump();
-    /** A node is in the tree twice (anchors): then the whole tree is dumped by SnakeYAML, which writes the anchors. */
+    private final EntryCodec codec = new EntryCodec();
+    private final ChunkedDump text = new ChunkedDump(codec);
+    /** A node is in the tree twice (anchors): then the skeleton is dumped whole by SnakeYAML, which writes the anchors. */
     private final boolean shared;
+    /** The entries the change being applied opened: made text again when it is done. */
+    private final List<StoredEntry> opened = new ArrayList<>();
 
-    /** What the views need of an entry: its ids (to find its device) and its fields with the device's uuid. */
-    private record Snapshot(String configId, String uuidKey, String device, Map<String, Object> fields) {}
-
-    private ConfigDocument(MappingNode root) {
+    private ConfigDocument(MappingNode root) throws ConfigParseException {
         this.root = root;
         this.pickled = anyPickled(root);
-        this.shared = YamlNodes.shared(root);
+        Set<Node> twice = YamlNodes.sharedNodes(root);
+        this.shared = !twice.isEmpty();
         for (String section : SECTIONS) {
-            index.put(section, SectionIndex.of(YamlNodes.get(root, section) instanceof SequenceNode list ? list : null));
+            SectionIndex entries = new SectionIndex();
+            index.put(section, entries);
+            if (!(YamlNodes.get(root, section) instanceof SequenceNode list)) {
+                continue;
+            }
+            if (twice.contains(list)) {
+                throw new ConfigParseException(YamlNodes.at(list.getStartMark()) + "'" + section
+                        + "' is a list that is also elsewhere in the file (an anchor or alias): the server cannot keep its entries apart", null);
+            }
+            for (Node item : list.getValue()) {
+                EntryNode e = EntryNode.of(item);
+                if (e == null || shared && YamlNodes.holdsAny(item, twice)) {
+                    entries.add(StoredEntry.pinned(item, e));
+                } else {
+                    entries.add(StoredEntry.text(codec.text(item), e));
+                }
+            }
+            list.getValue().clear();
         }
     }
 
@@ -88,13 +109,35 @@ final class ConfigDocument {
 
     String dump() {
         compact();
-        return text.dump(root, shared);
+        return text.dump(root, sectionItems(), shared);
     }
 
     /** The whole tree dumped by SnakeYAML, as {@link #dump()} must write it (tests compare both). */
     String dumpWhole() {
         compact();
-        return YamlNodes.dump(root);
+        return text.dumpWhole(root, sectionItems());
+    }
+
+    /** The items of each section by its list node in the skeleton. */
+    private Map<Node, List<StoredEntry>> sectionItems() {
+        Map<Node, List<StoredEntry>> out = new IdentityHashMap<>();
+        for (String section : SECTIONS) {
+            if (YamlNodes.get(root, section) instanceof SequenceNode list) {
+                out.put(list, index.get(section).items());
+            }
+        }
+        return out;
+    }
+
+    /** How many entries are held as node trees now (pinned ones; none between changes otherwise). Tests. */
+    int entriesHeldAsNodes() {
+        int n = 0;
+        for (SectionIndex s : index.values()) {
+            for (StoredEntry e : s.items()) {
+                n += e.node() != null ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     /**
@@ -126,15 +169,23 @@ final class ConfigDocument {
      * file does not hold) writes nothing; the id map may change either way. Each change is logged through {@code log}.
      */
     boolean apply(PendingChange change, DeviceIds ids, ActivityLog log) {
+        try {
+            return applyOpen(change, ids, log);
+        } finally {
+            settle();
+        }
+    }
+
+    private boolean applyOpen(PendingChange change, DeviceIds ids, ActivityLog log) {
         if (change.removed()) {
             return remove(change.uuid(), ids, log);
         }
         if (change.entry() == null) {
             boolean changed = false;
             for (String section : SECTIONS) {
-                EntryNode e = find(section, change.uuid(), null, ids, log);
+                StoredEntry e = find(section, change.uuid(), null, ids, log);
                 if (e != null) {
-                    changed |= strip(e, section) | e.set("enabled", change.enabled());
+                    changed |= strip(e, section) | set(e, "enabled", change.enabled());
                 }
             }
             if (changed) {
@@ -145,16 +196,16 @@ final class ConfigDocument {
         SipEntry sip = change.entry();
         String section = sip.section();
         boolean changed;
-        EntryNode e = find(section, sip.uuid(), sip.role(), ids, log);
+        StoredEntry e = find(section, sip.uuid(), sip.role(), ids, log);
         if (e == null) {
             create(sip, change.enabled(), ids, log);
             changed = true;
         } else {
             changed = strip(e, section);
             for (Map.Entry<String, Object> f : sip.owned().entrySet()) {
-                changed |= e.set(f.getKey(), f.getValue());
+                changed |= set(e, f.getKey(), f.getValue());
             }
-            changed |= e.set("enabled", change.enabled());
+            changed |= set(e, "enabled", change.enabled());
             if (changed) {
                 log.record("updated", "config.yaml: device {} updated in {} as {} ({})", sip.uuid(), section, e,
                         change.enabled() ? "enabled" : "disabled");
@@ -162,8 +213,8 @@ final class ConfigDocument {
         }
         // a device that now declares the other role no longer plays the old one: its old entry is disabled, kept
         String other = section.equals("sinks") ? "sources" : "sinks";
-        EntryNode old = find(other, sip.uuid(), null, ids, log);
-        if (old != null && (strip(old, other) | old.set("enabled", false))) {
+        StoredEntry old = find(other, sip.uuid(), null, ids, log);
+        if (old != null && (strip(old, other) | set(old, "enabled", false))) {
             log.record("moved to the other list", "config.yaml: device {} is no longer in {}: that entry ({}) is disabled",
                     sip.uuid(), other, old);
             changed = true;
@@ -171,14 +222,41 @@ final class ConfigDocument {
         return changed;
     }
 
+    /** The entry as a node tree, for a change to work on: parsed from its text, made text again by {@link #settle}. */
+    private EntryNode open(StoredEntry e) {
+        if (e.node() == null) {
+            e.open(codec.parseConfined(e.text()));
+            opened.add(e);
+        }
+        return EntryNode.of(e.node());
+    }
+
+    /** Sets a field of the entry (see {@link EntryNode#set}); returns whether it changed. */
+    private boolean set(StoredEntry e, String key, Object value) {
+        boolean changed = open(e).set(key, value);
+        if (changed) {
+            e.changed();
+        }
+        return changed;
+    }
+
+    /** The change is done: every entry it opened is text again (made again only for those it changed). */
+    private void settle() {
+        for (StoredEntry e : opened) {
+            if (!e.removed()) {
+                e.settle(e.isChanged() ? codec.text(e.node()) : null);
+            }
+        }
+        opened.clear();
+    }
+
     /** Removes the device's entries from both sections and its id mappings; returns whether the file changed. */
     private boolean remove(String uuid, DeviceIds ids, ActivityLog log) {
         boolean changed = false;
         for (String section : SECTIONS) {
-            EntryNode e = find(section, uuid, null, ids, log);
+            StoredEntry e = find(section, uuid, null, ids, log);
             if (e != null) {
                 index.get(section).remove(e);
-                touch(e);
                 log.record("removed", "config.yaml: device {} removed from {} ({}): the registrar forgot it", uuid, section, e);
                 changed = true;
             }
@@ -206,9 +284,8 @@ final class ConfigDocument {
             node = YamlNodes.mapping(Tag.MAP, tuples);
         }
         SequenceNode list = section(section);
-        list.getValue().add(node);
         list.setFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        entries.add(EntryNode.of(node));
+        entries.add(StoredEntry.text(codec.text(node), EntryNode.of(node)));
         ids.assign(sip.uuid(), section, configId);
         log.record("added", "config.yaml: device {} added to {} as {} (config_id {}){}", sip.uuid(), section, name, configId,
                 enabled ? "" : ", disabled: offline");
@@ -218,19 +295,18 @@ final class ConfigDocument {
      * The device's entry in a section: the one with its mapped config_id, else one to adopt (with the device's old
      * {@code uuid} key or, when {@code role} is given, the server's name for it), or {@code null}. Lookups only.
      */
-    private EntryNode find(String section, String uuid, DeviceRole role, DeviceIds ids, ActivityLog log) {
+    private StoredEntry find(String section, String uuid, DeviceRole role, DeviceIds ids, ActivityLog log) {
         SectionIndex entries = index.get(section);
         Optional<String> mapped = ids.configId(uuid, section);
         if (mapped.isPresent()) {
-            EntryNode e = entries.byConfigId(mapped.get());
+            StoredEntry e = entries.byConfigId(mapped.get());
             if (e != null) {
-                touch(e); // the caller may change it
                 return e;
             }
         }
-        EntryNode adopt = null;
+        StoredEntry adopt = null;
         String how = null;
-        for (EntryNode e : entries.byUuidKey(uuid)) {
+        for (StoredEntry e : entries.byUuidKey(uuid)) {
             if (free(e, uuid, section, ids)) {
                 adopt = e;
                 how = "its uuid key";
@@ -238,8 +314,8 @@ final class ConfigDocument {
             }
         }
         if (adopt == null && role != null) {
-            for (EntryNode e : entries.byName(SipEntry.baseName(role, uuid))) {
-                if (e.text("uuid") == null && free(e, uuid, section, ids)) {
+            for (StoredEntry e : entries.byName(SipEntry.baseName(role, uuid))) {
+                if (e.uuidKey() == null && free(e, uuid, section, ids)) {
                     adopt = e;
                     how = "its name";
                     break;
@@ -249,123 +325,113 @@ final class ConfigDocument {
         if (adopt == null) {
             return null;
         }
-        touch(adopt);
-        String configId = adopt.text("config_id");
+        String configId = adopt.configId();
         if (configId == null || configId.isBlank()) {
             configId = UUID.randomUUID().toString();
             entries.configIdChanged(adopt, configId);
-            adopt.set("config_id", configId);
+            set(adopt, "config_id", configId);
         }
         ids.assign(uuid, section, configId);
         log.record("adopted", "config.yaml: the {} entry {} is device {}'s, found by {}", section, adopt, uuid, how);
         return adopt;
     }
 
-    /** The entry may change: its snapshot and its text are made again when next needed. */
-    private void touch(EntryNode e) {
-        snapshots.remove(e.node());
-        text.forget(e.node());
-    }
-
     /** An entry no other device owns. */
-    private static boolean free(EntryNode e, String uuid, String section, DeviceIds ids) {
-        return ids.deviceOf(e.text("config_id"), section).map(uuid::equalsIgnoreCase).orElse(true);
+    private static boolean free(StoredEntry e, String uuid, String section, DeviceIds ids) {
+        return ids.deviceOf(e.configId(), section).map(uuid::equalsIgnoreCase).orElse(true);
     }
 
     /** Removes the keys earlier versions wrote (pydantic drops them anyway). */
-    private boolean strip(EntryNode e, String section) {
-        if (e.field("uuid") != null) {
+    private boolean strip(StoredEntry e, String section) {
+        if (e.uuidKey() == null && !mayHoldLegacyKeys(e)) {
+            return false;
+        }
+        EntryNode fields = open(e);
+        if (fields.field("uuid") != null) {
             index.get(section).uuidKeyRemoved(e);
         }
         boolean changed = false;
         for (String key : SipEntry.LEGACY_KEYS) {
-            changed |= e.remove(key);
+            changed |= fields.remove(key);
+        }
+        if (changed) {
+            e.changed();
         }
         return changed;
     }
 
+    /** Whether the entry's text may hold a key of {@link SipEntry#LEGACY_KEYS} (a cheap look before parsing it). */
+    private static boolean mayHoldLegacyKeys(StoredEntry e) {
+        String t = e.text();
+        if (t == null) {
+            return true;
+        }
+        for (String key : SipEntry.LEGACY_KEYS) {
+            if (t.contains(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // views
 
-    /** Every entry of {@code sinks}, in file order, as plain snapshots; a device's entry also names it ({@code uuid}). */
+    /** Every entry of {@code sinks}, in file order, read when asked for; a device's entry also names it ({@code uuid}). */
     List<Map<String, Object>> sinks(DeviceIds ids) {
         compact();
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (EntryNode e : entries("sinks")) {
-            out.add(snapshot(e, device(e, "sinks", ids)));
+        List<StoredEntry> items = index.get("sinks").items();
+        List<Object> data = new ArrayList<>(items.size());
+        List<String> devices = new ArrayList<>(items.size());
+        for (StoredEntry e : items) {
+            if (e.entry()) {
+                String device = device(e, "sinks", ids);
+                data.add(viewData(e, device));
+                devices.add(device);
+            }
         }
-        return Collections.unmodifiableList(out);
+        return new EntryViews.ListView(codec, data.toArray(), devices.toArray(new String[0]));
     }
 
     /**
-     * Every device's entry by device uuid, as a plain snapshot with the device's {@code uuid}; a device with an entry
+     * Every device's entry by device uuid, read when asked for, with the device's {@code uuid}; a device with an entry
      * in both lists (it changed role) shows the enabled one, else the first.
      */
     Map<String, Map<String, Object>> entriesByUuid(DeviceIds ids) {
         compact();
-        Map<String, Map<String, Object>> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        java.util.TreeMap<String, Object> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (String section : SECTIONS) {
-            for (EntryNode e : entries(section)) {
-                String device = device(e, section, ids);
+            for (StoredEntry e : index.get(section).items()) {
+                String device = e.entry() ? device(e, section, ids) : null;
                 if (device == null) {
                     continue;
                 }
-                Map<String, Object> now = snapshot(e, device);
-                Map<String, Object> before = out.get(device);
-                if (before == null || Boolean.FALSE.equals(before.get("enabled")) && !Boolean.FALSE.equals(now.get("enabled"))) {
+                Object now = viewData(e, device);
+                Object before = out.get(device);
+                if (before == null) {
+                    out.put(device, now);
+                } else if (Boolean.FALSE.equals(EntryViews.values(codec, before, device).get("enabled"))
+                        && !Boolean.FALSE.equals(EntryViews.values(codec, now, device).get("enabled"))) {
                     out.put(device, now);
                 }
             }
         }
-        return Collections.unmodifiableMap(out);
+        return new EntryViews.MapView(codec, out);
+    }
+
+    /** What a view keeps of an entry: its text (immutable), or for a pinned one its fields now. */
+    private Object viewData(StoredEntry e, String device) {
+        return e.text() != null ? e.text() : EntryViews.values(codec, e.node(), device);
     }
 
     /** The device an entry belongs to: by the id map, else by an old {@code uuid} key; {@code null} for the user's entries. */
-    private String device(EntryNode e, String section, DeviceIds ids) {
-        Snapshot kept = snapshots.get(e.node());
-        String configId = kept != null ? kept.configId() : e.text("config_id");
-        String uuidKey = kept != null ? kept.uuidKey() : e.text("uuid");
-        return ids.deviceOf(configId, section).orElse(uuidKey);
-    }
-
-    private Map<String, Object> snapshot(EntryNode e, String device) {
-        Snapshot kept = snapshots.get(e.node());
-        if (kept != null && Objects.equals(kept.device(), device)) {
-            return kept.fields();
-        }
-        Map<String, Object> copy = e.values();
-        if (copy == null) {
-            copy = new LinkedHashMap<>();
-            if (NodeView.of(e.node()) instanceof Map<?, ?> fields) {
-                for (Map.Entry<?, ?> f : fields.entrySet()) {
-                    copy.put(String.valueOf(f.getKey()), f.getValue());
-                }
-            }
-        }
-        if (device != null) {
-            copy.putIfAbsent("uuid", device);
-        }
-        Map<String, Object> made = Collections.unmodifiableMap(copy);
-        snapshots.put(e.node(), new Snapshot(e.text("config_id"), e.text("uuid"), device, made));
-        return made;
-    }
-
-    private List<EntryNode> entries(String section) {
-        List<EntryNode> out = new ArrayList<>();
-        if (YamlNodes.get(root, section) instanceof SequenceNode list) {
-            for (Node item : list.getValue()) {
-                EntryNode e = EntryNode.of(item);
-                if (e != null) {
-                    out.add(e);
-                }
-            }
-        }
-        return out;
+    private static String device(StoredEntry e, String section, DeviceIds ids) {
+        return ids.deviceOf(e.configId(), section).orElse(e.uuidKey());
     }
 
     /** Takes the removed entries out of their lists, one pass per list. */
     private void compact() {
         for (String section : SECTIONS) {
-            index.get(section).compact(YamlNodes.get(root, section) instanceof SequenceNode list ? list : null);
+            index.get(section).compact();
         }
     }
 

@@ -1,6 +1,9 @@
 package org.screamrouter.sip.config.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ScreamRouter's config.yaml on disk: read before every merge (so that edits made by ScreamRouter or by hand are
- * merged, not overwritten) and parsed again only when its text differs from what the server last read or wrote;
+ * merged, not overwritten) and parsed again only when its text differs from what the server last read or wrote (a
+ * SHA-256 of that text is kept, not the text);
  * otherwise the merge goes into the document kept from then, so that it costs what its changes cost, not what parsing
  * the file costs. Written through a {@link ConfigFileWriter} only when a change brings something new. A merge that
  * could not be written drops the kept document: the next one starts from the file again. A file that cannot be parsed
@@ -57,7 +61,8 @@ final class ConfigFile {
     // executor only
     /** The document as last read or written, while the file on disk is still that ({@code null}: read it). */
     private ConfigDocument doc;
-    private String lastText;
+    /** SHA-256 of the text as last read or written: whether the file is still that (its text is not kept, 25 MB at 100,000 devices). */
+    private byte[] lastHash;
     private Stamp stamp;
     private Stamp written;
     private boolean unparseable;
@@ -113,19 +118,20 @@ final class ConfigFile {
      * is the one last read or written, the document kept from then is the answer: parsing is what costs.
      */
     ConfigDocument read() {
-        String text;
+        byte[] bytes;
         Stamp now;
         try {
             now = Stamp.of(path);
-            text = now == null ? "" : Files.readString(path);
+            bytes = now == null ? new byte[0] : Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             now = null;
-            text = "";
+            bytes = new byte[0];
         } catch (IOException e) {
             fail("cannot read " + path + ": " + e, null);
             return null;
         }
-        if (doc != null && text.equals(lastText)) { // ours, or touched, or written back as it was: nothing to parse
+        byte[] hash = sha256(bytes);
+        if (doc != null && java.util.Arrays.equals(hash, lastHash)) { // ours, or touched, or written back as it was: nothing to parse
             if (error != null) {
                 LOG.info("{} is readable again", path);
             }
@@ -133,12 +139,20 @@ final class ConfigFile {
             stamp = now;
             return doc;
         }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            fail("cannot read " + path + ": " + e, null);
+            return null;
+        }
+        bytes = null; // not kept through the parse
         ConfigDocument doc;
         try {
             doc = ConfigDocument.parse(text);
         } catch (ConfigParseException e) {
             stamp = now;
-            lastText = text;
+            lastHash = hash;
             unparseable = true;
             this.doc = null;
             fail(path + " cannot be parsed, it is left as it is and device changes wait until it can: " + e.getMessage(), null);
@@ -146,13 +160,13 @@ final class ConfigFile {
         }
         if (error != null) {
             LOG.info("{} is readable again", path);
-        } else if (lastText != null && !lastText.equals(text)) {
+        } else if (lastHash != null && !java.util.Arrays.equals(lastHash, hash)) {
             LOG.info("{} changed outside the server: reloaded", path);
         }
         error = null;
         unparseable = false;
         stamp = now;
-        lastText = text;
+        lastHash = hash;
         this.doc = doc;
         entries = doc.entriesByUuid(ids);
         sinks = doc.sinks(ids);
@@ -215,7 +229,7 @@ final class ConfigFile {
             return Outcome.BLOCKED;
         }
         this.doc = doc;
-        lastText = text;
+        lastHash = sha256(text.getBytes(StandardCharsets.UTF_8));
         written = Stamp.of(path);
         // not taken for what was read: an edit right after the rename would carry this stamp and never be read. The
         // next poll reads the file once and compares its text (cheap: the kept document is reused when it is ours).
@@ -226,6 +240,14 @@ final class ConfigFile {
         sinks = doc.sinks(ids);
         LOG.debug("wrote {} ({} device changes)", path, changes.size());
         return Outcome.DONE;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     /** Someone else changed the file within {@link #SETTLE}: perhaps still writing it. */

@@ -289,10 +289,10 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     @Override
     public Optional<Map<String, Object>> getSipConfigForDevice(String uuid) {
         ConfigFile f = file;
-        if (f == null) {
+        if (f == null || uuid == null) {
             return Optional.empty();
         }
-        return f.entries().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(uuid)).map(Map.Entry::getValue).findFirst();
+        return Optional.ofNullable(f.entries().get(uuid)); // by uuid ignoring case, the one entry read (not every one)
     }
 
     @Override

@@ -1,54 +1,45 @@
 package org.screamrouter.sip.config.internal;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * The lookups of one list of config.yaml ({@code sinks} or {@code sources}), so that a device change costs the same
- * with ten entries or a hundred thousand: entries by {@code config_id}, by an old {@code uuid} key (ignoring case), and
- * by {@code name}, each in file order; and per base name the next {@code _N} suffix, so that a free name for
- * {@code sink_5f7c1a2e} is found without trying {@code _2}, {@code _3}, ... against the list.
+ * The items of one list of config.yaml ({@code sinks} or {@code sources}) and their lookups, so that a device change
+ * costs the same with ten entries or a hundred thousand: entries by {@code config_id}, by an old {@code uuid} key
+ * (ignoring case), and by {@code name}, each in file order; and per base name the next {@code _N} suffix, so that a
+ * free name for {@code sink_5f7c1a2e} is found without trying {@code _2}, {@code _3}, ... against the list.
  *
  * <p>Built once from the list as read; from then on every change of an indexed key goes through this class
- * ({@link ConfigDocument} is its only user). Removed entries leave the lookups at once and the YAML list at the next
- * {@link #compact()}, in one pass for all of them.
+ * ({@link ConfigDocument} is its only user). Removed entries leave the lookups at once and the list at the next
+ * {@link #compact()}, in one pass for all of them. A lookup holds its one entry itself, a list only for a key that
+ * several entries share (an index entry per device is what costs here).
  */
 final class SectionIndex {
-    private final Map<String, List<EntryNode>> byConfigId = new HashMap<>();
-    private final Map<String, List<EntryNode>> byUuidKey = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    private final Map<String, List<EntryNode>> byName = new HashMap<>();
+    private final List<StoredEntry> items = new ArrayList<>();
+    private final Map<String, Object> byConfigId = new HashMap<>();
+    private final Map<String, Object> byUuidKey = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final Map<String, Object> byName = new HashMap<>();
     /** Base name to the smallest suffix above every {@code <base>_<n>} name in the list. */
     private final Map<String, Integer> nextSuffix = new HashMap<>();
-    private final Set<Node> removed = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean removed;
 
-    /** Indexes the entries of a list as read (or an empty index for a list not there yet). */
-    static SectionIndex of(SequenceNode list) {
-        SectionIndex index = new SectionIndex();
-        if (list != null) {
-            for (Node item : list.getValue()) {
-                EntryNode e = EntryNode.of(item);
-                if (e != null) {
-                    index.add(e);
-                }
-            }
-        }
-        return index;
+    /** The items in file order (removed ones included until {@link #compact()}); the caller does not change it. */
+    List<StoredEntry> items() {
+        return items;
     }
 
-    /** An entry appended to the list (or read from it). */
-    void add(EntryNode e) {
-        put(byConfigId, e.text("config_id"), e);
-        put(byUuidKey, e.text("uuid"), e);
-        String name = e.text("name");
+    /** An item appended to the list (or read from it); an entry is indexed. */
+    void add(StoredEntry e) {
+        items.add(e);
+        if (!e.entry()) {
+            return;
+        }
+        put(byConfigId, e.configId(), e);
+        put(byUuidKey, e.uuidKey(), e);
+        String name = e.name();
         put(byName, name, e);
         if (name != null) {
             int us = name.lastIndexOf('_');
@@ -59,39 +50,42 @@ final class SectionIndex {
         }
     }
 
-    /** Takes an entry out of every lookup, its name free again; it leaves the YAML list at the next {@link #compact()}. */
-    void remove(EntryNode e) {
-        drop(byConfigId, e.text("config_id"), e);
-        drop(byUuidKey, e.text("uuid"), e);
-        drop(byName, e.text("name"), e);
-        removed.add(e.node());
+    /** Takes an entry out of every lookup, its name free again; it leaves the list at the next {@link #compact()}. */
+    void remove(StoredEntry e) {
+        drop(byConfigId, e.configId(), e);
+        drop(byUuidKey, e.uuidKey(), e);
+        drop(byName, e.name(), e);
+        e.remove();
+        removed = true;
     }
 
-    /** The entry's config_id is being set (adopted without one): call before the change, with the new value. */
-    void configIdChanged(EntryNode e, String newId) {
-        drop(byConfigId, e.text("config_id"), e);
+    /** The entry's config_id is being set (adopted without one). */
+    void configIdChanged(StoredEntry e, String newId) {
+        drop(byConfigId, e.configId(), e);
+        e.configId(newId);
         put(byConfigId, newId, e);
     }
 
-    /** The entry's old {@code uuid} key is being removed: call before the change. */
-    void uuidKeyRemoved(EntryNode e) {
-        drop(byUuidKey, e.text("uuid"), e);
+    /** The entry's old {@code uuid} key is being removed. */
+    void uuidKeyRemoved(StoredEntry e) {
+        drop(byUuidKey, e.uuidKey(), e);
+        e.uuidKey(null);
     }
 
     /** The first entry (file order) with this config_id, or {@code null}. */
-    EntryNode byConfigId(String configId) {
-        List<EntryNode> list = byConfigId.get(configId);
-        return list == null ? null : list.get(0);
+    StoredEntry byConfigId(String configId) {
+        List<StoredEntry> list = get(byConfigId, configId);
+        return list.isEmpty() ? null : list.get(0);
     }
 
     /** Entries whose old {@code uuid} key is this device's, ignoring case, in file order. */
-    List<EntryNode> byUuidKey(String uuid) {
-        return byUuidKey.getOrDefault(uuid, List.of());
+    List<StoredEntry> byUuidKey(String uuid) {
+        return get(byUuidKey, uuid);
     }
 
     /** Entries with this name, in file order. */
-    List<EntryNode> byName(String name) {
-        return byName.getOrDefault(name, List.of());
+    List<StoredEntry> byName(String name) {
+        return get(byName, name);
     }
 
     /**
@@ -110,37 +104,53 @@ final class SectionIndex {
         return base + "_" + n;
     }
 
-    /** Removes the removed entries from the list, in one pass; returns whether any were there. */
-    boolean compact(SequenceNode list) {
-        if (removed.isEmpty() || list == null) {
-            removed.clear();
-            return false;
-        }
-        boolean gone = list.getValue().removeIf(removed::contains);
-        removed.clear();
-        return gone;
-    }
-
-    /** Whether a node of the list was removed and is waiting for {@link #compact}. */
-    boolean isRemoved(MappingNode node) {
-        return removed.contains(node);
-    }
-
-    private static void put(Map<String, List<EntryNode>> map, String key, EntryNode e) {
-        if (key != null) {
-            map.computeIfAbsent(key, k -> new ArrayList<>(1)).add(e);
+    /** Removes the removed entries from the list, in one pass. */
+    void compact() {
+        if (removed) {
+            items.removeIf(StoredEntry::removed);
+            removed = false;
         }
     }
 
-    private static void drop(Map<String, List<EntryNode>> map, String key, EntryNode e) {
+    @SuppressWarnings("unchecked")
+    private static List<StoredEntry> get(Map<String, Object> map, String key) {
+        Object v = key == null ? null : map.get(key);
+        return v == null ? List.of() : v instanceof StoredEntry e ? List.of(e) : (List<StoredEntry>) v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> map, String key, StoredEntry e) {
         if (key == null) {
             return;
         }
-        List<EntryNode> list = map.get(key);
-        if (list != null) {
-            list.removeIf(x -> x.node() == e.node());
+        Object v = map.get(key);
+        if (v == null) {
+            map.put(key, e);
+        } else if (v instanceof StoredEntry one) {
+            List<StoredEntry> list = new ArrayList<>(2);
+            list.add(one);
+            list.add(e);
+            map.put(key, list);
+        } else {
+            ((List<StoredEntry>) v).add(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void drop(Map<String, Object> map, String key, StoredEntry e) {
+        if (key == null) {
+            return;
+        }
+        Object v = map.get(key);
+        if (v == e) {
+            map.remove(key);
+        } else if (v instanceof List<?> l) {
+            List<StoredEntry> list = (List<StoredEntry>) l;
+            list.removeIf(x -> x == e);
             if (list.isEmpty()) {
                 map.remove(key);
+            } else if (list.size() == 1) {
+                map.put(key, list.get(0));
             }
         }
     }

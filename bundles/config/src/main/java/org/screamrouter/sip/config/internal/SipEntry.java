@@ -1,6 +1,5 @@
 package org.screamrouter.sip.config.internal;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +40,7 @@ record SipEntry(String uuid, DeviceRole role, Map<String, Object> owned) {
     private static final Map<Integer, String> LAYOUTS = Map.of(1, "mono", 2, "stereo", 4, "quad", 6, "5.1", 8, "7.1");
 
     SipEntry {
-        owned = Collections.unmodifiableMap(new LinkedHashMap<>(owned));
+        owned = OwnedFields.copyOf(owned); // kept per device (the newest change of each): one array, not a LinkedHashMap
     }
 
     /**

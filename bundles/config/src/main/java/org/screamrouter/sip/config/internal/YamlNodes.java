@@ -80,24 +80,44 @@ final class YamlNodes {
         return out.toString();
     }
 
-    /** Whether a node of the tree is in it twice (PyYAML's anchors and aliases): the dump then writes anchors. */
-    static boolean shared(Node root) {
-        return shared(root, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    /** The nodes that are in the tree more than once (PyYAML's anchors and aliases), usually none. */
+    static Set<Node> sharedNodes(Node root) {
+        Set<Node> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> twice = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            Node node = todo.pop();
+            if (!seen.add(node)) {
+                twice.add(node);
+                continue;
+            }
+            if (node instanceof MappingNode m) {
+                for (NodeTuple t : m.getValue()) {
+                    todo.push(t.getValueNode());
+                    todo.push(t.getKeyNode());
+                }
+            } else if (node instanceof SequenceNode s) {
+                s.getValue().forEach(todo::push);
+            }
+        }
+        return twice;
     }
 
-    private static boolean shared(Node node, Set<Node> seen) {
-        if (!seen.add(node)) {
+    /** Whether the tree under {@code node} (itself included) holds one of {@code nodes}. */
+    static boolean holdsAny(Node node, Set<Node> nodes) {
+        if (nodes.contains(node)) {
             return true;
         }
         if (node instanceof MappingNode m) {
             for (NodeTuple t : m.getValue()) {
-                if (shared(t.getKeyNode(), seen) || shared(t.getValueNode(), seen)) {
+                if (holdsAny(t.getKeyNode(), nodes) || holdsAny(t.getValueNode(), nodes)) {
                     return true;
                 }
             }
         } else if (node instanceof SequenceNode s) {
             for (Node item : s.getValue()) {
-                if (shared(item, seen)) {
+                if (holdsAny(item, nodes)) {
                     return true;
                 }
             }
