@@ -2,6 +2,7 @@
 # The registrar paths side by side with Kamailio (issue 15), in one run on this machine, sipp over loopback UDP.
 #
 #   bench/vs-kamailio.sh [--no-build] [--devices N] [--seconds S] [--rates "1000 2000 ..."] [--quick]
+#                        [--paths "re options new"] [--no-kamailio] [--plain-only]
 #
 # Per server and path, the "clean rate" is the highest rate of the ladder at which sipp, sending for S seconds
 # (10 by default), saw no failed call and no retransmission; the ladder stops at the first rate that is not clean.
@@ -20,11 +21,13 @@
 # Java heap after a full GC, jcmd, 35 s after the last REGISTER, when its transactions are gone; Kamailio: shared memory in use, kamcmd core.shmmem), and each one's RSS.
 #
 # --quick: 2,000 devices, 3 s per rate, a short ladder (a check that the script works, not a measurement).
+# --paths: the ladders to run (re, options, new; all by default); --no-kamailio: ours only; --plain-only: without the
+# ScreamRouter-device round. With BENCH_ASSEMBLY=<an assembly folder> ours runs that build (before/after comparisons).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=100000; seconds=10
+build=1; devices=100000; seconds=10; paths="re options new"; with_kamailio=1; with_devices=1
 rates="1000 2000 3000 5000 7500 10000 12500 15000 17500 20000 25000 30000 35000 40000"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,6 +36,9 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --rates) rates=$2; shift ;;
         --quick) devices=2000; seconds=3; rates="500 1000 2000" ;;
+        --paths) paths=$2; shift ;;
+        --no-kamailio) with_kamailio=0 ;;
+        --plain-only) with_devices=0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -198,9 +204,9 @@ ours_round() { # $1 = label (plain or device), $2 = scenario, $3 = injection fil
     # read the heap once the seeding's transactions are gone, or they count as memory per binding
     sleep 35
     ours_memory "$1" "$before"
-    ladder "ours-$1.re" "$port" "$2" "$3"
-    ladder "ours-$1.options" "$port" options.xml "$3"
-    ladder "ours-$1.new" "$port" "$2" "new:$4"
+    wants re && ladder "ours-$1.re" "$port" "$2" "$3"
+    wants options && ladder "ours-$1.options" "$port" options.xml "$3"
+    wants new && ladder "ours-$1.new" "$port" "$2" "new:$4"
     ours_stop
 }
 
@@ -248,6 +254,8 @@ echo "$devices devices, $seconds s per rate, rates: $rates"
 users_file "$work/plain.csv" 1 "$devices"
 devices_file "$work/devices.csv" 42 "$devices"
 
+wants() { [[ " $paths " == *" $1 "* ]]; }
+[ $with_kamailio = 1 ] && {
 echo "== Kamailio (plain REGISTER)" >&2
 kamailio_start
 kbefore=$(kamailio_shm_kb)
@@ -255,25 +263,29 @@ seed "$kport" register.xml "$work/plain.csv" kamailio
 result[kamailio.perbinding]=$(( ($(kamailio_shm_kb) - kbefore) * 1024 / devices ))
 result[kamailio.rss]=$(kamailio_rss_kb)
 echo "  Kamailio: shared memory $kbefore KB -> $(kamailio_shm_kb) KB, ${result[kamailio.perbinding]} bytes per binding; RSS (all processes, shm counted in each) ${result[kamailio.rss]} KB" >&2
-ladder "kamailio.re" "$kport" register.xml "$work/plain.csv"
-ladder "kamailio.options" "$kport" options.xml "$work/plain.csv"
-ladder "kamailio.new" "$kport" register.xml new:plain
+wants re && ladder "kamailio.re" "$kport" register.xml "$work/plain.csv"
+wants options && ladder "kamailio.options" "$kport" options.xml "$work/plain.csv"
+wants new && ladder "kamailio.new" "$kport" register.xml new:plain
 kill "$kamailio_pid"; wait "$kamailio_pid" 2>/dev/null || true; kamailio_pid=""
+}
 
 echo "== ours (plain REGISTER)" >&2
 ours_round plain register.xml "$work/plain.csv" plain
+[ $with_devices = 1 ] && {
 echo "== ours (ScreamRouter devices: REGISTER with the device SDP)" >&2
 ours_round device register-device.xml "$work/devices.csv" device
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
 echo "| path | Kamailio clean/s | ours clean/s | ratio | ours p50 / p99 ms at half rate | Kamailio p50 / p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|"
-for p in re options new; do
+for p in $paths; do
     name=$(case $p in re) echo "re-REGISTER ($devices devices)" ;; options) echo "OPTIONS" ;; new) echo "new REGISTER" ;; esac)
     echo "| $name | ${result[kamailio.$p.clean]} | ${result[ours-plain.$p.clean]} | $(ratio "${result[ours-plain.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-plain.$p.p50]} / ${result[ours-plain.$p.p99]} | ${result[kamailio.$p.p50]} / ${result[kamailio.$p.p99]} |"
 done
-for p in re options new; do
+for p in $paths; do
+    [ $with_devices = 1 ] || break
     name=$(case $p in re) echo "re-REGISTER, ScreamRouter devices" ;; options) echo "OPTIONS, ScreamRouter devices" ;; new) echo "new REGISTER, ScreamRouter device" ;; esac)
     echo "| $name (vs Kamailio plain) | ${result[kamailio.$p.clean]} | ${result[ours-device.$p.clean]} | $(ratio "${result[ours-device.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-device.$p.p50]} / ${result[ours-device.$p.p99]} | |"
 done
