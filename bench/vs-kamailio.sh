@@ -120,12 +120,24 @@ latency() {
         | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit } m = v[int((NR + 1) / 2)]; p = v[int(NR * 0.99 + 0.999)]; printf "%.2f %.2f\n", m, p }'
 }
 
+# CPU time (user + system, ms) the server's JVM has used so far, for ours ($1 = a label starting with "ours"); "-" else.
+# Per call, it is a figure that a loaded machine disturbs less than the clean rate (issue 15's before/after runs).
+cpu_ms() {
+    local pid=""
+    [[ $1 == ours* ]] && pid=$(java_pid)
+    [ -n "$pid" ] || { echo -; return; }
+    awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$pid/stat"
+}
+per_call() { # $1 = cpu ms before, $2 = after, $3 = calls: microseconds of CPU per call
+    awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a != "-" && n > 0) printf "%.0f", (b - a) * 1000 / n; else print "-" }'
+}
+
 # the ladder for one server and path: $1 = label, $2 = port, $3 = scenario, $4 = injection file of existing devices
 # or "new:<kind>" for devices never seen (kind plain or device). Sets clean, and prints a line per rate.
 declare -A result
 next_new=10000000
 ladder() {
-    local label=$1 target=$2 scenario=$3 inject=$4 best=0 rate calls out ok fail re file
+    local label=$1 target=$2 scenario=$3 inject=$4 best=0 rate calls out ok fail re file cpu0
     for rate in $rates; do
         calls=$((rate * seconds))
         if [[ $inject == new:* ]]; then
@@ -136,8 +148,10 @@ ladder() {
             file=$inject
         fi
         settle "$target"
+        cpu0=$(cpu_ms "$label")
         read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$rate" "$calls" "$label-$rate")"
-        printf '  %-28s %6d/s: %7s ok %6s failed %7s retransmissions\n' "$label" "$rate" "$ok" "$fail" "$re" >&2
+        printf '  %-28s %6d/s: %7s ok %6s failed %7s retransmissions, CPU %s us/call\n' "$label" "$rate" "$ok" "$fail" "$re" \
+            "$(per_call "$cpu0" "$(cpu_ms "$label")" "$ok")" >&2
         [[ $inject == new:* ]] && rm -f "$file"
         if [ "$fail" = 0 ] && [ "$re" = 0 ] && [ "$ok" = "$calls" ]; then best=$rate; else break; fi
     done
@@ -150,11 +164,13 @@ ladder() {
         next_new=$((next_new + calls))
     fi
     settle "$target"
+    cpu0=$(cpu_ms "$label")
     read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$half" "$calls" "$label-half")"
+    result[$label.cpu]=$(per_call "$cpu0" "$(cpu_ms "$label")" "$ok")
     read -r result[$label.p50] result[$label.p99] <<< "$(latency "$label-half")"
     result[$label.half]=$half
-    printf '  %-28s clean %d/s; at %d/s: median %s ms, p99 %s ms (%s failed, %s retransmissions)\n' "$label" "$best" "$half" \
-        "${result[$label.p50]}" "${result[$label.p99]}" "$fail" "$re" >&2
+    printf '  %-28s clean %d/s; at %d/s: median %s ms, p99 %s ms (%s failed, %s retransmissions), CPU %s us/call\n' "$label" "$best" "$half" \
+        "${result[$label.p50]}" "${result[$label.p99]}" "$fail" "$re" "${result[$label.cpu]}" >&2
 }
 
 seed() { # $1 = port, $2 = scenario, $3 = injection file, $4 = label: registers every device at 2,000/s
