@@ -298,16 +298,16 @@ echo "| path | Kamailio clean/s | ours clean/s | ratio | ours p50 / p99 ms at ha
 echo "|---|---:|---:|---:|---:|---:|"
 for p in $paths; do
     name=$(case $p in re) echo "re-REGISTER ($devices devices)" ;; options) echo "OPTIONS" ;; new) echo "new REGISTER" ;; esac)
-    echo "| $name | ${result[kamailio.$p.clean]} | ${result[ours-plain.$p.clean]} | $(ratio "${result[ours-plain.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-plain.$p.p50]} / ${result[ours-plain.$p.p99]} | ${result[kamailio.$p.p50]} / ${result[kamailio.$p.p99]} |"
+    echo "| $name | ${result[kamailio.$p.clean]:-} | ${result[ours-plain.$p.clean]:-} | $(ratio "${result[ours-plain.$p.clean]:-}" "${result[kamailio.$p.clean]:-}") | ${result[ours-plain.$p.p50]:-} / ${result[ours-plain.$p.p99]:-} | ${result[kamailio.$p.p50]:-} / ${result[kamailio.$p.p99]:-} |"
 done
 for p in $paths; do
     [ $with_devices = 1 ] || break
     name=$(case $p in re) echo "re-REGISTER, ScreamRouter devices" ;; options) echo "OPTIONS, ScreamRouter devices" ;; new) echo "new REGISTER, ScreamRouter device" ;; esac)
-    echo "| $name (vs Kamailio plain) | ${result[kamailio.$p.clean]} | ${result[ours-device.$p.clean]} | $(ratio "${result[ours-device.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-device.$p.p50]} / ${result[ours-device.$p.p99]} | |"
+    echo "| $name (vs Kamailio plain) | ${result[kamailio.$p.clean]:-} | ${result[ours-device.$p.clean]:-} | $(ratio "${result[ours-device.$p.clean]:-}" "${result[kamailio.$p.clean]:-}") | ${result[ours-device.$p.p50]:-} / ${result[ours-device.$p.p99]:-} | |"
 done
 echo
 echo "| | Kamailio | ours, plain | ours, ScreamRouter devices |"
 echo "|---|---:|---:|---:|"
-echo "| start to first 200 OK | ${result[kamailio.start]} ms | ${result[ours-plain.start]} ms | ${result[ours-device.start]} ms |"
-echo "| memory per binding ($devices) | ${result[kamailio.perbinding]} B shm | ${result[ours-plain.perbinding]} B heap | ${result[ours-device.perbinding]} B heap |"
-echo "| RSS after $devices | ${result[kamailio.rss]} KB (sum of processes) | ${result[ours-plain.rss]} KB | ${result[ours-device.rss]} KB |"
+echo "| start to first 200 OK | ${result[kamailio.start]:-} ms | ${result[ours-plain.start]:-} ms | ${result[ours-device.start]:-} ms |"
+echo "| memory per binding ($devices) | ${result[kamailio.perbinding]:-} B shm | ${result[ours-plain.perbinding]:-} B heap | ${result[ours-device.perbinding]:-} B heap |"
+echo "| RSS after $devices | ${result[kamailio.rss]:-} KB (sum of processes) | ${result[ours-plain.rss]:-} KB | ${result[ours-device.rss]:-} KB |"
