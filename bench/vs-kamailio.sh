@@ -2,6 +2,7 @@
 # The registrar paths side by side with Kamailio (issue 15), in one run on this machine, sipp over loopback UDP.
 #
 #   bench/vs-kamailio.sh [--no-build] [--devices N] [--seconds S] [--rates "1000 2000 ..."] [--quick]
+#                        [--paths "re options new"] [--no-kamailio] [--plain-only]
 #
 # Per server and path, the "clean rate" is the highest rate of the ladder at which sipp, sending for S seconds
 # (10 by default), saw no failed call and no retransmission; the ladder stops at the first rate that is not clean.
@@ -22,11 +23,13 @@
 # --quick: 2,000 devices, 3 s per rate, a short ladder (a check that the script works, not a measurement).
 # --memory-only: only ours with ScreamRouter devices, only the heap per device (no Kamailio, no ladders), then the
 # largest classes of the heap (jcmd GC.class_histogram after GC.run).
+# --paths: the ladders to run (re, options, new; all by default); --no-kamailio: ours only; --plain-only: without the
+# ScreamRouter-device round. With BENCH_ASSEMBLY=<an assembly folder> ours runs that build (before/after comparisons).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=100000; seconds=10; memory_only=0
+build=1; devices=100000; seconds=10; memory_only=0; paths="re options new"; with_kamailio=1; with_devices=1
 rates="1000 2000 3000 5000 7500 10000 12500 15000 17500 20000 25000 30000 35000 40000"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -36,6 +39,9 @@ while [ $# -gt 0 ]; do
         --rates) rates=$2; shift ;;
         --quick) devices=2000; seconds=3; rates="500 1000 2000" ;;
         --memory-only) memory_only=1 ;;
+        --paths) paths=$2; shift ;;
+        --no-kamailio) with_kamailio=0 ;;
+        --plain-only) with_devices=0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -117,12 +123,24 @@ latency() {
         | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit } m = v[int((NR + 1) / 2)]; p = v[int(NR * 0.99 + 0.999)]; printf "%.2f %.2f\n", m, p }'
 }
 
+# CPU time (user + system, ms) the server's JVM has used so far, for ours ($1 = a label starting with "ours"); "-" else.
+# Per call, it is a figure that a loaded machine disturbs less than the clean rate (issue 15's before/after runs).
+cpu_ms() {
+    local pid=""
+    [[ $1 == ours* ]] && pid=$(java_pid)
+    [ -n "$pid" ] || { echo -; return; }
+    awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$pid/stat"
+}
+per_call() { # $1 = cpu ms before, $2 = after, $3 = calls: microseconds of CPU per call
+    awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a != "-" && n > 0) printf "%.0f", (b - a) * 1000 / n; else print "-" }'
+}
+
 # the ladder for one server and path: $1 = label, $2 = port, $3 = scenario, $4 = injection file of existing devices
 # or "new:<kind>" for devices never seen (kind plain or device). Sets clean, and prints a line per rate.
 declare -A result
 next_new=10000000
 ladder() {
-    local label=$1 target=$2 scenario=$3 inject=$4 best=0 rate calls out ok fail re file
+    local label=$1 target=$2 scenario=$3 inject=$4 best=0 rate calls out ok fail re file cpu0
     for rate in $rates; do
         calls=$((rate * seconds))
         if [[ $inject == new:* ]]; then
@@ -133,8 +151,10 @@ ladder() {
             file=$inject
         fi
         settle "$target"
+        cpu0=$(cpu_ms "$label")
         read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$rate" "$calls" "$label-$rate")"
-        printf '  %-28s %6d/s: %7s ok %6s failed %7s retransmissions\n' "$label" "$rate" "$ok" "$fail" "$re" >&2
+        printf '  %-28s %6d/s: %7s ok %6s failed %7s retransmissions, CPU %s us/call\n' "$label" "$rate" "$ok" "$fail" "$re" \
+            "$(per_call "$cpu0" "$(cpu_ms "$label")" "$ok")" >&2
         [[ $inject == new:* ]] && rm -f "$file"
         if [ "$fail" = 0 ] && [ "$re" = 0 ] && [ "$ok" = "$calls" ]; then best=$rate; else break; fi
     done
@@ -147,11 +167,13 @@ ladder() {
         next_new=$((next_new + calls))
     fi
     settle "$target"
+    cpu0=$(cpu_ms "$label")
     read -r ok fail re <<< "$(sipp_run "$target" "$scenario" "$file" "$half" "$calls" "$label-half")"
+    result[$label.cpu]=$(per_call "$cpu0" "$(cpu_ms "$label")" "$ok")
     read -r result[$label.p50] result[$label.p99] <<< "$(latency "$label-half")"
     result[$label.half]=$half
-    printf '  %-28s clean %d/s; at %d/s: median %s ms, p99 %s ms (%s failed, %s retransmissions)\n' "$label" "$best" "$half" \
-        "${result[$label.p50]}" "${result[$label.p99]}" "$fail" "$re" >&2
+    printf '  %-28s clean %d/s; at %d/s: median %s ms, p99 %s ms (%s failed, %s retransmissions), CPU %s us/call\n' "$label" "$best" "$half" \
+        "${result[$label.p50]}" "${result[$label.p99]}" "$fail" "$re" "${result[$label.cpu]}" >&2
 }
 
 seed() { # $1 = port, $2 = scenario, $3 = injection file, $4 = label: registers every device at 2,000/s
@@ -201,9 +223,9 @@ ours_round() { # $1 = label (plain or device), $2 = scenario, $3 = injection fil
     # read the heap once the seeding's transactions are gone, or they count as memory per binding
     sleep 35
     ours_memory "$1" "$before"
-    ladder "ours-$1.re" "$port" "$2" "$3"
-    ladder "ours-$1.options" "$port" options.xml "$3"
-    ladder "ours-$1.new" "$port" "$2" "new:$4"
+    wants re && ladder "ours-$1.re" "$port" "$2" "$3"
+    wants options && ladder "ours-$1.options" "$port" options.xml "$3"
+    wants new && ladder "ours-$1.new" "$port" "$2" "new:$4"
     ours_stop
 }
 
@@ -271,6 +293,8 @@ if [ $memory_only = 1 ]; then
     ours_stop
     exit 0
 fi
+wants() { [[ " $paths " == *" $1 "* ]]; }
+[ $with_kamailio = 1 ] && {
 echo "== Kamailio (plain REGISTER)" >&2
 kamailio_start
 kbefore=$(kamailio_shm_kb)
@@ -278,31 +302,35 @@ seed "$kport" register.xml "$work/plain.csv" kamailio
 result[kamailio.perbinding]=$(( ($(kamailio_shm_kb) - kbefore) * 1024 / devices ))
 result[kamailio.rss]=$(kamailio_rss_kb)
 echo "  Kamailio: shared memory $kbefore KB -> $(kamailio_shm_kb) KB, ${result[kamailio.perbinding]} bytes per binding; RSS (all processes, shm counted in each) ${result[kamailio.rss]} KB" >&2
-ladder "kamailio.re" "$kport" register.xml "$work/plain.csv"
-ladder "kamailio.options" "$kport" options.xml "$work/plain.csv"
-ladder "kamailio.new" "$kport" register.xml new:plain
+wants re && ladder "kamailio.re" "$kport" register.xml "$work/plain.csv"
+wants options && ladder "kamailio.options" "$kport" options.xml "$work/plain.csv"
+wants new && ladder "kamailio.new" "$kport" register.xml new:plain
 kill "$kamailio_pid"; wait "$kamailio_pid" 2>/dev/null || true; kamailio_pid=""
+}
 
 echo "== ours (plain REGISTER)" >&2
 ours_round plain register.xml "$work/plain.csv" plain
+[ $with_devices = 1 ] && {
 echo "== ours (ScreamRouter devices: REGISTER with the device SDP)" >&2
 ours_round device register-device.xml "$work/devices.csv" device
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
 echo "| path | Kamailio clean/s | ours clean/s | ratio | ours p50 / p99 ms at half rate | Kamailio p50 / p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|"
-for p in re options new; do
+for p in $paths; do
     name=$(case $p in re) echo "re-REGISTER ($devices devices)" ;; options) echo "OPTIONS" ;; new) echo "new REGISTER" ;; esac)
-    echo "| $name | ${result[kamailio.$p.clean]} | ${result[ours-plain.$p.clean]} | $(ratio "${result[ours-plain.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-plain.$p.p50]} / ${result[ours-plain.$p.p99]} | ${result[kamailio.$p.p50]} / ${result[kamailio.$p.p99]} |"
+    echo "| $name | ${result[kamailio.$p.clean]:-} | ${result[ours-plain.$p.clean]:-} | $(ratio "${result[ours-plain.$p.clean]:-}" "${result[kamailio.$p.clean]:-}") | ${result[ours-plain.$p.p50]:-} / ${result[ours-plain.$p.p99]:-} | ${result[kamailio.$p.p50]:-} / ${result[kamailio.$p.p99]:-} |"
 done
-for p in re options new; do
+for p in $paths; do
+    [ $with_devices = 1 ] || break
     name=$(case $p in re) echo "re-REGISTER, ScreamRouter devices" ;; options) echo "OPTIONS, ScreamRouter devices" ;; new) echo "new REGISTER, ScreamRouter device" ;; esac)
-    echo "| $name (vs Kamailio plain) | ${result[kamailio.$p.clean]} | ${result[ours-device.$p.clean]} | $(ratio "${result[ours-device.$p.clean]}" "${result[kamailio.$p.clean]}") | ${result[ours-device.$p.p50]} / ${result[ours-device.$p.p99]} | |"
+    echo "| $name (vs Kamailio plain) | ${result[kamailio.$p.clean]:-} | ${result[ours-device.$p.clean]:-} | $(ratio "${result[ours-device.$p.clean]:-}" "${result[kamailio.$p.clean]:-}") | ${result[ours-device.$p.p50]:-} / ${result[ours-device.$p.p99]:-} | |"
 done
 echo
 echo "| | Kamailio | ours, plain | ours, ScreamRouter devices |"
 echo "|---|---:|---:|---:|"
-echo "| start to first 200 OK | ${result[kamailio.start]} ms | ${result[ours-plain.start]} ms | ${result[ours-device.start]} ms |"
-echo "| memory per binding ($devices) | ${result[kamailio.perbinding]} B shm | ${result[ours-plain.perbinding]} B heap | ${result[ours-device.perbinding]} B heap |"
-echo "| RSS after $devices | ${result[kamailio.rss]} KB (sum of processes) | ${result[ours-plain.rss]} KB | ${result[ours-device.rss]} KB |"
+echo "| start to first 200 OK | ${result[kamailio.start]:-} ms | ${result[ours-plain.start]:-} ms | ${result[ours-device.start]:-} ms |"
+echo "| memory per binding ($devices) | ${result[kamailio.perbinding]:-} B shm | ${result[ours-plain.perbinding]:-} B heap | ${result[ours-device.perbinding]:-} B heap |"
+echo "| RSS after $devices | ${result[kamailio.rss]:-} KB (sum of processes) | ${result[ours-plain.rss]:-} KB | ${result[ours-device.rss]:-} KB |"

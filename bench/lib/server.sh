@@ -1,7 +1,8 @@
 # Shared by the bench scripts (source it): a copy of the distribution on unusual loopback ports, started in the
 # background and stopped, with everything it started, when the calling script exits.
 #
-#   bench_server WORK PORT   copies distribution/target/assembly to WORK/server; SIP udp/tcp on PORT, tls PORT+2,
+#   bench_server WORK PORT   copies distribution/target/assembly (or $BENCH_ASSEMBLY: another build, for a before/after
+#                            comparison) to WORK/server; SIP udp/tcp on PORT, tls PORT+2,
 #                            ws PORT+28, wss PORT+29, http PORT+30, https PORT+31, ssh PORT+50; mDNS on loopback only; no per-source rate limit
 #                            (sipp is one address standing for many devices)
 #   bench_start              starts it (bin/karaf server) and arranges the stop on exit
@@ -10,7 +11,7 @@
 bench_server() {
     bench_work=$1; bench_port=$2; server="$bench_work/server"
     rm -rf "$bench_work"; mkdir -p "$bench_work"
-    cp -r "$top/distribution/target/assembly" "$server"
+    cp -r "${BENCH_ASSEMBLY:-$top/distribution/target/assembly}" "$server"
     local cfg="$server/etc/org.screamrouter.sip.stack.cfg"
     sed -i "s/^bind.address = .*/bind.address = 127.0.0.1/; s/^udp.port = .*/udp.port = $bench_port/; s/^tcp.port = .*/tcp.port = $bench_port/; s/^ws.port = .*/ws.port = $((bench_port + 28))/; s/^tls.port = .*/tls.port = $((bench_port + 2))/; s/^wss.port = .*/wss.port = $((bench_port + 29))/" "$cfg"
     printf '\nrate.per.source = 0\n' >> "$cfg"
