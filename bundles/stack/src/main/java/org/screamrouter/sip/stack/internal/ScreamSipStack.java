@@ -1,6 +1,5 @@
 package org.screamrouter.sip.stack.internal;
 
-import gov.nist.javax.sip.SIPConstants;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
@@ -33,25 +32,7 @@ final class ScreamSipStack extends SipStackImpl {
      * handles the request (the listener is reentrant), right after {@link #newSIPServerRequest} or
      * {@link #findTransaction(SIPMessage, boolean)} named it here.
      */
-    private final ThreadLocal<Matching> matching = new ThreadLocal<>();
-
-    /** A request being matched and its transaction id, computed once: JAIN-SIP's own computes it on each call. */
-    private record Matching(SIPRequest request, String transactionId) {
-        static Matching of(SIPRequest request) {
-            return new Matching(request, request.getTransactionId());
-        }
-    }
-
-    /** REGISTER and OPTIONS outside a dialog: answered without a transaction (issue 15). */
-    private final StatelessRequests stateless;
-
-    /**
-     * Live server transactions that a handler asked for ({@code SipExchange.serverTransaction}) on a request that came
-     * without one, by branch. Their retransmissions go to JAIN-SIP, whose transaction answers them (RFC 3261 17.2.2)
-     * with what the handler sent through it; empty unless a handler does so, and then the only cost of the stateless
-     * path is computing the transaction id once.
-     */
-    private final ConcurrentHashMap<String, Set<SIPServerTransaction>> promoted = new ConcurrentHashMap<>();
+    private final ThreadLocal<SIPRequest> matching = new ThreadLocal<>();
 
     /**
      * Live server transactions that JAIN-SIP's table (one transaction per branch, {@code putIfAbsent}) could not hold
@@ -79,18 +60,12 @@ final class ScreamSipStack extends SipStackImpl {
         if (!isServer || !(message instanceof SIPRequest request)) {
             return super.findTransaction(message, isServer);
         }
-        Matching m = matching.get();
-        if (m == null || m.request() != request) {
-            m = Matching.of(request);
-            matching.set(m);
-        }
-        // with the magic cookie, JAIN-SIP's lookup is the table's by id (computed again there); RFC 2543 ids scan the table
-        SIPTransaction found = m.transactionId().startsWith(SIPConstants.BRANCH_MAGIC_COOKIE_LOWER_CASE)
-                ? super.findTransaction(m.transactionId(), true) : super.findTransaction(message, true);
+        matching.set(request);
+        SIPTransaction found = super.findTransaction(message, true);
         if (found instanceof SIPServerTransaction tx && matches(tx, request)) {
             return tx;
         }
-        return sharingMatch(m.transactionId(), request);
+        return sharingMatch(request.getTransactionId(), request);
     }
 
     /** As {@link #findTransaction(SIPMessage, boolean)} for the request being matched on this thread. */
@@ -107,20 +82,12 @@ final class ScreamSipStack extends SipStackImpl {
         return sharingMatch(transactionId, request);
     }
 
-    /**
-     * REGISTER and OPTIONS outside a dialog go to {@link StatelessRequests}, past JAIN-SIP's transaction layer; every
-     * other request gets (or matches) a server transaction as before.
-     */
     @Override
     public ServerRequestInterface newSIPServerRequest(SIPRequest request, MessageChannel channel) {
         if (request.getMessageChannel() == null) {
-            request.setMessageChannel(channel); // what sameFlow and the dispatcher read; JAIN-SIP sets it too, first thing
+            request.setMessageChannel(channel); // what sameFlow reads; JAIN-SIP sets it too, first thing
         }
-        if (StatelessRequests.applies(request) && (promoted.isEmpty() || !promoted.containsKey(request.getTransactionId()))) {
-            matching.remove();
-            return stateless;
-        }
-        matching.set(Matching.of(request));
+        matching.set(request);
         return super.newSIPServerRequest(request, channel);
     }
 
@@ -154,21 +121,12 @@ final class ScreamSipStack extends SipStackImpl {
     public void addTransaction(SIPServerTransaction tx) throws IOException {
         super.addTransaction(tx);
         keepIfTheTableHoldsAnother(tx);
-        keepIfPromoted(tx);
     }
 
     @Override
     public void mapTransaction(SIPServerTransaction tx) {
         super.mapTransaction(tx);
         keepIfTheTableHoldsAnother(tx);
-        keepIfPromoted(tx);
-    }
-
-    private void keepIfPromoted(SIPServerTransaction tx) {
-        SIPRequest request = tx.getOriginalRequest();
-        if (request != null && StatelessRequests.applies(request)) {
-            add(promoted, tx);
-        }
     }
 
     /**
@@ -182,7 +140,6 @@ final class ScreamSipStack extends SipStackImpl {
             super.removeTransaction(transaction);
             return;
         }
-        remove(promoted, tx);
         String id = tx.getTransactionId();
         SIPServerTransaction inTable = serverTransactionTable.get(id);
         if (inTable != null && inTable != tx) {
@@ -242,8 +199,8 @@ final class ScreamSipStack extends SipStackImpl {
     }
 
     private SIPRequest matching(String transactionId) {
-        Matching m = matching.get();
-        return m != null && transactionId != null && transactionId.equals(m.transactionId()) ? m.request() : null;
+        SIPRequest request = matching.get();
+        return request != null && transactionId != null && transactionId.equals(request.getTransactionId()) ? request : null;
     }
 
     private static void add(ConcurrentHashMap<String, Set<SIPServerTransaction>> map, SIPServerTransaction tx) {
@@ -278,9 +235,8 @@ final class ScreamSipStack extends SipStackImpl {
     }
 
     ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
-                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver, Counters counters) throws PeerUnavailableException {
+                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver) throws PeerUnavailableException {
         super(properties);
-        stateless = new StatelessRequests(counters);
         // UDP sockets a previous stack parked are adopted rather than bound again (UdpHandOver)
         networkLayer = handOver.networkLayer(getNetworkLayer());
         setRouter(router);
