@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Two builds of one bundle side by side at one fixed load, interleaved (before, after, before, after...), for changes
+# whose effect is smaller than what the machine's state does to a ladder (bench/vs-kamailio.sh). Each run: a fresh copy
+# of the distribution with the bundle's jar replaced, N devices registered at 2,000/s from a cold start (its failed
+# calls and retransmissions are printed: the cold path), then S seconds of sipp at RATE/s, with sipp's failed calls,
+# retransmissions, p50/p99 response time and the server JVM's CPU time per call (user + system from /proc, over the
+# load only).
+#
+#   bench/ab-builds.sh --bundle registrar --before old.jar --after new.jar [--scenario register-device] [--devices 20000]
+#                      [--rate 3000] [--seconds 15] [--rounds 2]
+#
+# --scenario: a bench/sipp file (register-device: ScreamRouter devices, re-REGISTER; register: plain re-REGISTER;
+# options: OPTIONS from plain devices). The devices are always registered with the matching REGISTER first.
+# Loopback only, unusual ports (bench/lib/server.sh); uses the distribution built in distribution/target/assembly.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. "$top/bench/lib/server.sh"
+bundle=""; before=""; after=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bundle) bundle=$2; shift ;;
+        --before) before=$2; shift ;;
+        --after) after=$2; shift ;;
+        --scenario) scenario=$2; shift ;;
+        --devices) n=$2; shift ;;
+        --rate) rate=$2; shift ;;
+        --seconds) secs=$2; shift ;;
+        --rounds) rounds=$2; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$bundle" ] && [ -f "$before" ] && [ -f "$after" ] || { echo "--bundle NAME --before JAR --after JAR are needed" >&2; exit 2; }
+export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
+port=${SIP_PORT:-27660}
+seeding=register.xml; [ "$scenario" = register-device ] && seeding=register-device.xml
+stat() { awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print $c }' "$1"; }
+
+one_run() { # $1 = label, $2 = jar
+    ( bench_server "$top/bench/target/ab-builds" "$port"; work=$bench_work
+    cp "$2" "$server/system/org/screamrouter/sip/org.screamrouter.sip.$bundle/0.1.0-SNAPSHOT/org.screamrouter.sip.$bundle-0.1.0-SNAPSHOT.jar"
+    printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nmax.bindings.per.source = %d\nmax.devices = %d\nmax.devices.per.source = %d\n' \
+        $((n * 40)) $((n * 40)) $((n * 40)) $((n * 40)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
+    sed -i "s|^path = .*|path = $work/config.yaml|" "$server/etc/org.screamrouter.sip.config.cfg"
+    bench_start; bench_wait_sip
+    python3 - "$work/devices.csv" 42 "$n" <<'PY'
+import random, sys, uuid
+path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(seed)
+with open(path, "w") as f:
+    f.write("SEQUENTIAL\n")
+    for _ in range(count):
+        u = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+        f.write(f"{u};{u[:8]};\n")
+PY
+    run() { # $1 = scenario file, $2 = calls, $3 = rate, $4 = name
+        (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/$1" -inf "$work/devices.csv" -i 127.0.0.1 -p $((port + 1)) \
+            -m "$2" -r "$3" -rp 1000 -buff_size 4194304 -nostdin -timeout 120s -trace_stat -stf "$work/$4-stat.csv" \
+            -trace_rtt -rtt_freq 1 >/dev/null 2>&1) || true
+    }
+    run "$seeding" "$n" 2000 seed
+    rm -f "$work"/*_rtt.csv
+    sleep 3
+    pid=$(ps -eo pid,comm,args | awk -v s="$server" '$2 == "java" && index($0, s) { print $1; exit }')
+    cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+    c0=$(cpu)
+    run "$scenario.xml" $((rate * secs)) "$rate" load
+    c1=$(cpu)
+    tick=$(getconf CLK_TCK)
+    pct=$(awk -F';' 'FNR > 1 { print $2 + 0 }' "$work"/*_rtt.csv | sort -n | awk '{ a[NR] = $1 } END { printf "p50 %s ms, p99 %s ms", a[int(NR * 0.5)], a[int(NR * 0.99)] }')
+    printf '%-7s cold seeding %d at 2000/s: %s failed, %s retransmissions | %s at %d/s: %s failed, %s retransmissions, %s, CPU %d us/call | load %s\n' \
+        "$1" "$n" "$(stat "$work/seed-stat.csv" 'FailedCall(C)')" "$(stat "$work/seed-stat.csv" 'Retransmissions(C)')" "$scenario" "$rate" \
+        "$(stat "$work/load-stat.csv" 'FailedCall(C)')" "$(stat "$work/load-stat.csv" 'Retransmissions(C)')" "$pct" \
+        $(( (c1 - c0) * 1000000 / tick / (rate * secs) )) "$(cut -d' ' -f1 /proc/loadavg)" )
+}
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); bundle $bundle, $scenario, $n devices, $rate/s for $secs s"
+for _ in $(seq 1 "$rounds"); do
+    one_run before "$before"
+    one_run after "$after"
+done
