@@ -44,16 +44,7 @@ one_run() { # $1 = label, $2 = jar
         $((n * 40)) $((n * 40)) $((n * 40)) $((n * 40)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
     sed -i "s|^path = .*|path = $work/config.yaml|" "$server/etc/org.screamrouter.sip.config.cfg"
     bench_start; bench_wait_sip
-    python3 - "$work/devices.csv" 42 "$n" <<'PY'
-import random, sys, uuid
-path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rnd = random.Random(seed)
-with open(path, "w") as f:
-    f.write("SEQUENTIAL\n")
-    for _ in range(count):
-        u = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
-        f.write(f"{u};{u[:8]};\n")
-PY
+    devices_file "$work/devices.csv" 42 "$n"
     run() { # $1 = scenario file, $2 = calls, $3 = rate, $4 = name
         (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/$1" -inf "$work/devices.csv" -i 127.0.0.1 -p $((port + 1)) \
             -m "$2" -r "$3" -rp 1000 -buff_size 4194304 -nostdin -timeout 120s -trace_stat -stf "$work/$4-stat.csv" \

@@ -86,18 +86,6 @@ first_200() { # $3 = the server's pid: no use waiting once it has ended
 users_file() { # $1 = file, $2 = first, $3 = count
     { echo SEQUENTIAL; seq "$2" $(($2 + $3 - 1)) | awk '{ printf "dev%07d;\n", $1 }'; } > "$1"
 }
-devices_file() { # $1 = file, $2 = seed, $3 = count
-    python3 - "$1" "$2" "$3" <<'EOF'
-import random, sys, uuid
-path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rnd = random.Random(seed)
-with open(path, "w") as f:
-    f.write("SEQUENTIAL\n")
-    for _ in range(count):
-        u = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
-        f.write(f"{u};{u[:8]};\n")
-EOF
-}
 
 stat() { # $1 = sipp stat file, $2 = column: its value in the last line
     awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print c ? $c : "?" }' "$1"

@@ -8,6 +8,7 @@
 #   bench_start              starts it (bin/karaf server) and arranges the stop on exit
 #   bench_shell "CMD"        runs a Karaf shell command in it over ssh (a throw-away admin user of this copy only)
 #   bench_wait_sip           waits until it answers an OPTIONS
+#   devices_file F SEED N    a sipp injection file of N ScreamRouter devices (UUID; its first 8 characters), the same for a seed
 bench_server() {
     bench_work=$1; bench_port=$2; server="$bench_work/server"
     rm -rf "$bench_work"; mkdir -p "$bench_work"
@@ -46,4 +47,17 @@ bench_wait_sip() {
         sleep 0.2
     done
     echo "the server did not answer OPTIONS on $bench_port" >&2; return 1
+}
+
+devices_file() { # $1 = file, $2 = seed, $3 = count
+    python3 - "$1" "$2" "$3" <<'EOF'
+import random, sys, uuid
+path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(seed)
+with open(path, "w") as f:
+    f.write("SEQUENTIAL\n")
+    for _ in range(count):
+        u = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+        f.write(f"{u};{u[:8]};\n")
+EOF
 }
