@@ -26,8 +26,14 @@ import org.screamrouter.sip.stack.SipMessages;
  * request holds the stack's thread, so only a few may wait and only briefly.
  */
 public final class AuthenticatorSlot implements SipAuthenticator {
-    /** How long a request waits for the authenticator to come back. */
-    public static final Duration WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a request waits for the authenticator to come back: as long as the stack holds a request for a handler
+     * that left (its {@code handler.wait} default). A refresh of an API bundle stops the auth bundle seconds before
+     * the registrar, which goes on taking requests meanwhile (seen: 2.2 s on a 2-core machine, and with a 2 s wait one
+     * REGISTER got this 503 in {@code HotSwapUnderLoadIT}); once the registrar stops, its waiting requests go back to
+     * the stack ({@link #close}).
+     */
+    public static final Duration WAIT = Duration.ofSeconds(5);
     /** Requests waiting at once; one more gets the 503 at once. */
     public static final int MAX_WAITERS = 64;
     /** The Retry-After of the 503. */

@@ -81,6 +81,25 @@ class AuthenticatorSlotTest {
         assertThat(slot.waiting()).isZero();
     }
 
+    /**
+     * With the slot's own wait, an authenticator that is away for 3 s (an API bundle's refresh on a slow machine stops
+     * the auth bundle about 2 s before the registrar) is waited for: the request proceeds, no 503.
+     */
+    @Test
+    void theDefaultWaitOutlastsAnAuthenticatorAwayForThreeSeconds() throws Exception {
+        AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES);
+        FakeExchange exchange = subscribe();
+        Future<SipAuthenticator.Outcome> outcome = threads.submit(() -> slot.authenticate(exchange));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        long start = System.nanoTime();
+        Thread.sleep(3_000); // the authenticator's absence itself, not a wait for something to happen
+        assertThat(outcome.isDone()).as("still waiting after %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isFalse();
+        slot.bind(ALICE);
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(SipAuthenticator.Outcome.authenticated("alice"));
+        assertThat(exchange.responses).isEmpty();
+    }
+
     @Test
     void whenNoneComesBackInTimeTheRequestGets503WithRetryAfterAndIsRefused() throws Exception {
         AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES, Duration.ofMillis(200), 4);
