@@ -105,7 +105,7 @@ final class RegistrarStore implements AutoCloseable {
         pendingDevices.put(uuid, removed);
     }
 
-    /** Writes not applied to the maps yet (tests, status). */
+    /** Writes not applied to the maps yet (tests). */
     int pending() {
         return pendingBindings.size() + pendingDevices.size();
     }
