@@ -49,6 +49,7 @@ printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings.per.sour
     $((devices * 3)) $((devices * 3)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
 bench_start
 bench_wait_sip
+bench_wait_boot
 
 { echo SEQUENTIAL; seq 1 "$devices" | awk '{ printf "hot%07d;\n", $1 }'; } > "$work/users.csv"
 sipp_run() { # $1 = calls, $2 = name; per-call response times in $work/<name>_*_rtt.csv

@@ -8,6 +8,7 @@
 #   bench_start              starts it (bin/karaf server) and arranges the stop on exit
 #   bench_shell "CMD"        runs a Karaf shell command in it over ssh (a throw-away admin user of this copy only)
 #   bench_wait_sip           waits until it answers an OPTIONS
+#   bench_wait_boot          waits until Karaf's boot provisioning has finished (before a bundle:update)
 #   devices_file F SEED N    a sipp injection file of N ScreamRouter devices (UUID; its first 8 characters), the same for a seed
 bench_server() {
     bench_work=$1; bench_port=$2; server="$bench_work/server"
@@ -47,6 +48,16 @@ bench_wait_sip() {
         sleep 0.2
     done
     echo "the server did not answer OPTIONS on $bench_port" >&2; return 1
+}
+
+bench_wait_boot() {
+    # Karaf's boot provisioning (featuresBoot) runs on its own thread after the stack answers; while it deploys, Felix
+    # can refuse a bundle:update of a bundle it resolves (docs/architecture.md, "Boot")
+    for _ in $(seq 1 60); do
+        bench_shell "service:list org.apache.karaf.features.BootFinished" | grep -q BootFinished && return 0
+        sleep 1
+    done
+    echo "Karaf's boot provisioning did not finish" >&2; return 1
 }
 
 devices_file() { # $1 = file, $2 = seed, $3 = count

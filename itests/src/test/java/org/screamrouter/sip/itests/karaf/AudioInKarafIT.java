@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -23,6 +24,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.audio.AudioBridge;
@@ -45,6 +47,14 @@ import org.screamrouter.sip.itests.support.KarafRun;
 public class AudioInKarafIT {
     private static final String CFG = "etc/org.screamrouter.sip.audio.cfg";
     private static final int SCREAM_PORT = Ports.free();
+
+    /**
+     * Karaf's boot provisioning has ended (docs/architecture.md, "Boot"): while the features service still deploys,
+     * Felix can refuse a bundle update ("Unable to acquire global lock for resolve").
+     */
+    @Inject
+    @Filter(timeout = 120_000)
+    private BootFinished bootFinished;
 
     @Inject
     private BundleContext context;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
@@ -29,6 +30,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
@@ -55,6 +57,14 @@ public class CallsIT {
     private static final Duration ANSWER = Duration.ofSeconds(10);
     private static final String CALLS_CFG = "etc/org.screamrouter.sip.calls.cfg";
     private static final String AUDIO_CFG = "etc/org.screamrouter.sip.audio.cfg";
+
+    /**
+     * Karaf's boot provisioning has ended (docs/architecture.md, "Boot"): while the features service still deploys,
+     * Felix can refuse a bundle update ("Unable to acquire global lock for resolve").
+     */
+    @Inject
+    @Filter(timeout = 120_000)
+    private BootFinished bootFinished;
 
     @Inject
     private BundleContext context;

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.Feature;
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -22,6 +24,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -44,6 +47,14 @@ public class DistributionIT {
     private static final String BSN_PREFIX = "org.screamrouter.sip.";
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
+    /**
+     * Karaf's boot provisioning has ended (docs/architecture.md, "Boot"): while the features service still deploys,
+     * Felix can refuse a bundle update ("Unable to acquire global lock for resolve").
+     */
+    @Inject
+    @Filter(timeout = 120_000)
+    private BootFinished bootFinished;
+
     @Inject
     private BundleContext context;
 
@@ -58,7 +69,26 @@ public class DistributionIT {
 
     @Configuration
     public Option[] config() {
-        return KarafRun.options();
+        // the features service's deployment steps in karaf.log (bootProvisionsTheFeaturesOnce)
+        return KarafRun.options(
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.features.name", "org.apache.karaf.features.internal.service.FeaturesServiceImpl"),
+                editConfigurationFilePut("etc/org.ops4j.pax.logging.cfg", "log4j2.logger.features.level", "INFO"));
+    }
+
+    /**
+     * The boot deploys the features once, without a refresh. With Event Admin a boot feature, the first deployment
+     * refreshed pax-logging-api (its optional import of {@code org.osgi.service.event} had a provider now), its
+     * importers and with them the features service, which then went through {@code featuresBoot} again: about 4 s more
+     * of boot, during which Felix refused a {@code bundle:update} ("Unable to acquire global lock for resolve"). Event
+     * Admin is a startup bundle now (distribution/pom.xml, docs/architecture.md "Boot").
+     */
+    @Test
+    public void bootProvisionsTheFeaturesOnce() throws Exception {
+        List<String> deployer = java.nio.file.Files.readAllLines(java.nio.file.Path.of(System.getProperty("karaf.data"), "log", "karaf.log"))
+                .stream().filter(l -> l.contains("| FeaturesServiceImpl ")).toList();
+        assertEquals("deployments of featuresBoot:\n" + String.join("\n", deployer),
+                1, deployer.stream().filter(l -> l.contains("Adding features:")).count());
+        assertTrue("a refresh during boot:\n" + String.join("\n", deployer), deployer.stream().noneMatch(l -> l.contains("Stopping bundles:")));
     }
 
     @Test

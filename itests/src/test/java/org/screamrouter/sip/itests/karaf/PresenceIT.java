@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -33,6 +34,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
@@ -64,6 +66,14 @@ public class PresenceIT {
     private static final String PIDF = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:%s@127.0.0.1\">\n"
             + "  <tuple id=\"speaker\"><status><basic>%s</basic></status><note>%s</note></tuple>\n</presence>\n";
+
+    /**
+     * Karaf's boot provisioning has ended (docs/architecture.md, "Boot"): while the features service still deploys,
+     * Felix can refuse a bundle update ("Unable to acquire global lock for resolve").
+     */
+    @Inject
+    @Filter(timeout = 120_000)
+    private BootFinished bootFinished;
 
     @Inject
     private BundleContext context;

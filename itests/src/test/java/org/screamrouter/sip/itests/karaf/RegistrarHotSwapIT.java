@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -23,6 +24,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.screamrouter.sip.itests.Await;
@@ -46,6 +48,14 @@ import org.screamrouter.sip.itests.support.Registry;
 @ExamReactorStrategy(PerClass.class)
 public class RegistrarHotSwapIT {
     private static final int DEVICES = 1000;
+
+    /**
+     * Karaf's boot provisioning has ended (docs/architecture.md, "Boot"): while the features service still deploys,
+     * Felix can refuse a bundle update ("Unable to acquire global lock for resolve").
+     */
+    @Inject
+    @Filter(timeout = 120_000)
+    private BootFinished bootFinished;
 
     @Inject
     private BundleContext context;
