@@ -89,6 +89,13 @@ public final class KarafRun {
                 configureConsole().ignoreLocalConsole(),
                 // the container halts if this JVM dies before it could stop it (ParentWatchdog)
                 vmOption("-javaagent:" + watchdogAgent() + "=" + ProcessHandle.current().pid()),
+                // what bin/karaf gives Java 9 and later (Pax Exam starts the JVM itself, in the container's folder):
+                // without Karaf's spec locator patched into java.base, every resolve of a bundle with META-INF/services
+                // logged an ERROR (NoClassDefFoundError: org/apache/karaf/specs/locator/OsgiLocator)
+                vmOption("--add-reads=java.xml=java.logging"),
+                vmOption("--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED"),
+                vmOption("--patch-module=java.base=lib/endorsed/org.apache.karaf.specs.locator-" + System.getProperty("itest.karafVersion") + ".jar"),
+                vmOption("--patch-module=java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + System.getProperty("itest.karafVersion") + ".jar"),
                 systemTimeout(bootTimeout.toMillis()),
                 logLevel(LogLevel.WARN),
                 // Jetty's "Started ServerConnector" lines: which address and port the HTTP server ever opened (DistributionIT)
