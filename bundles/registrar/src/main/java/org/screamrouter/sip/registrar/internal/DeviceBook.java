@@ -6,10 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
@@ -46,6 +49,9 @@ final class DeviceBook {
         }
     }
 
+    /** How long an offline device that is old enough to forget but still bound waits before it is judged again. */
+    private static final Duration BOUND_RECHECK = Duration.ofSeconds(60);
+
     private final ConcurrentHashMap<String, Entry> byUuid = new ConcurrentHashMap<>();
     /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
     private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
@@ -57,6 +63,15 @@ final class DeviceBook {
     private final Events events;
     /** The per-device lines of the REGISTER, online and offline paths: a few at INFO per interval, then a summary. */
     private final ActivityLog activity;
+    /*
+     * What the checks of each second visit (DueTimes: filed when a time appears or moves earlier, filed again by the
+     * check): online devices by their last sign of life (silence) and by their binding's expiry; offline devices by
+     * their last sign of life (forgetting); and the devices that came online, for the keep-alive to take up.
+     */
+    private final DueTimes silence = new DueTimes();
+    private final DueTimes expiry = new DueTimes();
+    private final DueTimes forgetting = new DueTimes();
+    private final ConcurrentLinkedQueue<String> cameOnline = new ConcurrentLinkedQueue<>();
 
     DeviceBook(RegistrarStore store, Events events, ActivityLog activity) {
         this.store = store;
@@ -70,6 +85,18 @@ final class DeviceBook {
         moved(old == null ? null : old.device().source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
+        if (device.online()) {
+            cameOnline(device);
+        } else {
+            forgetting.at(device.uuid(), device.lastSeen());
+        }
+    }
+
+    /** Files a device that is online now for the checks of silence and expiry, and for the keep-alive. */
+    private void cameOnline(Device d) {
+        silence.at(d.uuid(), d.lastSeen());
+        expiry.at(d.uuid(), d.expires());
+        cameOnline.add(d.uuid());
     }
 
     /**
@@ -146,6 +173,11 @@ final class DeviceBook {
         }
         byBinding.put(key, uuid);
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
+        if (before == null || !before.online()) {
+            cameOnline(after);
+        } else if (after.expires().isBefore(before.expires())) {
+            expiry.at(uuid, after.expires());
+        }
         if (topic != null || !Objects.equals(before.expires(), after.expires()) || !Objects.equals(change[0].owner(), change[1].owner())) {
             persist(change[1]);
         }
@@ -168,6 +200,7 @@ final class DeviceBook {
             return e.with(next);
         });
         if (changed[0] != null) {
+            cameOnline(changed[0].device());
             persist(changed[0]);
             activity.record("online", "device {} online again", uuid);
             events.post(DeviceEvents.ONLINE, changed[0].device());
@@ -183,6 +216,7 @@ final class DeviceBook {
             return changed[0];
         });
         if (changed[0] != null) {
+            forgetting.at(uuid, changed[0].device().lastSeen());
             persist(changed[0]);
             activity.record("offline", "device {} offline: {}", uuid, why);
             events.post(DeviceEvents.OFFLINE, changed[0].device());
@@ -223,14 +257,24 @@ final class DeviceBook {
     int expire(Instant now, Duration expiry, java.util.function.Predicate<Device> bound) {
         int removed = 0;
         Instant seenBefore = now.minus(expiry);
-        // the map's own iteration (weakly consistent): a copy of 100,000 entries every second cost more than the check
-        for (Entry e : byUuid.values()) {
-            Device d = e.device();
-            if (d.online() || !d.lastSeen().isBefore(seenBefore) || bound.test(d)) {
+        // only the offline devices whose last sign of life is filed up to the limit (DueTimes)
+        for (String uuid : forgetting.upTo(seenBefore)) {
+            Entry e = byUuid.get(uuid);
+            Device d = e == null ? null : e.device();
+            if (d == null || d.online()) {
+                continue; // gone, or online again: filed anew when it goes offline
+            }
+            if (!d.lastSeen().isBefore(seenBefore)) {
+                forgetting.at(uuid, d.lastSeen());
+                continue;
+            }
+            if (bound.test(d)) {
+                forgetting.at(uuid, seenBefore.plus(BOUND_RECHECK)); // judged again once its binding may have gone
                 continue;
             }
             if (!byUuid.remove(d.uuid(), e)) {
-                continue; // changed meanwhile (it registered again): judged at the next tick
+                forgetting.at(uuid, seenBefore); // changed meanwhile (it registered again): judged at the next tick
+                continue;
             }
             moved(d.source(), null);
             if (d.source() != null) bySource.remove(d.source(), d.uuid());
@@ -244,23 +288,37 @@ final class DeviceBook {
         return removed;
     }
 
-    /** Devices online whose last sign of life is older than the timeout, or whose binding expired. */
+    /**
+     * Devices online whose last sign of life is older than the timeout, or whose binding expired: of the devices
+     * filed up to the limits only (DueTimes); one that is neither is filed again at its real time.
+     */
     List<String> silentOrExpired(Instant now, Duration offlineTimeout) {
-        List<String> out = new ArrayList<>();
         Instant silentBefore = now.minus(offlineTimeout);
-        for (Entry e : byUuid.values()) {
-            Device d = e.device();
-            if (d.online() && (!d.expires().isAfter(now) || d.lastSeen().isBefore(silentBefore))) {
-                out.add(d.uuid());
-            }
+        Set<String> out = new LinkedHashSet<>();
+        for (String uuid : silence.upTo(silentBefore)) {
+            Device d = onlineDevice(uuid);
+            if (d == null) continue;
+            if (d.lastSeen().isBefore(silentBefore)) out.add(uuid);
+            else silence.at(uuid, d.lastSeen());
         }
-        return out;
+        for (String uuid : expiry.upTo(now)) {
+            Device d = onlineDevice(uuid);
+            if (d == null) continue;
+            if (!d.expires().isAfter(now)) out.add(uuid);
+            else expiry.at(uuid, d.expires());
+        }
+        return new ArrayList<>(out);
     }
 
-    /** Each device online now (the map's weakly consistent iteration: no copy of the book). */
-    void forEachOnline(java.util.function.Consumer<Device> action) {
-        for (Entry e : byUuid.values()) {
-            if (e.device().online()) action.accept(e.device());
+    private Device onlineDevice(String uuid) {
+        Entry e = byUuid.get(uuid);
+        return e != null && e.device().online() ? e.device() : null;
+    }
+
+    /** Hands over, each once, the devices that came online since the last call (for the keep-alive's schedule). */
+    void drainCameOnline(java.util.function.Consumer<String> action) {
+        for (String uuid; (uuid = cameOnline.poll()) != null; ) {
+            action.accept(uuid);
         }
     }
 
