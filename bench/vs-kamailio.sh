@@ -71,16 +71,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now_ms() { date +%s%3N; }
-# waits for a 200 to OPTIONS on $1, polling every 50 ms; prints the milliseconds since $2 (epoch ms)
-first_200() { # $3 = the server's pid: no use waiting once it has ended
-    for _ in $(seq 1 1200); do
-        kill -0 "$3" 2>/dev/null || { echo "the server on port $1 ended; see its log in $work" >&2; return 1; }
-        if sipsak -s "sip:127.0.0.1:$1" >/dev/null 2>&1; then echo $(( $(now_ms) - $2 )); return 0; fi
-        sleep 0.05
-    done
-    echo "no 200 OK from port $1 within 60 s" >&2; return 1
-}
 
 # injection files: plain users dev0000001..., and device UUIDs (random but fixed by the seed) with their first 8 chars
 users_file() { # $1 = file, $2 = first, $3 = count

@@ -9,6 +9,7 @@
 #   bench_shell "CMD"        runs a Karaf shell command in it over ssh (a throw-away admin user of this copy only)
 #   bench_wait_sip           waits until it answers an OPTIONS
 #   bench_wait_boot          waits until Karaf's boot provisioning has finished (before a bundle:update)
+#   first_200 PORT T0 PID    waits for a 200 to OPTIONS (polled every 50 ms); prints the ms since T0 (now_ms)
 #   devices_file F SEED N    a sipp injection file of N ScreamRouter devices (UUID; its first 8 characters), the same for a seed
 bench_server() {
     bench_work=$1; bench_port=$2; server="$bench_work/server"
@@ -58,6 +59,17 @@ bench_wait_boot() {
         sleep 1
     done
     echo "Karaf's boot provisioning did not finish" >&2; return 1
+}
+
+now_ms() { date +%s%3N; }
+# waits for a 200 to OPTIONS on $1, polling every 50 ms; prints the milliseconds since $2 (epoch ms)
+first_200() { # $3 = the server's pid: no use waiting once it has ended
+    for _ in $(seq 1 1200); do
+        kill -0 "$3" 2>/dev/null || { echo "the server on port $1 ended; see its log in ${bench_work:-its folder}" >&2; return 1; }
+        if sipsak -s "sip:127.0.0.1:$1" >/dev/null 2>&1; then echo $(( $(now_ms) - $2 )); return 0; fi
+        sleep 0.05
+    done
+    echo "no 200 OK from port $1 within 60 s" >&2; return 1
 }
 
 devices_file() { # $1 = file, $2 = seed, $3 = count

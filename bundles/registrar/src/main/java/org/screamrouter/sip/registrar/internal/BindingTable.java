@@ -22,7 +22,15 @@ final class BindingTable {
     record Update(URI contact, Binding binding, long seconds) {}
 
     sealed interface Outcome {
-        record Applied(List<Binding> current) implements Outcome {}
+        record Applied(List<Binding> current) implements Outcome {
+            /** The binding the table holds for this one of the REGISTER (with the strings it already held, see sameValues). */
+            Binding stored(Binding asked) {
+                for (Binding b : current) {
+                    if (b.contactUri().equals(asked.contactUri())) return b;
+                }
+                return asked;
+            }
+        }
         record StaleCSeq(String contact) implements Outcome {}
         record TooManyContacts(int limit) implements Outcome {}
         record TableFull(int limit) implements Outcome {}
@@ -63,8 +71,9 @@ final class BindingTable {
             List<Binding> next = new ArrayList<>(current);
             for (Update u : updates) {
                 int i = indexOf(next, u.contact());
+                Binding existing = null;
                 if (i >= 0) {
-                    Binding existing = next.get(i);
+                    existing = next.get(i);
                     if (existing.callId().equals(callId) && cseq <= existing.cseq()) {
                         outcome[0] = new Outcome.StaleCSeq(u.contact().toString());
                         return old;
@@ -72,7 +81,7 @@ final class BindingTable {
                     next.remove(i);
                 }
                 if (u.seconds() > 0) {
-                    next.add(u.binding());
+                    next.add(existing == null ? u.binding() : sameValues(u.binding(), existing));
                 }
             }
             int delta = next.size() - (old == null ? 0 : old.size());
@@ -101,6 +110,23 @@ final class BindingTable {
         });
         if (sooner[0] != null) expiries.at(aor, sooner[0]);
         return outcome[0];
+    }
+
+    /**
+     * A refresh of {@code existing}, holding existing's strings and address wherever they are equal: a REGISTER
+     * parses them anew, and the table, the device book and its indexes would otherwise each keep a copy of the same
+     * text per device (issue 15: heap per device).
+     */
+    private static Binding sameValues(Binding b, Binding existing) {
+        return new Binding(
+                reuse(b.addressOfRecord(), existing.addressOfRecord()), reuse(b.contactUri(), existing.contactUri()),
+                reuse(b.contactHeader(), existing.contactHeader()), reuse(b.transport(), existing.transport()),
+                reuse(b.source(), existing.source()), b.expires(), b.q(), reuse(b.callId(), existing.callId()), b.cseq(),
+                b.path().equals(existing.path()) ? existing.path() : b.path(), b.registeredAt());
+    }
+
+    private static <T> T reuse(T value, T existing) {
+        return java.util.Objects.equals(value, existing) ? existing : value;
     }
 
     /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6); returns them. */

@@ -56,7 +56,7 @@ final class DeviceBook {
     /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
     private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
     /** binding (AOR and contact) -> uuid, to know whose binding was removed or expired */
-    private final ConcurrentHashMap<String, String> byBinding = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<BindingKey, String> byBinding = new ConcurrentHashMap<>();
     /** devices per IP address of their last REGISTER, for max.devices.per.source without a scan of the book */
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final RegistrarStore store;
@@ -152,7 +152,8 @@ final class DeviceBook {
             Device before = old == null ? null : old.device();
             DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
             String body = capabilities != null ? sdp : old == null ? null : old.sdp();
-            Device after = new Device(uuid, binding.addressOfRecord(), binding.contactUri(), binding.transport(),
+            // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
+            Device after = new Device(before == null ? uuid : before.uuid(), binding.addressOfRecord(), binding.contactUri(), binding.transport(),
                     binding.source(), caps, userAgent, true, before == null ? now : before.firstSeen(), now, binding.expires());
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
@@ -166,12 +167,12 @@ final class DeviceBook {
         if (before != null && before.source() != null && !before.source().equals(after.source())) {
             bySource.remove(before.source(), uuid);
         }
-        bySource.put(after.source(), uuid);
-        String key = bindingKey(after.addressOfRecord(), after.contactUri());
+        bySource.put(after.source(), after.uuid());
+        BindingKey key = bindingKey(after.addressOfRecord(), after.contactUri());
         if (before != null && !key.equals(bindingKey(before.addressOfRecord(), before.contactUri()))) {
             byBinding.remove(bindingKey(before.addressOfRecord(), before.contactUri()), uuid);
         }
-        byBinding.put(key, uuid);
+        byBinding.put(key, after.uuid());
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
         if (before == null || !before.online()) {
             cameOnline(after);
@@ -342,8 +343,11 @@ final class DeviceBook {
         return Optional.ofNullable(byBinding.get(bindingKey(b.addressOfRecord(), b.contactUri())));
     }
 
-    private static String bindingKey(String aor, String contact) {
-        return aor + '\n' + contact;
+    /** A binding's AOR and contact: the strings the device and its binding hold, not a copy (issue 15: heap per device). */
+    private record BindingKey(String aor, String contact) {}
+
+    private static BindingKey bindingKey(String aor, String contact) {
+        return new BindingKey(aor, contact);
     }
 
     Optional<Device> device(String uuid) {

@@ -236,10 +236,11 @@ final class RegisterHandler {
         if (outcome instanceof BindingTable.Outcome.Applied applied) {
             for (BindingTable.Update u : updates) {
                 if (u.seconds() > 0) {
-                    registry.bound(u.binding());
+                    Binding stored = applied.stored(u.binding());
+                    registry.bound(stored);
                     if (uuid != null) {
                         UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-                        book.registered(uuid, u.binding(), capabilities, sdp, ua == null ? null : cut(String.join(" ", iterable(ua.getProduct()))), user, now);
+                        book.registered(uuid, stored, capabilities, sdp, ua == null ? null : cut(String.join(" ", iterable(ua.getProduct()))), user, now);
                     }
                 } else {
                     registry.removed(u.binding(), "Expires: 0");
