@@ -46,6 +46,8 @@ public final class AuthenticatorSlot implements SipAuthenticator {
     private final int maxWaiters;
     private volatile SipAuthenticator current;
     private int waiting;
+    /** Counts {@link #releaseWaiters} calls: a waiter leaves when it changes. */
+    private long released;
     private boolean closed;
 
     /**
@@ -92,6 +94,20 @@ public final class AuthenticatorSlot implements SipAuthenticator {
         return current != null;
     }
 
+    /**
+     * The requests waiting for the authenticator now leave with {@link HandlerClosedException}: their handler is being
+     * removed ({@link org.screamrouter.sip.stack.SipRequestHandler#leaving}), and the stack holds them for the next
+     * one. Later requests wait as before.
+     *
+     * @since 1.1
+     */
+    public synchronized void releaseWaiters() {
+        if (waiting > 0) {
+            released++;
+            notifyAll();
+        }
+    }
+
     /** Requests waiting for the authenticator now. */
     public synchronized int waiting() {
         return waiting;
@@ -119,10 +135,11 @@ public final class AuthenticatorSlot implements SipAuthenticator {
             return Optional.empty();
         }
         waiting++;
+        long generation = released;
         try {
             long deadline = System.nanoTime() + waitNanos;
             while (current == null) {
-                if (closed) {
+                if (closed || released != generation) {
                     throw new HandlerClosedException("its handler is stopping while authentication is away");
                 }
                 long left = deadline - System.nanoTime();

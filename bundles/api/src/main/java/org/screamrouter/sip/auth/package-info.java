@@ -5,5 +5,5 @@
  * then {@code 503 Authentication Unavailable} with one Retry-After), the same in every handler.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.screamrouter.sip.auth;

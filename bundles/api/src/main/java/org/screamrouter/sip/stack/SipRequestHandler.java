@@ -23,4 +23,16 @@ public interface SipRequestHandler {
     String SUPPORTED = "sip.supported";
 
     void handle(SipExchange exchange) throws Exception;
+
+    /**
+     * The stack is removing this handler (its service is going away: a bundle update, a refresh, a stop) and waits
+     * for the requests already in it before the handler's component deactivates. A handler whose requests may be
+     * waiting for something else (an authenticator that is away, {@link org.screamrouter.sip.auth.AuthenticatorSlot})
+     * lets them leave now with {@link HandlerClosedException}, and the stack holds them for the next handler instead
+     * of waiting for them. Called once, on the thread that removes the handler; nothing by default.
+     *
+     * @since 1.8
+     */
+    default void leaving() {
+    }
 }

@@ -222,6 +222,12 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
 
     // SipRequestHandler: on the stack's threads
 
+    /** Being removed by the stack: requests waiting for the authenticator leave and are held for the next revision. */
+    @Override
+    public void leaving() {
+        authenticator.releaseWaiters();
+    }
+
     @Override
     public void handle(SipExchange exchange) {
         // a request that races a hot swap finishes before the calls are torn down, or is held for the next revision

@@ -186,6 +186,12 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
 
     // --- SIP requests
 
+    /** Being removed by the stack: requests waiting for the authenticator leave and are held for the next revision. */
+    @Override
+    public void leaving() {
+        authenticator.releaseWaiters();
+    }
+
     @Override
     public void handle(SipExchange exchange) throws Exception {
         // a request that races a hot swap finishes before the store closes, or is held by the stack for the next revision

@@ -161,6 +161,12 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         registry.tick();
     }
 
+    /** Being removed by the stack: requests waiting for the authenticator leave and are held for the next revision. */
+    @Override
+    public void leaving() {
+        authenticator.releaseWaiters();
+    }
+
     @Override
     public void handle(SipExchange exchange) throws Exception {
         gate.enter();

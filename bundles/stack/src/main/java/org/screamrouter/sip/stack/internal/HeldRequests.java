@@ -34,8 +34,11 @@ final class HeldRequests {
         void expire();
     }
 
-    /** What {@link #hold} did: held it, dropped it as a retransmission of one held, or refused (answer it now). */
-    enum Outcome { HELD, RETRANSMISSION, REFUSED }
+    /**
+     * What {@link #hold} did: held it, dropped it as a retransmission of one held, refused it (answer it now), or
+     * found its method not away (any more: its handler came back since the caller looked; dispatch it again).
+     */
+    enum Outcome { HELD, RETRANSMISSION, REFUSED, NOT_AWAY }
 
     private record Entry(String key, Held held) {}
 
@@ -100,9 +103,12 @@ final class HeldRequests {
 
     /**
      * Holds a request of an away method, unless the method is not held now or the bound is reached (REFUSED); a
-     * retransmission of a held request is not held again (RETRANSMISSION: drop it, the original will be answered).
+     * retransmission of a held request is not held again (RETRANSMISSION: drop it, the original will be answered). A
+     * method that is not away is NOT_AWAY: its handler came back between the caller's look and this call (seen in a
+     * refresh: one REGISTER answered 503 "away past the wait" 40 ms after the stack had started).
      */
     synchronized Outcome hold(String method, String key, Held held, long now) {
+        if (!awaySince.containsKey(method)) return Outcome.NOT_AWAY;
         if (!holding(method, now)) return Outcome.REFUSED;
         if (key != null && keys.contains(key)) return Outcome.RETRANSMISSION;
         if (size >= MAX_HELD) return Outcome.REFUSED;

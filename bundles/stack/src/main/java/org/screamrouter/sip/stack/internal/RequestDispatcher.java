@@ -142,7 +142,7 @@ final class RequestDispatcher implements SipListener {
         LazyService<SipRequestHandler> handle = handlers.handlerFor(method);
         // away: its handler left, or the one still listed said it is closing (then it is bypassed while held)
         if (held.away(method) && (handle == null || held.holding(method, System.nanoTime()))) {
-            holdOrRefuse(exchange);
+            holdOrRefuse(exchange, true);
             return;
         }
         if (NO_ANSWER.contains(method)) {
@@ -155,7 +155,7 @@ final class RequestDispatcher implements SipListener {
                 away = held.away(method);
             }
             if (away) {
-                holdOrRefuse(exchange);
+                holdOrRefuse(exchange, true);
                 return;
             }
             // RFC 3261 8.2.1: 405 for a method we know and do not serve here, 501 for one we do not know at all
@@ -186,7 +186,7 @@ final class RequestDispatcher implements SipListener {
             LOG.debug("{} handler is closing ({}): request from {} held", method, closing.getMessage(), flow);
             if (!exchange.answered()) {
                 held.closing(method, System.nanoTime());
-                holdOrRefuse(exchange); // held for the successor, or 503 when nothing is held (handler.wait 0, full)
+                holdOrRefuse(exchange, false); // held for the successor, or 503 when nothing is held (handler.wait 0, full)
             }
         } catch (Exception | LinkageError e) {
             counters.increment("errors.handler");
@@ -224,8 +224,10 @@ final class RequestDispatcher implements SipListener {
     /**
      * A request of a method whose handler just left (a bundle update): held until a handler is back, then handled on
      * the {@code resumer}; when the wait has run out (or the bound of held requests is reached), 503 with Retry-After.
+     * When its method is no longer away (the handler came back meanwhile) it is dispatched again if {@code again}, else
+     * (its handler said it is closing, and nothing is held: handler.wait 0) refused like one past the wait.
      */
-    private void holdOrRefuse(Exchange exchange) {
+    private void holdOrRefuse(Exchange exchange, boolean again) {
         String method = exchange.request().getMethod();
         HeldRequests.Outcome outcome = held.hold(method, exchange.cacheKey(), new HeldRequests.Held() {
             @Override
@@ -249,6 +251,10 @@ final class RequestDispatcher implements SipListener {
             case HELD -> counters.increment("held");
             case RETRANSMISSION -> counters.increment("held.retransmissions");
             case REFUSED -> unavailable(exchange, "its handler is away past the wait, or too many requests are held");
+            case NOT_AWAY -> {
+                if (again) dispatch(exchange);
+                else unavailable(exchange, "its handler is closing and requests are not held (handler.wait 0)");
+            }
         }
     }
 

@@ -140,6 +140,15 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             held.served(before, handlers.methods(), System.nanoTime());
         }
         if (handle == null) return null;
+        // requests waiting in it for something else (an authenticator that is away) leave now and are held here
+        SipRequestHandler obtained = handle.obtained();
+        if (obtained != null) {
+            try {
+                obtained.leaving();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("a request handler failed when told it is leaving", e);
+            }
+        }
         // DS deactivates the handler's component once this returns: the requests already in it finish first (a
         // registrar closing its store under a REGISTER answered 500 during bundle:update)
         if (!handle.awaitIdle(TimeUnit.SECONDS.toNanos(HANDLER_DRAIN_SECONDS))) {

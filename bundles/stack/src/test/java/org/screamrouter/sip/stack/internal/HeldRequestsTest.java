@@ -21,7 +21,7 @@ class HeldRequestsTest {
 
     @Test
     void aMethodNeverServedIsNotHeldAndOneThatLeftIsHeldUntilTheWaitRunsOut() {
-        assertThat(held.hold("REGISTER", "k1", recording("a"), 0)).isEqualTo(HeldRequests.Outcome.REFUSED);
+        assertThat(held.hold("REGISTER", "k1", recording("a"), 0)).isEqualTo(HeldRequests.Outcome.NOT_AWAY);
         held.served(Set.of("REGISTER", "OPTIONS"), Set.of("OPTIONS"), 100);
         assertThat(held.away("REGISTER")).isTrue();
         assertThat(held.away("OPTIONS")).isFalse();
@@ -78,5 +78,19 @@ class HeldRequestsTest {
         }
         assertThat(held.hold("REGISTER", "one more", recording("x"), 1)).isEqualTo(HeldRequests.Outcome.REFUSED);
         assertThat(held.size()).isEqualTo(HeldRequests.MAX_HELD);
+    }
+
+    /**
+     * A refresh of an API bundle: the dispatcher saw REGISTER away with no handler, and the registrar's handler came
+     * back before the request was held. Refused as "away past the wait" before (one 503 in HotSwapUnderLoadIT); now
+     * NOT_AWAY, and the dispatcher gives it to the handler that is back.
+     */
+    @Test
+    void aMethodWhoseHandlerCameBackBeforeTheHoldIsNotAwayAndNotRefused() {
+        held.served(Set.of("REGISTER"), Set.of(), 100);
+        assertThat(held.away("REGISTER")).isTrue(); // what the dispatcher saw
+        held.served(Set.of(), Set.of("REGISTER"), 150); // the handler is back
+        assertThat(held.hold("REGISTER", "k1", recording("a"), 160)).isEqualTo(HeldRequests.Outcome.NOT_AWAY);
+        assertThat(held.size()).isZero();
     }
 }
