@@ -68,8 +68,7 @@ class AuthenticatorSlotTest {
             return slot.authenticate(exchange);
         });
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 1);
         assertThat(slot.waiting()).isEqualTo(1);
         assertThat(outcome.isDone()).isFalse();
         long bound = System.nanoTime();
@@ -90,8 +89,7 @@ class AuthenticatorSlotTest {
         AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES);
         FakeExchange exchange = subscribe();
         Future<SipAuthenticator.Outcome> outcome = threads.submit(() -> slot.authenticate(exchange));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 1);
         long start = System.nanoTime();
         Thread.sleep(3_000); // the authenticator's absence itself, not a wait for something to happen
         assertThat(outcome.isDone()).as("still waiting after %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isFalse();
@@ -123,8 +121,7 @@ class AuthenticatorSlotTest {
         AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES, Duration.ofSeconds(30), 4);
         FakeExchange exchange = subscribe();
         Future<SipAuthenticator.Outcome> outcome = threads.submit(() -> slot.authenticate(exchange));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 1);
         assertThat(slot.waiting()).isEqualTo(1);
         slot.close();
         assertThatThrownBy(() -> outcome.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(HandlerClosedException.class);
@@ -143,8 +140,7 @@ class AuthenticatorSlotTest {
         AuthenticatorSlot slot = new AuthenticatorSlot(() -> FakeExchange.MESSAGES, Duration.ofSeconds(30), 4);
         FakeExchange exchange = subscribe();
         Future<SipAuthenticator.Outcome> outcome = threads.submit(() -> slot.authenticate(exchange));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 1);
         assertThat(slot.waiting()).isEqualTo(1);
         long start = System.nanoTime();
         slot.releaseWaiters();
@@ -154,8 +150,7 @@ class AuthenticatorSlotTest {
 
         FakeExchange later = subscribe();
         Future<SipAuthenticator.Outcome> next = threads.submit(() -> slot.authenticate(later));
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 1);
         assertThat(slot.waiting()).as("a later request waits as before").isEqualTo(1);
         slot.bind(ALICE);
         assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo(SipAuthenticator.Outcome.authenticated("alice"));
@@ -169,8 +164,7 @@ class AuthenticatorSlotTest {
             FakeExchange e = subscribe();
             waiting.add(threads.submit(() -> slot.authenticate(e)));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (slot.waiting() < 2 && System.nanoTime() < deadline) Thread.onSpinWait();
+        awaitWaiting(slot, 2);
         assertThat(slot.waiting()).isEqualTo(2);
         FakeExchange third = subscribe();
         long start = System.nanoTime();
@@ -196,5 +190,11 @@ class AuthenticatorSlotTest {
         slot.unbind(ALICE);
         assertThat(slot.present()).isTrue();
         assertThat(slot.await()).isEqualTo(Optional.of(next));
+    }
+
+    /** Waits (5 s at most) until this many requests wait in the slot. */
+    private static void awaitWaiting(AuthenticatorSlot slot, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (slot.waiting() < n && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 }
