@@ -21,8 +21,9 @@
 # Java heap after a full GC, jcmd, 35 s after the last REGISTER, when its transactions are gone; Kamailio: shared memory in use, kamcmd core.shmmem), and each one's RSS.
 #
 # --quick: 2,000 devices, 3 s per rate, a short ladder (a check that the script works, not a measurement).
-# --memory-only: only ours with ScreamRouter devices, only the heap per device (no Kamailio, no ladders), then the
-# largest classes of the heap (jcmd GC.class_histogram after GC.run).
+# --memory-only: only ours with ScreamRouter devices, only the heap per device after the first REGISTER and after a
+# re-REGISTER of each (no Kamailio, no ladders), then the largest classes of the heap (jcmd GC.class_histogram after
+# GC.run).
 # --paths: the ladders to run (re, options, new; all by default); --no-kamailio: ours only; --plain-only: without the
 # ScreamRouter-device round. With BENCH_ASSEMBLY=<an assembly folder> ours runs that build (before/after comparisons).
 set -euo pipefail
@@ -265,7 +266,12 @@ if [ $memory_only = 1 ]; then
     seed "$port" register-device.xml "$work/devices.csv" ours-device
     sleep 35  # the seeding's transactions (Timer J, 32 s) gone, as in ours_round
     ours_memory device "$before"
-    echo "| memory per ScreamRouter device ($devices) | ${result[ours-device.perbinding]} B heap |"
+    first=${result[ours-device.perbinding]}
+    # the steady state: every device refreshed once (a REGISTER parses its strings anew; what is kept of them counts)
+    seed "$port" register-device.xml "$work/devices.csv" ours-device-refresh
+    sleep 35
+    ours_memory device "$before"
+    echo "| memory per ScreamRouter device ($devices) | $first B heap after the first REGISTER, ${result[ours-device.perbinding]} B after a re-REGISTER of each |"
     echo "largest classes after GC.run:"
     jcmd "$(java_pid)" GC.class_histogram | sed -n '1,3p;4,18p'
     ours_stop
