@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.PeerUnavailableException;
 import java.util.function.Consumer;
 import javax.sip.address.Router;
+import javax.sip.message.Request;
 import org.screamrouter.sip.stack.Flow;
 
 /**
@@ -101,7 +102,13 @@ final class ScreamSipStack extends SipStackImpl {
         remove(pending, tx);
     }
 
-    /** The pending transaction the request being matched on this thread belongs to (branch, sent-by, method, flow). */
+    /**
+     * The pending transaction the request being matched on this thread belongs to (branch, sent-by, method, flow).
+     * Never for an ACK: a pending INVITE is one no handler took a JAIN-SIP transaction for (that one would be in the
+     * table), so it has no transaction layer to absorb the ACK of its error answer; the handler waits for that ACK
+     * itself. Tied to the INVITE, the ACK waited for the INVITE's handler to return and was then dropped as a copy of
+     * a request in progress, when a CANCEL had ended the call before that handler was done.
+     */
     @Override
     public SIPServerTransaction findPendingTransaction(String transactionId) {
         Set<SIPServerTransaction> set = pending.get(transactionId);
@@ -109,6 +116,9 @@ final class ScreamSipStack extends SipStackImpl {
             return null;
         }
         SIPRequest request = matching(transactionId);
+        if (request != null && Request.ACK.equals(request.getMethod())) {
+            return null;
+        }
         for (SIPServerTransaction tx : set) {
             if (request == null || matches(tx, request)) {
                 return tx;

@@ -198,6 +198,31 @@ class BranchCollisionTest {
         assertThat(receive(a, m -> m.contains("CSeq: 2 INVITE"))).startsWith("SIP/2.0 486 Busy for " + a.getLocalPort());
     }
 
+    @Test
+    void theAckOfAnErrorAnswerReachesItsHandlerWhileTheInviteIsStillBeingHandled() throws Exception {
+        // the calls bundle answers without a JAIN-SIP transaction and waits for the ACK itself. A CANCEL can end a call
+        // while its INVITE's handler is still at work (a slow machine, the thread descheduled after 100 Trying): the
+        // ACK of the 487 has the INVITE's branch (RFC 3261 17.1.1.3), and JAIN-SIP tied it to the INVITE still pending
+        // (it waited for that handler, then dropped the ACK as a copy of a request in progress). CI saw the 487
+        // retransmitted past its ACK (CallsIT.cancelBeforeTheAnswerGets487AndNoCallRemains).
+        addHandler(1L, "INVITE", exchange -> {
+            exchange.respond(exchange.createResponse(487, "Request Terminated"));
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CountDownLatch acked = new CountDownLatch(1);
+        addHandler(2L, "ACK", exchange -> acked.countDown());
+        DatagramSocket a = socket();
+        String invite = request("INVITE", "127.0.0.1:" + a.getLocalPort(), "cancelled", 1);
+        send(a, invite);
+        assertThat(receive(a, m -> true)).startsWith("SIP/2.0 487");
+        send(a, ack(invite, "127.0.0.1:" + a.getLocalPort()));
+        assertThat(acked.await(3, TimeUnit.SECONDS)).as("the ACK handled while the INVITE's handler still works").isTrue();
+    }
+
     // --- helpers
 
     private static String request(String method, String sentBy, String callId, int cseq) {
