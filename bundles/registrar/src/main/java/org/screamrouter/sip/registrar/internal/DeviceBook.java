@@ -43,9 +43,13 @@ final class DeviceBook {
      */
     record Owner(String aor, String user) {}
 
-    private record Entry(Device device, String sdp, Owner owner) {
+    /**
+     * A device and who owns it. Its SDP body is not kept here: the device holds the parsed capabilities, and the body
+     * goes to the store when they change, to be parsed again at the next start (issue 15, heap per device).
+     */
+    private record Entry(Device device, Owner owner) {
         Entry with(Device next) {
-            return new Entry(next, sdp, owner);
+            return new Entry(next, owner);
         }
     }
 
@@ -80,8 +84,8 @@ final class DeviceBook {
     }
 
     /** Puts back a device read from the store, without an event. */
-    void restore(Device device, String sdp, Owner owner) {
-        Entry old = byUuid.put(device.uuid(), new Entry(device, sdp, owner));
+    void restore(Device device, Owner owner) {
+        Entry old = byUuid.put(device.uuid(), new Entry(device, owner));
         moved(old == null ? null : old.device().source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
@@ -131,7 +135,7 @@ final class DeviceBook {
     /** The operator released the device ({@code sip:device --reassign}): the next REGISTER naming it owns it. */
     boolean release(String uuid) {
         Entry[] changed = new Entry[1];
-        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), e.sdp(), null));
+        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), null));
         if (changed[0] == null) {
             return false;
         }
@@ -151,14 +155,13 @@ final class DeviceBook {
         byUuid.compute(uuid, (k, old) -> {
             Device before = old == null ? null : old.device();
             DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
-            String body = capabilities != null ? sdp : old == null ? null : old.sdp();
             // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
             Device after = new Device(before == null ? uuid : before.uuid(), binding.addressOfRecord(), binding.contactUri(), binding.transport(),
                     binding.source(), caps, userAgent, true, before == null ? now : before.firstSeen(), now, binding.expires());
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
-            change[1] = new Entry(after, body, owner);
+            change[1] = new Entry(after, owner);
             moved(before == null ? null : before.source(), after.source());
             return change[1];
         });
@@ -181,6 +184,10 @@ final class DeviceBook {
         }
         if (topic != null || !Objects.equals(before.expires(), after.expires()) || !Objects.equals(change[0].owner(), change[1].owner())) {
             persist(change[1]);
+        }
+        if (capabilities != null && (before == null || !capabilities.equals(before.capabilities()))) {
+            // the body is kept only to give these capabilities back at the next start: stored when they change
+            store.putSdp(after.uuid(), sdp);
         }
         if (topic != null) {
             String what = topic.equals(DeviceEvents.ONLINE) ? "online" : "updated";
@@ -362,7 +369,7 @@ final class DeviceBook {
     private void persist(Entry e) {
         Device d = e.device();
         store.put(new RegistrarStore.StoredDevice(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(),
-                e.sdp(), d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires(), e.owner()));
+                d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires(), e.owner()));
     }
 
     private static Device withLastSeen(Device d, Instant now) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,32 +47,39 @@ final class RegistrarStore implements AutoCloseable {
     static final int WRITE_DELAY_MS = 500;
     private static final int FORMAT = 1;
 
-    /**
-     * A device as stored: the SDP body is kept as text and parsed again on load; {@code owner} is who it belongs to,
-     * {@code null} once the operator released it.
-     */
+    /** A device as stored; {@code owner} is who it belongs to, {@code null} once the operator released it. */
     record StoredDevice(String uuid, String aor, String contactUri, String transport, InetSocketAddress source,
-            String sdp, String userAgent, boolean online, Instant firstSeen, Instant lastSeen, Instant expires,
+            String userAgent, boolean online, Instant firstSeen, Instant lastSeen, Instant expires,
             DeviceBook.Owner owner) {}
+
+    /** A device read back with its SDP body ({@code null} when it registered none), to be parsed again. */
+    record LoadedDevice(StoredDevice device, String sdp) {}
 
     private final MVStore store;
     private final MVMap<String, byte[]> bindings;
     private final MVMap<String, byte[]> devices;
+    /**
+     * The SDP body of each device, by UUID: written when the device's capabilities change, not with each refresh of
+     * its record, and not kept in memory (the registrar holds the parsed capabilities; issue 15, heap per device).
+     */
+    private final MVMap<String, byte[]> sdp;
     private final StoreStatus status;
     /** Writes not applied yet, newest per key; {@link #removed} stands for a removal. */
     private final ConcurrentHashMap<String, byte[]> pendingBindings = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, byte[]> pendingDevices = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> pendingSdp = new ConcurrentHashMap<>();
     private final byte[] removed = new byte[0];
     private final ScheduledExecutorService writer;
     private boolean writeFailed;
 
     RegistrarStore(Path file) {
-        StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices");
+        StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices", "sdp");
         this.store = opened.store();
         this.status = opened.status();
         store.setAutoCommitDelay(COMMIT_DELAY_MS);
         this.bindings = store.openMap("bindings");
         this.devices = store.openMap("devices");
+        this.sdp = store.openMap("sdp");
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-registrar-store");
             t.setDaemon(true);
@@ -101,13 +109,19 @@ final class RegistrarStore implements AutoCloseable {
         pendingDevices.put(d.uuid(), encode(d));
     }
 
+    /** The device's SDP body, the one its capabilities were parsed from. */
+    void putSdp(String uuid, String body) {
+        pendingSdp.put(uuid, body.getBytes(StandardCharsets.UTF_8));
+    }
+
     void removeDevice(String uuid) {
         pendingDevices.put(uuid, removed);
+        pendingSdp.put(uuid, removed);
     }
 
     /** Writes not applied to the maps yet (tests). */
     int pending() {
-        return pendingBindings.size() + pendingDevices.size();
+        return pendingBindings.size() + pendingDevices.size() + pendingSdp.size();
     }
 
     /** Applies the queued writes to the maps (the writer's pass; also before a load and at close). */
@@ -115,6 +129,7 @@ final class RegistrarStore implements AutoCloseable {
         try {
             apply(pendingBindings, bindings);
             apply(pendingDevices, devices);
+            apply(pendingSdp, sdp);
             writeFailed = false;
         } catch (RuntimeException e) {
             // a store that failed (its file gone, the disk full): said once, and the writer goes on with later writes
@@ -152,12 +167,24 @@ final class RegistrarStore implements AutoCloseable {
         return out;
     }
 
-    List<StoredDevice> loadDevices() {
+    /**
+     * The stored devices with their SDP. A record written before the SDP had its own map carries it inline: it is
+     * queued for that map, since the device's next record is written without it.
+     */
+    List<LoadedDevice> loadDevices() {
         flush();
-        List<StoredDevice> out = new ArrayList<>(devices.size());
+        List<LoadedDevice> out = new ArrayList<>(devices.size());
         devices.forEach((k, v) -> {
             try {
-                out.add(decodeDevice(v));
+                LoadedDevice read = decodeDevice(v);
+                if (read.sdp() != null) {
+                    // only a version before the map writes it inline, so it is newer than what the map may hold
+                    pendingSdp.put(k, read.sdp().getBytes(StandardCharsets.UTF_8));
+                    out.add(read);
+                } else {
+                    byte[] body = sdp.get(k);
+                    out.add(new LoadedDevice(read.device(), body == null ? null : new String(body, StandardCharsets.UTF_8)));
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("skipping an unreadable stored device {}: {}", k, e.toString());
             }
@@ -230,9 +257,7 @@ final class RegistrarStore implements AutoCloseable {
             writeNullable(out, d.contactUri());
             writeNullable(out, d.transport());
             writeAddress(out, d.source());
-            byte[] sdp = d.sdp() == null ? null : d.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            out.writeInt(sdp == null ? -1 : sdp.length);
-            if (sdp != null) out.write(sdp);
+            out.writeInt(-1); // where the SDP body was before it had its own map: a version before that reads "none"
             writeNullable(out, d.userAgent());
             out.writeBoolean(d.online());
             out.writeLong(d.firstSeen().toEpochMilli());
@@ -251,7 +276,8 @@ final class RegistrarStore implements AutoCloseable {
         return bytes.toByteArray();
     }
 
-    private static StoredDevice decodeDevice(byte[] data) throws IOException {
+    /** A device record, with the SDP body a record written before the SDP map carries inline. */
+    private static LoadedDevice decodeDevice(byte[] data) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         checkFormat(in);
         String uuid = in.readUTF();
@@ -263,7 +289,7 @@ final class RegistrarStore implements AutoCloseable {
         String sdp = null;
         if (len >= 0) {
             byte[] b = in.readNBytes(len);
-            sdp = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            sdp = new String(b, StandardCharsets.UTF_8);
         }
         String userAgent = readNullable(in);
         boolean online = in.readBoolean();
@@ -276,7 +302,7 @@ final class RegistrarStore implements AutoCloseable {
         } else {
             owner = aor == null ? null : new DeviceBook.Owner(aor, null); // stored before ownership: its AOR owns it
         }
-        return new StoredDevice(uuid, aor, contact, transport, source, sdp, userAgent, online, firstSeen, lastSeen, expires, owner);
+        return new LoadedDevice(new StoredDevice(uuid, aor, contact, transport, source, userAgent, online, firstSeen, lastSeen, expires, owner), sdp);
     }
 
     private static void checkFormat(DataInputStream in) throws IOException {

@@ -122,17 +122,18 @@ final class Registry implements DeviceRegistry {
             }
         }
         int devices = 0;
-        for (RegistrarStore.StoredDevice s : store.loadDevices()) {
+        for (RegistrarStore.LoadedDevice loaded : store.loadDevices()) {
+            RegistrarStore.StoredDevice s = loaded.device();
             DeviceCapabilities caps = null;
-            if (s.sdp() != null) {
+            if (loaded.sdp() != null) {
                 try {
-                    caps = DeviceCapabilities.from(SdpParser.parse(s.sdp()));
+                    caps = DeviceCapabilities.from(SdpParser.parse(loaded.sdp()));
                 } catch (SdpParseException e) {
                     LOG.warn("stored SDP of {} no longer parses: {}", s.uuid(), e.getMessage());
                 }
             }
             book.restore(new Device(s.uuid(), s.aor(), s.contactUri(), s.transport(), s.source(), caps, s.userAgent(),
-                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.sdp(), s.owner());
+                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.owner());
             devices++;
         }
         if (bindings > 0 || devices > 0) {

@@ -84,13 +84,13 @@ class RegistrarStoreWriterTest {
         try (RegistrarStore store = new RegistrarStore(file)) {
             for (int i = 0; i < 3; i++) {
                 store.put(new RegistrarStore.StoredDevice("uuid-" + i, "sip:d" + i + "@127.0.0.1", "sip:d" + i + "@127.0.0.1", "udp",
-                        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5070 + i), null, "ua", true, t, t,
+                        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5070 + i), "ua", true, t, t,
                         t.plusSeconds(3600), null));
             }
             store.removeDevice("uuid-1");
         }
         try (RegistrarStore again = new RegistrarStore(file)) {
-            assertThat(again.loadDevices()).extracting(RegistrarStore.StoredDevice::uuid).containsExactlyInAnyOrder("uuid-0", "uuid-2");
+            assertThat(again.loadDevices()).extracting(d -> d.device().uuid()).containsExactlyInAnyOrder("uuid-0", "uuid-2");
         }
     }
 }
