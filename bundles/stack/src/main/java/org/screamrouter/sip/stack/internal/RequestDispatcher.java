@@ -66,6 +66,8 @@ final class RequestDispatcher implements SipListener {
     /** One WARN line a second at most for the 503s of an away handler, with how many there were. */
     private final OccasionalWarning unavailableLog = new OccasionalWarning(LOG, java.time.Duration.ofSeconds(1),
             "503 to {} from {}: {} ({} such answers since the last line)");
+    /** Cache keys of the requests the listener is handling now, to absorb copies that come meanwhile. */
+    private final Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RequestDispatcher(HandlerRegistry handlers, MessageSupport messages, ResponseCache cache, Counters counters, RequestSender sender,
             SourceRates rates, HeldRequests held, java.util.concurrent.Executor resumer) {
@@ -110,6 +112,31 @@ final class RequestDispatcher implements SipListener {
             counters.increment("held.retransmissions");
             return;
         }
+        if (key != null && !inProgress.add(key)) {
+            // a copy of a request the listener is handling right now (RFC 3261 17.2.2 absorbs it; JAIN-SIP's pending
+            // table did for requests with a transaction, StatelessRequests have none): the original will be answered
+            counters.increment("retransmissions.in-progress");
+            return;
+        }
+        try {
+            earlier = cache.lookup(key, System.nanoTime());
+            if (earlier != null) {
+                // answered between the lookup above and now
+                counters.increment("retransmissions");
+                send(exchange, earlier);
+                return;
+            }
+            admitted(exchange);
+        } finally {
+            if (key != null) inProgress.remove(key);
+        }
+    }
+
+    /** After the retransmission checks: the rate limit, the RFC 3261 8.2 checks, then the handler. */
+    private void admitted(Exchange exchange) {
+        Request request = exchange.request();
+        String method = request.getMethod();
+        Flow flow = exchange.flow();
         switch (rates.admit(flow.remote().getAddress(), System.nanoTime())) {
             case ADMIT -> { }
             case THROTTLE -> {
@@ -358,7 +385,14 @@ final class RequestDispatcher implements SipListener {
 
     ServerTransaction newServerTransaction(Request request) {
         try {
-            return provider.getNewServerTransaction(request);
+            ServerTransaction tx = provider.getNewServerTransaction(request);
+            if (tx instanceof gov.nist.javax.sip.stack.SIPServerTransaction st && st.getInternalState() < 0) {
+                // a request that came without a transaction (StatelessRequests): JAIN-SIP makes one that never went
+                // through its own processRequest, so it has no state; in Trying (RFC 3261 17.2.2) its final answer
+                // moves it to Completed, where it answers the copies (ScreamSipStack sends them to it) itself
+                st.setState(javax.sip.TransactionState._TRYING);
+            }
+            return tx;
         } catch (SipException e) {
             throw new IllegalStateException("cannot create a server transaction: " + e.getMessage(), e);
         }

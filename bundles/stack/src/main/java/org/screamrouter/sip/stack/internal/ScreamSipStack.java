@@ -35,6 +35,16 @@ final class ScreamSipStack extends SipStackImpl {
      */
     private final ThreadLocal<SIPRequest> matching = new ThreadLocal<>();
 
+    /** REGISTER and OPTIONS outside a dialog: answered without a transaction (issue 15). */
+    private final StatelessRequests stateless;
+
+    /**
+     * Live server transactions that a handler asked for ({@code SipExchange.serverTransaction}) on a request that came
+     * without one, by branch. Their retransmissions go to JAIN-SIP, whose transaction answers them (RFC 3261 17.2.2)
+     * with what the handler sent through it; empty unless a handler does so.
+     */
+    private final ConcurrentHashMap<String, Set<SIPServerTransaction>> promoted = new ConcurrentHashMap<>();
+
     /**
      * Live server transactions that JAIN-SIP's table (one transaction per branch, {@code putIfAbsent}) could not hold
      * because another flow's transaction had their branch, by branch.
@@ -83,10 +93,18 @@ final class ScreamSipStack extends SipStackImpl {
         return sharingMatch(transactionId, request);
     }
 
+    /**
+     * REGISTER and OPTIONS outside a dialog go to {@link StatelessRequests}, past JAIN-SIP's transaction layer; every
+     * other request gets (or matches) a server transaction as before.
+     */
     @Override
     public ServerRequestInterface newSIPServerRequest(SIPRequest request, MessageChannel channel) {
         if (request.getMessageChannel() == null) {
-            request.setMessageChannel(channel); // what sameFlow reads; JAIN-SIP sets it too, first thing
+            request.setMessageChannel(channel); // what sameFlow and the dispatcher read; JAIN-SIP sets it too, first thing
+        }
+        if (StatelessRequests.applies(request) && (promoted.isEmpty() || !promoted.containsKey(request.getTransactionId()))) {
+            matching.remove();
+            return stateless;
         }
         matching.set(request);
         return super.newSIPServerRequest(request, channel);
@@ -131,12 +149,21 @@ final class ScreamSipStack extends SipStackImpl {
     public void addTransaction(SIPServerTransaction tx) throws IOException {
         super.addTransaction(tx);
         keepIfTheTableHoldsAnother(tx);
+        keepIfPromoted(tx);
     }
 
     @Override
     public void mapTransaction(SIPServerTransaction tx) {
         super.mapTransaction(tx);
         keepIfTheTableHoldsAnother(tx);
+        keepIfPromoted(tx);
+    }
+
+    private void keepIfPromoted(SIPServerTransaction tx) {
+        SIPRequest request = tx.getOriginalRequest();
+        if (request != null && StatelessRequests.applies(request)) {
+            add(promoted, tx);
+        }
     }
 
     /**
@@ -150,6 +177,7 @@ final class ScreamSipStack extends SipStackImpl {
             super.removeTransaction(transaction);
             return;
         }
+        remove(promoted, tx);
         String id = tx.getTransactionId();
         SIPServerTransaction inTable = serverTransactionTable.get(id);
         if (inTable != null && inTable != tx) {
@@ -245,8 +273,9 @@ final class ScreamSipStack extends SipStackImpl {
     }
 
     ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
-                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver) throws PeerUnavailableException {
+                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver, Counters counters) throws PeerUnavailableException {
         super(properties);
+        stateless = new StatelessRequests(counters);
         // UDP sockets a previous stack parked are adopted rather than bound again (UdpHandOver)
         networkLayer = handOver.networkLayer(getNetworkLayer());
         setRouter(router);

@@ -1,0 +1,258 @@
+package org.screamrouter.sip.stack.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
+import java.io.InputStream;
+import java.lang.reflect.Proxy;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sip.header.CallIdHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.Version;
+import org.osgi.service.component.ComponentServiceObjects;
+import org.screamrouter.sip.stack.SipExchange;
+import org.screamrouter.sip.stack.SipRequestHandler;
+
+/**
+ * REGISTER and OPTIONS outside a dialog answered before JAIN-SIP's transaction layer ({@link StatelessRequests}), on
+ * the real stack over loopback UDP and TCP: what reaches the handler, what the retransmissions get, and which requests
+ * still get a JAIN-SIP server transaction. The handler records the transaction JAIN-SIP attached to the request
+ * ({@code SIPRequest.getTransaction}): before the stateless path, every request had one (made in
+ * {@code SIPTransactionStack.newSIPServerRequest}, then {@code DialogFilter}).
+ */
+class StatelessRequestsTest {
+    private SipStackComponent stack;
+    private final List<DatagramSocket> sockets = new ArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch entered = new CountDownLatch(1);
+    /** Call-ID and the transaction JAIN-SIP attached to the request (or "none"), per call of a handler. */
+    private final List<String> handled = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        int port = freePort();
+        stack = new SipStackComponent();
+        stack.activate(context(), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", port, "tcp_enabled", true,
+                "tcp_port", port, "ws_enabled", false, "ws_port", 1)));
+        for (String method : List.of("REGISTER", "OPTIONS", "INVITE")) {
+            addHandler(100L + method.length(), method, this::answer);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        stack.deactivate();
+        sockets.forEach(DatagramSocket::close);
+    }
+
+    /** 200 naming the Call-ID; Call-ID "held" waits for the test after it entered, before its answer. */
+    private void answer(SipExchange exchange) throws Exception {
+        String callId = ((CallIdHeader) exchange.request().getHeader(CallIdHeader.NAME)).getCallId();
+        Object tx = ((SIPRequest) exchange.request()).getTransaction();
+        handled.add(callId + ":" + (tx instanceof SIPServerTransaction ? "transaction" : "none"));
+        if (callId.equals("held")) {
+            entered.countDown();
+            release.await(10, TimeUnit.SECONDS);
+        }
+        if (callId.startsWith("stateful")) {
+            exchange.serverTransaction().sendResponse(exchange.createResponse(200, "OK " + callId));
+        } else {
+            exchange.respond(exchange.createResponse(200, "OK " + callId));
+        }
+    }
+
+    @Test
+    void registerAndOptionsOutsideADialogReachTheHandlerWithoutATransaction() throws Exception {
+        DatagramSocket a = socket();
+        send(a, request("REGISTER", "reg", "z9hG4bKreg", false));
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK reg");
+        send(a, request("OPTIONS", "opt", "z9hG4bKopt", false));
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK opt");
+        assertThat(handled).containsExactly("reg:none", "opt:none");
+        assertThat(stack.counters()).containsEntry("stateless", 2L);
+    }
+
+    @Test
+    void optionsInsideADialogAndInviteStillGetAServerTransaction() throws Exception {
+        DatagramSocket a = socket();
+        send(a, request("OPTIONS", "in-dialog", "z9hG4bKdlg", true));
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK in-dialog");
+        send(a, request("INVITE", "invite", "z9hG4bKinv", false));
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK invite");
+        assertThat(handled).containsExactly("in-dialog:transaction", "invite:transaction");
+        assertThat(stack.counters()).doesNotContainKey("stateless");
+    }
+
+    @Test
+    void aRetransmittedRegisterIsAnsweredFromTheCacheWithoutReachingTheHandlerAgain() throws Exception {
+        DatagramSocket a = socket();
+        String register = request("REGISTER", "once", "z9hG4bKonce", false);
+        send(a, register);
+        String first = receive(a);
+        assertThat(first).startsWith("SIP/2.0 200 OK once");
+        send(a, register);
+        String again = receive(a);
+        assertThat(again).startsWith("SIP/2.0 200 OK once");
+        // the same answer, To tag included (RFC 3261 17.2.2: the last response is sent again)
+        assertThat(Wire.header(again, "To", "t")).isEqualTo(Wire.header(first, "To", "t"));
+        assertThat(handled).containsExactly("once:none");
+        assertThat(stack.counters()).containsEntry("retransmissions", 1L);
+    }
+
+    @Test
+    void aCopyThatComesWhileTheFirstIsStillHandledIsAbsorbedAndTheFirstAnswerFollows() throws Exception {
+        DatagramSocket a = socket();
+        String register = request("REGISTER", "held", "z9hG4bKheld", false);
+        send(a, register);
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        send(a, register);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (stack.counters().getOrDefault("retransmissions.in-progress", 0L) == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(stack.counters()).containsEntry("retransmissions.in-progress", 1L);
+        release.countDown();
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK held");
+        send(a, register);
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK held");
+        assertThat(handled).containsExactly("held:none");
+    }
+
+    /**
+     * A handler may still ask for a transaction ({@code SipExchange.serverTransaction}) and answer through it: the
+     * copies then go to that transaction through JAIN-SIP (ScreamSipStack's promoted transactions), which sends its
+     * answer again (RFC 3261 17.2.2), not to the stateless path, where the handler's second call for a transaction
+     * would fail ("Transaction exists", a 500). JAIN-SIP may still hand a copy to the handler a second time, as it did
+     * before the stateless path (seen now and then under load of the whole module's tests); not asserted here.
+     */
+    @Test
+    void aHandlerThatAsksForATransactionStillGetsOneAndItsRetransmissionIsAnswered() throws Exception {
+        DatagramSocket a = socket();
+        String register = request("REGISTER", "stateful", "z9hG4bKstateful", false);
+        send(a, register);
+        assertThat(receive(a)).startsWith("SIP/2.0 200 OK stateful");
+        // the answer went out through the transaction, not the cache: a copy that comes before the handler has returned
+        // is absorbed (requests in progress), so it is sent again as a UA does (RFC 3261 17.1.2.2)
+        String again = null;
+        for (int attempt = 0; attempt < 8 && again == null; attempt++) {
+            send(a, register);
+            try {
+                again = receive(a, 500);
+            } catch (SocketTimeoutException notYet) {
+                // the next copy
+            }
+        }
+        assertThat(again).as(handled + " " + stack.counters()).startsWith("SIP/2.0 200 OK stateful");
+        assertThat(handled).first().isEqualTo("stateful:none");
+        assertThat(stack.counters()).doesNotContainKey("responses.5xx");
+    }
+
+    @Test
+    void aRegisterOverTcpIsAnsweredOnItsConnectionAndItsCopyFromTheCache() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port("tcp"))) {
+            s.setSoTimeout(5000);
+            String register = request("REGISTER", "tcp", "z9hG4bKtcp", false).replace("SIP/2.0/UDP", "SIP/2.0/TCP");
+            s.getOutputStream().write(register.getBytes(StandardCharsets.UTF_8));
+            InputStream in = s.getInputStream();
+            assertThat(Wire.readMessage(in)).startsWith("SIP/2.0 200 OK tcp");
+            s.getOutputStream().write(register.getBytes(StandardCharsets.UTF_8));
+            assertThat(Wire.readMessage(in)).startsWith("SIP/2.0 200 OK tcp");
+        }
+        assertThat(handled).containsExactly("tcp:none");
+        assertThat(stack.counters()).containsEntry("stateless", 2L).containsEntry("retransmissions", 1L);
+    }
+
+    // --- helpers
+
+    private static String request(String method, String callId, String branch, boolean inDialog) {
+        return method + " sip:example.com SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=" + branch + "\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:watson@example.com>;tag=838293\r\n"
+                + "To: <sip:watson@example.com>" + (inDialog ? ";tag=remote1" : "") + "\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: 2 " + method + "\r\n"
+                + "Contact: <sip:watson@127.0.0.1:5999>\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    private DatagramSocket socket() throws Exception {
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        return s;
+    }
+
+    private int port(String transport) {
+        return stack.listeningPoints().stream().filter(lp -> lp.transport().equals(transport)).findFirst().orElseThrow().port();
+    }
+
+    private void send(DatagramSocket socket, String raw) throws Exception {
+        byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
+        socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port("udp")));
+    }
+
+    /** The next datagram on this socket within 3 s (SocketTimeoutException if none). */
+    private static String receive(DatagramSocket socket) throws Exception {
+        return receive(socket, 3000);
+    }
+
+    private static String receive(DatagramSocket socket, int millis) throws Exception {
+        socket.setSoTimeout(millis);
+        DatagramPacket packet = new DatagramPacket(new byte[8192], 8192);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            throw new SocketTimeoutException("no answer within " + millis + " ms");
+        }
+        return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+    }
+
+    private void addHandler(long id, String method, SipRequestHandler handler) {
+        @SuppressWarnings("unchecked")
+        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
+                (p, m, a) -> m.getName().equals("getService") ? handler : null);
+        stack.addHandler(objects, Map.of("service.id", id, SipRequestHandler.METHOD, method));
+    }
+
+    /** A port free for UDP and TCP alike on loopback. */
+    private static int freePort() throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 ServerSocket t = new ServerSocket(s.getLocalPort(), 50, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.io.IOException taken) {
+                // another
+            }
+        }
+        throw new IllegalStateException("no port free for UDP and TCP");
+    }
+
+    private BundleContext context() {
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
+                (p, m, a) -> m.getName().equals("getVersion") ? new Version(1, 0, 0) : null);
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "getBundle" -> bundle;
+                    case "registerService" -> Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[] {ServiceRegistration.class}, (p2, m2, a2) -> null);
+                    default -> null;
+                });
+    }
+}
