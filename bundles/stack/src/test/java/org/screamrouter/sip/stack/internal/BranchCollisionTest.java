@@ -2,7 +2,6 @@ package org.screamrouter.sip.stack.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -19,11 +18,6 @@ import javax.sip.header.CallIdHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.Version;
-import org.osgi.service.component.ComponentServiceObjects;
 import org.screamrouter.sip.stack.SipRequestHandler;
 
 /**
@@ -47,7 +41,7 @@ class BranchCollisionTest {
     @BeforeEach
     void start() throws Exception {
         stack = new SipStackComponent();
-        stack.activate(context(), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", freePort(), "tcp_enabled", false,
+        stack.activate(TestStacks.context(), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", TestStacks.freePort(), "tcp_enabled", false,
                 "tcp_port", 1, "ws_enabled", false, "ws_port", 1)));
     }
 
@@ -273,28 +267,6 @@ class BranchCollisionTest {
     }
 
     private void addHandler(long id, String method, SipRequestHandler handler) {
-        @SuppressWarnings("unchecked")
-        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
-                (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, Map.of("service.id", id, SipRequestHandler.METHOD, method));
-    }
-
-    private static int freePort() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private BundleContext context() {
-        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
-                (p, m, a) -> m.getName().equals("getVersion") ? new Version(1, 0, 0) : null);
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (p, m, a) -> switch (m.getName()) {
-                    case "getBundle" -> bundle;
-                    case "registerService" -> Proxy.newProxyInstance(getClass().getClassLoader(),
-                            new Class<?>[] {ServiceRegistration.class}, (p2, m2, a2) -> null);
-                    default -> null;
-                });
+        stack.addHandler(TestStacks.objects(handler), Map.of("service.id", id, SipRequestHandler.METHOD, method));
     }
 }

@@ -3,7 +3,6 @@ package org.screamrouter.sip.stack.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -546,11 +545,7 @@ class SipStackComponentTest {
     }
 
     private void addHandler(long id, String method, SipRequestHandler handler, String... supported) {
-        @SuppressWarnings("unchecked")
-        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
-                (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, supported.length == 0 ? Map.of("service.id", id, SipRequestHandler.METHOD, method)
+        stack.addHandler(TestStacks.objects(handler), supported.length == 0 ? Map.of("service.id", id, SipRequestHandler.METHOD, method)
                 : Map.of("service.id", id, SipRequestHandler.METHOD, method, "sip.supported", supported));
     }
 

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import java.io.InputStream;
-import java.lang.reflect.Proxy;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +21,6 @@ import javax.sip.header.CallIdHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.Version;
-import org.osgi.service.component.ComponentServiceObjects;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipRequestHandler;
 
@@ -48,9 +41,9 @@ class StatelessRequestsTest {
 
     @BeforeEach
     void start() throws Exception {
-        int port = freePort();
+        int port = TestStacks.freePort();
         stack = new SipStackComponent();
-        stack.activate(context(), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", port, "tcp_enabled", true,
+        stack.activate(TestStacks.context(), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", port, "tcp_enabled", true,
                 "tcp_port", port, "ws_enabled", false, "ws_port", 1)));
         for (String method : List.of("REGISTER", "OPTIONS", "INVITE")) {
             addHandler(100L + method.length(), method, this::answer);
@@ -224,35 +217,6 @@ class StatelessRequestsTest {
     }
 
     private void addHandler(long id, String method, SipRequestHandler handler) {
-        @SuppressWarnings("unchecked")
-        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
-                (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, Map.of("service.id", id, SipRequestHandler.METHOD, method));
-    }
-
-    /** A port free for UDP and TCP alike on loopback. */
-    private static int freePort() throws Exception {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                 ServerSocket t = new ServerSocket(s.getLocalPort(), 50, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (java.io.IOException taken) {
-                // another
-            }
-        }
-        throw new IllegalStateException("no port free for UDP and TCP");
-    }
-
-    private BundleContext context() {
-        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
-                (p, m, a) -> m.getName().equals("getVersion") ? new Version(1, 0, 0) : null);
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (p, m, a) -> switch (m.getName()) {
-                    case "getBundle" -> bundle;
-                    case "registerService" -> Proxy.newProxyInstance(getClass().getClassLoader(),
-                            new Class<?>[] {ServiceRegistration.class}, (p2, m2, a2) -> null);
-                    default -> null;
-                });
+        stack.addHandler(TestStacks.objects(handler), Map.of("service.id", id, SipRequestHandler.METHOD, method));
     }
 }

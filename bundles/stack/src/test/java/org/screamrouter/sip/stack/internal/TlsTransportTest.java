@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,9 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.screamrouter.sip.stack.Flow;
@@ -338,21 +334,21 @@ class TlsTransportTest {
     private final Map<String, Object> values = new HashMap<>();
 
     private void start(Map<String, Object> extra) throws Exception {
-        int sip = freePort();
+        int sip = TestStacks.freePort();
         values.put("udp_enabled", true);
         values.put("udp_port", sip);
         values.put("tcp_enabled", true);
         values.put("tcp_port", sip);
         values.put("ws_enabled", false);
         values.put("tls_enabled", true);
-        values.put("tls_port", freePort());
+        values.put("tls_port", TestStacks.freePort());
         values.put("wss_enabled", true);
-        values.put("wss_port", freePort());
+        values.put("wss_port", TestStacks.freePort());
         values.put("tls_keystore", keystore.toString());
         values.put("tls_keystore_password", PASSWORD);
         values.putAll(extra);
         stack = new SipStackComponent();
-        stack.activate(context(), TestStackConfig.of(values));
+        stack.activate(TestStacks.context(), TestStackConfig.of(values));
         addHandler("REGISTER");
     }
 
@@ -464,31 +460,6 @@ class TlsTransportTest {
 
     private void addHandler(String method) {
         SipRequestHandler handler = exchange -> exchange.respond(exchange.createResponse(200));
-        @SuppressWarnings("unchecked")
-        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
-                (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, Map.of("service.id", 1L, SipRequestHandler.METHOD, method));
-    }
-
-    private static int freePort() throws Exception {
-        try (java.net.DatagramSocket u = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
-             ServerSocket t = new ServerSocket(u.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
-            return t.getLocalPort();
-        } catch (IOException taken) {
-            return freePort();
-        }
-    }
-
-    private static BundleContext context() {
-        Bundle bundle = (Bundle) Proxy.newProxyInstance(TlsTransportTest.class.getClassLoader(), new Class<?>[] {Bundle.class},
-                (p, m, a) -> m.getName().equals("getVersion") ? new Version(1, 0, 0) : null);
-        return (BundleContext) Proxy.newProxyInstance(TlsTransportTest.class.getClassLoader(), new Class<?>[] {BundleContext.class},
-                (p, m, a) -> switch (m.getName()) {
-                    case "getBundle" -> bundle;
-                    case "registerService" -> Proxy.newProxyInstance(TlsTransportTest.class.getClassLoader(),
-                            new Class<?>[] {ServiceRegistration.class}, (p2, m2, a2) -> null);
-                    default -> null;
-                });
+        stack.addHandler(TestStacks.objects(handler), Map.of("service.id", 1L, SipRequestHandler.METHOD, method));
     }
 }

@@ -24,7 +24,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
-import org.osgi.service.component.ComponentServiceObjects;
 import org.screamrouter.sip.stack.SipRequestHandler;
 
 /**
@@ -129,11 +128,7 @@ class UdpHandOverTest {
         stack.activate(context(withFramework), TestStackConfig.of(Map.of("udp_enabled", true, "udp_port", port, "tcp_enabled", false,
                 "tcp_port", port, "ws_enabled", false, "ws_port", 1)));
         SipRequestHandler handler = exchange -> exchange.respond(exchange.createResponse(200, reason));
-        @SuppressWarnings("unchecked")
-        ComponentServiceObjects<SipRequestHandler> objects = (ComponentServiceObjects<SipRequestHandler>) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ComponentServiceObjects.class},
-                (p, m, a) -> m.getName().equals("getService") ? handler : null);
-        stack.addHandler(objects, Map.of("service.id", 1L, SipRequestHandler.METHOD, "OPTIONS"));
+        stack.addHandler(TestStacks.objects(handler), Map.of("service.id", 1L, SipRequestHandler.METHOD, "OPTIONS"));
         return stack;
     }
 
