@@ -89,10 +89,10 @@ settle() { # $1 = port
 }
 # one sipp run: $1 = target port, $2 = scenario, $3 = injection file, $4 = rate, $5 = calls, $6 = name.
 # Prints "<successful> <failed> <retransmissions>"; per-call response times in $work/$6/*_rtt.csv
-sipp_run() {
+sipp_run() { # $1 port, $2 scenario, $3 injection file, $4 rate, $5 calls, $6 label; sipp ends after 3 times the calls' time + 30 s
     local dir="$work/$6"; rm -rf "$dir"; mkdir -p "$dir"
     (cd "$dir" && sipp "127.0.0.1:$1" -sf "$top/bench/sipp/$2" -inf "$3" -i 127.0.0.1 -p "$sipp_port" \
-        -m "$5" -r "$4" -rp 1000 -buff_size 8388608 -nostdin -timeout $((seconds * 3 + 30))s \
+        -m "$5" -r "$4" -rp 1000 -buff_size 8388608 -nostdin -timeout $(($5 * 3 / $4 + 30))s \
         -trace_stat -stf "$dir/stat.csv" -trace_rtt -rtt_freq 1 >/dev/null 2>&1) || true
     echo "$(stat "$dir/stat.csv" 'SuccessfulCall(C)') $(stat "$dir/stat.csv" 'FailedCall(C)') $(stat "$dir/stat.csv" 'Retransmissions(C)')"
 }
@@ -155,10 +155,18 @@ ladder() {
         "${result[$label.p50]}" "${result[$label.p99]}" "$fail" "$re" "${result[$label.cpu]}" >&2
 }
 
-seed() { # $1 = port, $2 = scenario, $3 = injection file, $4 = label: registers every device at 2,000/s
+seeded=0
+seed() { # $1 = port, $2 = scenario, $3 = injection file, $4 = label: registers every device at 2,000/s; sets seeded
     local ok fail re
     read -r ok fail re <<< "$(sipp_run "$1" "$2" "$3" 2000 "$devices" "seed-$4")"
+    seeded=${ok:-0}
     echo "  seeded $4: $ok registered, $fail failed, $re retransmissions" >&2
+    # the memory per device divides by the devices registered; fewer than asked would also leave the re-REGISTER
+    # ladder registering some devices anew
+    [ "$seeded" -eq "$devices" ] || echo "  WARNING: $seeded of $devices devices registered" >&2
+}
+per_device() { # $1 = bytes: per device registered by the last seeding
+    [ "$seeded" -gt 0 ] && echo $(( $1 / seeded )) || echo -
 }
 
 # ---- ours ----
@@ -189,9 +197,9 @@ ours_stop() {
 ours_memory() { # $1 = label, $2 = heap before the devices (KB)
     local after; after=$(heap_kb)
     result[ours-$1.heap]=$after
-    result[ours-$1.perbinding]=$(( (after - $2) * 1024 / devices ))
+    result[ours-$1.perbinding]=$(per_device $(( (after - $2) * 1024 )))
     result[ours-$1.rss]=$(rss_kb "$(java_pid)")
-    echo "  ours ($1): heap after full GC $2 KB -> $after KB, $(( (after - $2) * 1024 / devices )) bytes per device; RSS ${result[ours-$1.rss]} KB" >&2
+    echo "  ours ($1): heap after full GC $2 KB -> $after KB, ${result[ours-$1.perbinding]} bytes per device; RSS ${result[ours-$1.rss]} KB" >&2
 }
 ours_round() { # $1 = label (plain or device), $2 = scenario, $3 = injection file of the N devices, $4 = new kind
     ours_start "$1"
@@ -283,7 +291,7 @@ echo "== Kamailio (plain REGISTER)" >&2
 kamailio_start
 kbefore=$(kamailio_shm_kb)
 seed "$kport" register.xml "$work/plain.csv" kamailio
-result[kamailio.perbinding]=$(( ($(kamailio_shm_kb) - kbefore) * 1024 / devices ))
+result[kamailio.perbinding]=$(per_device $(( ($(kamailio_shm_kb) - kbefore) * 1024 )))
 result[kamailio.rss]=$(kamailio_rss_kb)
 echo "  Kamailio: shared memory $kbefore KB -> $(kamailio_shm_kb) KB, ${result[kamailio.perbinding]} bytes per binding; RSS (all processes, shm counted in each) ${result[kamailio.rss]} KB" >&2
 wants re && ladder "kamailio.re" "$kport" register.xml "$work/plain.csv"
