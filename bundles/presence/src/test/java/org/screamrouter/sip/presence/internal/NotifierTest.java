@@ -169,8 +169,8 @@ class NotifierTest {
         Sent last = h.awaitSent(1).get(0);
         assertThat(last.header("Subscription-State")).isEqualTo("terminated;reason=timeout");
         assertThat(last.body()).contains("<basic>open</basic>");
-        await(() -> table.size() == 0, "the subscription is gone");
-        assertThat(store.loadSubscriptions()).isEmpty();
+        // out of the table, then out of the store, on the notifier's thread: wait for both
+        await(() -> table.size() == 0 && store.loadSubscriptions().isEmpty(), "the subscription is gone");
     }
 
     @Test
