@@ -170,6 +170,7 @@ public class CallsPeersIT {
         } finally {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Baresip.delete(dir);
         }
     }
 
@@ -217,6 +218,7 @@ public class CallsPeersIT {
         } finally {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Baresip.delete(dir);
         }
     }
 }

@@ -484,6 +484,7 @@ public class PresenceIT {
             } finally {
                 process.destroy();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                Baresip.delete(dir);
             }
         }
     }

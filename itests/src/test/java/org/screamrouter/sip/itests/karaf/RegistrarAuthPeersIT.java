@@ -144,6 +144,7 @@ public class RegistrarAuthPeersIT {
         } finally {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Baresip.delete(dir);
         }
     }
 }

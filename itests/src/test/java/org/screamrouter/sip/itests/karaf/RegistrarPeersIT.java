@@ -125,6 +125,7 @@ public class RegistrarPeersIT {
         } finally {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Baresip.delete(dir);
         }
     }
 

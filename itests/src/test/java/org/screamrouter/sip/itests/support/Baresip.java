@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * baresip's configuration for the peer tests (docs/peers.md): headless audio (a 440 Hz sine in, nothing out), SIP on
@@ -32,5 +34,14 @@ public final class Baresip {
         lines.addAll(List.of(extra));
         lines.add("");
         Files.writeString(dir.resolve("config"), String.join("\n", lines));
+    }
+
+    /** Deletes a configuration folder and what baresip wrote into it (its log); a test calls it once baresip ended. */
+    public static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 }
