@@ -62,7 +62,7 @@ public class ClientAuthIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        File users = File.createTempFile("screamrouter-sip", ".users");
+        File users = File.createTempFile("screamrouter-sip", ".users", new File(System.getProperty("itest.target"))); // not /tmp: the fork is killed before deleteOnExit
         users.deleteOnExit();
         Files.writeString(users.toPath(), String.join("\n", line("alice", "wonder"), line("bob", "builder"), ""));
         return KarafRun.options(

@@ -85,7 +85,7 @@ public class RegistrarAuthIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        File users = File.createTempFile("screamrouter-sip", ".users");
+        File users = File.createTempFile("screamrouter-sip", ".users", new File(System.getProperty("itest.target"))); // not /tmp: the fork is killed before deleteOnExit
         users.deleteOnExit();
         Files.writeString(users.toPath(), String.join("\n", "# RegistrarAuthIT users",
                 line("alice", "secret"), line("bob", "b0bpass"), line("carol", "c4rol"), line("dave", "right"), ""));

@@ -56,7 +56,7 @@ public class RegistrarAuthPeersIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        File users = File.createTempFile("screamrouter-sip", ".users");
+        File users = File.createTempFile("screamrouter-sip", ".users", new File(System.getProperty("itest.target"))); // not /tmp: the fork is killed before deleteOnExit
         users.deleteOnExit();
         Files.writeString(users.toPath(), String.join("\n", "# RegistrarAuthPeersIT users",
                 line("alice", "secret"), line("bob", "b0bpass"), line("dave", "right"), ""));

@@ -59,8 +59,11 @@ class RegisterFuzzTest {
     }
 
     @AfterContainer
-    static void stop() {
+    static void stop() throws Exception {
         registrar.deactivate();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
     }
 
     @Property
