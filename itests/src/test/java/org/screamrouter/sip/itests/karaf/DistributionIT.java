@@ -91,6 +91,21 @@ public class DistributionIT {
         assertTrue("a refresh during boot:\n" + String.join("\n", deployer), deployer.stream().noneMatch(l -> l.contains("Stopping bundles:")));
     }
 
+    /**
+     * No bundle of ours logs an ERROR while the server comes up. The WHEP servlet needs the audio bridge, and the bridge
+     * took every {@code ListenerEndedListener} (the servlet is one) as it activated: Felix HTTP asking for the servlet
+     * made SCR activate the bridge, which asked for the servlet again, and SCR logged "ServiceFactory.getService()
+     * resulted in a cycle" at every start.
+     */
+    @Test
+    public void bootLogsNoErrorOfOurs() throws Exception {
+        Await.until("every component of our bundles ACTIVE or SATISFIED", SETTLE, this::componentStates,
+                states -> !states.isEmpty() && states.stream().allMatch(s -> s.endsWith("ACTIVE") || s.endsWith("SATISFIED") || s.endsWith("NO_CONFIGURATION")));
+        List<String> errors = java.nio.file.Files.readAllLines(java.nio.file.Path.of(System.getProperty("karaf.data"), "log", "karaf.log"))
+                .stream().filter(l -> l.contains("| ERROR |") && l.contains(BSN_PREFIX)).toList();
+        assertEquals("ERROR lines of our bundles in karaf.log:\n" + String.join("\n", errors), List.of(), errors);
+    }
+
     @Test
     public void screamrouterSipFeatureIsInstalledAndEveryComponentIsActive() throws Exception {
         Feature feature = features.getFeature("screamrouter-sip");

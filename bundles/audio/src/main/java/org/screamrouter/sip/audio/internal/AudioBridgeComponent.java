@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -59,7 +60,11 @@ import org.slf4j.LoggerFactory;
 public class AudioBridgeComponent implements AudioBridge {
     private static final Logger LOG = LoggerFactory.getLogger(AudioBridgeComponent.class);
 
-    private final List<ListenerEndedListener> endedListeners = new CopyOnWriteArrayList<>();
+    /**
+     * Held as service objects, taken only when a listener ends: the WHEP servlet is one and needs this bridge, so
+     * taking it while the bridge activates (as a plain reference does) was a cycle SCR logged as an ERROR at each start.
+     */
+    private final List<ComponentServiceObjects<ListenerEndedListener>> endedListeners = new CopyOnWriteArrayList<>();
     private final Map<String, SinkInput> sinks = new ConcurrentHashMap<>();
     private final Map<String, ScreamReceiver> receivers = new ConcurrentHashMap<>();
     /** Key: sinkId + '\0' + listenerId. */
@@ -75,11 +80,11 @@ public class AudioBridgeComponent implements AudioBridge {
     private volatile String engineProblem;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addEndedListener(ListenerEndedListener l) {
+    void addEndedListener(ComponentServiceObjects<ListenerEndedListener> l) {
         endedListeners.add(l);
     }
 
-    void removeEndedListener(ListenerEndedListener l) {
+    void removeEndedListener(ComponentServiceObjects<ListenerEndedListener> l) {
         endedListeners.remove(l);
     }
 
@@ -440,11 +445,15 @@ public class AudioBridgeComponent implements AudioBridge {
     private void ended(ListenerInfo before, ListenerEndedListener.Reason reason) {
         ListenerInfo info = new ListenerInfo(before.sinkId(), before.listenerId(), before.kind(), before.peer(),
                 ListenerInfo.State.CLOSED, before.codec(), before.packetsSent(), before.bytesSent(), before.created());
-        for (ListenerEndedListener e : endedListeners) {
+        for (ComponentServiceObjects<ListenerEndedListener> objects : endedListeners) {
+            ListenerEndedListener e = null;
             try {
-                e.listenerEnded(info, reason);
+                e = objects.getService();
+                if (e != null) e.listenerEnded(info, reason);
             } catch (RuntimeException ex) {
                 LOG.warn("A listener-ended callback failed", ex);
+            } finally {
+                if (e != null) objects.ungetService(e);
             }
         }
     }

@@ -285,7 +285,7 @@ class RtpListenerLoopbackTest {
         bridge.deactivate();
         bridge = new AudioBridgeComponent();
         List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
-        bridge.addEndedListener((info, reason) -> ended.add(info.listenerId() + " " + reason + " " + info.state()));
+        bridge.addEndedListener(EndedListeners.objects((info, reason) -> ended.add(info.listenerId() + " " + reason + " " + info.state())));
         bridge.activate(TestConfig.of(Map.of("sinks", new String[] {"living-room:" + screamPort}, "input_address", "127.0.0.1",
                 "test_tone", "auto", "media_port_min", 0, "media_port_max", 0, "webrtc_enabled", false, "rtp_liveness_timeout_ms", 1500)));
         try (DatagramSocket talking = new DatagramSocket(0, LOOPBACK)) {

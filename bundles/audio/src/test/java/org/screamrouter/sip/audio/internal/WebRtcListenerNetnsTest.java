@@ -35,7 +35,7 @@ class WebRtcListenerNetnsTest {
                 "runs in the webrtc-netns execution only (a network namespace with a veth pair)");
         threadsBefore = Thread.getAllStackTraces().keySet();
         bridge = new AudioBridgeComponent();
-        bridge.addEndedListener((info, reason) -> ended.add(info.listenerId() + ":" + reason + ":" + info.state()));
+        bridge.addEndedListener(EndedListeners.objects((info, reason) -> ended.add(info.listenerId() + ":" + reason + ":" + info.state())));
         bridge.activate(TestConfig.of(Map.of("test_tone", "on", "connectivity_timeout", 3, "media_port_min", 0,
                 "media_port_max", 0)));
     }
