@@ -13,7 +13,6 @@ import javax.sip.header.UserAgentHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.screamrouter.sip.stack.SipHeaders;
 import org.screamrouter.sip.stack.SipMessages;
 
 /**
@@ -28,6 +27,7 @@ final class MessageSupport implements SipMessages {
     private final AddressFactory addressFactory = new AddressFactoryImpl();
     private final ServerHeader server;
     private final UserAgentHeader userAgent;
+    private final ResponseTags tags = new ResponseTags(new java.security.SecureRandom());
 
     MessageSupport(String product) {
         ServerHeader header = null;
@@ -55,7 +55,10 @@ final class MessageSupport implements SipMessages {
 
     @Override public AddressFactory addresses() { return addressFactory; }
 
-    /** A response with a To tag on everything but 100 (RFC 3261 8.2.6.2) and the configured Server header. */
+    /**
+     * A response with a To tag on everything but 100 (RFC 3261 8.2.6.2: the same for every response to the request,
+     * {@link ResponseTags}) and the configured Server header.
+     */
     Response response(Request request, int status, String reason) {
         try {
             Response response = messageFactory.createResponse(status, request);
@@ -64,7 +67,7 @@ final class MessageSupport implements SipMessages {
             }
             ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
             if (status > 100 && to != null && to.getTag() == null) {
-                to.setTag(SipHeaders.newTag());
+                to.setTag(tags.tagFor(request));
             }
             if (server != null && response.getHeader(ServerHeader.NAME) == null) {
                 response.setHeader(server);

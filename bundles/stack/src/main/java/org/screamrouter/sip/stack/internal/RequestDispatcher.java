@@ -46,6 +46,12 @@ final class RequestDispatcher implements SipListener {
     /** Methods the stack itself never answers (RFC 3261 17.1.1.3: ACK gets no response). */
     private static final Set<String> NO_ANSWER = Set.of(Request.ACK);
     /**
+     * Methods whose answer is made again for a retransmission rather than kept (RFC 3261 8.2.7, as a stateless UAS):
+     * the same request gets the same answer, To tag included ({@link ResponseTags}). OPTIONS, the keep-alive most
+     * devices send: at the rates of issue 15, 32 s of kept answers were most of the server's long-lived allocation.
+     */
+    private static final Set<String> ANSWERED_AGAIN = Set.of(Request.OPTIONS);
+    /**
      * Methods this server knows of (RFC 3261 and the extensions that define methods): one of these without a
      * handler is 405 Method Not Allowed; any other is 501 Not Implemented (RFC 3261 8.2.1, RFC 4475 3.1.1.2).
      */
@@ -101,10 +107,10 @@ final class RequestDispatcher implements SipListener {
         }
         String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request, flow);
         Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
-        Response earlier = cache.lookup(key, System.nanoTime());
+        ResponseCache.Cached earlier = cache.lookup(key, System.nanoTime());
         if (earlier != null) {
             counters.increment("retransmissions");
-            send(exchange, earlier);
+            resend(exchange, earlier);
             return;
         }
         if (held.resuming(key)) {
@@ -123,7 +129,7 @@ final class RequestDispatcher implements SipListener {
             if (earlier != null) {
                 // answered between the lookup above and now
                 counters.increment("retransmissions");
-                send(exchange, earlier);
+                resend(exchange, earlier);
                 return;
             }
             admitted(exchange);
@@ -398,10 +404,11 @@ final class RequestDispatcher implements SipListener {
         }
     }
 
-    /** Sends a response on the flow its request came from. */
+    /**
+     * Sends a response on the flow its request came from. A final answer sent over UDP without a transaction is kept
+     * ({@link ResponseCache}) as the very datagram sent, encoded once for both.
+     */
     void send(Exchange exchange, Response response) {
-        // kept before it is sent: a retransmission racing the answer must find it
-        cache.remember(exchange.cacheKey(), response, System.nanoTime());
         try {
             ServerTransaction transaction = exchange.existingTransaction();
             if (transaction != null) {
@@ -411,11 +418,21 @@ final class RequestDispatcher implements SipListener {
                 ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
                 via.setReceived(exchange.flow().address());
                 via.setParameter("rport", Integer.toString(exchange.flow().port()));
-                // as a datagram to the packet's source, on the channel it came in on. Not SipProvider.sendResponse: it
+                // as a datagram to the packet's source, from the socket it came in on. Not SipProvider.sendResponse: it
                 // opens the transport the Via names (RFC 4475 regaut01 names TCP), and refuses while any server
                 // transaction has the same branch, whatever its sent-by, method or source
-                ((MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel())
-                        .sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
+                MessageChannel channel = (MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel();
+                if (channel.getMessageProcessor() instanceof UdpIntake.Processor udp) {
+                    byte[] datagram = ((SIPMessage) response).encodeAsBytes(channel.getTransport());
+                    if (!ANSWERED_AGAIN.contains(exchange.request().getMethod())) {
+                        // kept before it is sent: a retransmission racing the answer must find it
+                        cache.remember(exchange.cacheKey(), datagram, response.getStatusCode(), System.nanoTime());
+                    }
+                    udp.send(datagram, exchange.flow().remote());
+                } else {
+                    // JAIN-SIP's own UDP processor (UdpIntake could not be put in): nothing kept, a copy is handled again
+                    channel.sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
+                }
             } else {
                 // connection-oriented: the connection the request came on
                 Object channel = ((SIPRequest) exchange.request()).getMessageChannel();
@@ -425,6 +442,18 @@ final class RequestDispatcher implements SipListener {
         } catch (Exception e) {
             counters.increment("errors.send");
             LOG.debug("could not send {} to {} (counted as errors.send; a peer gone before its answer is routine): {}", response.getStatusCode(), exchange.flow(), e.toString());
+        }
+    }
+
+    /** Answers a retransmitted request with the datagram kept for it (only UDP answers are kept). */
+    private void resend(Exchange exchange, ResponseCache.Cached kept) {
+        try {
+            MessageChannel channel = (MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel();
+            ((UdpIntake.Processor) channel.getMessageProcessor()).send(kept.datagram(), exchange.flow().remote());
+            counters.response(kept.status());
+        } catch (IOException | RuntimeException e) {
+            counters.increment("errors.send");
+            LOG.debug("could not send {} again to {} (counted as errors.send): {}", kept.status(), exchange.flow(), e.toString());
         }
     }
 

@@ -1,29 +1,30 @@
 package org.screamrouter.sip.stack.internal;
 
-import gov.nist.javax.sip.message.SIPResponse;
-import gov.nist.javax.sip.parser.StringMsgParser;
-import java.text.ParseException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
-import javax.sip.message.Response;
 import org.screamrouter.sip.stack.Flow;
 
 /**
- * The last final response to each request answered without a transaction, kept for the retransmission
+ * The last final response to each request answered over UDP without a transaction, kept for the retransmission
  * window (64*T1 = 32 s, RFC 3261 17.2.2) so a retransmitted request gets the same answer instead of being
- * handled twice (a retransmitted REGISTER must not look like a replay). Bounded: past the limit nothing new
- * is kept, which degrades to handling retransmissions again, never to running out of memory.
+ * handled twice (a retransmitted REGISTER must not look like a replay). Over TCP and WebSocket a UAC does not
+ * retransmit (Timer J is zero on reliable transports), so nothing is kept for them, nor for OPTIONS, which is answered
+ * again ({@code RequestDispatcher.ANSWERED_AGAIN}). Bounded: past the limit nothing new is kept, which degrades to
+ * handling retransmissions again, never to running out of memory.
  *
- * <p>Each response is kept as the bytes it encodes to (about 400 bytes for a REGISTER's 200 OK) and parsed again
- * only for a retransmission: a parsed JAIN-SIP response and its headers take about ten times that, and at 10,000
- * requests a second the window holds 200,000 of them (issue 15: about 1 GB of old generation, the long GC pauses).
+ * <p>Each response is kept as the datagram that was sent (about 400 bytes for a REGISTER's 200 OK, its Via already
+ * carrying the flow's {@code received} and {@code rport}), and a retransmission is answered with those bytes as
+ * they are: no parse, no encode. A parsed JAIN-SIP response and its headers take about ten times the memory, and
+ * parsing the kept answer again for each retransmission made a retransmission dearer than a new request, so an
+ * overloaded server fell further behind (issue 15).
  */
 final class ResponseCache {
-    private record Cached(byte[] response, long expiresAtNanos) {}
+    /** A datagram kept: what was sent, its status code (for the counters) and when it is forgotten. */
+    record Cached(byte[] datagram, int status, long expiresAtNanos) {}
 
     private final ConcurrentHashMap<String, Cached> entries = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
@@ -59,43 +60,20 @@ final class ResponseCache {
         return key.append('|').append(request.getMethod()).toString();
     }
 
-    /**
-     * The response kept under this key, or null: a new object each time, parsed from the kept bytes, because sending
-     * sets the Via's {@code received} and {@code rport} of the flow it goes to: the kept response stays as it was made.
-     */
-    Response lookup(String key, long nowNanos) {
+    /** The datagram kept under this key, or null. */
+    Cached lookup(String key, long nowNanos) {
         Cached cached = key == null ? null : entries.get(key);
-        if (cached == null || cached.expiresAtNanos() - nowNanos < 0) {
-            return null;
-        }
-        try {
-            return (Response) new StringMsgParser().parseSIPMessage(cached.response(), true, false, null);
-        } catch (ParseException e) {
-            throw new IllegalStateException("a response this server made does not parse again: " + e.getMessage(), e);
-        }
+        return cached == null || cached.expiresAtNanos() - nowNanos < 0 ? null : cached;
     }
 
-    void remember(String key, Response response, long nowNanos) {
-        if (key == null || response.getStatusCode() < 200) {
+    /** Keeps the datagram sent as the final answer ({@code status} >= 200) to the request of this key. */
+    void remember(String key, byte[] datagram, int status, long nowNanos) {
+        if (key == null || status < 200 || size.get() >= limit) {
             return;
         }
-        if (size.get() >= limit) {
-            return;
-        }
-        byte[] bytes = encode(response);
-        if (bytes != null && entries.put(key, new Cached(bytes, nowNanos + windowNanos)) == null) {
+        if (entries.put(key, new Cached(datagram, status, nowNanos + windowNanos)) == null) {
             size.incrementAndGet();
         }
-    }
-
-    /**
-     * The response as bytes, its top Via as it is (JAIN-SIP's encoder sets that Via's transport to the one it is
-     * given); null without a Via (a response to a request without one is not kept: it has no key either).
-     */
-    private static byte[] encode(Response response) {
-        SIPResponse sip = (SIPResponse) response;
-        ViaHeader via = sip.getTopmostVia();
-        return via == null ? null : sip.encodeAsBytes(via.getTransport());
     }
 
     void expire(long nowNanos) {

@@ -149,6 +149,11 @@ final class UdpIntake {
             }
         }
 
+        /** Sends a datagram from this listening point's socket: the answers to requests without a transaction. */
+        void send(byte[] datagram, InetSocketAddress to) throws IOException {
+            sock.send(new DatagramPacket(datagram, datagram.length, to));
+        }
+
         @Override
         public void stop() {
             if (!handOver.parking()) {

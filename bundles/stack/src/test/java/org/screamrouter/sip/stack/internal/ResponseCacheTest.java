@@ -3,11 +3,10 @@ package org.screamrouter.sip.stack.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.message.SIPResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
-import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 import org.screamrouter.sip.stack.Flow;
 
@@ -21,14 +20,21 @@ class ResponseCacheTest {
                 + "Call-ID: c1\r\nCSeq: " + cseq + " REGISTER\r\nContent-Length: 0\r\n\r\n");
     }
 
+    /** The datagram a 200 to this request was sent as. */
+    private byte[] ok(Request request) throws Exception {
+        return ((SIPResponse) factory.createResponse(200, request)).encodeAsBytes("UDP");
+    }
+
     @Test
-    void retransmissionWithinWindowGetsTheSameFinalResponse() throws Exception {
+    void retransmissionWithinWindowGetsTheSameDatagram() throws Exception {
         ResponseCache cache = new ResponseCache(32_000_000_000L, 10);
         Request request = register("z9hG4bK-1", 1);
-        Response ok = factory.createResponse(200, request);
-        cache.remember(ResponseCache.key(request, udp(5999)), ok, 0);
+        byte[] sent = ok(request);
+        cache.remember(ResponseCache.key(request, udp(5999)), sent, 200, 0);
 
-        assertThat(cache.lookup(ResponseCache.key(register("z9hG4bK-1", 1), udp(5999)), 31_000_000_000L)).usingComparator(java.util.Comparator.comparing(Object::toString)).isEqualTo(ok);
+        ResponseCache.Cached kept = cache.lookup(ResponseCache.key(register("z9hG4bK-1", 1), udp(5999)), 31_000_000_000L);
+        assertThat(kept.datagram()).isEqualTo(sent);
+        assertThat(kept.status()).isEqualTo(200);
         assertThat(cache.lookup(ResponseCache.key(register("z9hG4bK-2", 2), udp(5999)), 1)).isNull();
         assertThat(cache.lookup(ResponseCache.key(request, udp(5999)), 33_000_000_000L)).isNull();
     }
@@ -42,36 +48,20 @@ class ResponseCacheTest {
         // issue 13 item 8: a UA on a hostile LAN copies another's branch and Via; it must not get that UA's answer
         ResponseCache cache = new ResponseCache(32_000_000_000L, 10);
         Request request = register("z9hG4bK-same", 1);
-        Response forA = factory.createResponse(200, request);
-        cache.remember(ResponseCache.key(request, udp(5001)), forA, 0);
+        cache.remember(ResponseCache.key(request, udp(5001)), ok(request), 200, 0);
 
         assertThat(cache.lookup(ResponseCache.key(request, udp(5002)), 1)).as("another source port").isNull();
         assertThat(cache.lookup(ResponseCache.key(request, new Flow("tcp", udp(5001).remote())), 1)).as("another transport").isNull();
         assertThat(cache.lookup(ResponseCache.key(request, new Flow("udp", new InetSocketAddress("127.0.0.2", 5001))), 1))
                 .as("another source address").isNull();
-        assertThat(cache.lookup(ResponseCache.key(request, udp(5001)), 1).getStatusCode()).as("the same flow").isEqualTo(200);
-    }
-
-    @Test
-    void eachLookupIsACopyThatSendingCannotChange() throws Exception {
-        ResponseCache cache = new ResponseCache(32_000_000_000L, 10);
-        Request request = register("z9hG4bK-1", 1);
-        Response ok = factory.createResponse(200, request);
-        String key = ResponseCache.key(request, udp(5001));
-        cache.remember(key, ok, 0);
-        String before = ok.toString();
-
-        Response first = cache.lookup(key, 1);
-        assertThat(first).isNotSameAs(ok);
-        ((ViaHeader) first.getHeader(ViaHeader.NAME)).setParameter("rport", "6666");
-        assertThat(cache.lookup(key, 2).toString()).isEqualTo(before).doesNotContain("6666");
+        assertThat(cache.lookup(ResponseCache.key(request, udp(5001)), 1).status()).as("the same flow").isEqualTo(200);
     }
 
     @Test
     void provisionalResponsesAreNotKept() throws Exception {
         ResponseCache cache = new ResponseCache(32_000_000_000L, 10);
         Request request = register("z9hG4bK-1", 1);
-        cache.remember(ResponseCache.key(request, udp(5999)), factory.createResponse(100, request), 0);
+        cache.remember(ResponseCache.key(request, udp(5999)), ((SIPResponse) factory.createResponse(100, request)).encodeAsBytes("UDP"), 100, 0);
         assertThat(cache.size()).isZero();
     }
 
@@ -80,7 +70,7 @@ class ResponseCacheTest {
         ResponseCache cache = new ResponseCache(10, 2);
         for (int i = 0; i < 5; i++) {
             Request r = register("z9hG4bK-" + i, i);
-            cache.remember(ResponseCache.key(r, udp(5999)), factory.createResponse(200, r), 0);
+            cache.remember(ResponseCache.key(r, udp(5999)), ok(r), 200, 0);
         }
         assertThat(cache.size()).isEqualTo(2);
         cache.expire(100);
