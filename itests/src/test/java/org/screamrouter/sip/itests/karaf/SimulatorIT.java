@@ -62,7 +62,8 @@ public class SimulatorIT {
         }
         Path script = Path.of(System.getProperty("karaf.home"), "bin", "screamrouter-sim");
         assertTrue(script + " is in the distribution", Files.isRegularFile(script));
-        Path log = Files.createTempFile("simulator", ".log");
+        // in the container's own folder (under itests/target), not in /tmp, where one was left per run
+        Path log = Path.of(System.getProperty("karaf.data"), "simulator.log");
         List<String> command = List.of("sh", script.toString(), "--server", "127.0.0.1:" + KarafRun.sipPort(), "--count",
                 Integer.toString(DEVICES), "--uuid-prefix", prefix, "--expires", "600", "--keepalive", "10");
         long start = System.nanoTime();
