@@ -97,13 +97,10 @@ class StatelessRequestsTest {
 
     @Test
     void aRetransmittedRegisterIsAnsweredFromTheCacheWithoutReachingTheHandlerAgain() throws Exception {
-        DatagramSocket a = socket();
-        String register = request("REGISTER", "once", "z9hG4bKonce", false);
-        send(a, register);
-        String first = receive(a);
+        String[] answers = answersToTwoCopies(request("REGISTER", "once", "z9hG4bKonce", false));
+        String first = answers[0];
+        String again = answers[1];
         assertThat(first).startsWith("SIP/2.0 200 OK once");
-        send(a, register);
-        String again = receive(a);
         assertThat(again).startsWith("SIP/2.0 200 OK once");
         // the same answer, To tag included (RFC 3261 17.2.2: the last response is sent again)
         assertThat(Wire.header(again, "To", "t")).isEqualTo(Wire.header(first, "To", "t"));
@@ -117,12 +114,9 @@ class StatelessRequestsTest {
      */
     @Test
     void aRetransmittedOptionsIsAnsweredAgainWithTheSameToTag() throws Exception {
-        DatagramSocket a = socket();
-        String options = request("OPTIONS", "ping", "z9hG4bKping", false);
-        send(a, options);
-        String first = receive(a);
-        send(a, options);
-        String again = receive(a);
+        String[] answers = answersToTwoCopies(request("OPTIONS", "ping", "z9hG4bKping", false));
+        String first = answers[0];
+        String again = answers[1];
         assertThat(first).startsWith("SIP/2.0 200 OK ping");
         assertThat(again).startsWith("SIP/2.0 200 OK ping");
         assertThat(Wire.header(again, "To", "t")).contains("tag=").isEqualTo(Wire.header(first, "To", "t"));
@@ -206,6 +200,15 @@ class StatelessRequestsTest {
                 + "To: <sip:watson@example.com>" + (inDialog ? ";tag=remote1" : "") + "\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: 2 " + method + "\r\n"
                 + "Contact: <sip:watson@127.0.0.1:5999>\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    /** The answers to a request sent once and then again (a retransmission), from one socket. */
+    private String[] answersToTwoCopies(String raw) throws Exception {
+        DatagramSocket s = socket();
+        send(s, raw);
+        String first = receive(s);
+        send(s, raw);
+        return new String[] {first, receive(s)};
     }
 
     private DatagramSocket socket() throws Exception {
