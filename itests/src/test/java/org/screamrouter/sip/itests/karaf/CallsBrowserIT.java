@@ -29,6 +29,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
+import org.screamrouter.sip.itests.support.BrowserRun;
 import org.screamrouter.sip.itests.support.KarafRun;
 import org.screamrouter.sip.itests.support.KarafShell;
 import org.screamrouter.sip.itests.support.ServerOnVeth;
@@ -134,21 +135,20 @@ public class CallsBrowserIT {
     }
 
     /** Starts one of the browser scripts in {@code itests/browser} inside the namespace; its output goes to browser.log. */
-    private static Process browser(VethNamespace ns, Path work, String script, String... args) throws IOException {
+    private static BrowserRun browser(VethNamespace ns, Path work, String script, String... args) throws IOException {
         return browser(ns, work, java.util.Map.of(), script, args);
     }
 
-    private static Process browser(VethNamespace ns, Path work, java.util.Map<String, String> env, String script, String... args) throws IOException {
+    private static BrowserRun browser(VethNamespace ns, Path work, java.util.Map<String, String> env, String script, String... args) throws IOException {
         Path browser = Path.of(System.getProperty("itest.browser.dir"));
         List<String> command = new java.util.ArrayList<>(List.of(Tools.require("node", "nodejs"), browser.resolve(script).toString()));
         command.addAll(List.of(args));
         command.addAll(List.of(Tools.require("chromium", "chromium"), Files.createDirectory(work.resolve("profile")).toString()));
         ProcessBuilder pb = new ProcessBuilder(ns.exec(command.toArray(String[]::new))).redirectErrorStream(true)
                 .redirectOutput(work.resolve("browser.log").toFile());
-        pb.environment().put("HOME", work.toString());
         pb.environment().putAll(env);
         pb.directory(browser.toFile());
-        return pb.start();
+        return BrowserRun.start(pb, work);
     }
 
     /** The script's RESULT line, once it has printed one (or ended). */
@@ -182,8 +182,8 @@ public class CallsBrowserIT {
         Path work = work();
         Path bundle = jssip(work);
         String serverIp = ns.serverIp();
-        Process process = browser(ns, work, env, "call.js", url, serverIp, "kitchen", bundle.toString(), user);
-        try {
+        try (BrowserRun run = browser(ns, work, env, "call.js", url, serverIp, "kitchen", bundle.toString(), user)) {
+            Process process = run.process();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 fail("the browser did not finish within 120 s:\n" + Files.readString(work.resolve("browser.log")));
             }
@@ -196,8 +196,6 @@ public class CallsBrowserIT {
             assertTrue(result, result.contains("\"ended\":true"));
             Await.until("no call left in sip:calls", Duration.ofSeconds(10), () -> shell.run("sip:calls"), t -> !t.contains("kitchen"));
             return result;
-        } finally {
-            process.destroyForcibly();
         }
     }
 
@@ -270,8 +268,8 @@ public class CallsBrowserIT {
             assertEquals("too large", 413, httpStatus("POST", base + "/api/whep/kitchen", "application/sdp", "v=0\r\n" + "a=x\r\n".repeat(20000)));
 
             Path work = work();
-            Process process = browser(ns, work, "listen.js", base + "/listen/index.html?sink=kitchen");
-            try {
+            try (BrowserRun run = browser(ns, work, "listen.js", base + "/listen/index.html?sink=kitchen")) {
+                Process process = run.process();
                 String result = result(process, work);
                 assertTrue(result, !result.contains("\"error\":\""));
                 assertOpusWithEnergy(result);
@@ -282,8 +280,6 @@ public class CallsBrowserIT {
                 process.getOutputStream().close(); // the page presses Stop: DELETE
                 assertTrue("the browser script ends", process.waitFor(30, TimeUnit.SECONDS));
                 Await.until("no listener after the DELETE", Duration.ofSeconds(10), () -> bridgeListeners("kitchen"), n -> n == 0);
-            } finally {
-                process.destroyForcibly();
             }
         });
     }

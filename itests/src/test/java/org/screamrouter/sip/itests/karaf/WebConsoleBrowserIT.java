@@ -38,6 +38,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.screamrouter.sip.itests.Await;
 import org.screamrouter.sip.itests.Ports;
 import org.screamrouter.sip.itests.SipResponse;
+import org.screamrouter.sip.itests.support.BrowserRun;
 import org.screamrouter.sip.itests.support.CallPeer;
 import org.screamrouter.sip.itests.support.DeviceAgent;
 import org.screamrouter.sip.itests.support.KarafRun;
@@ -109,9 +110,8 @@ public class WebConsoleBrowserIT {
                 url, USER, PASSWORD, uuid, shots.toString(), Tools.require("chromium", "chromium"),
                 Files.createDirectory(work.resolve("profile")).toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).directory(browser.toFile());
-        pb.environment().put("HOME", work.toString());
-        Process process = pb.start();
-        try (DeviceAgent device = new DeviceAgent()) {
+        try (BrowserRun run = BrowserRun.start(pb, work); DeviceAgent device = new DeviceAgent()) {
+            Process process = run.process();
             Await.until("the registrar answers", Duration.ofSeconds(60), () -> device.exchange(new Register("probe-" + uuid.substring(0, 8),
                     port, device.port()).expires(60).toString(), port, Duration.ofMillis(500)), r -> r != null && r.status() == 200);
             long ready = line(process, log, "READY");
@@ -162,8 +162,6 @@ public class WebConsoleBrowserIT {
                 Path png = shots.resolve("console-" + view + ".png");
                 assertTrue(png + " saved", Files.isRegularFile(png) && Files.size(png) > 1000);
             }
-        } finally {
-            process.destroyForcibly();
         }
     }
 
@@ -199,9 +197,8 @@ public class WebConsoleBrowserIT {
                     https + "/console/", USER, PASSWORD, "kitchen", shots.toString(), Tools.require("chromium", "chromium"),
                     Files.createDirectory(work.resolve("profile")).toString(), PinnedHttps.spkiPin(cert)))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).directory(browser.toFile());
-            pb.environment().put("HOME", work.toString());
-            Process process = pb.start();
-            try {
+            try (BrowserRun run = BrowserRun.start(pb, work)) {
+                Process process = run.process();
                 String r = result(process, log, Duration.ofSeconds(120));
                 assertTrue(r, !r.contains("\"error\":\"") && r.contains("\"available\":true") && r.contains("\"sink\":\"kitchen\""));
                 assertTrue(r, r.contains("\"state\":\"playing\"") && r.contains("\"button\":\"Stop\"") && r.contains(" dBFS\""));
@@ -214,8 +211,6 @@ public class WebConsoleBrowserIT {
                 assertTrue(r, r.contains("\"listenersWhilePlaying\":1") && r.contains("\"stopped\":true")
                         && r.contains("\"buttonAfterStop\":\"Play\"") && r.contains("\"listenersAfterStop\":0"));
                 assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-            } finally {
-                process.destroyForcibly();
             }
         });
         Path png = shots.resolve("console-listen.png");
