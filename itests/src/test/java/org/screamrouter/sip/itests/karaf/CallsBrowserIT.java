@@ -244,7 +244,9 @@ public class CallsBrowserIT {
         String spki = java.util.Base64.getEncoder().encodeToString(
                 java.security.MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
         inNamespace("srwss", (ns, shell) -> {
-            Await.until("wss in sip:status", Duration.ofSeconds(30), () -> shell.run("sip:status"), t -> t.contains("wss"));
+            // the wss listening point on the namespace's address ("wss" alone is also in the status's certificate line)
+            Pattern wss = Pattern.compile("(?m)^\\s*wss\\s*\\|\\s*" + Pattern.quote(ns.serverIp()) + "\\s*\\|");
+            Await.until("wss on " + ns.serverIp() + " in sip:status", Duration.ofSeconds(30), () -> shell.run("sip:status"), t -> wss.matcher(t).find());
             callKitchen(ns, shell, "secure-browser", "wss://" + ns.serverIp() + ":" + Integer.getInteger("itest.sip.wss.port"),
                     java.util.Map.of("SPKI_PIN", spki));
             assertEquals("listeners of kitchen after BYE", 0, (int) Await.until("no listener left", Duration.ofSeconds(10),
