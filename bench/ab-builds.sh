@@ -8,7 +8,10 @@
 #
 #   bench/ab-builds.sh --bundle registrar --before old.jar --after new.jar [--scenario register-device] [--devices 20000]
 #                      [--rate 3000] [--seconds 15] [--rounds 2]
+#   bench/ab-builds.sh --before-java "-XX:+UseG1GC" --after-java "-XX:+UseZGC" ...   two JVM settings of one build
 #
+# --before-java / --after-java: options added to the server's JVM (EXTRA_JAVA_OPTS) of that side; with them, --bundle
+# and the jars may be left out (both sides then run the distribution as built).
 # --scenario: a bench/sipp file (register-device: ScreamRouter devices, re-REGISTER; register: plain re-REGISTER;
 # options: OPTIONS from plain devices). The devices are always registered with the matching REGISTER first.
 # Loopback only, unusual ports (bench/lib/server.sh); uses the distribution built in distribution/target/assembly.
@@ -16,12 +19,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-bundle=""; before=""; after=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2
+bundle=""; before=""; after=""; before_java=""; after_java=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --bundle) bundle=$2; shift ;;
         --before) before=$2; shift ;;
         --after) after=$2; shift ;;
+        --before-java) before_java=$2; shift ;;
+        --after-java) after_java=$2; shift ;;
         --scenario) scenario=$2; shift ;;
         --devices) n=$2; shift ;;
         --rate) rate=$2; shift ;;
@@ -31,15 +36,18 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -n "$bundle" ] && [ -f "$before" ] && [ -f "$after" ] || { echo "--bundle NAME --before JAR --after JAR are needed" >&2; exit 2; }
+if [ -n "$bundle$before$after" ] || [ -z "$before_java$after_java" ]; then
+    [ -n "$bundle" ] && [ -f "$before" ] && [ -f "$after" ] || { echo "--bundle NAME --before JAR --after JAR are needed (or --before-java/--after-java)" >&2; exit 2; }
+fi
 export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
 port=${SIP_PORT:-27660}
 seeding=register.xml; [ "$scenario" = register-device ] && seeding=register-device.xml
 stat() { awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print $c }' "$1"; }
 
-one_run() { # $1 = label, $2 = jar
+one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options
     ( bench_server "$top/bench/target/ab-builds" "$port"; work=$bench_work
-    cp "$2" "$server/system/org/screamrouter/sip/org.screamrouter.sip.$bundle/0.1.0-SNAPSHOT/org.screamrouter.sip.$bundle-0.1.0-SNAPSHOT.jar"
+    [ -z "$2" ] || cp "$2" "$server/system/org/screamrouter/sip/org.screamrouter.sip.$bundle/0.1.0-SNAPSHOT/org.screamrouter.sip.$bundle-0.1.0-SNAPSHOT.jar"
+    export EXTRA_JAVA_OPTS="$3"
     printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nmax.bindings.per.source = %d\nmax.devices = %d\nmax.devices.per.source = %d\n' \
         $((n * 40)) $((n * 40)) $((n * 40)) $((n * 40)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
     sed -i "s|^path = .*|path = $work/config.yaml|" "$server/etc/org.screamrouter.sip.config.cfg"
@@ -65,8 +73,9 @@ one_run() { # $1 = label, $2 = jar
         "$(stat "$work/load-stat.csv" 'FailedCall(C)')" "$(stat "$work/load-stat.csv" 'Retransmissions(C)')" "$pct" \
         $(( (c1 - c0) * 1000000 / tick / (rate * secs) )) "$(cut -d' ' -f1 /proc/loadavg)" )
 }
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); bundle $bundle, $scenario, $n devices, $rate/s for $secs s"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); bundle ${bundle:-(none)}, $scenario, $n devices, $rate/s for $secs s"
+[ -z "$before_java$after_java" ] || echo "JVM options: before '$before_java', after '$after_java'"
 for _ in $(seq 1 "$rounds"); do
-    one_run before "$before"
-    one_run after "$after"
+    one_run before "$before" "$before_java"
+    one_run after "$after" "$after_java"
 done
