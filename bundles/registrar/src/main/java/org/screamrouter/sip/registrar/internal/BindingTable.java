@@ -70,7 +70,7 @@ final class BindingTable {
             List<Binding> current = live(old, now);
             List<Binding> next = new ArrayList<>(current);
             for (Update u : updates) {
-                int i = indexOf(next, u.contact());
+                int i = indexOf(next, u.contact(), u.binding().contactUri());
                 Binding existing = null;
                 if (i >= 0) {
                     existing = next.get(i);
@@ -158,7 +158,7 @@ final class BindingTable {
         URI contact = parser.apply(binding.contactUri());
         byAor.compute(binding.addressOfRecord(), (key, old) -> {
             List<Binding> next = new ArrayList<>(old == null ? List.of() : old);
-            next.removeIf(e -> same(e, contact));
+            next.removeIf(e -> same(e, contact, binding.contactUri()));
             next.add(binding);
             next.sort(BEST_FIRST);
             count.addAndGet(next.size() - (old == null ? 0 : old.size()));
@@ -171,7 +171,7 @@ final class BindingTable {
     /** The binding of this AOR whose contact matches (RFC 3261 19.1.4, as {@link #apply} matches it), expired or not. */
     Optional<Binding> find(String aor, URI contact) {
         List<Binding> entries = byAor.get(aor);
-        int i = entries == null ? -1 : indexOf(entries, contact);
+        int i = entries == null ? -1 : indexOf(entries, contact, contact.toString());
         return i < 0 ? Optional.empty() : Optional.of(entries.get(i));
     }
 
@@ -277,17 +277,22 @@ final class BindingTable {
         return List.copyOf(live);
     }
 
-    private int indexOf(List<Binding> entries, URI contact) {
+    /** {@code text}: the contact as {@link Binding#contactUri()} writes it. */
+    private int indexOf(List<Binding> entries, URI contact, String text) {
         for (int i = 0; i < entries.size(); i++) {
-            if (same(entries.get(i), contact)) {
+            if (same(entries.get(i), contact, text)) {
                 return i;
             }
         }
         return -1;
     }
 
-    /** Whether the binding's contact is this URI (RFC 3261 19.1.4); a stored contact that no longer parses is not. */
-    private boolean same(Binding binding, URI contact) {
+    /**
+     * Whether the binding's contact is this URI (RFC 3261 19.1.4); a stored contact that no longer parses is not. The
+     * same text is the same URI, so the stored contact is parsed only when the texts differ (a refresh sends the same).
+     */
+    private boolean same(Binding binding, URI contact, String text) {
+        if (binding.contactUri().equals(text)) return true;
         try {
             return parser.apply(binding.contactUri()).equals(contact);
         } catch (IllegalArgumentException e) {

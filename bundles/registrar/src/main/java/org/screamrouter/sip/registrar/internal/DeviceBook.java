@@ -45,13 +45,17 @@ final class DeviceBook {
 
     /**
      * A device and who owns it. Its SDP body is not kept here: the device holds the parsed capabilities, and the body
-     * goes to the store when they change, to be parsed again at the next start (issue 15, heap per device).
+     * goes to the store when they change, to be parsed again at the next start (issue 15, heap per device). Kept is a
+     * digest of the body the capabilities came from ({@link #NO_BODY} without one), so that a refresh sending the same
+     * body is not parsed again ({@link #capabilitiesOf}).
      */
-    private record Entry(Device device, Owner owner) {
+    private record Entry(Device device, Owner owner, long sdpDigest) {
         Entry with(Device next) {
-            return new Entry(next, owner);
+            return new Entry(next, owner, sdpDigest);
         }
     }
+
+    static final long NO_BODY = 0;
 
     /** How long an offline device that is old enough to forget but still bound waits before it is judged again. */
     private static final Duration BOUND_RECHECK = Duration.ofSeconds(60);
@@ -83,9 +87,9 @@ final class DeviceBook {
         this.activity = activity;
     }
 
-    /** Puts back a device read from the store, without an event. */
-    void restore(Device device, Owner owner) {
-        Entry old = byUuid.put(device.uuid(), new Entry(device, owner));
+    /** Puts back a device read from the store, without an event; {@code sdp}: the body of its capabilities, or null. */
+    void restore(Device device, Owner owner, String sdp) {
+        Entry old = byUuid.put(device.uuid(), new Entry(device, owner, device.capabilities() == null ? NO_BODY : digest(sdp)));
         moved(old == null ? null : old.device().source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
@@ -135,13 +139,33 @@ final class DeviceBook {
     /** The operator released the device ({@code sip:device --reassign}): the next REGISTER naming it owns it. */
     boolean release(String uuid) {
         Entry[] changed = new Entry[1];
-        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), null));
+        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), null, e.sdpDigest()));
         if (changed[0] == null) {
             return false;
         }
         persist(changed[0]);
         LOG.info("device {} released by the operator: the next REGISTER naming it owns it", uuid);
         return true;
+    }
+
+    /**
+     * The capabilities of this device if {@code sdp} is the body they were parsed from, else null (parse it). A
+     * ScreamRouter device sends the same body with every refresh; parsing it again was a seventh of a refresh's CPU.
+     * A body made to collide with the digest only keeps its own device's capabilities (the device is named by the
+     * request and its ownership checked before anything changes).
+     */
+    DeviceCapabilities capabilitiesOf(String uuid, String sdp) {
+        Entry e = byUuid.get(uuid);
+        return e == null || e.sdpDigest() == NO_BODY || e.sdpDigest() != digest(sdp) ? null : e.device().capabilities();
+    }
+
+    /** FNV-1a, 64 bits, of the body's characters; never {@link #NO_BODY}. */
+    static long digest(String sdp) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < sdp.length(); i++) {
+            h = (h ^ sdp.charAt(i)) * 0x100000001b3L;
+        }
+        return h == NO_BODY ? 1 : h;
     }
 
     /**
@@ -161,7 +185,10 @@ final class DeviceBook {
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
-            change[1] = new Entry(after, owner);
+            // capabilities that are the ones it holds came from capabilitiesOf: the same body, its digest known
+            long sdpDigest = capabilities == null || (before != null && capabilities == before.capabilities())
+                    ? (old == null ? NO_BODY : old.sdpDigest()) : digest(sdp);
+            change[1] = new Entry(after, owner, sdpDigest);
             moved(before == null ? null : before.source(), after.source());
             return change[1];
         });

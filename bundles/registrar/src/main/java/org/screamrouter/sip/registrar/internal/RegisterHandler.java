@@ -11,12 +11,14 @@ import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collections;
 import java.util.GregorianCalendar;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
@@ -28,6 +30,7 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.DateHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
@@ -80,6 +83,8 @@ final class RegisterHandler {
     private final BindingTable table;
     private final DeviceBook book;
     private volatile Set<String> ownAddresses = Set.of();
+    private final TimeZone gmt = TimeZone.getTimeZone("GMT");
+    private volatile DateOfSecond lastDate;
     /** Digest authentication (RFC 3261 10.3 step 3); DS binds it before activation, unit tests may leave it open. */
     private volatile SipAuthenticator authenticator = OPEN;
     private static final SipAuthenticator OPEN = new SipAuthenticator() {
@@ -155,11 +160,14 @@ final class RegisterHandler {
                 return;
             }
             sdp = new String(request.getRawContent(), StandardCharsets.UTF_8);
-            try {
-                capabilities = DeviceCapabilities.from(SdpParser.parse(sdp));
-            } catch (SdpParseException e) {
-                exchange.respond(Response.BAD_REQUEST, "Bad SDP: " + oneLine(e.getMessage()));
-                return;
+            capabilities = uuid == null ? null : book.capabilitiesOf(uuid, sdp); // a refresh's same body: parsed before
+            if (capabilities == null) {
+                try {
+                    capabilities = DeviceCapabilities.from(SdpParser.parse(sdp));
+                } catch (SdpParseException e) {
+                    exchange.respond(Response.BAD_REQUEST, "Bad SDP: " + oneLine(e.getMessage()));
+                    return;
+                }
             }
         }
 
@@ -202,7 +210,7 @@ final class RegisterHandler {
                 registry.removed(b, "Contact: *");
             }
             LOG.info("all bindings of {} removed", aor);
-            exchange.respond(ok(exchange, List.of(), now));
+            exchange.respond(ok(exchange, List.of(), Map.of(), now));
             return;
         }
 
@@ -211,6 +219,7 @@ final class RegisterHandler {
             path.add(SipHeaders.value(it.next()));
         }
         List<BindingTable.Update> updates = new ArrayList<>();
+        Map<String, ContactHeader> sent = new HashMap<>(); // this REGISTER's Contacts as the bindings keep their text
         for (ContactHeader contact : contacts) {
             long seconds = contact.getExpires() >= 0 ? contact.getExpires()
                     : expiresHeader != null ? expiresHeader.getExpires() : cfg.default_expires();
@@ -222,7 +231,9 @@ final class RegisterHandler {
             ContactHeader stored = (ContactHeader) contact.clone();
             stored.removeParameter("expires");
             URI uri = contact.getAddress().getURI();
-            Binding binding = new Binding(aor, uri.toString(), SipHeaders.value(stored), exchange.flow().transport(),
+            String storedText = SipHeaders.value(stored);
+            sent.put(storedText, stored);
+            Binding binding = new Binding(aor, uri.toString(), storedText, exchange.flow().transport(),
                     exchange.flow().remote(), now.plusSeconds(seconds), contact.getQValue(), callId, cseq, path, now);
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
@@ -246,7 +257,7 @@ final class RegisterHandler {
                     registry.removed(u.binding(), "Expires: 0");
                 }
             }
-            exchange.respond(ok(exchange, applied.current(), now));
+            exchange.respond(ok(exchange, applied.current(), sent, now));
             LOG.debug("REGISTER {} from {}: {} binding(s)", aor, exchange.flow(), applied.current().size());
         } else if (outcome instanceof BindingTable.Outcome.StaleCSeq stale) {
             exchange.respond(Response.BAD_REQUEST, "Out of order CSeq for Call-ID and Contact " + stale.contact());
@@ -382,12 +393,18 @@ final class RegisterHandler {
         ownAddresses = Set.copyOf(out);
     }
 
-    /** 200 OK listing every current binding with its remaining time (RFC 3261 10.3 step 8), and a Date. */
-    private Response ok(SipExchange exchange, List<Binding> current, Instant now) throws ParseException, InvalidArgumentException {
+    /**
+     * 200 OK listing every current binding with its remaining time (RFC 3261 10.3 step 8), and a Date. {@code sent}:
+     * the Contacts of this REGISTER by the text their bindings keep, copied rather than parsed again from that text.
+     */
+    private Response ok(SipExchange exchange, List<Binding> current, Map<String, ContactHeader> sent, Instant now)
+            throws ParseException, InvalidArgumentException {
         HeaderFactory headers = messages.headers();
         Response response = exchange.createResponse(Response.OK);
         for (Binding b : current) {
-            ContactHeader contact = (ContactHeader) headers.createHeader(ContactHeader.NAME, b.contactHeader());
+            ContactHeader known = sent.get(b.contactHeader());
+            ContactHeader contact = known != null ? (ContactHeader) known.clone()
+                    : (ContactHeader) headers.createHeader(ContactHeader.NAME, b.contactHeader());
             contact.setExpires((int) Math.min(Integer.MAX_VALUE, b.expiresIn(now)));
             response.addHeader(contact);
         }
@@ -396,11 +413,24 @@ final class RegisterHandler {
                 response.addHeader(headers.createHeader("Path", p));
             }
         }
-        Calendar date = new GregorianCalendar(TimeZone.getTimeZone("GMT"));
-        date.setTimeInMillis(now.toEpochMilli());
-        response.setHeader(headers.createDateHeader(date));
+        response.setHeader(date(now));
         return response;
     }
+
+    /** The Date header of this second (RFC 3261 20.17: to the second), made once a second and copied. */
+    private Header date(Instant now) {
+        long second = now.getEpochSecond();
+        DateOfSecond last = lastDate;
+        if (last == null || last.second() != second) {
+            Calendar date = new GregorianCalendar(gmt);
+            date.setTimeInMillis(second * 1000);
+            last = new DateOfSecond(second, messages.headers().createDateHeader(date));
+            lastDate = last;
+        }
+        return (Header) last.header().clone();
+    }
+
+    private record DateOfSecond(long second, DateHeader header) {}
 
     private static boolean supportsPath(Request request) {
         for (ListIterator<Header> it = request.getHeaders("Supported"); it.hasNext(); ) {

@@ -133,7 +133,7 @@ final class Registry implements DeviceRegistry {
                 }
             }
             book.restore(new Device(s.uuid(), s.aor(), s.contactUri(), s.transport(), s.source(), caps, s.userAgent(),
-                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.owner());
+                    s.online(), s.firstSeen(), s.online() ? now : s.lastSeen(), s.expires()), s.owner(), loaded.sdp());
             devices++;
         }
         if (bindings > 0 || devices > 0) {

@@ -63,13 +63,30 @@ class RegistrarComponentTest {
         Response r = send(register("sip:dev1@127.0.0.1", "a", 1, "Contact: <sip:dev1@127.0.0.1:5999>", "Expires: 300")).last();
         assertThat(r.getStatusCode()).isEqualTo(200);
         assertThat(contacts(r)).singleElement().satisfies(c -> assertThat(c.getExpires()).isEqualTo(300));
-        assertThat(r.getHeader(DateHeader.NAME)).isNotNull();
+        assertThat(((DateHeader) r.getHeader(DateHeader.NAME)).getDate().toInstant()).isEqualTo(NOW);
 
         Binding b = registrar.bindings("dev1@127.0.0.1").get(0);
         assertThat(b.contactUri()).isEqualTo("sip:dev1@127.0.0.1:5999");
         assertThat(b.source().getPort()).isEqualTo(40000);
         assertThat(b.transport()).isEqualTo("udp");
         assertThat(b.expires()).isEqualTo(NOW.plusSeconds(300));
+    }
+
+    @Test
+    void theDateIsOfTheSecondAndARefreshListsItsContactWithItsParameters() throws Exception {
+        String contact = "Contact: <sip:dev1@127.0.0.1:5999;transport=udp>;+sip.instance=\"<urn:uuid:5f7c1a2e-0000-4000-8000-000000000001>\";q=0.5";
+        Response first = send(register("sip:dev1@127.0.0.1", "a", 1, contact, "Expires: 300")).last();
+        h.clock.advance(java.time.Duration.ofMillis(1_500));
+        Response again = send(register("sip:dev1@127.0.0.1", "a", 2, contact, "Expires: 300")).last();
+        assertThat(((DateHeader) first.getHeader(DateHeader.NAME)).getDate().toInstant()).isEqualTo(NOW);
+        assertThat(((DateHeader) again.getHeader(DateHeader.NAME)).getDate().toInstant()).isEqualTo(NOW.plusSeconds(1));
+        assertThat(contacts(again)).singleElement().satisfies(c -> {
+            assertThat(c.getAddress().getURI().toString()).isEqualTo("sip:dev1@127.0.0.1:5999;transport=udp");
+            assertThat(c.getParameter("+sip.instance")).isEqualTo("<urn:uuid:5f7c1a2e-0000-4000-8000-000000000001>");
+            assertThat(c.getQValue()).isEqualTo(0.5f);
+            assertThat(c.getExpires()).as("the refresh set 300 s from now").isEqualTo(300);
+        });
+        assertThat(contacts(again).get(0)).as("a copy, not the request's own header").isNotSameAs(contacts(first).get(0));
     }
 
     @Test

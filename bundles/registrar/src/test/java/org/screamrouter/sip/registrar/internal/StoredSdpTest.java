@@ -92,6 +92,25 @@ class StoredSdpTest {
     }
 
     @Test
+    void aRefreshWithTheSameBodyKeepsTheCapabilitiesItHasAndAnotherBodyIsParsedAgainAlsoAfterARestart() throws Exception {
+        assertThat(register(1, sdp("sink", 4010))).isEqualTo(200);
+        var first = registrar.device(UUID).orElseThrow().capabilities();
+        assertThat(register(2, sdp("sink", 4010))).isEqualTo(200);
+        assertThat(registrar.device(UUID).orElseThrow().capabilities()).as("the same body: not parsed again").isSameAs(first);
+        assertThat(register(3, sdp("sink", 4011))).isEqualTo(200);
+        assertThat(registrar.device(UUID).orElseThrow().capabilities().rtpPort()).as("another body: parsed").isEqualTo(4011);
+        restart();
+        var restored = registrar.device(UUID).orElseThrow().capabilities();
+        assertThat(register(4, sdp("sink", 4011))).isEqualTo(200);
+        assertThat(registrar.device(UUID).orElseThrow().capabilities()).as("the body the store gave back").isSameAs(restored);
+        assertThat(register(5, sdp("source", 4011))).isEqualTo(200);
+        assertThat(registrar.device(UUID).orElseThrow().role()).isEqualTo(DeviceRole.SOURCE);
+        assertThat(register(6, null)).isEqualTo(200);
+        assertThat(register(7, sdp("sink", 4011))).as("back to the earlier body after one without").isEqualTo(200);
+        assertThat(registrar.device(UUID).orElseThrow().role()).isEqualTo(DeviceRole.SINK);
+    }
+
+    @Test
     void aForgottenDeviceTakesItsSdpWithIt() throws Exception {
         registrar.deactivate();
         registrar = h.start(store(), Map.of("device_expiry", 3600));
