@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,28 +32,19 @@ import org.slf4j.LoggerFactory;
  * behind), so a burst of REGISTERs costs no fsync each; {@link #close()} commits what is left. A file that cannot
  * be opened does not stop the registrar ({@link StoreFile}, {@link #status()}).
  *
- * <p>Writes are queued and a writer thread appends them every {@value #WRITE_DELAY_MS} ms, newest per key, to a log
- * (a map keyed by a sequence number); once the log holds as many records as the maps (at least {@value #MERGE_MIN}),
- * the writer merges it into the maps in key order and empties it. The registrar's memory is the truth while it runs
- * (the store is read only at activation), so nothing reads the queue or the log. Why: written straight into the maps,
- * refreshes spread over every leaf page, so each 500 ms commit wrote nearly every page of both maps again, and once
- * the maps outgrow MVStore's page cache each write read its page back from the file: half of a re-REGISTER's CPU
- * (docs/performance.md, "The store's log"). An append touches only the log's last page; a merge writes each page
- * once for as many changes as the maps hold records. A load and {@link #close()} (a bundle update, a stop) merge
- * first, so the maps alone are the state and a version before the log reads the file completely. A crash keeps the
- * log; the next load merges it (a merge is idempotent: the newest record per key wins, and the log is emptied only
- * after the merged maps are committed). The price of the queue: a crash loses the refreshes of the last
- * {@value #WRITE_DELAY_MS} ms on top of MVStore's {@value #COMMIT_DELAY_MS} ms: their bindings come back with the
- * expiry of the refresh before.
+ * <p>Writes are queued and applied by a writer thread every {@value #WRITE_DELAY_MS} ms, newest per key, in key
+ * order. The registrar's memory is the truth while it runs (the store is read only at activation), so nothing reads
+ * the queue. Why: a refresh wrote its binding and device straight into the maps, and once the maps outgrow MVStore's
+ * page cache (16 MB: about 20,000 ScreamRouter devices) each write read its leaf page back from the file; under sipp
+ * that was a fifth of all CPU samples of re-REGISTER (docs/performance.md). In key order one pass reads each page
+ * once, and a device refreshed twice in the interval is written once. The price: a crash (not a stop or a bundle
+ * update, which write the queue first) loses the refreshes of the last {@value #WRITE_DELAY_MS} ms on top of
+ * MVStore's {@value #COMMIT_DELAY_MS} ms: their bindings come back with the expiry of the refresh before.
  */
 final class RegistrarStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarStore.class);
     static final int COMMIT_DELAY_MS = 500;
     static final int WRITE_DELAY_MS = 500;
-    /** The fewest log records worth a merge (a small store would otherwise merge at every pass). */
-    static final int MERGE_MIN = 20_000;
-    /** The kinds of a log record: the map it belongs to. */
-    private static final byte BINDING = 0, DEVICE = 1, SDP = 2, REMOVAL = 0x40;
     private static final int FORMAT = 1;
 
     /** A device as stored; {@code owner} is who it belongs to, {@code null} once the operator released it. */
@@ -72,13 +63,6 @@ final class RegistrarStore implements AutoCloseable {
      * its record, and not kept in memory (the registrar holds the parsed capabilities; issue 15, heap per device).
      */
     private final MVMap<String, byte[]> sdp;
-    /**
-     * Changes not merged into the maps yet, one entry per pass of the writer, in order: the pass's records (kind, key,
-     * value) in one array. One array per pass rather than one per record: the log lives for seconds, and a few large
-     * arrays cost the young collections nothing, where a record each were copied by every one of them.
-     */
-    private final MVMap<Long, byte[]> log;
-    private final int mergeMin;
     private final StoreStatus status;
     /** Writes not applied yet, newest per key; {@link #removed} stands for a removal. */
     private final ConcurrentHashMap<String, byte[]> pendingBindings = new ConcurrentHashMap<>();
@@ -86,28 +70,16 @@ final class RegistrarStore implements AutoCloseable {
     private final ConcurrentHashMap<String, byte[]> pendingSdp = new ConcurrentHashMap<>();
     private final byte[] removed = new byte[0];
     private final ScheduledExecutorService writer;
-    private long nextSequence;
-    /** Records in the log (a load merges what a crash left, so this starts at 0). */
-    private long logged;
     private boolean writeFailed;
 
     RegistrarStore(Path file) {
-        this(file, MERGE_MIN);
-    }
-
-    /** With another smallest merge (tests). */
-    RegistrarStore(Path file, int mergeMin) {
-        this.mergeMin = mergeMin;
-        StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices", "sdp", "log");
+        StoreFile.Opened opened = StoreFile.open(file, LOG, "bindings", "devices", "sdp");
         this.store = opened.store();
         this.status = opened.status();
         store.setAutoCommitDelay(COMMIT_DELAY_MS);
         this.bindings = store.openMap("bindings");
         this.devices = store.openMap("devices");
         this.sdp = store.openMap("sdp");
-        this.log = store.openMap("log");
-        Long last = log.lastKey();
-        this.nextSequence = last == null ? 0 : last + 1;
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-registrar-store");
             t.setDaemon(true);
@@ -152,94 +124,38 @@ final class RegistrarStore implements AutoCloseable {
         return pendingBindings.size() + pendingDevices.size() + pendingSdp.size();
     }
 
-    /** Records in the log, not merged into the maps yet. */
-    synchronized long logged() {
-        return logged;
-    }
-
-    /** Appends the queued writes to the log, and merges the log once it is as big as the maps (the writer's pass). */
+    /** Applies the queued writes to the maps (the writer's pass; also before a load and at close). */
     synchronized void flush() {
-        write(false);
-    }
-
-    /** Appends the queued writes and merges the whole log into the maps (a load, a close). */
-    synchronized void flushAndMerge() {
-        write(true);
-    }
-
-    private void write(boolean merge) {
         try {
-            ByteArrayOutputStream batch = new ByteArrayOutputStream(4096);
-            DataOutputStream out = new DataOutputStream(batch);
-            int records = append(pendingBindings, BINDING, out) + append(pendingDevices, DEVICE, out) + append(pendingSdp, SDP, out);
-            if (records > 0) {
-                log.put(nextSequence++, batch.toByteArray());
-                logged += records;
-            }
-            if (merge || logged >= Math.max(mergeMin, bindings.sizeAsLong() + devices.sizeAsLong())) merge();
+            apply(pendingBindings, bindings);
+            apply(pendingDevices, devices);
+            apply(pendingSdp, sdp);
             writeFailed = false;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // a store that failed (its file gone, the disk full): said once, and the writer goes on with later writes
             if (!writeFailed) LOG.error("registrar store {}: writing failed, bindings stay in memory only: {}", status.file(), e.toString());
             writeFailed = true;
         }
     }
 
-    /**
-     * The queued writes of one map as log records: its kind ({@link #REMOVAL} added for a removal), its key, its value.
-     */
-    private int append(ConcurrentHashMap<String, byte[]> pending, byte kind, DataOutputStream out) throws IOException {
-        int records = 0;
-        for (String key : pending.keySet()) {
+    private void apply(ConcurrentHashMap<String, byte[]> pending, MVMap<String, byte[]> map) {
+        if (pending.isEmpty()) return;
+        String[] keys = pending.keySet().toArray(new String[0]);
+        // the maps' order: neighbouring keys share a leaf page, so a pass reads each page once
+        Arrays.sort(keys);
+        for (String key : keys) {
             byte[] value = pending.remove(key); // a write that comes meanwhile stays queued for the next pass
             if (value == null) continue;
-            out.writeByte(value == removed ? kind | REMOVAL : kind);
-            out.writeUTF(key);
-            out.writeInt(value.length);
-            out.write(value);
-            records++;
-        }
-        return records;
-    }
-
-    /**
-     * The log's newest record per key into the maps, in each map's key order (neighbouring keys share a leaf page, so
-     * each page is read and written once), then the maps committed, and only then the log emptied: a crash at any
-     * point leaves maps and log that a merge turns into the same state.
-     */
-    private void merge() throws IOException {
-        if (!log.isEmpty()) {
-            List<TreeMap<String, byte[]>> newest = List.of(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
-            for (byte[] batch : log.values()) {
-                DataInputStream in = new DataInputStream(new ByteArrayInputStream(batch));
-                while (in.available() > 0) {
-                    int kind = in.readByte();
-                    String key = in.readUTF();
-                    byte[] value = in.readNBytes(in.readInt());
-                    newest.get(kind & ~REMOVAL).put(key, (kind & REMOVAL) != 0 ? removed : value);
-                }
-            }
-            apply(newest.get(BINDING), bindings);
-            apply(newest.get(DEVICE), devices);
-            apply(newest.get(SDP), sdp);
-            store.commit();
-            log.clear();
-        }
-        logged = 0;
-    }
-
-    private void apply(TreeMap<String, byte[]> newest, MVMap<String, byte[]> map) {
-        newest.forEach((key, value) -> {
             if (value == removed) {
                 map.remove(key);
             } else {
                 map.put(key, value);
             }
-        });
+        }
     }
 
     List<Binding> loadBindings() {
-        flushAndMerge();
+        flush();
         List<Binding> out = new ArrayList<>(bindings.size());
         bindings.forEach((k, v) -> {
             try {
@@ -256,7 +172,7 @@ final class RegistrarStore implements AutoCloseable {
      * queued for that map, since the device's next record is written without it.
      */
     List<LoadedDevice> loadDevices() {
-        flushAndMerge();
+        flush();
         List<LoadedDevice> out = new ArrayList<>(devices.size());
         devices.forEach((k, v) -> {
             try {
@@ -285,7 +201,7 @@ final class RegistrarStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        flushAndMerge();
+        flush();
         store.close();
     }
 
