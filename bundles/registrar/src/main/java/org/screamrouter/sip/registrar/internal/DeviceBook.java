@@ -55,7 +55,7 @@ final class DeviceBook {
         }
     }
 
-    static final long NO_BODY = 0;
+    private static final long NO_BODY = 0;
 
     /** How long an offline device that is old enough to forget but still bound waits before it is judged again. */
     private static final Duration BOUND_RECHECK = Duration.ofSeconds(60);
@@ -150,7 +150,8 @@ final class DeviceBook {
 
     /**
      * The capabilities of this device if {@code sdp} is the body they were parsed from, else null (parse it). A
-     * ScreamRouter device sends the same body with every refresh; parsing it again was a seventh of a refresh's CPU.
+     * ScreamRouter device sends the same body with every refresh; parsing it again was a seventh of the REGISTER
+     * handler's time.
      * A body made to collide with the digest only keeps its own device's capabilities (the device is named by the
      * request and its ownership checked before anything changes).
      */
@@ -160,7 +161,7 @@ final class DeviceBook {
     }
 
     /** FNV-1a, 64 bits, of the body's characters; never {@link #NO_BODY}. */
-    static long digest(String sdp) {
+    private static long digest(String sdp) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < sdp.length(); i++) {
             h = (h ^ sdp.charAt(i)) * 0x100000001b3L;
@@ -185,10 +186,7 @@ final class DeviceBook {
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
-            // capabilities that are the ones it holds came from capabilitiesOf: the same body, its digest known
-            long sdpDigest = capabilities == null || (before != null && capabilities == before.capabilities())
-                    ? (old == null ? NO_BODY : old.sdpDigest()) : digest(sdp);
-            change[1] = new Entry(after, owner, sdpDigest);
+            change[1] = new Entry(after, owner, capabilities != null ? digest(sdp) : old == null ? NO_BODY : old.sdpDigest());
             moved(before == null ? null : before.source(), after.source());
             return change[1];
         });

@@ -395,16 +395,16 @@ final class RegisterHandler {
 
     /**
      * 200 OK listing every current binding with its remaining time (RFC 3261 10.3 step 8), and a Date. {@code sent}:
-     * the Contacts of this REGISTER by the text their bindings keep, copied rather than parsed again from that text.
+     * the Contacts of this REGISTER by the text their bindings keep (copies without expires), used rather than parsed
+     * again from that text.
      */
     private Response ok(SipExchange exchange, List<Binding> current, Map<String, ContactHeader> sent, Instant now)
             throws ParseException, InvalidArgumentException {
         HeaderFactory headers = messages.headers();
         Response response = exchange.createResponse(Response.OK);
         for (Binding b : current) {
-            ContactHeader known = sent.get(b.contactHeader());
-            ContactHeader contact = known != null ? (ContactHeader) known.clone()
-                    : (ContactHeader) headers.createHeader(ContactHeader.NAME, b.contactHeader());
+            ContactHeader known = sent.get(b.contactHeader()); // a copy already, its binding's text made
+            ContactHeader contact = known != null ? known : (ContactHeader) headers.createHeader(ContactHeader.NAME, b.contactHeader());
             contact.setExpires((int) Math.min(Integer.MAX_VALUE, b.expiresIn(now)));
             response.addHeader(contact);
         }

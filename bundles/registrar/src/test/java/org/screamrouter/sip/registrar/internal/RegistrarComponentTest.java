@@ -86,7 +86,6 @@ class RegistrarComponentTest {
             assertThat(c.getQValue()).isEqualTo(0.5f);
             assertThat(c.getExpires()).as("the refresh set 300 s from now").isEqualTo(300);
         });
-        assertThat(contacts(again).get(0)).as("a copy, not the request's own header").isNotSameAs(contacts(first).get(0));
     }
 
     @Test
