@@ -19,7 +19,7 @@ API="$ROOT/bundles/api/target/classes"   # MdnsPublication, ListeningPoint
 SUPPORT="$ROOT/test-support/target/classes"   # Configs (configuration annotations made from a map)
 [ -d "$SUPPORT" ] || SUPPORT=$(jar org/screamrouter/sip org.screamrouter.sip.test-support 0.1.0-SNAPSHOT)
 CP="$MDNS/classes:$MDNS/test-classes:$API:$SUPPORT"
-CP="$CP:$(jar org/jmdns jmdns 3.6.5):$(jar org/slf4j slf4j-api 2.0.17):$(jar org/slf4j slf4j-simple 2.0.17)"
+CP="$CP:$(jar org/slf4j slf4j-api 2.0.17):$(jar org/slf4j slf4j-simple 2.0.17)"
 CP="$CP:$(jar org/osgi osgi.core 8.0.0)"
 [ -f "$WORKDIR/port" ] || echo "${SIP_PORT:-25060}" > "$WORKDIR/port"
 mkdir -p "$WORKDIR/data"

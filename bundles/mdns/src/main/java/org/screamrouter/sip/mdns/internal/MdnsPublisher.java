@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * single-thread executor, {@link #DEBOUNCE} after the last event, so that a burst of changes gives one announcement.
  * A port change (the stack's unregister/register pair) is announced in place ({@link LinkResponder#update}); the
  * moment between the pair, with no UDP listening point, does not withdraw anything: a withdrawal waits
- * {@link #WITHDRAW_GRACE} for the stack to come back. All JmDNS work, which blocks for goodbyes, runs on that
- * executor. Deactivation sends goodbyes, closes every responder and ends the executor before it returns.
+ * {@link #WITHDRAW_GRACE} for the stack to come back. The responders ({@link LinkResponder}, one per interface
+ * address) are opened, changed and closed on that executor. Deactivation sends goodbyes, closes every responder and
+ * ends the executor before it returns.
  */
 @Component(service = MdnsPublication.class, configurationPid = MdnsConfig.PID, immediate = true)
 @Designate(ocd = MdnsConfig.class)
@@ -113,7 +114,7 @@ public final class MdnsPublisher implements MdnsPublication {
         this.config = config;
         this.routerUuid = routerUuid;
         this.version = version;
-        // a host name of our own: JmDNS would otherwise ask the resolver for the machine's name
+        // a host name of our own, never the machine's (which would take a resolver to learn)
         this.hostLabel = "screamrouter-" + routerUuid.substring(0, Math.min(8, routerUuid.length()));
         synchronized (lifecycle) {
             executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -170,9 +171,13 @@ public final class MdnsPublisher implements MdnsPublication {
 
     @Override public List<MdnsAnnouncement> announcements() { return announcements; }
 
-    /** Coalesces a burst of changes into one reconciliation {@link #DEBOUNCE} after the last of them. */
+    /**
+     * Coalesces a burst of changes into one reconciliation {@link #DEBOUNCE} after the last of them. While nothing is
+     * announced the reconciliation runs at once: probing takes 750 ms anyway, and a change during it (the stack's other
+     * transports arriving) only changes the records the announcement will carry.
+     */
     private void schedule() {
-        schedule(DEBOUNCE);
+        schedule(announcements.isEmpty() ? Duration.ZERO : DEBOUNCE);
     }
 
     private void schedule(Duration delay) {
@@ -189,6 +194,7 @@ public final class MdnsPublisher implements MdnsPublication {
 
     /** Brings the responders and their instances in line with the configuration and the stack. Executor only. */
     private void reconcile() {
+        long began = System.nanoTime();
         try {
             MdnsConfig c = config;
             List<ListeningPoint> now = List.copyOf(points);
@@ -242,7 +248,7 @@ public final class MdnsPublisher implements MdnsPublication {
                 LinkResponder responder = null;
                 try {
                     responder = LinkResponder.open(link, hostLabel);
-                    responder.announce(wanted);
+                    responder.announce(wanted, began);
                     responders.put(link, responder);
                     openFailures.remove(link);
                 } catch (IOException | RuntimeException e) {
@@ -291,33 +297,9 @@ public final class MdnsPublisher implements MdnsPublication {
         }
     }
 
-    /**
-     * Each close blocks about two seconds for its goodbyes: several responders close side by side on short-lived
-     * threads that are joined here, so no thread outlives the call.
-     */
+    /** Each close sends its goodbyes and ends its threads within milliseconds. */
     private static void closeAll(List<LinkResponder> closing) {
-        if (closing.isEmpty()) {
-            return;
-        }
-        if (closing.size() == 1) {
-            closing.get(0).close();
-            return;
-        }
-        List<Thread> threads = new ArrayList<>();
-        for (LinkResponder r : closing) {
-            Thread t = new Thread(r::close, THREAD_NAME + "-goodbye-" + r.link());
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(GOODBYE_DEADLINE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        closing.forEach(LinkResponder::close);
     }
 
     private void refreshAnnouncements() {

@@ -19,7 +19,7 @@ import org.screamrouter.sip.mdns.MdnsPublication;
 import org.screamrouter.sip.stack.ListeningPoint;
 
 /**
- * The publisher with real JmDNS on 127.0.0.1, seen by a second JmDNS browsing on 127.0.0.1. Nothing here touches a
+ * The publisher on 127.0.0.1, seen by JmDNS browsing on 127.0.0.1 (a real peer). Nothing here touches a
  * real interface. Every wait is a condition with a deadline.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -175,7 +175,7 @@ class MdnsPublisherTest {
     }
 
     @Test
-    void aNameConflictIsSettledByTheNewNameJmdnsChooses() throws Exception {
+    void aNameConflictIsSettledByANewNameForTheNewcomer() throws Exception {
         MdnsPublisher one = new MdnsPublisher();
         MdnsPublisher two = new MdnsPublisher();
         one.bindListeningPoint(new ListeningPoint("udp", "0.0.0.0", 25201));
