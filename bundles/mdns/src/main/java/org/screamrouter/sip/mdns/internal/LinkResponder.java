@@ -104,7 +104,7 @@ final class LinkResponder implements AutoCloseable {
     private volatile Map<String, String> names = Map.of();
     private Map<String, String> namesSeen = Map.of();
 
-    // confined to the worker (announce fills them before the worker's first task)
+    // confined to the worker
     private final List<Owned> owned = new ArrayList<>();
     private Name hostName;
     private final String hostLabel;
@@ -200,10 +200,11 @@ final class LinkResponder implements AutoCloseable {
             throw new IllegalStateException("the responder on " + link + " already announces " + requested);
         }
         Map<String, String> named = new LinkedHashMap<>();
+        List<Owned> claimed = new ArrayList<>();
         for (ServiceInstance instance : instances) {
             DnsMessage.nameBytes(Name.of(instance.type()).prefixed(instance.name())); // refuses a name DNS cannot carry
             DnsMessage.txt(Name.of(instance.type()), instance.txt(), OTHER_TTL);      // and a TXT entry too long
-            owned.add(new Owned(instance));
+            claimed.add(new Owned(instance));
             named.put(instance.type(), instance.name());
             LOG.info("mDNS announces '{}' {} port {} on {} TXT {}", instance.name(), instance.type(), instance.port(), link, instance.txt());
         }
@@ -212,7 +213,10 @@ final class LinkResponder implements AutoCloseable {
         namesSeen = names;
         long spentMs = (System.nanoTime() - readySince) / 1_000_000;
         long delayMs = Math.max(0, ThreadLocalRandom.current().nextLong(PROBE_INTERVAL_MS + 1) - spentMs);
-        onWorker(() -> startProbing(delayMs));
+        onWorker(() -> {
+            owned.addAll(claimed);
+            startProbing(delayMs);
+        });
     }
 
     /** Whether this responder announces exactly {@code instances}. */
@@ -438,6 +442,9 @@ final class LinkResponder implements AutoCloseable {
 
     /** A datagram from an on-link address, parsed; on the worker. */
     private void received(DnsMessage message, byte[] raw, InetSocketAddress from) {
+        if (owned.isEmpty()) {
+            return; // nothing claimed yet
+        }
         for (byte[] sent : recentlySent) {
             if (Arrays.equals(sent, raw)) {
                 return; // our own, looped back

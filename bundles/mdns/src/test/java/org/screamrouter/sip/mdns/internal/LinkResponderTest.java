@@ -145,8 +145,7 @@ class LinkResponderTest {
         Name full = TYPE.prefixed("LR probed");
         try (LoopbackPeer peer = new LoopbackPeer(5353); LinkResponder responder = LinkResponder.open(LO, "lr-probed")) {
             responder.announce(List.of(instance("LR probed", 25371)), System.nanoTime());
-            Heard announced = peer.await(h -> announces(h, full, 25371), DEADLINE).orElseThrow();
-            Heard second = peer.await(h -> announces(h, full, 25371) && h.at() > announced.at(), DEADLINE).orElseThrow();
+            Heard second = bothAnnouncements(peer, full, 25371);
             // the defence may repeat a record 250 ms after its last multicast (RFC 6762 section 6), a query 1 s after
             assertThat(peer.await(h -> false, Duration.ofMillis(300).minusNanos(System.nanoTime() - second.at()))).isEmpty();
             peer.send(probe(full, 25999, new byte[] {0x7f}));
@@ -201,9 +200,8 @@ class LinkResponderTest {
         Name full = TYPE.prefixed("LR flood");
         try (LoopbackPeer peer = new LoopbackPeer(5353); LinkResponder responder = LinkResponder.open(LO, "lr-flood")) {
             responder.announce(List.of(instance("LR flood", 25351)), System.nanoTime());
-            Heard announced = peer.await(h -> announces(h, full, 25351), DEADLINE).orElseThrow();
             // the second announcement, a second later, is the last multicast the queries below could race with
-            peer.await(h -> announces(h, full, 25351) && h.at() > announced.at(), DEADLINE).orElseThrow();
+            bothAnnouncements(peer, full, 25351);
             Heard answered = askUntilAnswered(peer, full);
 
             // twenty more queries within the next second: none is answered, the record was just multicast
@@ -255,8 +253,7 @@ class LinkResponderTest {
         Name full = TYPE.prefixed("LR known");
         try (LoopbackPeer peer = new LoopbackPeer(5353); LinkResponder responder = LinkResponder.open(LO, "lr-known")) {
             responder.announce(List.of(instance("LR known", 25361)), System.nanoTime());
-            Heard announced = peer.await(h -> announces(h, full, 25361), DEADLINE).orElseThrow();
-            peer.await(h -> announces(h, full, 25361) && h.at() > announced.at(), DEADLINE).orElseThrow();
+            bothAnnouncements(peer, full, 25361);
             Heard last = askUntilAnswered(peer, full);
             // past the once-a-second limit, a querier that holds the SRV with its whole TTL left lists it: no answer
             Duration sinceLast = Duration.ofNanos(System.nanoTime() - last.at());
@@ -277,6 +274,13 @@ class LinkResponderTest {
             assertThat(responder.onLink(LoopbackPeer.ipv4(10, 0, 0, 1))).isFalse();
             assertThat(responder.onLink(LoopbackPeer.ipv4(192, 168, 1, 20))).isFalse();
         }
+    }
+
+    /** Waits for the two announcements after probing (RFC 6762 section 8.3); returns the second. */
+    private static Heard bothAnnouncements(LoopbackPeer peer, Name full, int port) throws IOException {
+        Heard first = peer.await(h -> announces(h, full, port), DEADLINE).orElseThrow(() -> new AssertionError("never announced"));
+        return peer.await(h -> announces(h, full, port) && h.at() > first.at(), DEADLINE)
+                .orElseThrow(() -> new AssertionError("announced once only"));
     }
 
     /** Asks for the SRV record every 200 ms (an answer is held back within a second of the last) until it comes. */
