@@ -14,6 +14,7 @@ final class Exchange implements SipExchange {
     private final String cacheKey;
     private volatile ServerTransaction transaction;
     private volatile boolean answered;
+    private final java.util.concurrent.atomic.AtomicBoolean inProgress = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     Exchange(RequestDispatcher dispatcher, Request request, Flow flow, ServerTransaction transaction, String cacheKey) {
         this.dispatcher = dispatcher;
@@ -54,4 +55,7 @@ final class Exchange implements SipExchange {
     ServerTransaction existingTransaction() { return transaction; }
 
     String cacheKey() { return cacheKey; }
+
+    /** True the first time only: the dispatcher's in-progress mark of this request is to be removed now. */
+    boolean releaseInProgress() { return inProgress.compareAndSet(true, false); }
 }

@@ -134,7 +134,18 @@ final class RequestDispatcher implements SipListener {
             }
             admitted(exchange);
         } finally {
-            if (key != null) inProgress.remove(key);
+            release(exchange);
+        }
+    }
+
+    /**
+     * Copies of the exchange's request are no longer absorbed as copies of a request in progress: its final answer is
+     * going out (a copy then finds the kept answer, or, for {@link #ANSWERED_AGAIN}, is answered again), or its handling
+     * ended. Once per exchange, so that it never frees the mark of a later copy.
+     */
+    private void release(Exchange exchange) {
+        if (exchange.cacheKey() != null && exchange.releaseInProgress()) {
+            inProgress.remove(exchange.cacheKey());
         }
     }
 
@@ -409,9 +420,13 @@ final class RequestDispatcher implements SipListener {
      * ({@link ResponseCache}) as the very datagram sent, encoded once for both.
      */
     void send(Exchange exchange, Response response) {
+        // a final answer releases the request's in-progress mark before it goes out (the peer may send again the moment
+        // it arrives), and after the answer is kept, where it is kept, so that a copy finds one or the other
+        boolean fin = response.getStatusCode() >= 200;
         try {
             ServerTransaction transaction = exchange.existingTransaction();
             if (transaction != null) {
+                if (fin) release(exchange);
                 transaction.sendResponse(response);
             } else if ("udp".equals(exchange.flow().transport())) {
                 // RFC 3581: answer the source address and port, whatever the Via claims
@@ -428,13 +443,16 @@ final class RequestDispatcher implements SipListener {
                         // kept before it is sent: a retransmission racing the answer must find it
                         cache.remember(exchange.cacheKey(), datagram, response.getStatusCode(), System.nanoTime());
                     }
+                    if (fin) release(exchange);
                     udp.send(datagram, exchange.flow().remote());
                 } else {
                     // JAIN-SIP's own UDP processor (UdpIntake could not be put in): nothing kept, a copy is handled again
+                    if (fin) release(exchange);
                     channel.sendMessage((SIPMessage) response, exchange.flow().remote().getAddress(), exchange.flow().port());
                 }
             } else {
                 // connection-oriented: the connection the request came on
+                if (fin) release(exchange);
                 Object channel = ((SIPRequest) exchange.request()).getMessageChannel();
                 ((MessageChannel) channel).sendMessage((SIPMessage) response);
             }

@@ -71,6 +71,31 @@ class StatelessRequestsTest {
         } else {
             exchange.respond(exchange.createResponse(200, "OK " + callId));
         }
+        if (callId.equals("answered-first")) {
+            // answered, and still running (a handler that logs or stores after its answer, or a slow thread)
+            entered.countDown();
+            release.await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A copy of an OPTIONS that comes after its answer is answered again even while the first handler has not returned:
+     * it was taken for a copy of a request in progress and dropped (a UAC that got the answer and sent again, seen
+     * as a test that timed out on a loaded machine).
+     */
+    @Test
+    void aCopyOfAnOptionsAfterItsAnswerIsAnsweredWhileTheFirstHandlerStillRuns() throws Exception {
+        DatagramSocket a = socket();
+        String raw = request("OPTIONS", "answered-first", "z9hG4bKfirst", false);
+        send(a, raw);
+        String first = receive(a);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        send(a, raw);
+        String again = receive(a);
+        release.countDown();
+        assertThat(again).startsWith("SIP/2.0 200 OK answered-first");
+        assertThat(Wire.header(again, "To", "t")).isEqualTo(Wire.header(first, "To", "t"));
+        assertThat(stack.counters()).doesNotContainKey("retransmissions.in-progress");
     }
 
     @Test
