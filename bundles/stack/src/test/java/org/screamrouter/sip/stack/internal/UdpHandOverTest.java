@@ -37,6 +37,8 @@ class UdpHandOverTest {
     private final List<Object[]> registry = new ArrayList<>();
     /** What each service reference handed out refers to. */
     private final Map<ServiceReference<?>, Object> references = new java.util.IdentityHashMap<>();
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path data;
     private DatagramSocket client;
     private SipStackComponent first;
     private SipStackComponent second;
@@ -178,6 +180,9 @@ class UdpHandOverTest {
         return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "getBundle" -> a != null && a.length == 1 ? systemBundle : bundle;
+                    // the bundle's data area, kept across revisions as Karaf keeps it across bundle:update: the next
+                    // revision knows OPTIONS was served and holds the gap's requests until its handler is there
+                    case "getDataFile" -> data.resolve((String) a[0]).toFile();
                     case "registerService" -> Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ServiceRegistration.class},
                             (p2, m2, a2) -> null); // listening points: not looked at here
                     default -> null;
