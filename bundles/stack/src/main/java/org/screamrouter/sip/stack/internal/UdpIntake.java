@@ -76,6 +76,8 @@ final class UdpIntake {
         private final UdpHandOver handOver;
         private final Taking taking;
         private final java.util.concurrent.CountDownLatch readerDone = new java.util.concurrent.CountDownLatch(1);
+        /** Set once the reading thread runs: only then is there a reader to wait for. */
+        private volatile boolean reading;
 
         Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver) throws IOException {
             super(address, stack, port);
@@ -91,6 +93,7 @@ final class UdpIntake {
 
         @Override
         public void run() {
+            reading = true;
             try {
                 int threads = channelThreads();
                 if (threads <= 0) {
@@ -158,6 +161,14 @@ final class UdpIntake {
         public void stop() {
             if (!handOver.parking()) {
                 super.stop();
+                // the socket's port is free only once the reader has left its receive: a socket closed while a thread
+                // is blocked in it is released by that thread. A stack made again on the same port right after (a
+                // configuration change) failed to bind it on a loaded machine ("Address already in use")
+                try {
+                    if (reading) readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return;
             }
             // the channel threads stop taking (what one had just taken goes to the backlog), the reader leaves at its
