@@ -186,10 +186,6 @@ final class LinkResponder implements AutoCloseable {
         return responder;
     }
 
-    LinkAddress link() {
-        return link;
-    }
-
     /**
      * Claims and announces {@code instances}; called once, on a fresh responder. The first probe goes a random 0 to
      * 250 ms (RFC 6762 section 8.1) after {@code readySince} (System.nanoTime), when the router learnt what to announce:
