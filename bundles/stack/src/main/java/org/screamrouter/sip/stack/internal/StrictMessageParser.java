@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
@@ -184,21 +183,20 @@ final class StrictMessageParser extends StringMsgParser {
     }
 
     /**
-     * Header fields a request carries at most once (RFC 3261 7.3.1: their grammar has no comma-separated list), by
-     * long and compact name. JAIN-SIP kept the last of several (RFC 4475 3.3.8 multi01: two To, From, Call-ID and
-     * CSeq; 3.3.9 mcl01: two Content-Length).
+     * Header fields a request carries at most once (RFC 3261 7.3.1: their grammar has no comma-separated list), in the
+     * order a fault names the first of them (String order, Content-Length aside). JAIN-SIP kept the last of several
+     * (RFC 4475 3.3.8 multi01: two To, From, Call-ID and CSeq; 3.3.9 mcl01: two Content-Length).
      */
-    private static final java.util.Map<String, String> SINGLE = java.util.Map.ofEntries(
-            java.util.Map.entry("content-length", "Content-Length"), java.util.Map.entry("l", "Content-Length"),
-            java.util.Map.entry("to", "To"), java.util.Map.entry("t", "To"),
-            java.util.Map.entry("from", "From"), java.util.Map.entry("f", "From"),
-            java.util.Map.entry("call-id", "Call-ID"), java.util.Map.entry("i", "Call-ID"),
-            java.util.Map.entry("cseq", "CSeq"), java.util.Map.entry("max-forwards", "Max-Forwards"),
-            java.util.Map.entry("content-type", "Content-Type"), java.util.Map.entry("c", "Content-Type"));
+    private static final String[] SINGLE = {"CSeq", "Call-ID", "Content-Length", "Content-Type", "From", "Max-Forwards", "To"};
+    private static final int CSEQ = 0, CALL_ID = 1, CONTENT_LENGTH = 2, CONTENT_TYPE = 3, FROM = 4, MAX_FORWARDS = 5, TO = 6;
 
-    /** The first single-valued header (Content-Length first) that the header section holds more than once, or null. */
+    /**
+     * The first single-valued header (Content-Length first) that the header section holds more than once, or null.
+     * Runs for every message a channel reads, so it reads the bytes in place: no string per header line.
+     */
     static String repeatedSingleHeader(byte[] message) {
-        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        int seen = 0;
+        int repeated = 0;
         int lineStart = 0;
         for (int i = 0; i <= message.length; i++) {
             if (i == message.length || message[i] == '\n') {
@@ -206,22 +204,54 @@ final class StrictMessageParser extends StringMsgParser {
                 if (end == lineStart && lineStart > 0) {
                     break; // the empty line: the body starts
                 }
-                int colon = -1;
-                for (int j = lineStart; j < end; j++) {
-                    if (message[j] == ':') {
-                        colon = j;
-                        break;
+                if (lineStart > 0 && message[lineStart] != ' ' && message[lineStart] != '\t') {
+                    int colon = lineStart;
+                    while (colon < end && message[colon] != ':') colon++;
+                    int header = colon < end && colon > lineStart ? singleHeader(message, lineStart, colon) : -1;
+                    if (header >= 0) {
+                        repeated |= seen & (1 << header);
+                        seen |= 1 << header;
                     }
-                }
-                if (lineStart > 0 && colon > lineStart && message[lineStart] != ' ' && message[lineStart] != '\t') {
-                    String name = SINGLE.get(new String(message, lineStart, colon - lineStart, StandardCharsets.US_ASCII).trim().toLowerCase(Locale.ROOT));
-                    if (name != null) seen.merge(name, 1, Integer::sum);
                 }
                 lineStart = i + 1;
             }
         }
-        if (seen.getOrDefault("Content-Length", 0) > 1) return "Content-Length";
-        return seen.entrySet().stream().filter(e -> e.getValue() > 1).map(java.util.Map.Entry::getKey).sorted().findFirst().orElse(null);
+        if ((repeated & (1 << CONTENT_LENGTH)) != 0) return SINGLE[CONTENT_LENGTH];
+        return repeated == 0 ? null : SINGLE[Integer.numberOfTrailingZeros(repeated)];
+    }
+
+    /** Which of {@link #SINGLE} the header name in {@code [from, to)} is, by long or compact name, any case; -1 if none. */
+    private static int singleHeader(byte[] m, int from, int to) {
+        // as String.trim: the name without the controls and spaces around it (obs-fold aside, "To :" is a To)
+        while (from < to && (m[from] & 0xff) <= ' ') from++;
+        while (to > from && (m[to - 1] & 0xff) <= ' ') to--;
+        switch (to - from) {
+            case 1:
+                switch (m[from] | 0x20) {
+                    case 'l': return CONTENT_LENGTH;
+                    case 't': return TO;
+                    case 'f': return FROM;
+                    case 'i': return CALL_ID;
+                    case 'c': return CONTENT_TYPE;
+                    default: return -1;
+                }
+            case 2: return named(m, from, "to") ? TO : -1;
+            case 4: return named(m, from, "cseq") ? CSEQ : named(m, from, "from") ? FROM : -1;
+            case 7: return named(m, from, "call-id") ? CALL_ID : -1;
+            case 12: return named(m, from, "max-forwards") ? MAX_FORWARDS : named(m, from, "content-type") ? CONTENT_TYPE : -1;
+            case 14: return named(m, from, "content-length") ? CONTENT_LENGTH : -1;
+            default: return -1;
+        }
+    }
+
+    /** The bytes at {@code from} spell {@code lower} (lower case letters and '-') in any case of the letters. */
+    private static boolean named(byte[] m, int from, String lower) {
+        for (int k = 0; k < lower.length(); k++) {
+            char want = lower.charAt(k);
+            int got = m[from + k];
+            if (want == '-' ? got != '-' : (got | 0x20) != want) return false;
+        }
+        return true;
     }
 
     /**
