@@ -32,6 +32,8 @@ final class HandlerRegistry {
     private final Map<Object, Set<String>> supportedOf = new HashMap<>();
     private volatile Map<String, LazyService<SipRequestHandler>> byMethod = Map.of();
     private volatile Map<String, Set<String>> supportedByMethod = Map.of();
+    /** The methods served, sorted: asked for by every OPTIONS (its Allow), so made once per change of the handlers. */
+    private volatile SortedSet<String> methods = java.util.Collections.emptySortedSet();
 
     /** Adds or updates a handler service; {@code key} identifies the service across updates. */
     synchronized LazyService<SipRequestHandler> put(Object key, Supplier<SipRequestHandler> obtain, Map<String, Object> properties) {
@@ -64,8 +66,9 @@ final class HandlerRegistry {
         return supportedByMethod.getOrDefault(method, Set.of());
     }
 
+    /** The methods that have a handler, sorted; unmodifiable. */
     SortedSet<String> methods() {
-        return new TreeSet<>(byMethod.keySet());
+        return methods;
     }
 
     private void rebuild() {
@@ -86,6 +89,7 @@ final class HandlerRegistry {
         });
         byMethod = Map.copyOf(table);
         supportedByMethod = Map.copyOf(tags);
+        methods = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(table.keySet()));
     }
 
     /** The {@code sip.method} property: a string (comma-separated allowed), an array or a collection. */
