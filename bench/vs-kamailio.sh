@@ -21,16 +21,17 @@
 # Java heap after a full GC, jcmd, 35 s after the last REGISTER, when its transactions are gone; Kamailio: shared memory in use, kamcmd core.shmmem), and each one's RSS.
 #
 # --quick: 2,000 devices, 3 s per rate, a short ladder (a check that the script works, not a measurement).
-# --memory-only: only ours with ScreamRouter devices, only the heap per device after the first REGISTER and after a
-# re-REGISTER of each (no Kamailio, no ladders), then the largest classes of the heap (jcmd GC.class_histogram after
-# GC.run).
+# --memory-only [device|plain]: only ours with ScreamRouter devices (or plain REGISTERs), only the heap per device after
+# the first REGISTER and after a re-REGISTER of each (no Kamailio, no ladders), then the largest classes of the heap
+# (jcmd GC.class_histogram after GC.run; the whole histograms before the devices and after are kept in
+# bench/target/vs-kamailio/histogram-before.txt and histogram.txt).
 # --paths: the ladders to run (re, options, new; all by default); --no-kamailio: ours only; --plain-only: without the
 # ScreamRouter-device round. With BENCH_ASSEMBLY=<an assembly folder> ours runs that build (before/after comparisons).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=100000; seconds=10; memory_only=0; paths="re options new"; with_kamailio=1; with_devices=1
+build=1; devices=100000; seconds=10; memory_only=0; memory_kind=device; paths="re options new"; with_kamailio=1; with_devices=1
 rates="1000 2000 3000 5000 7500 10000 12500 15000 17500 20000 25000 30000 35000 40000"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --rates) rates=$2; shift ;;
         --quick) devices=2000; seconds=3; rates="500 1000 2000" ;;
-        --memory-only) memory_only=1 ;;
+        --memory-only) memory_only=1; case "${2:-}" in device|plain) memory_kind=$2; shift ;; esac ;;
         --paths) paths=$2; shift ;;
         --no-kamailio) with_kamailio=0 ;;
         --plain-only) with_devices=0 ;;
@@ -261,8 +262,10 @@ users_file "$work/plain.csv" 1 "$devices"
 devices_file "$work/devices.csv" 42 "$devices"
 
 if [ $memory_only = 1 ]; then
-    echo "== ours (ScreamRouter devices: REGISTER with the device SDP), heap only" >&2
-    ours_start device
+    if [ $memory_kind = plain ]; then kind_name="plain REGISTER"; scenario=register.xml; inject="$work/plain.csv"
+    else kind_name="ScreamRouter devices: REGISTER with the device SDP"; scenario=register-device.xml; inject="$work/devices.csv"; fi
+    echo "== ours ($kind_name), heap only" >&2
+    ours_start "$memory_kind"
     # on a loaded machine the start is still busy seconds after the first 200 OK: the heap before the devices is read
     # once two readings 5 s apart agree within 2 MB (at most a minute)
     before=$(heap_kb)
@@ -271,17 +274,19 @@ if [ $memory_only = 1 ]; then
         [ $(( again > before ? again - before : before - again )) -lt 2048 ] && { before=$again; break; }
         before=$again
     done
-    seed "$port" register-device.xml "$work/devices.csv" ours-device
+    jcmd "$(java_pid)" GC.class_histogram > "$work/histogram-before.txt"
+    seed "$port" "$scenario" "$inject" "ours-$memory_kind"
     sleep 35  # the seeding's transactions (Timer J, 32 s) gone, as in ours_round
-    ours_memory device "$before"
-    first=${result[ours-device.perbinding]}
+    ours_memory "$memory_kind" "$before"
+    first=${result[ours-$memory_kind.perbinding]}
     # the steady state: every device refreshed once (a REGISTER parses its strings anew; what is kept of them counts)
-    seed "$port" register-device.xml "$work/devices.csv" ours-device-refresh
+    seed "$port" "$scenario" "$inject" "ours-$memory_kind-refresh"
     sleep 35
-    ours_memory device "$before"
-    echo "| memory per ScreamRouter device ($devices) | $first B heap after the first REGISTER, ${result[ours-device.perbinding]} B after a re-REGISTER of each |"
+    ours_memory "$memory_kind" "$before"
+    echo "| memory per device ($kind_name, $devices) | $first B heap after the first REGISTER, ${result[ours-$memory_kind.perbinding]} B after a re-REGISTER of each |"
     echo "largest classes after GC.run:"
-    jcmd "$(java_pid)" GC.class_histogram | sed -n '1,3p;4,18p'
+    jcmd "$(java_pid)" GC.class_histogram > "$work/histogram.txt"
+    sed -n '1,25p' "$work/histogram.txt"
     ours_stop
     exit 0
 fi
