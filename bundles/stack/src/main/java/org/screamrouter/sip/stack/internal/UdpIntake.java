@@ -167,9 +167,9 @@ final class UdpIntake {
          * Wakes the reader blocked in {@code receive} (after {@code isRunning} is false) with a datagram to the socket's
          * own address, and waits up to a second for it to leave; sent again every tick while it has not. A reader that
          * stayed would take a datagram meant for the revision that adopts the socket. Loopback, or the address the
-         * socket is bound to: the datagram never leaves the host.
+         * socket is bound to: the datagram never leaves the host. True once the reader has left.
          */
-        private void wakeReader() throws InterruptedException {
+        private boolean wakeReader() throws InterruptedException {
             InetAddress local = sock.getLocalAddress();
             InetAddress target = local == null || local.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : local;
             try (DatagramSocket waker = new DatagramSocket(new InetSocketAddress(target, 0))) {
@@ -177,12 +177,13 @@ final class UdpIntake {
                 DatagramPacket wake = new DatagramPacket(WAKE_UP, WAKE_UP.length, target, sock.getLocalPort());
                 for (int tick = 0; tick < 10; tick++) {
                     waker.send(wake);
-                    if (readerDone.await(TICK_MS, TimeUnit.MILLISECONDS)) return;
+                    if (readerDone.await(TICK_MS, TimeUnit.MILLISECONDS)) return true;
                 }
+                return false;
             } catch (IOException e) {
                 org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP reader of port {} to park its socket: {}",
                         sock.getLocalPort(), e.toString());
-                readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+                return readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
             }
         }
 
@@ -214,11 +215,20 @@ final class UdpIntake {
             // woken, and everything read but not parsed goes with the socket
             taking.parking = true;
             isRunning = false;
+            boolean readerGone = true;
             try {
-                if (reading) wakeReader();
+                if (reading) readerGone = wakeReader();
                 taking.awaitNoTaker(10L * TICK_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (!readerGone) {
+                // a reader still in receive would take the next revision's datagrams: the socket is closed instead,
+                // as without a hand-over (the datagrams of the gap are lost, the devices retransmit)
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn(
+                        "the UDP reader of port {} did not wake up: its socket is closed, not handed over", sock.getLocalPort());
+                super.stop();
+                return;
             }
             taking.drainToBacklog();
             stopCongestionAuditor();
