@@ -27,6 +27,21 @@ public record Binding(String addressOfRecord, String contactUri, String contactH
 
     public Binding {
         path = List.copyOf(path);
+        // the usual Contact value is the URI in brackets: not kept a second time (issue 15, heap per binding)
+        if (contactHeader != null && contactUri != null && isBracketed(contactHeader, contactUri)) {
+            contactHeader = null;
+        }
+    }
+
+    /** The whole Contact value without {@code expires}; made again from the URI when it was just the URI in brackets. */
+    @Override
+    public String contactHeader() {
+        return contactHeader != null || contactUri == null ? contactHeader : "<" + contactUri + ">";
+    }
+
+    private static boolean isBracketed(String header, String uri) {
+        return header.length() == uri.length() + 2 && header.charAt(0) == '<' && header.charAt(header.length() - 1) == '>'
+                && header.regionMatches(1, uri, 0, uri.length());
     }
 
     /** Seconds left before the binding expires at {@code now}, never negative. */

@@ -67,6 +67,14 @@ final class DeviceBook {
     private final ConcurrentHashMap<BindingKey, String> byBinding = new ConcurrentHashMap<>();
     /** devices per IP address of their last REGISTER, for max.devices.per.source without a scan of the book */
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /**
+     * One instance of each User-Agent text: a fleet runs a few firmware versions, and each REGISTER parses its
+     * User-Agent anew (issue 15, heap per device). Bounded in entries and length: a peer making texts up fills it,
+     * after which new texts are simply kept per device.
+     */
+    private final ConcurrentHashMap<String, String> userAgents = new ConcurrentHashMap<>();
+    static final int SHARED_USER_AGENTS = 256;
+    private static final int SHARED_USER_AGENT_LENGTH = 128;
     private final RegistrarStore store;
     private final Events events;
     /** The per-device lines of the REGISTER, online and offline paths: a few at INFO per interval, then a summary. */
@@ -88,7 +96,10 @@ final class DeviceBook {
     }
 
     /** Puts back a device read from the store, without an event; {@code sdp}: the body of its capabilities, or null. */
-    void restore(Device device, Owner owner, String sdp) {
+    void restore(Device restored, Owner owner, String sdp) {
+        Device device = restored.userAgent() == null ? restored : new Device(restored.uuid(), restored.addressOfRecord(), restored.contactUri(),
+                restored.transport(), restored.source(), restored.capabilities(), sharedUserAgent(restored.userAgent()), restored.online(),
+                restored.firstSeen(), restored.lastSeen(), restored.expires());
         Entry old = byUuid.put(device.uuid(), new Entry(device, owner, device.capabilities() == null ? NO_BODY : digest(sdp)));
         moved(old == null ? null : old.device().source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
@@ -160,6 +171,16 @@ final class DeviceBook {
         return e == null || e.sdpDigest() == NO_BODY || e.sdpDigest() != digest(sdp) ? null : e.device().capabilities();
     }
 
+    /** The instance of this User-Agent text the book shares between devices, or the text itself once the pool is full. */
+    String sharedUserAgent(String userAgent) {
+        if (userAgent == null || userAgent.length() > SHARED_USER_AGENT_LENGTH) return userAgent;
+        String shared = userAgents.get(userAgent);
+        if (shared != null) return shared;
+        if (userAgents.size() >= SHARED_USER_AGENTS) return userAgent;
+        shared = userAgents.putIfAbsent(userAgent, userAgent);
+        return shared == null ? userAgent : shared;
+    }
+
     /** FNV-1a, 64 bits, of the body's characters; never {@link #NO_BODY}. */
     private static long digest(String sdp) {
         long h = 0xcbf29ce484222325L;
@@ -181,8 +202,9 @@ final class DeviceBook {
             Device before = old == null ? null : old.device();
             DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
             // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
+            String agent = before != null && Objects.equals(before.userAgent(), userAgent) ? before.userAgent() : sharedUserAgent(userAgent);
             Device after = new Device(before == null ? uuid : before.uuid(), binding.addressOfRecord(), binding.contactUri(), binding.transport(),
-                    binding.source(), caps, userAgent, true, before == null ? now : before.firstSeen(), now, binding.expires());
+                    binding.source(), caps, agent, true, before == null ? now : before.firstSeen(), now, binding.expires());
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
             change[0] = old;
