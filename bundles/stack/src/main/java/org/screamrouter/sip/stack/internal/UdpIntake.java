@@ -83,6 +83,7 @@ final class UdpIntake {
          * the datagram outlive its reader (it stays in the socket when a datagram from a peer woke the reader first).
          */
         private static final byte[] WAKE_UP = {'\r', '\n', '\r', '\n'};
+        private static final byte[] IPV6_LOOPBACK = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
         private final UdpHandOver handOver;
         private final Taking taking;
         private final java.util.concurrent.CountDownLatch readerDone = new java.util.concurrent.CountDownLatch(1);
@@ -171,7 +172,19 @@ final class UdpIntake {
          */
         private boolean wakeReader() throws InterruptedException {
             InetAddress local = sock.getLocalAddress();
-            InetAddress target = local == null || local.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : local;
+            try {
+                // a wildcard socket is reached on the loopback of its own family (a "::" socket may be IPv6 only)
+                InetAddress target = local != null && !local.isAnyLocalAddress() ? local
+                        : local instanceof java.net.Inet6Address ? InetAddress.getByAddress(IPV6_LOOPBACK) : InetAddress.getLoopbackAddress();
+                return wakeReader(target);
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP reader of port {} to park its socket: {}",
+                        sock.getLocalPort(), e.toString());
+                return readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private boolean wakeReader(InetAddress target) throws IOException, InterruptedException {
             try (DatagramSocket waker = new DatagramSocket(new InetSocketAddress(target, 0))) {
                 wakeUpSource = new InetSocketAddress(target, waker.getLocalPort());
                 DatagramPacket wake = new DatagramPacket(WAKE_UP, WAKE_UP.length, target, sock.getLocalPort());
@@ -180,10 +193,6 @@ final class UdpIntake {
                     if (readerDone.await(TICK_MS, TimeUnit.MILLISECONDS)) return true;
                 }
                 return false;
-            } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP reader of port {} to park its socket: {}",
-                        sock.getLocalPort(), e.toString());
-                return readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
             }
         }
 
