@@ -73,7 +73,7 @@ final class DeviceBook {
      * after which new texts are simply kept per device.
      */
     private final ConcurrentHashMap<String, String> userAgents = new ConcurrentHashMap<>();
-    static final int SHARED_USER_AGENTS = 256;
+    private static final int SHARED_USER_AGENTS = 256;
     private static final int SHARED_USER_AGENT_LENGTH = 128;
     private final RegistrarStore store;
     private final Events events;
