@@ -172,7 +172,7 @@ final class DeviceBook {
     }
 
     /** The instance of this User-Agent text the book shares between devices, or the text itself once the pool is full. */
-    String sharedUserAgent(String userAgent) {
+    private String sharedUserAgent(String userAgent) {
         if (userAgent == null || userAgent.length() > SHARED_USER_AGENT_LENGTH) return userAgent;
         String shared = userAgents.get(userAgent);
         if (shared != null) return shared;
@@ -201,8 +201,8 @@ final class DeviceBook {
         byUuid.compute(uuid, (k, old) -> {
             Device before = old == null ? null : old.device();
             DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
-            // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
             String agent = before != null && Objects.equals(before.userAgent(), userAgent) ? before.userAgent() : sharedUserAgent(userAgent);
+            // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
             Device after = new Device(before == null ? uuid : before.uuid(), binding.addressOfRecord(), binding.contactUri(), binding.transport(),
                     binding.source(), caps, agent, true, before == null ? now : before.firstSeen(), now, binding.expires());
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
