@@ -22,13 +22,22 @@ final class BindingTable {
     record Update(URI contact, Binding binding, long seconds) {}
 
     sealed interface Outcome {
-        record Applied(List<Binding> current) implements Outcome {
+        /** {@code before}: the AOR's live bindings before this REGISTER. */
+        record Applied(List<Binding> current, List<Binding> before) implements Outcome {
             /** The binding the table holds for this one of the REGISTER (with the strings it already held, see sameValues). */
             Binding stored(Binding asked) {
                 for (Binding b : current) {
                     if (b.contactUri().equals(asked.contactUri())) return b;
                 }
                 return asked;
+            }
+
+            /** The binding this REGISTER refreshed for that contact (the same contact text), null when it made it. */
+            Binding refreshed(Binding stored) {
+                for (Binding b : before) {
+                    if (b.contactUri().equals(stored.contactUri())) return b;
+                }
+                return null;
             }
         }
         record StaleCSeq(String contact) implements Outcome {}
@@ -102,7 +111,7 @@ final class BindingTable {
             account(old, next);
             next.sort(BEST_FIRST);
             List<Binding> applied = List.copyOf(next);
-            outcome[0] = new Outcome.Applied(applied);
+            outcome[0] = new Outcome.Applied(applied, current);
             Instant earliest = earliest(applied);
             Instant before = earliest(current);
             if (earliest != null && (before == null || earliest.isBefore(before))) sooner[0] = earliest;

@@ -194,9 +194,11 @@ final class DeviceBook {
      * A REGISTER of this device was accepted with this binding, from {@code user} ({@code null} without
      * authentication). Without SDP the device keeps the capabilities it had. A new or released device is owned
      * from now on by the binding's AOR and the user; an owned one registered without a user gets the user of its
-     * first authenticated REGISTER. Returns the device as it is now.
+     * first authenticated REGISTER. {@code bindingWritten}: whether the store queued the binding; when it did not, a
+     * refresh that changes only the expiry leaves the device's record as stored too. Returns the device as it is now.
      */
-    Device registered(String uuid, Binding binding, DeviceCapabilities capabilities, String sdp, String userAgent, String user, Instant now) {
+    Device registered(String uuid, Binding binding, boolean bindingWritten, DeviceCapabilities capabilities, String sdp,
+            String userAgent, String user, Instant now) {
         Entry[] change = new Entry[2];
         byUuid.compute(uuid, (k, old) -> {
             Device before = old == null ? null : old.device();
@@ -229,7 +231,9 @@ final class DeviceBook {
         } else if (after.expires().isBefore(before.expires())) {
             expiry.at(uuid, after.expires());
         }
-        if (topic != null || !Objects.equals(before.expires(), after.expires()) || !Objects.equals(change[0].owner(), change[1].owner())) {
+        // a refresh whose binding the store did not write (RegistrarStore.standsFor) leaves the device's record too
+        if (topic != null || bindingWritten && !Objects.equals(before.expires(), after.expires())
+                || !Objects.equals(change[0].owner(), change[1].owner())) {
             persist(change[1]);
         }
         if (capabilities != null && (before == null || !capabilities.equals(before.capabilities()))) {

@@ -248,10 +248,10 @@ final class RegisterHandler {
             for (BindingTable.Update u : updates) {
                 if (u.seconds() > 0) {
                     Binding stored = applied.stored(u.binding());
-                    registry.bound(stored);
+                    boolean written = registry.bound(stored, applied.refreshed(stored));
                     if (uuid != null) {
                         UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
-                        book.registered(uuid, stored, capabilities, sdp, ua == null ? null : cut(String.join(" ", iterable(ua.getProduct()))), user, now);
+                        book.registered(uuid, stored, written, capabilities, sdp, ua == null ? null : cut(String.join(" ", iterable(ua.getProduct()))), user, now);
                     }
                 } else {
                     registry.removed(u.binding(), "Expires: 0");

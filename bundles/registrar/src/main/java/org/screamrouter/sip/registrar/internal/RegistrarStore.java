@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * once, and a device refreshed twice in the interval is written once. The price: a crash (not a stop or a bundle
  * update, which write the queue first) loses the refreshes of the last {@value #WRITE_DELAY_MS} ms on top of
  * MVStore's {@value #COMMIT_DELAY_MS} ms: their bindings come back with the expiry of the refresh before.
+ *
+ * <p>Most refreshes are not even queued: {@link #refresh} leaves the stored record while it still stands for the one
+ * in memory ({@link #standsFor}: only the expiry moved, within its half-interval slot).
  */
 final class RegistrarStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrarStore.class);
@@ -99,6 +103,42 @@ final class RegistrarStore implements AutoCloseable {
 
     void put(Binding b) {
         pendingBindings.put(key(b), encode(b));
+    }
+
+    /**
+     * A REGISTER made {@code after} out of {@code before} (null: a new binding): queued, unless what the file holds for
+     * {@code before} still stands for it ({@link #standsFor}). Returns whether it was queued.
+     */
+    boolean refresh(Binding before, Binding after) {
+        if (standsFor(before, after)) return false;
+        put(after);
+        return true;
+    }
+
+    /**
+     * Whether the stored record of {@code before} may stand for its refresh {@code after}, so that a refresh costs no
+     * write (issue 15: the store's puts were half of a re-REGISTER's CPU). It may when the refresh changes only what a
+     * refresh always changes (the expiry, the time, the CSeq and Call-ID) at the same interval, and its expiry stays in
+     * the same half-interval slot as the one before. Every refresh that leaves its slot is written, so the stored
+     * expiry is always in the slot of the binding in memory, less than half an interval behind it: after a restart or
+     * a crash a binding comes back with at least half its interval left from its last refresh, so a device that
+     * refreshes within half its interval never lapses, and one that refreshes later leaves its slot at every refresh
+     * and is written each time. The slots start at an offset of each binding's own, so that bindings do not all leave
+     * their slots at the same moment (docs/registrar-state.md).
+     */
+    static boolean standsFor(Binding before, Binding after) {
+        if (before == null) return false;
+        long expires = after.expires().toEpochMilli();
+        long interval = expires - after.registeredAt().toEpochMilli();
+        if (interval != before.expires().toEpochMilli() - before.registeredAt().toEpochMilli() || interval < 2) return false;
+        if (!Objects.equals(before.addressOfRecord(), after.addressOfRecord()) || !Objects.equals(before.contactUri(), after.contactUri())
+                || !Objects.equals(before.contactHeader(), after.contactHeader()) || !Objects.equals(before.transport(), after.transport())
+                || !Objects.equals(before.source(), after.source()) || before.q() != after.q() || !before.path().equals(after.path())) {
+            return false;
+        }
+        long slot = interval / 2;
+        long offset = Math.floorMod(31L * after.addressOfRecord().hashCode() + after.contactUri().hashCode(), slot);
+        return Math.floorDiv(before.expires().toEpochMilli() + offset, slot) == Math.floorDiv(expires + offset, slot);
     }
 
     void remove(Binding b) {

@@ -171,9 +171,12 @@ final class Registry implements DeviceRegistry {
         book.uuidOfFlow(flow).ifPresent(uuid -> book.seen(uuid, clock.instant()));
     }
 
-    /** A binding a REGISTER added or refreshed: stored. */
-    void bound(Binding b) {
-        store.put(b);
+    /**
+     * A binding a REGISTER added, or refreshed ({@code before}: the binding it refreshed, null for a new one): stored
+     * unless the stored record still stands for it ({@link RegistrarStore#refresh}). Returns whether it was queued.
+     */
+    boolean bound(Binding b, Binding before) {
+        return store.refresh(before, b);
     }
 
     /** A binding that is gone (unregistered, Contact: *, the operator): out of the store, its device offline. */

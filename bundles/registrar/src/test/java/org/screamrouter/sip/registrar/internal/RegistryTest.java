@@ -56,8 +56,8 @@ class RegistryTest {
         URI uri = FakeExchange.MESSAGES.addresses().createURI(contact);
         assertThat(registry.table().apply(aor, List.of(new BindingTable.Update(uri, b, seconds)), b.callId(), 1, now, 16, 1000,
                 source(port).getAddress(), 1000)).isInstanceOf(BindingTable.Outcome.Applied.class);
-        registry.bound(b);
-        registry.book().registered(uuid, b, null, null, "test", null, now);
+        boolean written = registry.bound(b, null);
+        registry.book().registered(uuid, b, written, null, null, "test", null, now);
         return b;
     }
 
