@@ -7,11 +7,13 @@
 # load only).
 #
 #   bench/ab-builds.sh --bundle registrar --before old.jar --after new.jar [--scenario register-device] [--devices 20000]
-#                      [--rate 3000] [--seconds 15] [--rounds 2]
+#                      [--rate 3000] [--seconds 15] [--rounds 2] [--threads]
 #   bench/ab-builds.sh --before-java "-XX:+UseG1GC" --after-java "-XX:+UseZGC" ...   two JVM settings of one build
 #
 # --before-java / --after-java: options added to the server's JVM (EXTRA_JAVA_OPTS) of that side; with them, --bundle
 # and the jars may be left out (both sides then run the distribution as built).
+# --threads: also each thread group's CPU per call over the load (the JVM's threads by name, digits folded: where the
+# time of a change went, e.g. the registrar store's writer against the UDP channel threads).
 # --scenario: a bench/sipp file (register-device: ScreamRouter devices, re-REGISTER; register: plain re-REGISTER;
 # options: OPTIONS from plain devices). The devices are always registered with the matching REGISTER first.
 # Loopback only, unusual ports (bench/lib/server.sh); uses the distribution built in distribution/target/assembly.
@@ -19,7 +21,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-bundle=""; before=""; after=""; before_java=""; after_java=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2
+bundle=""; before=""; after=""; before_java=""; after_java=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2; threads=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --bundle) bundle=$2; shift ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
         --rate) rate=$2; shift ;;
         --seconds) secs=$2; shift ;;
         --rounds) rounds=$2; shift ;;
+        --threads) threads=1 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -63,15 +66,24 @@ one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options
     sleep 3
     pid=$(ps -eo pid,comm,args | awk -v s="$server" '$2 == "java" && index($0, s) { print $1; exit }')
     cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+    # per thread: "name ticks" (the name is the field in parentheses, which may hold spaces; digits folded)
+    per_thread() { for f in /proc/"$pid"/task/*/stat; do cat "$f" 2>/dev/null; echo; done \
+        | sed -n 's/^[0-9]* (\(.*\)) [A-Z] \(.*\)$/\1|\2/p' | awk -F'|' '{ split($2, a, " "); n = $1; gsub(/[0-9]+/, "#", n); gsub(/ /, "_", n); t[n] += a[11] + a[12] } END { for (n in t) print n, t[n] }'; }
+    [ "$threads" = 1 ] && per_thread > "$work/threads-0.txt"
     c0=$(cpu)
     run "$scenario.xml" $((rate * secs)) "$rate" load
     c1=$(cpu)
+    [ "$threads" = 1 ] && per_thread > "$work/threads-1.txt"
     tick=$(getconf CLK_TCK)
     pct=$(awk -F';' 'FNR > 1 { print $2 + 0 }' "$work"/*_rtt.csv | sort -n | awk '{ a[NR] = $1 } END { printf "p50 %s ms, p99 %s ms", a[int(NR * 0.5)], a[int(NR * 0.99)] }')
     printf '%-7s cold seeding %d at 2000/s: %s failed, %s retransmissions | %s at %d/s: %s failed, %s retransmissions, %s, CPU %d us/call | load %s\n' \
         "$1" "$n" "$(stat "$work/seed-stat.csv" 'FailedCall(C)')" "$(stat "$work/seed-stat.csv" 'Retransmissions(C)')" "$scenario" "$rate" \
         "$(stat "$work/load-stat.csv" 'FailedCall(C)')" "$(stat "$work/load-stat.csv" 'Retransmissions(C)')" "$pct" \
-        $(( (c1 - c0) * 1000000 / tick / (rate * secs) )) "$(cut -d' ' -f1 /proc/loadavg)" )
+        $(( (c1 - c0) * 1000000 / tick / (rate * secs) )) "$(cut -d' ' -f1 /proc/loadavg)"
+    if [ "$threads" = 1 ]; then # each group's CPU per call, the largest first (a thread that ended meanwhile is not counted)
+        awk -v tick="$tick" -v calls=$((rate * secs)) 'NR == FNR { t0[$1] = $2; next } { d = ($2 - t0[$1]) * 1000000 / tick / calls; if (d >= 1) printf "          %-28s %4d us/call\n", $1, d }' \
+            "$work/threads-0.txt" "$work/threads-1.txt" | sort -k2 -nr
+    fi )
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); bundle ${bundle:-(none)}, $scenario, $n devices, $rate/s for $secs s"
 [ -z "$before_java$after_java" ] || echo "JVM options: before '$before_java', after '$after_java'"
