@@ -48,10 +48,58 @@ final class DeviceBook {
      * goes to the store when they change, to be parsed again at the next start (issue 15, heap per device). Kept is a
      * digest of the body the capabilities came from ({@link #NO_BODY} without one), so that a refresh sending the same
      * body is not parsed again ({@link #capabilitiesOf}).
+     *
+     * <p>A sign of life of an online device (an OPTIONS, an answered ping, a CRLF keep-alive) moves only
+     * {@link #seenNanos}, in place: a keep-alive makes no new record. Making a new {@code Device} and entry per
+     * keep-alive gave every device a record that lived until its next keep-alive, which G1 copied from survivor space
+     * to survivor space at every young pause until it died: at 100,000 devices pinging every 10 s, pauses of 40 to 65
+     * ms under OPTIONS alone (docs/performance.md, "Keep-alives in place"). {@link #device()} gives the device with
+     * that time; {@link #record} is the record as of its last change, for what a keep-alive does not move.
      */
-    private record Entry(Device device, Owner owner, long sdpDigest) {
+    private static final class Entry {
+        final Device record;
+        final Owner owner;
+        final long sdpDigest;
+        /**
+         * The latest sign of life, in nanoseconds since the epoch (valid from 1677 to 2262); never earlier than the
+         * record's. Two keep-alives of one device at once may leave the earlier of two nearly equal times.
+         */
+        private volatile long seenNanos;
+
+        Entry(Device record, Owner owner, long sdpDigest) {
+            this.record = record;
+            this.owner = owner;
+            this.sdpDigest = sdpDigest;
+            this.seenNanos = nanos(record.lastSeen());
+        }
+
+        Owner owner() {
+            return owner;
+        }
+
+        long sdpDigest() {
+            return sdpDigest;
+        }
+
+        /** The device with its latest sign of life. */
+        Device device() {
+            long seen = seenNanos;
+            return seen == nanos(record.lastSeen()) ? record : withLastSeen(record, Instant.ofEpochSecond(0, seen));
+        }
+
         Entry with(Device next) {
             return new Entry(next, owner, sdpDigest);
+        }
+
+        void seen(Instant now) {
+            long at = nanos(now);
+            if (at > seenNanos) {
+                seenNanos = at;
+            }
+        }
+
+        private static long nanos(Instant t) {
+            return t == null ? Long.MIN_VALUE : t.getEpochSecond() * 1_000_000_000L + t.getNano();
         }
     }
 
@@ -101,7 +149,7 @@ final class DeviceBook {
                 restored.transport(), restored.source(), restored.capabilities(), sharedUserAgent(restored.userAgent()), restored.online(),
                 restored.firstSeen(), restored.lastSeen(), restored.expires());
         Entry old = byUuid.put(device.uuid(), new Entry(device, owner, device.capabilities() == null ? NO_BODY : digest(sdp)));
-        moved(old == null ? null : old.device().source(), device.source());
+        moved(old == null ? null : old.record.source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
         if (device.online()) {
@@ -136,7 +184,7 @@ final class DeviceBook {
             return e.owner().user() == null || e.owner().user().equals(user) ? Optional.empty()
                     : Optional.of("device UUID registered by another user");
         }
-        InetSocketAddress source = e.device().source();
+        InetSocketAddress source = e.record.source();
         return source == null || source.getAddress().equals(address) ? Optional.empty()
                 : Optional.of("device UUID registered from another address");
     }
@@ -168,7 +216,7 @@ final class DeviceBook {
      */
     DeviceCapabilities capabilitiesOf(String uuid, String sdp) {
         Entry e = byUuid.get(uuid);
-        return e == null || e.sdpDigest() == NO_BODY || e.sdpDigest() != digest(sdp) ? null : e.device().capabilities();
+        return e == null || e.sdpDigest() == NO_BODY || e.sdpDigest() != digest(sdp) ? null : e.record.capabilities();
     }
 
     /** The instance of this User-Agent text the book shares between devices, or the text itself once the pool is full. */
@@ -250,6 +298,17 @@ final class DeviceBook {
 
     /** Some sign of life from this device (OPTIONS, answered ping, keep-alive); brings it back online if it still has a binding. */
     void seen(String uuid, Instant now) {
+        Entry current = byUuid.get(uuid);
+        if (current == null) {
+            return;
+        }
+        if (current.record.online()) {
+            current.seen(now);
+            if (byUuid.get(uuid) == current) {
+                return; // in place (Entry): no new record
+            }
+            // replaced meanwhile (a REGISTER, or offline): the time goes to the entry there now, below
+        }
         Entry[] changed = new Entry[1];
         byUuid.computeIfPresent(uuid, (k, e) -> {
             Device d = e.device();
@@ -270,7 +329,7 @@ final class DeviceBook {
     void offline(String uuid, String why) {
         Entry[] changed = new Entry[1];
         byUuid.computeIfPresent(uuid, (k, e) -> {
-            if (!e.device().online()) return e;
+            if (!e.record.online()) return e;
             changed[0] = e.with(e.device().withOnline(false, null));
             return changed[0];
         });
@@ -371,7 +430,7 @@ final class DeviceBook {
 
     private Device onlineDevice(String uuid) {
         Entry e = byUuid.get(uuid);
-        return e != null && e.device().online() ? e.device() : null;
+        return e != null && e.record.online() ? e.device() : null;
     }
 
     /** Hands over, each once, the devices that came online since the last call (for the keep-alive's schedule). */
@@ -393,7 +452,7 @@ final class DeviceBook {
     /** Whether the flow is the one the device's binding came on (transport, source address and port). */
     boolean isFlowOf(String uuid, Flow flow) {
         Entry e = byUuid.get(uuid);
-        return e != null && flow.remote().equals(e.device().source()) && flow.transport().equalsIgnoreCase(e.device().transport());
+        return e != null && flow.remote().equals(e.record.source()) && flow.transport().equalsIgnoreCase(e.record.transport());
     }
 
     /** The device bound to this binding (same AOR and contact), if any. */

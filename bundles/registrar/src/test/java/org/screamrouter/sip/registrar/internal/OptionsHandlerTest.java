@@ -82,4 +82,39 @@ class OptionsHandlerTest {
         assertThat(ask(DEV, 40000).getStatusCode()).isEqualTo(200);
         assertThat(lastSeen()).isEqualTo(registered.plusSeconds(10));
     }
+
+    /**
+     * A keep-alive moves the device's last sign of life in place (DeviceBook.Entry), not in a new record: the time of
+     * the last one must still be the one the device goes offline with, and the one stored for the next start.
+     */
+    @Test
+    void theLastKeepAlivesTimeGoesOfflineWithTheDeviceAndToTheStore() throws Exception {
+        FakeExchange reg = new FakeExchange(registerOf(1, 300), "127.0.0.1", 40000);
+        register.register(reg);
+        assertThat(reg.last().getStatusCode()).isEqualTo(200);
+        Instant registered = lastSeen();
+        for (int i = 1; i <= 3; i++) {
+            h.clock.advance(Duration.ofSeconds(5));
+            assertThat(ask(DEV, 40000).getStatusCode()).isEqualTo(200);
+            assertThat(lastSeen()).isEqualTo(registered.plusSeconds(5L * i));
+        }
+        h.clock.advance(Duration.ofSeconds(1));
+        FakeExchange unregister = new FakeExchange(registerOf(2, 0), "127.0.0.1", 40000);
+        register.register(unregister);
+        assertThat(unregister.last().getStatusCode()).isEqualTo(200);
+        assertThat(registry.device(DEV).orElseThrow().online()).isFalse();
+        assertThat(lastSeen()).isEqualTo(registered.plusSeconds(15));
+
+        registry.close();
+        registry = new Registry(FakeExchange.MESSAGES, h.client, h.clock, () -> TestHarness.config(Map.of()), dir.resolve("registrar.mv"));
+        assertThat(registry.device(DEV).orElseThrow().online()).isFalse();
+        assertThat(lastSeen()).isEqualTo(registered.plusSeconds(15));
+    }
+
+    private static String registerOf(int cseq, int expires) {
+        return "REGISTER sip:screamrouter.local SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKr" + System.nanoTime() + "\n"
+                + "Max-Forwards: 70\nTo: <sip:screamrouter@screamrouter.local>\nFrom: <sip:" + DEV + "@127.0.0.1>;tag=t\n"
+                + "Call-ID: r1\nCSeq: " + cseq + " REGISTER\nContact: <sip:" + DEV + "@127.0.0.1:5999>\nExpires: " + expires
+                + "\nContent-Length: 0\n\n";
+    }
 }
