@@ -1,7 +1,7 @@
 package org.screamrouter.sip.stack.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ViaHeader;
@@ -18,22 +18,60 @@ import org.screamrouter.sip.stack.Flow;
  *
  * <p>Each response is kept as the datagram that was sent (about 400 bytes for a REGISTER's 200 OK, its Via already
  * carrying the flow's {@code received} and {@code rport}), and a retransmission is answered with those bytes as
- * they are: no parse, no encode. A parsed JAIN-SIP response and its headers take about ten times the memory, and
- * parsing the kept answer again for each retransmission made a retransmission dearer than a new request, so an
- * overloaded server fell further behind (issue 15).
+ * they are: no parse, no encode (issue 15).
+ *
+ * <p>How it is kept (docs/performance.md, "Kept answers outside the collector's way"): every answer lives exactly one
+ * window, 32 s, which is the worst lifetime for G1. As objects (a key string, a record, the datagram, a map node per
+ * answer) they were copied from survivor space to survivor space at every young pause of those 32 s: at 10,000
+ * REGISTERs a second, 30 MB copied per pause. So the answers are appended, in the order they are made, to a log of
+ * 1 MB byte arrays, and found through an open-addressing index of two primitive arrays. Arrays of bytes and numbers
+ * hold no references: G1 never copies the large ones nor scans them, and keeping an answer writes no reference
+ * anywhere. Since every entry lives the same window, the oldest are at the log's tail: they are dropped from there (a
+ * few at each new answer, and by {@link #expire} when the stack is idle), each removed from the index by backward
+ * shifting, so that the index never fills with deleted slots. One lock: each call holds it for a copy of a few
+ * hundred bytes and a probe or two.
  */
 final class ResponseCache {
     /** A datagram kept: what was sent, its status code (for the counters) and when it is forgotten. */
     record Cached(byte[] datagram, int status, long expiresAtNanos) {}
 
-    private final ConcurrentHashMap<String, Cached> entries = new ConcurrentHashMap<>();
-    private final AtomicInteger size = new AtomicInteger();
+    /** The log's arrays: 1 MB, a G1 humongous object with the default regions (allocated in place, never copied). */
+    static final int CHUNK_BYTES = 1 << 20;
+    /** The bytes the log may hold per entry of the limit, on average: a REGISTER's 200 OK and its key take about 550. */
+    static final int BYTES_PER_ENTRY = 768;
+    /** An entry: its length (0 marks the end of a chunk's entries), key hash, expiry, status, key and datagram lengths. */
+    private static final int HEADER = 4 + 4 + 8 + 4 + 4 + 4;
+    /** How many entries past their time each new answer drops from the tail (more than the one it adds). */
+    private static final int EXPIRE_PER_ADD = 4;
+
     private final long windowNanos;
     private final int limit;
+    private final int chunkBytes;
+    /** The chunks of the log by their number modulo this array's length; null when not allocated. */
+    private final byte[][] chunks;
+    /** Index slots: the entry's address in the log plus one (0: empty), and its key's hash. */
+    private final long[] slots;
+    private final int[] hashes;
+    private final int mask;
+    /** Addresses in the log: absolute, only growing; chunk number = address / chunkBytes. */
+    private long head;
+    private long tail;
+    private int count;
 
     ResponseCache(long windowNanos, int limit) {
+        this(windowNanos, limit, CHUNK_BYTES, (long) limit * BYTES_PER_ENTRY);
+    }
+
+    /** With a chunk size and a total of bytes of its own (tests make the chunks small to cross them often). */
+    ResponseCache(long windowNanos, int limit, int chunkBytes, long maxBytes) {
         this.windowNanos = windowNanos;
         this.limit = limit;
+        this.chunkBytes = chunkBytes;
+        this.chunks = new byte[(int) Math.max(2, (maxBytes + chunkBytes - 1) / chunkBytes)][];
+        int capacity = Integer.highestOneBit(Math.max(4, limit * 2 - 1)) << 1; // a power of two, at least twice the limit
+        this.slots = new long[capacity];
+        this.hashes = new int[capacity];
+        this.mask = capacity - 1;
     }
 
     /**
@@ -60,31 +98,242 @@ final class ResponseCache {
         return key.append('|').append(request.getMethod()).toString();
     }
 
-    /** The datagram kept under this key, or null. */
+    /** The datagram kept under this key (a copy), or null. */
     Cached lookup(String key, long nowNanos) {
-        Cached cached = key == null ? null : entries.get(key);
-        return cached == null || cached.expiresAtNanos() - nowNanos < 0 ? null : cached;
+        if (key == null) {
+            return null;
+        }
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        int hash = hash(k);
+        synchronized (this) {
+            int slot = find(k, hash);
+            if (slot < 0) {
+                return null;
+            }
+            long at = slots[slot] - 1;
+            byte[] chunk = chunk(at);
+            int o = offset(at);
+            long expires = readLong(chunk, o + 8);
+            if (expires - nowNanos < 0) {
+                return null;
+            }
+            int keyLength = readInt(chunk, o + 20);
+            int datagramLength = readInt(chunk, o + 24);
+            int from = o + HEADER + keyLength;
+            return new Cached(Arrays.copyOfRange(chunk, from, from + datagramLength), readInt(chunk, o + 16), expires);
+        }
     }
 
     /** Keeps the datagram sent as the final answer ({@code status} >= 200) to the request of this key. */
     void remember(String key, byte[] datagram, int status, long nowNanos) {
-        if (key == null || status < 200 || size.get() >= limit) {
+        if (key == null || status < 200) {
             return;
         }
-        if (entries.put(key, new Cached(datagram, status, nowNanos + windowNanos)) == null) {
-            size.incrementAndGet();
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        int hash = hash(k);
+        int length = HEADER + k.length + datagram.length;
+        if (length > chunkBytes) {
+            return;
+        }
+        synchronized (this) {
+            dropExpired(nowNanos, EXPIRE_PER_ADD);
+            int existing = find(k, hash);
+            if (existing < 0 && count >= limit) {
+                return;
+            }
+            long at = room(length);
+            if (at < 0) {
+                return;
+            }
+            byte[] chunk = chunk(at);
+            int o = offset(at);
+            writeInt(chunk, o, length);
+            writeInt(chunk, o + 4, hash);
+            writeLong(chunk, o + 8, nowNanos + windowNanos);
+            writeInt(chunk, o + 16, status);
+            writeInt(chunk, o + 20, k.length);
+            writeInt(chunk, o + 24, datagram.length);
+            System.arraycopy(k, 0, chunk, o + HEADER, k.length);
+            System.arraycopy(datagram, 0, chunk, o + HEADER + k.length, datagram.length);
+            head = at + length;
+            if (existing >= 0) {
+                slots[existing] = at + 1; // the newer answer; the older entry stays in the log, unindexed, until its time
+            } else {
+                int slot = hash & mask;
+                while (slots[slot] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                slots[slot] = at + 1;
+                hashes[slot] = hash;
+                count++;
+            }
         }
     }
 
+    /** Forgets every answer past its window, and gives back the log's arrays they held. */
     void expire(long nowNanos) {
-        entries.entrySet().removeIf(e -> {
-            boolean expired = e.getValue().expiresAtNanos() - nowNanos < 0;
-            if (expired) size.decrementAndGet();
-            return expired;
-        });
+        synchronized (this) {
+            dropExpired(nowNanos, Integer.MAX_VALUE);
+        }
     }
 
     int size() {
-        return size.get();
+        synchronized (this) {
+            return count;
+        }
+    }
+
+    /** How many of the log's arrays are held (for the tests: none once every answer has expired). */
+    int chunksHeld() {
+        synchronized (this) {
+            return (int) Arrays.stream(chunks).filter(c -> c != null).count();
+        }
+    }
+
+    /**
+     * The address where an entry of this length goes: at the head, or at the start of the next chunk when it does not
+     * fit in the head's; -1 when the log holds its most bytes.
+     */
+    private long room(int length) {
+        long at = head;
+        int o = offset(at);
+        if (o != 0 && o + length > chunkBytes) {
+            at += chunkBytes - o; // a chunk is new when it is taken, so the rest of this one reads as length 0
+        }
+        boolean empty = tail == head;
+        long number = at / chunkBytes;
+        if (!empty && number - tail / chunkBytes >= chunks.length) {
+            return -1;
+        }
+        int index = (int) (number % chunks.length);
+        if (chunks[index] == null) {
+            chunks[index] = new byte[chunkBytes];
+        }
+        if (empty) {
+            tail = at;
+        }
+        return at;
+    }
+
+    /**
+     * Drops up to {@code most} entries whose time has passed from the tail (entries are in the order they were made),
+     * giving back each chunk the tail leaves. An empty log starts again at a chunk boundary, with no chunk held.
+     */
+    private void dropExpired(long nowNanos, int most) {
+        for (int dropped = 0; tail < head && dropped < most; ) {
+            byte[] chunk = chunk(tail);
+            int o = offset(tail);
+            int length = o + 4 <= chunkBytes ? readInt(chunk, o) : 0;
+            if (length == 0) { // the rest of this chunk is unused
+                release(tail);
+                tail += chunkBytes - o;
+                continue;
+            }
+            if (readLong(chunk, o + 8) - nowNanos >= 0) {
+                return;
+            }
+            unindex(tail, readInt(chunk, o + 4));
+            tail += length;
+            dropped++;
+            if (offset(tail) == 0) {
+                release(tail - 1);
+            }
+        }
+        if (tail == head && offset(head) != 0) {
+            release(head);
+            head += chunkBytes - offset(head);
+            tail = head;
+        }
+    }
+
+    private void release(long address) {
+        chunks[(int) ((address / chunkBytes) % chunks.length)] = null;
+    }
+
+    /** Removes the index slot of the entry at this address, if it is still the indexed one for its key. */
+    private void unindex(long address, int hash) {
+        int slot = hash & mask;
+        while (slots[slot] != 0) {
+            if (slots[slot] == address + 1) {
+                count--;
+                shiftBack(slot);
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /** Linear probing's deletion: later slots of the same run move back so that no lookup stops at the hole. */
+    private void shiftBack(int hole) {
+        int next = hole;
+        while (true) {
+            slots[hole] = 0;
+            while (true) {
+                next = (next + 1) & mask;
+                if (slots[next] == 0) {
+                    return;
+                }
+                int home = hashes[next] & mask;
+                // the entry at next may fill the hole unless its home lies cyclically in (hole, next]
+                boolean staysPut = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+                if (!staysPut) {
+                    break;
+                }
+            }
+            slots[hole] = slots[next];
+            hashes[hole] = hashes[next];
+            hole = next;
+        }
+    }
+
+    /** The slot indexing this key, or -1. */
+    private int find(byte[] key, int hash) {
+        int slot = hash & mask;
+        while (slots[slot] != 0) {
+            if (hashes[slot] == hash && keyAt(slots[slot] - 1, key)) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    private boolean keyAt(long address, byte[] key) {
+        byte[] chunk = chunk(address);
+        int o = offset(address);
+        return readInt(chunk, o + 20) == key.length && Arrays.equals(chunk, o + HEADER, o + HEADER + key.length, key, 0, key.length);
+    }
+
+    private byte[] chunk(long address) {
+        return chunks[(int) ((address / chunkBytes) % chunks.length)];
+    }
+
+    private int offset(long address) {
+        return (int) (address % chunkBytes);
+    }
+
+    private static int hash(byte[] key) {
+        int h = Arrays.hashCode(key);
+        return h ^ (h >>> 16);
+    }
+
+    private static int readInt(byte[] b, int o) {
+        return (b[o] & 0xff) << 24 | (b[o + 1] & 0xff) << 16 | (b[o + 2] & 0xff) << 8 | b[o + 3] & 0xff;
+    }
+
+    private static long readLong(byte[] b, int o) {
+        return (long) readInt(b, o) << 32 | readInt(b, o + 4) & 0xffffffffL;
+    }
+
+    private static void writeInt(byte[] b, int o, int v) {
+        b[o] = (byte) (v >>> 24);
+        b[o + 1] = (byte) (v >>> 16);
+        b[o + 2] = (byte) (v >>> 8);
+        b[o + 3] = (byte) v;
+    }
+
+    private static void writeLong(byte[] b, int o, long v) {
+        writeInt(b, o, (int) (v >>> 32));
+        writeInt(b, o + 4, (int) v);
     }
 }
