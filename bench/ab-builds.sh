@@ -9,9 +9,14 @@
 #   bench/ab-builds.sh --bundle registrar --before old.jar --after new.jar [--scenario register-device] [--devices 20000]
 #                      [--rate 3000] [--seconds 15] [--rounds 2] [--threads]
 #   bench/ab-builds.sh --before-java "-XX:+UseG1GC" --after-java "-XX:+UseZGC" ...   two JVM settings of one build
+#   bench/ab-builds.sh --before-assembly DIR --after-assembly DIR ...   two whole distributions (a change of several bundles)
 #
 # --before-java / --after-java: options added to the server's JVM (EXTRA_JAVA_OPTS) of that side; with them, --bundle
 # and the jars may be left out (both sides then run the distribution as built).
+# --before-assembly / --after-assembly: the distribution directory each side copies (distribution/target/assembly by
+# default); without --bundle, the jars may be left out.
+# --warmup W: W seconds of the same load before the measured S, not counted: the JIT has compiled the path, so the p99
+# is the steady state's (without it, the first second's compilation is part of the p99).
 # --threads: also each thread group's CPU per call over the load (the JVM's threads by name, digits folded: where the
 # time of a change went, e.g. the registrar store's writer against the UDP channel threads).
 # --scenario: a bench/sipp file (register-device: ScreamRouter devices, re-REGISTER; register: plain re-REGISTER;
@@ -21,7 +26,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-bundle=""; before=""; after=""; before_java=""; after_java=""; scenario=register-device; n=20000; rate=3000; secs=15; rounds=2; threads=0
+bundle=""; before=""; after=""; before_java=""; after_java=""; before_asm=""; after_asm=""; warmup=0
+scenario=register-device; n=20000; rate=3000; secs=15; rounds=2; threads=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --bundle) bundle=$2; shift ;;
@@ -29,6 +35,9 @@ while [ $# -gt 0 ]; do
         --after) after=$2; shift ;;
         --before-java) before_java=$2; shift ;;
         --after-java) after_java=$2; shift ;;
+        --before-assembly) before_asm=$2; shift ;;
+        --after-assembly) after_asm=$2; shift ;;
+        --warmup) warmup=$2; shift ;;
         --scenario) scenario=$2; shift ;;
         --devices) n=$2; shift ;;
         --rate) rate=$2; shift ;;
@@ -39,16 +48,20 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-if [ -n "$bundle$before$after" ] || [ -z "$before_java$after_java" ]; then
-    [ -n "$bundle" ] && [ -f "$before" ] && [ -f "$after" ] || { echo "--bundle NAME --before JAR --after JAR are needed (or --before-java/--after-java)" >&2; exit 2; }
+if [ -n "$bundle$before$after" ] || [ -z "$before_java$after_java$before_asm$after_asm" ]; then
+    [ -n "$bundle" ] && [ -f "$before" ] && [ -f "$after" ] || { echo "--bundle NAME --before JAR --after JAR are needed (or --before-java/--after-java, or --before-assembly/--after-assembly)" >&2; exit 2; }
 fi
+for a in "$before_asm" "$after_asm"; do
+    [ -z "$a" ] || [ -d "$a/system" ] || { echo "$a is not a distribution directory (no system/)" >&2; exit 2; }
+done
 export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
 port=${SIP_PORT:-27660}
 seeding=register.xml; [ "$scenario" = register-device ] && seeding=register-device.xml
 stat() { awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print $c }' "$1"; }
 
-one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options
-    ( bench_server "$top/bench/target/ab-builds" "$port"; work=$bench_work
+one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options, $4 = distribution directory (none: the build)
+    ( [ -z "$4" ] || export BENCH_ASSEMBLY="$4"
+    bench_server "$top/bench/target/ab-builds" "$port"; work=$bench_work
     [ -z "$2" ] || cp "$2" "$server/system/org/screamrouter/sip/org.screamrouter.sip.$bundle/0.1.0-SNAPSHOT/org.screamrouter.sip.$bundle-0.1.0-SNAPSHOT.jar"
     export EXTRA_JAVA_OPTS="$3"
     printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nmax.bindings.per.source = %d\nmax.devices = %d\nmax.devices.per.source = %d\n' \
@@ -62,8 +75,9 @@ one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options
             -trace_rtt -rtt_freq 1 >/dev/null 2>&1) || true
     }
     run "$seeding" "$n" 2000 seed
-    rm -f "$work"/*_rtt.csv
     sleep 3
+    [ "$warmup" = 0 ] || run "$scenario.xml" $((rate * warmup)) "$rate" warmup
+    rm -f "$work"/*_rtt.csv
     pid=$(ps -eo pid,comm,args | awk -v s="$server" '$2 == "java" && index($0, s) { print $1; exit }')
     cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
     # per thread: "name ticks" (the name is the field in parentheses, which may hold spaces; digits folded)
@@ -87,7 +101,9 @@ one_run() { # $1 = label, $2 = jar (none: the build as it is), $3 = JVM options
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); bundle ${bundle:-(none)}, $scenario, $n devices, $rate/s for $secs s"
 [ -z "$before_java$after_java" ] || echo "JVM options: before '$before_java', after '$after_java'"
+[ -z "$before_asm$after_asm" ] || echo "distributions: before ${before_asm:-the build}, after ${after_asm:-the build}"
+[ "$warmup" = 0 ] || echo "each measured load follows $warmup s of the same load, not counted"
 for _ in $(seq 1 "$rounds"); do
-    one_run before "$before" "$before_java"
-    one_run after "$after" "$after_java"
+    one_run before "$before" "$before_java" "$before_asm"
+    one_run after "$after" "$after_java" "$after_asm"
 done
