@@ -1,6 +1,7 @@
 package org.screamrouter.sip.stack.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -30,6 +31,12 @@ import org.screamrouter.sip.stack.Flow;
  * few at each new answer, and by {@link #expire} when the stack is idle), each removed from the index by backward
  * shifting, so that the index never fills with deleted slots. One lock: each call holds it for a copy of a few
  * hundred bytes and a probe or two.
+ *
+ * <p>The key is the peer's text (its branch and Via), so a peer can choose keys. Keys made to share a hash would make
+ * one long probe run that every lookup near it walks (Java's hash of a string makes such keys easy: "Aa" and "BB").
+ * So the hash is keyed by a random multiplier drawn at each start, and no entry is placed more than
+ * {@link #MAX_PROBES} slots from its hash's slot: past that it is not kept (its retransmissions are handled again),
+ * and no lookup reads further (docs/security.md).
  */
 final class ResponseCache {
     /** A datagram kept: what was sent, its status code (for the counters) and when it is forgotten. */
@@ -43,6 +50,8 @@ final class ResponseCache {
     private static final int HEADER = 4 + 4 + 8 + 4 + 4 + 4;
     /** How many entries past their time each new answer drops from the tail (more than the one it adds). */
     private static final int EXPIRE_PER_ADD = 4;
+    /** The farthest an entry is placed from its hash's slot, and so the most slots a lookup reads. */
+    static final int MAX_PROBES = 64;
 
     private final long windowNanos;
     private final int limit;
@@ -53,6 +62,8 @@ final class ResponseCache {
     private final long[] slots;
     private final int[] hashes;
     private final int mask;
+    /** The hash's key: odd, drawn at each start. */
+    private final long multiplier;
     /** Addresses in the log: absolute, only growing; chunk number = address / chunkBytes. */
     private long head;
     private long tail;
@@ -64,6 +75,12 @@ final class ResponseCache {
 
     /** With a chunk size and a total of bytes of its own (tests make the chunks small to cross them often). */
     ResponseCache(long windowNanos, int limit, int chunkBytes, long maxBytes) {
+        this(windowNanos, limit, chunkBytes, maxBytes, new SecureRandom().nextLong());
+    }
+
+    /** With a hash key of its own (tests make keys collide under a known one). */
+    ResponseCache(long windowNanos, int limit, int chunkBytes, long maxBytes, long hashKey) {
+        this.multiplier = hashKey | 1;
         this.windowNanos = windowNanos;
         this.limit = limit;
         this.chunkBytes = chunkBytes;
@@ -138,7 +155,8 @@ final class ResponseCache {
         synchronized (this) {
             dropExpired(nowNanos, EXPIRE_PER_ADD);
             int existing = find(k, hash);
-            if (existing < 0 && count >= limit) {
+            int free = existing >= 0 ? existing : freeSlot(hash);
+            if (free < 0 || existing < 0 && count >= limit) {
                 return;
             }
             long at = room(length);
@@ -159,12 +177,8 @@ final class ResponseCache {
             if (existing >= 0) {
                 slots[existing] = at + 1; // the newer answer; the older entry stays in the log, unindexed, until its time
             } else {
-                int slot = hash & mask;
-                while (slots[slot] != 0) {
-                    slot = (slot + 1) & mask;
-                }
-                slots[slot] = at + 1;
-                hashes[slot] = hash;
+                slots[free] = at + 1;
+                hashes[free] = hash;
                 count++;
             }
         }
@@ -253,7 +267,7 @@ final class ResponseCache {
     /** Removes the index slot of the entry at this address, if it is still the indexed one for its key. */
     private void unindex(long address, int hash) {
         int slot = hash & mask;
-        while (slots[slot] != 0) {
+        for (int probe = 0; probe < MAX_PROBES && slots[slot] != 0; probe++) {
             if (slots[slot] == address + 1) {
                 count--;
                 shiftBack(slot);
@@ -261,6 +275,18 @@ final class ResponseCache {
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /** An empty slot at most {@link #MAX_PROBES} from this hash's, or -1. */
+    private int freeSlot(int hash) {
+        int slot = hash & mask;
+        for (int probe = 0; probe < MAX_PROBES; probe++) {
+            if (slots[slot] == 0) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
     }
 
     /** Linear probing's deletion: later slots of the same run move back so that no lookup stops at the hole. */
@@ -286,10 +312,10 @@ final class ResponseCache {
         }
     }
 
-    /** The slot indexing this key, or -1. */
+    /** The slot indexing this key, or -1 (an entry is never more than {@link #MAX_PROBES} from its hash's slot). */
     private int find(byte[] key, int hash) {
         int slot = hash & mask;
-        while (slots[slot] != 0) {
+        for (int probe = 0; probe < MAX_PROBES && slots[slot] != 0; probe++) {
             if (hashes[slot] == hash && keyAt(slots[slot] - 1, key)) {
                 return slot;
             }
@@ -312,9 +338,16 @@ final class ResponseCache {
         return (int) (address % chunkBytes);
     }
 
-    private static int hash(byte[] key) {
-        int h = Arrays.hashCode(key);
-        return h ^ (h >>> 16);
+    /** A polynomial hash with the secret multiplier, then mixed (the finalizer of MurmurHash3's 64-bit variant). */
+    private int hash(byte[] key) {
+        long h = key.length;
+        for (byte b : key) {
+            h = (h + (b & 0xff)) * multiplier;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int) h;
     }
 
     private static int readInt(byte[] b, int o) {

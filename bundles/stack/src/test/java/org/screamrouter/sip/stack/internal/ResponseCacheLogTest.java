@@ -3,7 +3,9 @@ package org.screamrouter.sip.stack.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -28,7 +30,7 @@ class ResponseCacheLogTest {
     @Property(tries = 500)
     void aLookupFindsTheLastAnswerKeptForItsKeyWithinItsWindow(@ForAll long seed) {
         Random random = new Random(seed);
-        ResponseCache cache = new ResponseCache(WINDOW, 64, CHUNK, 64L * CHUNK);
+        ResponseCache cache = new ResponseCache(WINDOW, 64, CHUNK, 64L * CHUNK, random.nextLong());
         Map<String, Kept> model = new HashMap<>();
         long now = random.nextInt(1_000_000) - 500_000L; // System.nanoTime may be negative
         for (int step = 0; step < 400; step++) {
@@ -83,6 +85,34 @@ class ResponseCacheLogTest {
         assertThat(cache.lookup("b", WINDOW + 2)).isNotNull();
         assertThat(cache.lookup("a", WINDOW + 2)).isNull();
         assertThat(cache.size()).isEqualTo(2);
+    }
+
+    /**
+     * A peer chooses its keys (branch and Via): keys made to share one hash would form one probe run that every
+     * lookup near it walks, as long as the peer likes. Under the multiplier 31 (the one of Java's string hash, known to
+     * the peer here) the 1,024 keys made of ten "Aa" or "BB" blocks all share a hash; at most MAX_PROBES of them are
+     * kept, the others are not (their retransmissions are handled again), and other keys are kept and found as usual.
+     */
+    @Test
+    void keysMadeToShareAHashFillOneProbeRunAtMost() {
+        ResponseCache cache = new ResponseCache(WINDOW, 10_000, ResponseCache.CHUNK_BYTES, 10_000L * ResponseCache.BYTES_PER_ENTRY, 31);
+        List<String> colliding = new ArrayList<>();
+        for (int bits = 0; bits < 1 << 10; bits++) {
+            StringBuilder key = new StringBuilder();
+            for (int block = 0; block < 10; block++) {
+                key.append((bits >> block & 1) == 0 ? "Aa" : "BB");
+            }
+            colliding.add(key.toString());
+        }
+        for (String key : colliding) {
+            cache.remember(key, new byte[] {1}, 200, 0);
+        }
+        assertThat(cache.size()).isLessThanOrEqualTo(ResponseCache.MAX_PROBES);
+        assertThat(colliding.stream().filter(k -> cache.lookup(k, 1) != null).count()).isEqualTo(cache.size());
+
+        String honest = "udp:127.0.0.1:5999|z9hG4bK-honest|127.0.0.1:5999|REGISTER";
+        cache.remember(honest, new byte[] {2}, 200, 0);
+        assertThat(cache.lookup(honest, 1).datagram()).containsExactly(2);
     }
 
     @Test
