@@ -467,6 +467,11 @@ final class DeviceBook {
         return new BindingKey(aor, contact);
     }
 
+    /** Whether the book has this device (without making the device with its last sign of life, as {@link #device} may). */
+    boolean knows(String uuid) {
+        return byUuid.containsKey(uuid);
+    }
+
     Optional<Device> device(String uuid) {
         Entry e = byUuid.get(uuid);
         return e == null ? Optional.empty() : Optional.of(e.device());

@@ -35,10 +35,10 @@ final class OptionsHandler {
     void options(SipExchange exchange) throws ParseException {
         Flow flow = exchange.flow();
         Optional<String> named = RegisterHandler.identify(exchange.request());
-        Optional<String> alive = named.isPresent() && book.device(named.get()).isPresent()
+        Optional<String> alive = named.isPresent() && book.knows(named.get())
                 ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
         alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
-        if (named.isPresent() && alive.isEmpty() && book.device(named.get()).isPresent()) {
+        if (named.isPresent() && alive.isEmpty() && book.knows(named.get())) {
             LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", RegisterHandler.printable(named.get()), flow);
         }
         Response response = exchange.createResponse(Response.OK);

@@ -238,7 +238,7 @@ final class RegisterHandler {
             updates.add(new BindingTable.Update(uri, binding, seconds));
         }
 
-        if (uuid != null && book.device(uuid).isEmpty() && updates.stream().anyMatch(u -> u.seconds() > 0)
+        if (uuid != null && !book.knows(uuid) && updates.stream().anyMatch(u -> u.seconds() > 0)
                 && refusedNewDevice(exchange, cfg)) {
             return;
         }
