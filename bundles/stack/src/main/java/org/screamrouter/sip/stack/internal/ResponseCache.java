@@ -42,11 +42,14 @@ final class ResponseCache {
     /** A datagram kept: what was sent, its status code (for the counters) and when it is forgotten. */
     record Cached(byte[] datagram, int status, long expiresAtNanos) {}
 
-    /** The log's arrays: 1 MB, a G1 humongous object with the default regions (allocated in place, never copied). */
-    static final int CHUNK_BYTES = 1 << 20;
+    /**
+     * The log's arrays: with G1's 1 MB regions (heaps under 2 GB) each is a humongous object, allocated in place and
+     * never copied, that fills one region with its array header: 1 MB exactly would take two.
+     */
+    static final int CHUNK_BYTES = (1 << 20) - 64;
     /** The bytes the log may hold per entry of the limit, on average: a REGISTER's 200 OK and its key take about 550. */
     static final int BYTES_PER_ENTRY = 768;
-    /** An entry: its length (0 marks the end of a chunk's entries), key hash, expiry, status, key and datagram lengths. */
+    /** An entry: its length (0: the rest of the chunk is unused), key hash, expiry, status, key and datagram lengths. */
     private static final int HEADER = 4 + 4 + 8 + 4 + 4 + 4;
     /** How many entries past their time each new answer drops from the tail (more than the one it adds). */
     private static final int EXPIRE_PER_ADD = 4;
@@ -174,10 +177,9 @@ final class ResponseCache {
             System.arraycopy(k, 0, chunk, o + HEADER, k.length);
             System.arraycopy(datagram, 0, chunk, o + HEADER + k.length, datagram.length);
             head = at + length;
-            if (existing >= 0) {
-                slots[existing] = at + 1; // the newer answer; the older entry stays in the log, unindexed, until its time
-            } else {
-                slots[free] = at + 1;
+            // a newer answer for a key takes its slot; the older entry stays in the log, unindexed, until its time
+            slots[free] = at + 1;
+            if (existing < 0) {
                 hashes[free] = hash;
                 count++;
             }
