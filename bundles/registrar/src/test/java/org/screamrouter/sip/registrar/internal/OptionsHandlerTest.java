@@ -64,10 +64,7 @@ class OptionsHandlerTest {
 
     @Test
     void anOptionsOnTheDevicesFlowIsASignOfLifeFromAnotherSocketItIsNot() throws Exception {
-        FakeExchange reg = new FakeExchange("REGISTER sip:screamrouter.local SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKr1\n"
-                + "Max-Forwards: 70\nTo: <sip:screamrouter@screamrouter.local>\nFrom: <sip:" + DEV + "@127.0.0.1>;tag=t\n"
-                + "Call-ID: r1\nCSeq: 1 REGISTER\nContact: <sip:" + DEV + "@127.0.0.1:5999>\nExpires: 300\nContent-Length: 0\n\n",
-                "127.0.0.1", 40000);
+        FakeExchange reg = new FakeExchange(registerOf(1, 300), "127.0.0.1", 40000);
         register.register(reg);
         assertThat(reg.last().getStatusCode()).isEqualTo(200);
         Instant registered = lastSeen();
