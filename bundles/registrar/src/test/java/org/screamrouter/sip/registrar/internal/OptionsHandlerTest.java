@@ -64,9 +64,7 @@ class OptionsHandlerTest {
 
     @Test
     void anOptionsOnTheDevicesFlowIsASignOfLifeFromAnotherSocketItIsNot() throws Exception {
-        FakeExchange reg = new FakeExchange(registerOf(1, 300), "127.0.0.1", 40000);
-        register.register(reg);
-        assertThat(reg.last().getStatusCode()).isEqualTo(200);
+        registerDevice(1, 300);
         Instant registered = lastSeen();
 
         h.clock.advance(Duration.ofSeconds(5));
@@ -86,9 +84,7 @@ class OptionsHandlerTest {
      */
     @Test
     void theLastKeepAlivesTimeGoesOfflineWithTheDeviceAndToTheStore() throws Exception {
-        FakeExchange reg = new FakeExchange(registerOf(1, 300), "127.0.0.1", 40000);
-        register.register(reg);
-        assertThat(reg.last().getStatusCode()).isEqualTo(200);
+        registerDevice(1, 300);
         Instant registered = lastSeen();
         for (int i = 1; i <= 3; i++) {
             h.clock.advance(Duration.ofSeconds(5));
@@ -96,9 +92,7 @@ class OptionsHandlerTest {
             assertThat(lastSeen()).isEqualTo(registered.plusSeconds(5L * i));
         }
         h.clock.advance(Duration.ofSeconds(1));
-        FakeExchange unregister = new FakeExchange(registerOf(2, 0), "127.0.0.1", 40000);
-        register.register(unregister);
-        assertThat(unregister.last().getStatusCode()).isEqualTo(200);
+        registerDevice(2, 0);
         assertThat(registry.device(DEV).orElseThrow().online()).isFalse();
         assertThat(lastSeen()).isEqualTo(registered.plusSeconds(15));
 
@@ -106,6 +100,13 @@ class OptionsHandlerTest {
         registry = new Registry(FakeExchange.MESSAGES, h.client, h.clock, () -> TestHarness.config(Map.of()), dir.resolve("registrar.mv"));
         assertThat(registry.device(DEV).orElseThrow().online()).isFalse();
         assertThat(lastSeen()).isEqualTo(registered.plusSeconds(15));
+    }
+
+    /** The device registers (Expires: 0 unregisters) from 127.0.0.1:40000 and gets a 200. */
+    private void registerDevice(int cseq, int expires) throws Exception {
+        FakeExchange x = new FakeExchange(registerOf(cseq, expires), "127.0.0.1", 40000);
+        register.register(x);
+        assertThat(x.last().getStatusCode()).isEqualTo(200);
     }
 
     private static String registerOf(int cseq, int expires) {
