@@ -1,11 +1,15 @@
 package org.screamrouter.sip.registrar.internal;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -13,16 +17,18 @@ import javax.sip.address.URI;
 import org.screamrouter.sip.registrar.Binding;
 
 /**
- * The bindings of every address-of-record. Each AOR's list is immutable and replaced whole inside
- * {@link ConcurrentHashMap#compute}, so one REGISTER is applied to its AOR atomically (RFC 3261 10.3 step
- * 8: all or nothing) while REGISTERs for other AORs run in parallel.
+ * The bindings of every address-of-record. Each AOR's list of {@link Held} bindings is immutable and replaced whole
+ * under the AOR's lock ({@link KeyLocks}), so one REGISTER is applied to its AOR atomically (RFC 3261 10.3 step 8: all
+ * or nothing) while REGISTERs for other AORs run in parallel. A refresh that moves only what every refresh moves (the
+ * expiry, the time and the CSeq) moves it in its {@link Held} binding, under the same lock, and leaves the list and the
+ * map as they are (docs/registrar-state.md, "Refreshes in place").
  */
 final class BindingTable {
     /** One Contact of a REGISTER: its URI, the binding it asks for, and 0 seconds to remove it. */
     record Update(URI contact, Binding binding, long seconds) {}
 
     sealed interface Outcome {
-        /** {@code before}: the AOR's live bindings before this REGISTER. */
+        /** {@code before}: the AOR's live bindings before this REGISTER; both lists best first. */
         record Applied(List<Binding> current, List<Binding> before) implements Outcome {
             /** The binding the table holds for this one of the REGISTER (with the strings it already held, see sameValues). */
             Binding stored(Binding asked) {
@@ -46,14 +52,75 @@ final class BindingTable {
         record SourceFull(int limit) implements Outcome {}
     }
 
+    /**
+     * A binding as the table holds it: the binding as it was made, and the expiry, time and CSeq of its last refresh as
+     * numbers. A refresh writes these numbers and keeps no new object. Why: under 100,000 devices refreshing every 10
+     * s, each refresh's new binding, its two times and its AOR's new list lived until the next refresh, and G1 copied
+     * them between survivor spaces at every young pause until they died (docs/performance.md, "Refreshes in place").
+     * The numbers are written under the lock of this object; {@link #binding()} reads them under it, so a reader never
+     * mixes two refreshes. The expiry and the CSeq are also read alone, without it.
+     */
+    static final class Held {
+        final Binding made;
+        private volatile long expiresNanos;
+        private volatile long registeredNanos;
+        private volatile long cseq;
+
+        Held(Binding made) {
+            this.made = made;
+            this.expiresNanos = EpochNanos.of(made.expires());
+            this.registeredNanos = EpochNanos.of(made.registeredAt());
+            this.cseq = made.cseq();
+        }
+
+        /** The binding with its last refresh's expiry, time and CSeq. */
+        synchronized Binding binding() {
+            long expires = expiresNanos;
+            long registered = registeredNanos;
+            if (expires == EpochNanos.of(made.expires()) && registered == EpochNanos.of(made.registeredAt()) && cseq == made.cseq()) {
+                return made;
+            }
+            return new Binding(made.addressOfRecord(), made.contactUri(), made.contactHeader(), made.transport(), made.source(),
+                    EpochNanos.instant(expires), made.q(), made.callId(), cseq, made.path(), EpochNanos.instant(registered));
+        }
+
+        /** Whether {@code b} differs from this binding only in what a refresh moves in place (expiry, time, CSeq). */
+        boolean refreshedInPlaceBy(Binding b) {
+            return Objects.equals(made.callId(), b.callId()) && Objects.equals(made.addressOfRecord(), b.addressOfRecord())
+                    && Objects.equals(made.contactUri(), b.contactUri()) && Objects.equals(made.contactHeader(), b.contactHeader())
+                    && Objects.equals(made.transport(), b.transport()) && Objects.equals(made.source(), b.source())
+                    && Float.compare(made.q(), b.q()) == 0 && made.path().equals(b.path());
+        }
+
+        synchronized void refresh(Binding b) {
+            expiresNanos = EpochNanos.of(b.expires());
+            registeredNanos = EpochNanos.of(b.registeredAt());
+            cseq = b.cseq();
+        }
+
+        long cseq() {
+            return cseq;
+        }
+
+        long expiresNanos() {
+            return expiresNanos;
+        }
+
+        InetSocketAddress source() {
+            return made.source();
+        }
+    }
+
     private static final Comparator<Binding> BEST_FIRST = Comparator
             .comparingDouble((Binding b) -> b.q() < 0 ? 1.0 : b.q()).reversed()
             .thenComparing(Binding::registeredAt, Comparator.reverseOrder());
 
-    private final Map<String, List<Binding>> byAor = new ConcurrentHashMap<>();
+    /** Each AOR's bindings; written under the AOR's lock ({@link KeyLocks}), read without it. */
+    private final Map<String, List<Held>> byAor = new ConcurrentHashMap<>();
+    private final KeyLocks locks = new KeyLocks(1024);
     private final AtomicInteger count = new AtomicInteger();
     /** Live and expired-but-not-yet-dropped bindings per source IP address (a binding without source is not counted). */
-    private final Map<java.net.InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    private final Map<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
     /**
      * Parses a stored Contact URI for the RFC 3261 19.1.4 comparison. The parsed URI is not kept with the binding:
      * it cost about 450 bytes of heap per binding (issue 15), and a REGISTER compares with the few bindings of one AOR.
@@ -68,57 +135,81 @@ final class BindingTable {
     }
 
     /**
-     * Applies the Contacts of one REGISTER (steps 6-8): a binding with the same Call-ID and a CSeq not above
-     * the stored one makes the whole request fail, as do the limits; otherwise every update is applied.
+     * Applies the Contacts of one REGISTER (steps 6-8), in their order: a binding with the same Call-ID and a CSeq not
+     * above the stored one (or one this REGISTER has already refreshed) makes the whole request fail, as do the limits;
+     * otherwise every update is applied, those that only refresh a binding in place.
      */
     Outcome apply(String aor, List<Update> updates, String callId, long cseq, Instant now, int maxPerAor, int maxTotal,
-            java.net.InetAddress source, int maxPerSource) {
-        Outcome[] outcome = new Outcome[1];
-        Instant[] sooner = new Instant[1];
-        byAor.compute(aor, (key, old) -> {
-            List<Binding> current = live(old, now);
-            List<Binding> next = new ArrayList<>(current);
-            for (Update u : updates) {
+            InetAddress source, int maxPerSource) {
+        long nowNanos = EpochNanos.of(now);
+        long sooner;
+        Outcome outcome;
+        synchronized (locks.of(aor)) {
+            List<Held> old = byAor.get(aor);
+            List<Held> current = live(old, nowNanos);
+            List<Held> next = new ArrayList<>(current);
+            Held[] inPlace = new Held[updates.size()];
+            boolean reshaped = current != old; // bindings expired, or the AOR is new: the list is made anew anyway
+            for (int n = 0; n < updates.size(); n++) {
+                Update u = updates.get(n);
                 int i = indexOf(next, u.contact(), u.binding().contactUri());
-                Binding existing = null;
+                Held existing = null;
                 if (i >= 0) {
                     existing = next.get(i);
-                    if (existing.callId().equals(callId) && cseq <= existing.cseq()) {
-                        outcome[0] = new Outcome.StaleCSeq(u.contact().toString());
-                        return old;
+                    if (refreshedEarlier(inPlace, n, existing) || existing.made.callId().equals(callId) && cseq <= existing.cseq()) {
+                        return new Outcome.StaleCSeq(u.contact().toString());
+                    }
+                    if (u.seconds() > 0 && existing.refreshedInPlaceBy(u.binding())) {
+                        inPlace[n] = existing;
+                        continue;
                     }
                     next.remove(i);
                 }
+                reshaped = true;
                 if (u.seconds() > 0) {
-                    next.add(existing == null ? u.binding() : sameValues(u.binding(), existing));
+                    next.add(new Held(existing == null ? u.binding() : sameValues(u.binding(), existing.made)));
                 }
             }
             int delta = next.size() - (old == null ? 0 : old.size());
-            if (next.size() > current.size() && next.size() > maxPerAor) {
-                outcome[0] = new Outcome.TooManyContacts(maxPerAor);
-                return old;
+            if (reshaped) {
+                if (next.size() > current.size() && next.size() > maxPerAor) {
+                    return new Outcome.TooManyContacts(maxPerAor);
+                }
+                if (delta > 0 && count.get() + delta > maxTotal) {
+                    return new Outcome.TableFull(maxTotal);
+                }
+                int fromSource = bySource(next, source) - bySource(old, source);
+                if (fromSource > 0 && sourceCount(source) + fromSource > maxPerSource) {
+                    return new Outcome.SourceFull(maxPerSource);
+                }
             }
-            if (delta > 0 && count.get() + delta > maxTotal) {
-                outcome[0] = new Outcome.TableFull(maxTotal);
-                return old;
+            List<Binding> before = bindings(current);
+            long earliestBefore = earliest(current);
+            for (int n = 0; n < inPlace.length; n++) {
+                if (inPlace[n] != null) inPlace[n].refresh(updates.get(n).binding());
             }
-            int fromSource = bySource(next, source) - bySource(old, source);
-            if (fromSource > 0 && sourceCount(source) + fromSource > maxPerSource) {
-                outcome[0] = new Outcome.SourceFull(maxPerSource);
-                return old;
+            List<Held> applied = current;
+            if (reshaped) {
+                count.addAndGet(delta);
+                account(old, next);
+                applied = List.copyOf(next);
+                if (applied.isEmpty()) byAor.remove(aor);
+                else byAor.put(aor, applied);
             }
-            count.addAndGet(delta);
-            account(old, next);
-            next.sort(BEST_FIRST);
-            List<Binding> applied = List.copyOf(next);
-            outcome[0] = new Outcome.Applied(applied, current);
-            Instant earliest = earliest(applied);
-            Instant before = earliest(current);
-            if (earliest != null && (before == null || earliest.isBefore(before))) sooner[0] = earliest;
-            return applied.isEmpty() ? null : applied;
-        });
-        if (sooner[0] != null) expiries.at(aor, sooner[0]);
-        return outcome[0];
+            outcome = new Outcome.Applied(bindings(applied), before);
+            long earliest = earliest(applied);
+            sooner = earliest != EpochNanos.NONE && (earliestBefore == EpochNanos.NONE || earliest < earliestBefore) ? earliest : EpochNanos.NONE;
+        }
+        if (sooner != EpochNanos.NONE) expiries.at(aor, EpochNanos.instant(sooner));
+        return outcome;
+    }
+
+    /** Whether an update before the {@code n}th of this REGISTER refreshes {@code held} in place (then the nth is stale). */
+    private static boolean refreshedEarlier(Held[] inPlace, int n, Held held) {
+        for (int i = 0; i < n; i++) {
+            if (inPlace[i] == held) return true;
+        }
+        return false;
     }
 
     /**
@@ -135,57 +226,64 @@ final class BindingTable {
     }
 
     private static <T> T reuse(T value, T existing) {
-        return java.util.Objects.equals(value, existing) ? existing : value;
+        return Objects.equals(value, existing) ? existing : value;
     }
 
     /** Removes every binding of an AOR ({@code Contact: *}, RFC 3261 10.3 step 6); returns them. */
     List<Binding> removeAll(String aor) {
-        List<Binding> old = byAor.remove(aor);
-        if (old == null) {
-            return List.of();
+        synchronized (locks.of(aor)) {
+            List<Held> old = byAor.remove(aor);
+            if (old == null) {
+                return List.of();
+            }
+            count.addAndGet(-old.size());
+            account(old, null);
+            return bindings(old);
         }
-        count.addAndGet(-old.size());
-        account(old, null);
-        return old;
     }
 
     /** Removes one binding (same AOR and contact); false when it was not there. */
     boolean remove(Binding binding) {
-        boolean[] removed = {false};
-        byAor.computeIfPresent(binding.addressOfRecord(), (key, old) -> {
-            List<Binding> next = old.stream().filter(e -> !e.contactUri().equals(binding.contactUri())).toList();
-            removed[0] = next.size() < old.size();
+        String aor = binding.addressOfRecord();
+        synchronized (locks.of(aor)) {
+            List<Held> old = byAor.get(aor);
+            if (old == null) return false;
+            List<Held> next = old.stream().filter(e -> !e.made.contactUri().equals(binding.contactUri())).toList();
+            if (next.size() == old.size()) return false;
             count.addAndGet(next.size() - old.size());
             account(old, next);
-            return next.isEmpty() ? null : next;
-        });
-        return removed[0];
+            if (next.isEmpty()) byAor.remove(aor);
+            else byAor.put(aor, next);
+            return true;
+        }
     }
 
-    /** Puts back a binding read from the store (no ordering or limit checks: it was accepted before). */
+    /** Puts back a binding read from the store (no limit checks: it was accepted before). */
     void restore(Binding binding) {
         URI contact = parser.apply(binding.contactUri());
-        byAor.compute(binding.addressOfRecord(), (key, old) -> {
-            List<Binding> next = new ArrayList<>(old == null ? List.of() : old);
+        String aor = binding.addressOfRecord();
+        synchronized (locks.of(aor)) {
+            List<Held> old = byAor.get(aor);
+            List<Held> next = new ArrayList<>(old == null ? List.of() : old);
             next.removeIf(e -> same(e, contact, binding.contactUri()));
-            next.add(binding);
-            next.sort(BEST_FIRST);
+            next.add(new Held(binding));
             count.addAndGet(next.size() - (old == null ? 0 : old.size()));
             account(old, next);
-            return List.copyOf(next);
-        });
+            byAor.put(aor, List.copyOf(next));
+        }
         expiries.at(binding.addressOfRecord(), binding.expires());
     }
 
     /** The binding of this AOR whose contact matches (RFC 3261 19.1.4, as {@link #apply} matches it), expired or not. */
     Optional<Binding> find(String aor, URI contact) {
-        List<Binding> entries = byAor.get(aor);
+        List<Held> entries = byAor.get(aor);
         int i = entries == null ? -1 : indexOf(entries, contact, contact.toString());
-        return i < 0 ? Optional.empty() : Optional.of(entries.get(i));
+        return i < 0 ? Optional.empty() : Optional.of(entries.get(i).binding());
     }
 
+    /** The live bindings of this AOR, best first. */
     List<Binding> bindings(String aor, Instant now) {
-        return live(byAor.get(aor), now);
+        return bindings(live(byAor.get(aor), EpochNanos.of(now)));
     }
 
     List<Binding> all(Instant now) {
@@ -198,96 +296,119 @@ final class BindingTable {
         return count.get();
     }
 
+    /** For tests: the objects holding this AOR's bindings (a refresh in place keeps them). */
+    List<Held> held(String aor) {
+        List<Held> held = byAor.get(aor);
+        return held == null ? List.of() : held;
+    }
+
     /**
      * Drops expired bindings; returns those dropped. Runs every second, and visits only the AORs filed up to now
      * ({@link DueTimes}); an AOR that keeps bindings is filed again at its earliest expiry.
      */
     List<Binding> expire(Instant now) {
         List<Binding> dropped = new ArrayList<>();
+        long nowNanos = EpochNanos.of(now);
         for (String aor : expiries.upTo(now)) {
-            List<Binding> left = byAor.computeIfPresent(aor, (key, old) -> {
-                List<Binding> live = live(old, now);
-                if (live.size() == old.size()) {
-                    return old;
+            long next;
+            synchronized (locks.of(aor)) {
+                List<Held> old = byAor.get(aor);
+                List<Held> live = live(old, nowNanos);
+                if (old != null && live != old) {
+                    for (Held h : old) {
+                        if (h.expiresNanos() <= nowNanos) dropped.add(h.binding());
+                    }
+                    count.addAndGet(live.size() - old.size());
+                    account(old, live);
+                    if (live.isEmpty()) byAor.remove(aor);
+                    else byAor.put(aor, live);
                 }
-                for (Binding b : old) {
-                    if (!b.expires().isAfter(now)) dropped.add(b);
-                }
-                count.addAndGet(live.size() - old.size());
-                account(old, live);
-                return live.isEmpty() ? null : live;
-            });
-            Instant next = earliest(left);
-            if (next != null) expiries.at(aor, next);
+                next = earliest(live);
+            }
+            if (next != EpochNanos.NONE) expiries.at(aor, EpochNanos.instant(next));
         }
         return dropped;
     }
 
-    /** The earliest expiry of these bindings; null for none. */
-    private static Instant earliest(List<Binding> entries) {
-        Instant first = null;
+    /** The bindings as they are now, best first. */
+    private static List<Binding> bindings(List<Held> held) {
+        if (held.isEmpty()) return List.of();
+        if (held.size() == 1) return List.of(held.get(0).binding());
+        List<Binding> out = new ArrayList<>(held.size());
+        for (Held h : held) {
+            out.add(h.binding());
+        }
+        out.sort(BEST_FIRST);
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The earliest expiry of these bindings; {@link EpochNanos#NONE} for none. */
+    private static long earliest(List<Held> entries) {
+        long first = EpochNanos.NONE;
         if (entries != null) {
-            for (Binding b : entries) {
-                if (first == null || b.expires().isBefore(first)) first = b.expires();
+            for (Held h : entries) {
+                long at = h.expiresNanos();
+                if (first == EpochNanos.NONE || at < first) first = at;
             }
         }
         return first;
     }
 
-    private static boolean anyExpired(List<Binding> entries, Instant now) {
-        for (Binding b : entries) {
-            if (!b.expires().isAfter(now)) return true;
+    private static boolean anyExpired(List<Held> entries, long nowNanos) {
+        for (Held h : entries) {
+            if (h.expiresNanos() <= nowNanos) return true;
         }
         return false;
     }
 
     /** Bindings from this source IP address now. */
-    int sourceCount(java.net.InetAddress source) {
+    int sourceCount(InetAddress source) {
         AtomicInteger n = source == null ? null : perSource.get(source);
         return n == null ? 0 : n.get();
     }
 
-    private static int bySource(List<Binding> entries, java.net.InetAddress source) {
+    private static int bySource(List<Held> entries, InetAddress source) {
         if (entries == null || source == null) return 0;
         int n = 0;
-        for (Binding e : entries) {
+        for (Held e : entries) {
             if (e.source() != null && source.equals(e.source().getAddress())) n++;
         }
         return n;
     }
 
-    /** Moves the per-source counts from an AOR's old list to its new one (inside the AOR's compute). */
-    private void account(List<Binding> before, List<Binding> after) {
+    /** Moves the per-source counts from an AOR's old list to its new one (under the AOR's lock). */
+    private void account(List<Held> before, List<Held> after) {
         if (before != null) {
-            for (Binding e : before) {
+            for (Held e : before) {
                 if (e.source() == null) continue;
                 perSource.computeIfPresent(e.source().getAddress(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
             }
         }
         if (after != null) {
-            for (Binding e : after) {
+            for (Held e : after) {
                 if (e.source() == null) continue;
                 perSource.computeIfAbsent(e.source().getAddress(), a -> new AtomicInteger()).incrementAndGet();
             }
         }
     }
 
-    private static List<Binding> live(List<Binding> entries, Instant now) {
+    /** The bindings not expired at {@code nowNanos}: the list itself when none has. */
+    private static List<Held> live(List<Held> entries, long nowNanos) {
         if (entries == null) {
             return List.of();
         }
-        if (!anyExpired(entries, now)) {
+        if (!anyExpired(entries, nowNanos)) {
             return entries;
         }
-        List<Binding> live = new ArrayList<>(entries.size());
-        for (Binding b : entries) {
-            if (b.expires().isAfter(now)) live.add(b);
+        List<Held> live = new ArrayList<>(entries.size());
+        for (Held h : entries) {
+            if (h.expiresNanos() > nowNanos) live.add(h);
         }
         return List.copyOf(live);
     }
 
     /** {@code text}: the contact as {@link Binding#contactUri()} writes it. */
-    private int indexOf(List<Binding> entries, URI contact, String text) {
+    private int indexOf(List<Held> entries, URI contact, String text) {
         for (int i = 0; i < entries.size(); i++) {
             if (same(entries.get(i), contact, text)) {
                 return i;
@@ -300,10 +421,11 @@ final class BindingTable {
      * Whether the binding's contact is this URI (RFC 3261 19.1.4); a stored contact that no longer parses is not. The
      * same text is the same URI, so the stored contact is parsed only when the texts differ (a refresh sends the same).
      */
-    private boolean same(Binding binding, URI contact, String text) {
-        if (binding.contactUri().equals(text)) return true;
+    private boolean same(Held held, URI contact, String text) {
+        String stored = held.made.contactUri();
+        if (stored.equals(text)) return true;
         try {
-            return parser.apply(binding.contactUri()).equals(contact);
+            return parser.apply(stored).equals(contact);
         } catch (IllegalArgumentException e) {
             return false;
         }

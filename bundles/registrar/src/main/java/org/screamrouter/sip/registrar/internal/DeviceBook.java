@@ -53,8 +53,9 @@ final class DeviceBook {
      * {@link #seenNanos}, in place: a keep-alive makes no new record. Making a new {@code Device} and entry per
      * keep-alive gave every device a record that lived until its next keep-alive, which G1 copied from survivor space
      * to survivor space at every young pause until it died: at 100,000 devices pinging every 10 s, pauses of 40 to 65
-     * ms under OPTIONS alone (docs/performance.md, "Keep-alives in place"). {@link #device()} gives the device with
-     * that time; {@link #record} is the record as of its last change, for what a keep-alive does not move.
+     * ms under OPTIONS alone (docs/performance.md, "Keep-alives in place"). A refresh that changes nothing but the
+     * times moves {@link #seenNanos} and {@link #expiresNanos} the same way ({@link #registered}). {@link #device()}
+     * gives the device with those times; {@link #record} is the record as of its last change, for what neither moves.
      */
     private static final class Entry {
         final Device record;
@@ -65,12 +66,15 @@ final class DeviceBook {
          * record's. Two keep-alives of one device at once may leave the earlier of two nearly equal times.
          */
         private volatile long seenNanos;
+        /** The binding's expiry as of the last refresh, written under the device's lock. */
+        private volatile long expiresNanos;
 
         Entry(Device record, Owner owner, long sdpDigest) {
             this.record = record;
             this.owner = owner;
             this.sdpDigest = sdpDigest;
-            this.seenNanos = nanos(record.lastSeen());
+            this.seenNanos = EpochNanos.of(record.lastSeen());
+            this.expiresNanos = EpochNanos.of(record.expires());
         }
 
         Owner owner() {
@@ -81,10 +85,14 @@ final class DeviceBook {
             return sdpDigest;
         }
 
-        /** The device with its latest sign of life. */
+        /** The device with its latest sign of life and expiry. */
         Device device() {
             long seen = seenNanos;
-            return seen == nanos(record.lastSeen()) ? record : withLastSeen(record, Instant.ofEpochSecond(0, seen));
+            long expires = expiresNanos;
+            if (seen == EpochNanos.of(record.lastSeen()) && expires == EpochNanos.of(record.expires())) return record;
+            Device d = record;
+            return new Device(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(), d.capabilities(),
+                    d.userAgent(), d.online(), d.firstSeen(), EpochNanos.instant(seen), EpochNanos.instant(expires));
         }
 
         Entry with(Device next) {
@@ -92,14 +100,16 @@ final class DeviceBook {
         }
 
         void seen(Instant now) {
-            long at = nanos(now);
+            long at = EpochNanos.of(now);
             if (at > seenNanos) {
                 seenNanos = at;
             }
         }
 
-        private static long nanos(Instant t) {
-            return t == null ? Long.MIN_VALUE : t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        /** A refresh that changed nothing else: its time and the binding's new expiry (under the device's lock). */
+        void refreshed(Instant now, Instant expires) {
+            expiresNanos = EpochNanos.of(expires);
+            seen(now);
         }
     }
 
@@ -108,7 +118,9 @@ final class DeviceBook {
     /** How long an offline device that is old enough to forget but still bound waits before it is judged again. */
     private static final Duration BOUND_RECHECK = Duration.ofSeconds(60);
 
+    /** Written under the device's lock ({@link KeyLocks}: a refresh in place writes nothing to the map), read without. */
     private final ConcurrentHashMap<String, Entry> byUuid = new ConcurrentHashMap<>();
+    private final KeyLocks locks = new KeyLocks(1024);
     /** flow source -> uuid, to know who sent an OPTIONS or a keep-alive */
     private final ConcurrentHashMap<InetSocketAddress, String> bySource = new ConcurrentHashMap<>();
     /** binding (AOR and contact) -> uuid, to know whose binding was removed or expired */
@@ -148,7 +160,10 @@ final class DeviceBook {
         Device device = restored.userAgent() == null ? restored : new Device(restored.uuid(), restored.addressOfRecord(), restored.contactUri(),
                 restored.transport(), restored.source(), restored.capabilities(), sharedUserAgent(restored.userAgent()), restored.online(),
                 restored.firstSeen(), restored.lastSeen(), restored.expires());
-        Entry old = byUuid.put(device.uuid(), new Entry(device, owner, device.capabilities() == null ? NO_BODY : digest(sdp)));
+        Entry old;
+        synchronized (locks.of(device.uuid())) {
+            old = byUuid.put(device.uuid(), new Entry(device, owner, device.capabilities() == null ? NO_BODY : digest(sdp)));
+        }
         moved(old == null ? null : old.record.source(), device.source());
         if (device.source() != null) bySource.put(device.source(), device.uuid());
         if (device.addressOfRecord() != null) byBinding.put(bindingKey(device.addressOfRecord(), device.contactUri()), device.uuid());
@@ -197,12 +212,16 @@ final class DeviceBook {
 
     /** The operator released the device ({@code sip:device --reassign}): the next REGISTER naming it owns it. */
     boolean release(String uuid) {
-        Entry[] changed = new Entry[1];
-        byUuid.computeIfPresent(uuid, (k, e) -> changed[0] = new Entry(e.device(), null, e.sdpDigest()));
-        if (changed[0] == null) {
-            return false;
+        Entry changed;
+        synchronized (locks.of(uuid)) {
+            Entry e = byUuid.get(uuid);
+            if (e == null) {
+                return false;
+            }
+            changed = new Entry(e.device(), null, e.sdpDigest());
+            byUuid.put(uuid, changed);
         }
-        persist(changed[0]);
+        persist(changed);
         LOG.info("device {} released by the operator: the next REGISTER naming it owns it", uuid);
         return true;
     }
@@ -247,9 +266,12 @@ final class DeviceBook {
      */
     Device registered(String uuid, Binding binding, boolean bindingWritten, DeviceCapabilities capabilities, String sdp,
             String userAgent, String user, Instant now) {
-        Entry[] change = new Entry[2];
-        byUuid.compute(uuid, (k, old) -> {
-            Device before = old == null ? null : old.device();
+        Entry old;
+        Entry entry;
+        Device before;
+        synchronized (locks.of(uuid)) {
+            old = byUuid.get(uuid);
+            before = old == null ? null : old.device();
             DeviceCapabilities caps = capabilities != null ? capabilities : before == null ? null : before.capabilities();
             String agent = before != null && Objects.equals(before.userAgent(), userAgent) ? before.userAgent() : sharedUserAgent(userAgent);
             // the UUID string the book already holds (its map key), not the one each REGISTER parses anew
@@ -257,22 +279,27 @@ final class DeviceBook {
                     binding.source(), caps, agent, true, before == null ? now : before.firstSeen(), now, binding.expires());
             Owner owner = old == null || old.owner() == null ? new Owner(binding.addressOfRecord(), user)
                     : old.owner().user() == null && user != null ? new Owner(old.owner().aor(), user) : old.owner();
-            change[0] = old;
-            change[1] = new Entry(after, owner, capabilities != null ? digest(sdp) : old == null ? NO_BODY : old.sdpDigest());
-            moved(before == null ? null : before.source(), after.source());
-            return change[1];
-        });
-        Device before = change[0] == null ? null : change[0].device();
-        Device after = change[1].device();
+            long sdpDigest = capabilities != null ? digest(sdp) : old == null ? NO_BODY : old.sdpDigest();
+            if (old != null && before.online() && owner == old.owner() && sdpDigest == old.sdpDigest() && !differs(before, after)) {
+                old.refreshed(now, binding.expires()); // only the times moved: in place, no new record (Entry)
+                entry = old;
+            } else {
+                entry = new Entry(after, owner, sdpDigest);
+                byUuid.put(uuid, entry);
+                moved(before == null ? null : before.source(), after.source());
+            }
+        }
+        Device after = entry.device();
         if (before != null && before.source() != null && !before.source().equals(after.source())) {
             bySource.remove(before.source(), uuid);
         }
-        bySource.put(after.source(), after.uuid());
+        // put only when it changes them: a put of the same value still writes it, marking a card of the old map
+        if (bySource.get(after.source()) != after.uuid()) bySource.put(after.source(), after.uuid());
         BindingKey key = bindingKey(after.addressOfRecord(), after.contactUri());
         if (before != null && !key.equals(bindingKey(before.addressOfRecord(), before.contactUri()))) {
             byBinding.remove(bindingKey(before.addressOfRecord(), before.contactUri()), uuid);
         }
-        byBinding.put(key, after.uuid());
+        if (byBinding.get(key) != after.uuid()) byBinding.put(key, after.uuid());
         String topic = before == null || !before.online() ? DeviceEvents.ONLINE : differs(before, after) ? DeviceEvents.UPDATED : null;
         if (before == null || !before.online()) {
             cameOnline(after);
@@ -281,8 +308,8 @@ final class DeviceBook {
         }
         // a refresh whose binding the store did not write (RegistrarStore.standsFor) leaves the device's record too
         if (topic != null || bindingWritten && !Objects.equals(before.expires(), after.expires())
-                || !Objects.equals(change[0].owner(), change[1].owner())) {
-            persist(change[1]);
+                || old != null && !Objects.equals(old.owner(), entry.owner())) {
+            persist(entry);
         }
         if (capabilities != null && (before == null || !capabilities.equals(before.capabilities()))) {
             // the body is kept only to give these capabilities back at the next start: stored when they change
@@ -309,36 +336,38 @@ final class DeviceBook {
             }
             // replaced meanwhile (a REGISTER, or offline): the time goes to the entry there now, below
         }
-        Entry[] changed = new Entry[1];
-        byUuid.computeIfPresent(uuid, (k, e) -> {
+        Entry back;
+        synchronized (locks.of(uuid)) {
+            Entry e = byUuid.get(uuid);
+            if (e == null) return;
+            if (e.record.online()) {
+                e.seen(now); // the entry that replaced the one above
+                return;
+            }
             Device d = e.device();
-            boolean back = !d.online() && d.expires().isAfter(now);
-            Device next = back ? d.withOnline(true, now) : d.online() ? withLastSeen(d, now) : d;
-            if (back) changed[0] = e.with(next);
-            return e.with(next);
-        });
-        if (changed[0] != null) {
-            cameOnline(changed[0].device());
-            persist(changed[0]);
-            activity.record("online", "device {} online again", uuid);
-            events.post(DeviceEvents.ONLINE, changed[0].device());
+            if (!d.expires().isAfter(now)) return;
+            back = e.with(d.withOnline(true, now));
+            byUuid.put(uuid, back);
         }
+        cameOnline(back.device());
+        persist(back);
+        activity.record("online", "device {} online again", uuid);
+        events.post(DeviceEvents.ONLINE, back.device());
     }
 
     /** Takes a device offline (silence, expiry, unregistration), keeping its details. */
     void offline(String uuid, String why) {
-        Entry[] changed = new Entry[1];
-        byUuid.computeIfPresent(uuid, (k, e) -> {
-            if (!e.record.online()) return e;
-            changed[0] = e.with(e.device().withOnline(false, null));
-            return changed[0];
-        });
-        if (changed[0] != null) {
-            forgetting.at(uuid, changed[0].device().lastSeen());
-            persist(changed[0]);
-            activity.record("offline", "device {} offline: {}", uuid, why);
-            events.post(DeviceEvents.OFFLINE, changed[0].device());
+        Entry changed;
+        synchronized (locks.of(uuid)) {
+            Entry e = byUuid.get(uuid);
+            if (e == null || !e.record.online()) return;
+            changed = e.with(e.device().withOnline(false, null));
+            byUuid.put(uuid, changed);
         }
+        forgetting.at(uuid, changed.device().lastSeen());
+        persist(changed);
+        activity.record("offline", "device {} offline: {}", uuid, why);
+        events.post(DeviceEvents.OFFLINE, changed.device());
     }
 
     /** How many devices the book holds (online or not). */
@@ -390,7 +419,11 @@ final class DeviceBook {
                 forgetting.at(uuid, seenBefore.plus(BOUND_RECHECK)); // judged again once its binding may have gone
                 continue;
             }
-            if (!byUuid.remove(d.uuid(), e)) {
+            boolean gone;
+            synchronized (locks.of(uuid)) {
+                gone = byUuid.remove(uuid, e);
+            }
+            if (!gone) {
                 forgetting.at(uuid, seenBefore); // changed meanwhile (it registered again): judged at the next tick
                 continue;
             }
@@ -472,6 +505,11 @@ final class DeviceBook {
         return byUuid.containsKey(uuid);
     }
 
+    /** For tests: the object holding this device now (a refresh in place keeps it), or null. */
+    Object holder(String uuid) {
+        return byUuid.get(uuid);
+    }
+
     Optional<Device> device(String uuid) {
         Entry e = byUuid.get(uuid);
         return e == null ? Optional.empty() : Optional.of(e.device());
@@ -485,11 +523,6 @@ final class DeviceBook {
         Device d = e.device();
         store.put(new RegistrarStore.StoredDevice(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(),
                 d.userAgent(), d.online(), d.firstSeen(), d.lastSeen(), d.expires(), e.owner()));
-    }
-
-    private static Device withLastSeen(Device d, Instant now) {
-        return new Device(d.uuid(), d.addressOfRecord(), d.contactUri(), d.transport(), d.source(), d.capabilities(),
-                d.userAgent(), d.online(), d.firstSeen(), now, d.expires());
     }
 
     /** What a subscriber would care about: where it is and what it can do; not timestamps. */

@@ -100,6 +100,11 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
         timer.scheduleWithFixedDelay(register::refreshOwnAddresses, 30, 30, TimeUnit.SECONDS);
     }
 
+    /** For tests: the bindings and devices behind this component. */
+    Registry registry() {
+        return registry;
+    }
+
     static Path storeFile(RegistrarConfig config, BundleContext context) {
         if (!config.store_path().isBlank()) {
             return Path.of(config.store_path());
