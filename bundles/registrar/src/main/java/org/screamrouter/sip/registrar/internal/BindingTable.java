@@ -53,53 +53,61 @@ final class BindingTable {
     }
 
     /**
-     * A binding as the table holds it: the binding as it was made, and the expiry, time and CSeq of its last refresh as
-     * numbers. A refresh writes these numbers and keeps no new object. Why: under 100,000 devices refreshing every 10
-     * s, each refresh's new binding, its two times and its AOR's new list lived until the next refresh, and G1 copied
-     * them between survivor spaces at every young pause until they died (docs/performance.md, "Refreshes in place").
-     * The numbers are written under the lock of this object; {@link #binding()} reads them under it, so a reader never
-     * mixes two refreshes. The expiry and the CSeq are also read alone, without it.
+     * A binding as the table holds it: the binding as it was made, and what each refresh moves: the expiry and time as
+     * numbers, the CSeq, and the Call-ID (the same string but when the device changed it). A refresh writes these and
+     * keeps no new record. Why: under 100,000 devices refreshing every 10 s, each refresh's new binding, its two times
+     * and its AOR's new list lived until the next refresh, and G1 copied them between survivor spaces at every young
+     * pause until they died (docs/performance.md, "Refreshes in place"). They are written under the lock of this
+     * object; {@link #binding()} reads them under it, so a reader never mixes two refreshes. The expiry, the CSeq and
+     * the Call-ID are also read alone, without it.
      */
     static final class Held {
         final Binding made;
         private volatile long expiresNanos;
         private volatile long registeredNanos;
         private volatile long cseq;
+        private volatile String callId;
 
         Held(Binding made) {
             this.made = made;
             this.expiresNanos = EpochNanos.of(made.expires());
             this.registeredNanos = EpochNanos.of(made.registeredAt());
             this.cseq = made.cseq();
+            this.callId = made.callId();
         }
 
-        /** The binding with its last refresh's expiry, time and CSeq. */
+        /** The binding with its last refresh's expiry, time, CSeq and Call-ID. */
         synchronized Binding binding() {
             long expires = expiresNanos;
             long registered = registeredNanos;
-            if (expires == EpochNanos.of(made.expires()) && registered == EpochNanos.of(made.registeredAt()) && cseq == made.cseq()) {
+            if (expires == EpochNanos.of(made.expires()) && registered == EpochNanos.of(made.registeredAt()) && cseq == made.cseq()
+                    && callId == made.callId()) {
                 return made;
             }
             return new Binding(made.addressOfRecord(), made.contactUri(), made.contactHeader(), made.transport(), made.source(),
-                    EpochNanos.instant(expires), made.q(), made.callId(), cseq, made.path(), EpochNanos.instant(registered));
+                    EpochNanos.instant(expires), made.q(), callId, cseq, made.path(), EpochNanos.instant(registered));
         }
 
-        /** Whether {@code b} differs from this binding only in what a refresh moves in place (expiry, time, CSeq). */
+        /** Whether {@code b} differs from this binding only in what a refresh moves in place (expiry, time, CSeq, Call-ID). */
         boolean refreshedInPlaceBy(Binding b) {
-            return Objects.equals(made.callId(), b.callId()) && Objects.equals(made.addressOfRecord(), b.addressOfRecord())
-                    && Objects.equals(made.contactUri(), b.contactUri()) && Objects.equals(made.contactHeader(), b.contactHeader())
-                    && Objects.equals(made.transport(), b.transport()) && Objects.equals(made.source(), b.source())
-                    && Float.compare(made.q(), b.q()) == 0 && made.path().equals(b.path());
+            return Objects.equals(made.addressOfRecord(), b.addressOfRecord()) && Objects.equals(made.contactUri(), b.contactUri())
+                    && Objects.equals(made.contactHeader(), b.contactHeader()) && Objects.equals(made.transport(), b.transport())
+                    && Objects.equals(made.source(), b.source()) && Float.compare(made.q(), b.q()) == 0 && made.path().equals(b.path());
         }
 
         synchronized void refresh(Binding b) {
             expiresNanos = EpochNanos.of(b.expires());
             registeredNanos = EpochNanos.of(b.registeredAt());
             cseq = b.cseq();
+            if (!Objects.equals(callId, b.callId())) callId = b.callId(); // a device keeps its Call-ID (RFC 3261 10.2.4): no write then
         }
 
         long cseq() {
             return cseq;
+        }
+
+        String callId() {
+            return callId;
         }
 
         long expiresNanos() {
@@ -156,7 +164,7 @@ final class BindingTable {
                 Held existing = null;
                 if (i >= 0) {
                     existing = next.get(i);
-                    if (refreshedEarlier(inPlace, n, existing) || existing.made.callId().equals(callId) && cseq <= existing.cseq()) {
+                    if (refreshedEarlier(inPlace, n, existing) || existing.callId().equals(callId) && cseq <= existing.cseq()) {
                         return new Outcome.StaleCSeq(u.contact().toString());
                     }
                     if (u.seconds() > 0 && existing.refreshedInPlaceBy(u.binding())) {

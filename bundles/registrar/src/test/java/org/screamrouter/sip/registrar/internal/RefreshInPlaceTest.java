@@ -152,15 +152,29 @@ class RefreshInPlaceTest {
         assertThat(registrar.device(UUID).orElseThrow().source().getPort()).isEqualTo(40002);
         assertThat(h.topics()).containsExactly("ONLINE", "UPDATED");
 
-        // another Call-ID (the device restarted) with a lower CSeq: a new binding for the same contact
-        Object moved = heldBinding();
-        assertThat(register("restarted", 1, 40002, 300, null, "<sip:" + UUID + "@127.0.0.1:20001>").last().getStatusCode())
+    }
+
+    @Test
+    void anotherCallIdIsARefreshInPlaceWhateverItsCSeq() throws Exception {
+        assertThat(refresh(7, 40000, 300, null).last().getStatusCode()).isEqualTo(200);
+        Object binding = heldBinding();
+        h.clock.advance(Duration.ofSeconds(10));
+
+        // the device restarted: another Call-ID, CSeq from 1 (RFC 3261 10.3 step 7: another Call-ID updates the binding)
+        assertThat(register("restarted", 1, 40000, 300, null, "<sip:" + UUID + "@127.0.0.1:20001>").last().getStatusCode())
                 .isEqualTo(200);
-        assertThat(heldBinding()).isNotSameAs(moved);
+
+        assertThat(heldBinding()).isSameAs(binding);
         assertThat(registrar.bindings()).singleElement().satisfies(b -> {
             assertThat(b.callId()).isEqualTo("restarted");
             assertThat(b.cseq()).isEqualTo(1);
+            assertThat(b.expires()).isEqualTo(h.clock.instant().plusSeconds(300));
         });
+        // its CSeq now counts from the new Call-ID's
+        assertThat(register("restarted", 1, 40000, 300, null, "<sip:" + UUID + "@127.0.0.1:20001>").last().getStatusCode())
+                .isEqualTo(400);
+        assertThat(register("restarted", 2, 40000, 300, null, "<sip:" + UUID + "@127.0.0.1:20001>").last().getStatusCode())
+                .isEqualTo(200);
     }
 
     @Test
