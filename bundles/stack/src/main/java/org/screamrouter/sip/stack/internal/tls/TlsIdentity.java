@@ -196,7 +196,9 @@ public final class TlsIdentity {
 
     private void use(Loaded l) {
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            // an in-memory store only, to hand the key to the key manager factory: JKS protects the key without a key
+            // derivation, where PKCS12 would derive one to store it and again to read it (about 70 ms of a start)
+            KeyStore store = KeyStore.getInstance("JKS");
             store.load(null, null);
             char[] password = GENERATED_PASSWORD.toCharArray();
             store.setKeyEntry(ALIAS, l.key(), password, l.chain());
