@@ -20,8 +20,8 @@ import org.screamrouter.sip.registrar.Binding;
  * The bindings of every address-of-record. Each AOR's list of {@link Held} bindings is immutable and replaced whole
  * under the AOR's lock ({@link KeyLocks}), so one REGISTER is applied to its AOR atomically (RFC 3261 10.3 step 8: all
  * or nothing) while REGISTERs for other AORs run in parallel. A refresh that moves only what every refresh moves (the
- * expiry, the time and the CSeq) moves it in its {@link Held} binding, under the same lock, and leaves the list and the
- * map as they are (docs/registrar-state.md, "Refreshes in place").
+ * expiry, the time, the CSeq and the Call-ID) moves it in its {@link Held} binding, under the same lock, and leaves the
+ * list and the map as they are (docs/registrar-state.md, "Refreshes in place").
  */
 final class BindingTable {
     /** One Contact of a REGISTER: its URI, the binding it asks for, and 0 seconds to remove it. */
@@ -54,7 +54,7 @@ final class BindingTable {
 
     /**
      * A binding as the table holds it: the binding as it was made, and what each refresh moves: the expiry and time as
-     * numbers, the CSeq, and the Call-ID (the same string but when the device changed it). A refresh writes these and
+     * numbers, the CSeq, and the Call-ID (the same string unless the device changed it). A refresh writes these and
      * keeps no new record. Why: under 100,000 devices refreshing every 10 s, each refresh's new binding, its two times
      * and its AOR's new list lived until the next refresh, and G1 copied them between survivor spaces at every young
      * pause until they died (docs/performance.md, "Refreshes in place"). They are written under the lock of this
