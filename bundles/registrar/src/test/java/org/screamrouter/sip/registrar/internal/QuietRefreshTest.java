@@ -30,8 +30,7 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  */
 class QuietRefreshTest {
     private static final int EXPIRES = 3600;
-    private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-            + "a=x-screamrouter-role:sink\r\nm=audio 4010 RTP/AVP 96\r\na=rtpmap:96 L16/48000/2\r\na=recvonly\r\n";
+    private static final String SDP = TestHarness.SINK_SDP;
 
     @TempDir
     Path dir;

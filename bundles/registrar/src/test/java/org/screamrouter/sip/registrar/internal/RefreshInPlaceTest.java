@@ -24,8 +24,7 @@ import org.screamrouter.sip.testsupport.FakeExchange;
 class RefreshInPlaceTest {
     private static final String UUID = "5f7c1a2e-0000-4000-8000-0000000000c1";
     private static final String AOR = "sip:" + UUID + "@screamrouter.local";
-    private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-            + "a=x-screamrouter-role:sink\r\nm=audio 4010 RTP/AVP 96\r\na=rtpmap:96 L16/48000/2\r\na=recvonly\r\n";
+    private static final String SDP = TestHarness.SINK_SDP;
 
     @TempDir
     Path dir;

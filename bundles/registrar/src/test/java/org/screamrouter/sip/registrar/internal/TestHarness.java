@@ -27,6 +27,10 @@ import org.screamrouter.sip.testsupport.TestMessages;
  * keeps posted events.
  */
 final class TestHarness {
+    /** A sink's device SDP (RTP port 4010) without a UUID: the device is named by the REGISTER's From. */
+    static final String SINK_SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "a=x-screamrouter-role:sink\r\nm=audio 4010 RTP/AVP 96\r\na=rtpmap:96 L16/48000/2\r\na=recvonly\r\n";
+
     final MovableClock clock = new MovableClock(Instant.parse("2026-11-21T12:00:00Z"));
     final RecordingClient client = new RecordingClient();
     /** The requests sent through {@link #client}. */
