@@ -136,11 +136,12 @@ final class HeldRequests {
         if (key != null) resuming.remove(key);
     }
 
-    /** The held requests whose method has been away for the whole wait, taken out. */
-    List<Held> expired(long now) {
-        synchronized (this) {
-            return take(method -> !holding(method, now), false);
-        }
+    /**
+     * The held requests whose method has been away for the whole wait, taken out. A method whose handler is back is not
+     * away: its requests are the resume's ({@link #returned}), even while that has not taken them out yet.
+     */
+    synchronized List<Held> expired(long now) {
+        return take(method -> awaySince.containsKey(method) && !holding(method, now), false);
     }
 
     synchronized int size() {
