@@ -13,6 +13,7 @@ import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.parser.HeaderParser;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.MessageParserFactory;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
@@ -113,6 +114,25 @@ final class StrictMessageParser extends StringMsgParser {
                     + e.getMessage() + ")", answer == null ? null : answer.getBytes(StandardCharsets.UTF_8), datagram.flow(), datagram::answer);
             return null;
         }
+    }
+
+    /**
+     * One header line: the common headers' parsers are made directly ({@link CommonHeaderParsers}); a line that fails
+     * its parse, or any other header, goes to JAIN-SIP's own handling, which reports a fault to the listener as before.
+     */
+    @Override
+    protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] rawMessage)
+            throws ParseException {
+        HeaderParser parser = header == null ? null : CommonHeaderParsers.forLine(header);
+        if (parser != null) {
+            try {
+                message.attachHeader(parser.parse(), false);
+                return;
+            } catch (ParseException e) {
+                // a bad value, or one header too many of a kind that allows one: reported as JAIN-SIP reports it
+            }
+        }
+        super.processHeader(header, message, listener, rawMessage);
     }
 
     /** A fault in the message's length: on a stream the next message's start is unknown. */

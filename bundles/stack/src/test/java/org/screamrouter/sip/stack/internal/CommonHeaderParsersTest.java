@@ -1,0 +1,31 @@
+package org.screamrouter.sip.stack.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import gov.nist.javax.sip.parser.ParserFactory;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+class CommonHeaderParsersTest {
+    @Test
+    void eachNameGetsTheParserJainSipsFactoryWouldMake() throws Exception {
+        for (String name : CommonHeaderParsers.names()) {
+            for (String written : new String[] {name, name.toLowerCase(Locale.ROOT), name.toUpperCase(Locale.ROOT), " " + name + " "}) {
+                String line = written + ": x";
+                assertThat(CommonHeaderParsers.forLine(line)).as(line).isNotNull()
+                        .hasSameClassAs(ParserFactory.createParser(line + "\n"));
+            }
+        }
+    }
+
+    @Test
+    void otherHeadersAndLinesWithoutANameAreLeftToTheFactory() {
+        assertThat(CommonHeaderParsers.forLine("Subject: x")).isNull();
+        assertThat(CommonHeaderParsers.forLine("Viax: x")).isNull();
+        assertThat(CommonHeaderParsers.forLine("Vi: x")).isNull();
+        assertThat(CommonHeaderParsers.forLine(": x")).isNull();
+        assertThat(CommonHeaderParsers.forLine("   : x")).isNull();
+        assertThat(CommonHeaderParsers.forLine("Via x")).isNull();
+        assertThat(CommonHeaderParsers.forLine("")).isNull();
+    }
+}
