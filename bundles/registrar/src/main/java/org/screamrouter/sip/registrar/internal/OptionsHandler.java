@@ -3,6 +3,7 @@ package org.screamrouter.sip.registrar.internal;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.SortedSet;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
@@ -19,6 +20,13 @@ final class OptionsHandler {
     private final SipStackStatus stack;
     private final DeviceBook book;
     private final Clock clock;
+    /** The Allow text of the served methods last seen: the stack makes a new set only when its handlers change. */
+    private volatile Allowed allowed = new Allowed(null, "");
+
+    private record Allowed(SortedSet<String> methods, String text) { }
+
+    /** What every answer's Supported header says. */
+    private static final String SUPPORTED = String.join(", ", RegisterHandler.SUPPORTED);
 
     OptionsHandler(SipMessages messages, SipStackStatus stack, DeviceBook book, Clock clock) {
         this.messages = messages;
@@ -42,9 +50,19 @@ final class OptionsHandler {
             LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", RegisterHandler.printable(named.get()), flow);
         }
         Response response = exchange.createResponse(Response.OK);
-        response.setHeader(messages.headers().createAllowHeader(String.join(", ", stack.servedMethods())));
+        response.setHeader(messages.headers().createAllowHeader(allow()));
         response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
-        response.setHeader(messages.headers().createSupportedHeader(String.join(", ", RegisterHandler.SUPPORTED)));
+        response.setHeader(messages.headers().createSupportedHeader(SUPPORTED));
         exchange.respond(response);
+    }
+
+    private String allow() {
+        SortedSet<String> methods = stack.servedMethods();
+        Allowed last = allowed;
+        if (last.methods() != methods) {
+            last = new Allowed(methods, String.join(", ", methods));
+            allowed = last;
+        }
+        return last.text();
     }
 }
