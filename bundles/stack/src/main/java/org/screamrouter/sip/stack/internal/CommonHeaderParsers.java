@@ -62,7 +62,7 @@ final class CommonHeaderParsers {
     /**
      * The parser of one unfolded header line ("Name: value", no line end), or null when its name is not one of these
      * (or there is no name): then {@code ParserFactory} decides. The name is read as {@code ParserFactory} reads it:
-     * up to the first colon, without surrounding white space, in any case.
+     * up to the first colon, without surrounding white space, in any case of its ASCII letters.
      */
     static HeaderParser forLine(String header) {
         int colon = header.indexOf(':');
@@ -73,10 +73,27 @@ final class CommonHeaderParsers {
         int length = end - start;
         if (colon < 1 || length == 0) return null;
         for (Known known : KNOWN) {
-            if (known.name.length() == length && header.regionMatches(true, start, known.name, 0, length)) {
+            if (known.name.length() == length && sameAsciiName(header, start, known.name)) {
                 return known.parser.apply(header + "\n");
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the text at {@code start} is the name, in any case of ASCII letters only. Not {@code regionMatches}
+     * with its case folding, which folds some other characters into ASCII letters (U+0130, capital I with a dot, into
+     * i): "V\u0130a" would be a Via here and an unknown header to JAIN-SIP. A name with any such character is left to
+     * JAIN-SIP's factory, so both read it the same way.
+     */
+    private static boolean sameAsciiName(String header, int start, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = header.charAt(start + i);
+            if (c >= 'A' && c <= 'Z') c = (char) (c + ('a' - 'A'));
+            char n = name.charAt(i);
+            if (n >= 'A' && n <= 'Z') n = (char) (n + ('a' - 'A'));
+            if (c != n) return false;
+        }
+        return true;
     }
 }
