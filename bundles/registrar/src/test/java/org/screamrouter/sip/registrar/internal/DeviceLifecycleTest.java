@@ -2,40 +2,21 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.sdp.DeviceRole;
 import org.screamrouter.sip.testsupport.FakeExchange;
 import org.screamrouter.sip.testsupport.Sent;
 
-class DeviceLifecycleTest {
+class DeviceLifecycleTest extends StartedRegistrar {
     private static final String UUID = "5f7c1a2e-0000-4000-8000-000000000001";
     private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "a=x-screamrouter-role:sink\r\na=x-screamrouter-uuid:" + UUID + "\r\n"
             + "m=audio 4010 RTP/AVP 96\r\na=rtpmap:96 L16/48000/2\r\na=recvonly\r\n";
-
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
-
-    @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        registrar.deactivate();
-    }
 
     private static String register(String from, int cseq, String contact, int expires, String body, String... extra) {
         StringBuilder sb = new StringBuilder("REGISTER sip:screamrouter.local SIP/2.0\n"
@@ -182,7 +163,7 @@ class DeviceLifecycleTest {
         var before = registrar.bindings();
         registrar.deactivate();
         h.clock.advance(Duration.ofSeconds(5));
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
 
         assertThat(registrar.bindings()).hasSize(50).containsExactlyInAnyOrderElementsOf(before);
         assertThat(registrar.devices()).hasSize(50).allMatch(Device::online);
@@ -194,7 +175,7 @@ class DeviceLifecycleTest {
         send(register("sip:dev@127.0.0.1", 1, "sip:dev@127.0.0.1:5999", 60, null), "127.0.0.1", 40000);
         registrar.deactivate();
         h.clock.advance(Duration.ofSeconds(61));
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         assertThat(registrar.bindings()).isEmpty();
         registrar.tickForTest();
         assertThat(registrar.device("dev").orElseThrow().online()).isFalse();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -12,10 +11,7 @@ import java.util.Map;
 import javax.sip.message.Response;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.stack.Flow;
@@ -27,7 +23,7 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  * binding; a REGISTER from anyone else that names it, refreshes or removes its binding gets 403 and changes nothing.
  * Only the device's own flow keeps it online.
  */
-class DeviceOwnershipTest {
+class DeviceOwnershipTest extends StartedRegistrar {
     private static final String VICTIM = "5f7c1a2e-0000-4000-8000-00000000000a";
     private static final String VICTIM_IP = "127.0.0.10";
     private static final int VICTIM_PORT = 40000;
@@ -36,21 +32,7 @@ class DeviceOwnershipTest {
             + "a=x-screamrouter-role:sink\r\na=x-screamrouter-uuid:" + VICTIM + "\r\n"
             + "m=audio 4010 RTP/AVP 96\r\na=rtpmap:96 L16/48000/2\r\na=recvonly\r\n";
 
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
     private int cseq;
-
-    @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        registrar.deactivate();
-    }
 
     /** A REGISTER To {@code to}, From {@code from}, with a fresh Call-ID and branch each time. */
     private String register(String to, String from, String contact, int expires, String body) {
@@ -189,7 +171,7 @@ class DeviceOwnershipTest {
         registerVictim();
         send(register("sip:screamrouter@screamrouter.local", "sip:" + VICTIM + "@" + VICTIM_IP, "*", 0, null), VICTIM_IP, VICTIM_PORT);
         registrar.deactivate();
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         Device before = registrar.device(VICTIM).orElseThrow();
         h.events.clear();
 
@@ -216,7 +198,7 @@ class DeviceOwnershipTest {
 
         // the new owner holds it now, across a restart; the old one is refused
         registrar.deactivate();
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         Response old = send(register("sip:screamrouter@screamrouter.local", "sip:" + VICTIM + "@" + VICTIM_IP,
                 "<sip:" + VICTIM + "@" + VICTIM_IP + ":5999>", 300, null), VICTIM_IP, VICTIM_PORT);
         assertThat(old.getStatusCode()).isEqualTo(403);
@@ -228,13 +210,13 @@ class DeviceOwnershipTest {
         registerVictim();
         registrar.deactivate();
         // what the revision before ownership wrote: the same record without the owner appended (a flag, the AOR, no user)
-        try (MVStore store = new MVStore.Builder().fileName(dir.resolve("registrar.mv").toString()).open()) {
+        try (MVStore store = new MVStore.Builder().fileName(store().toString()).open()) {
             MVMap<String, byte[]> devices = store.openMap("devices");
             byte[] record = devices.get(VICTIM);
             int owner = 1 + 2 + ("sip:" + VICTIM + "@screamrouter.local").length() + 1;
             devices.put(VICTIM, Arrays.copyOf(record, record.length - owner));
         }
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         assertThat(registrar.device(VICTIM)).isPresent();
 
         assertThat(send(register("sip:mallory@screamrouter.local", "sip:" + VICTIM + "@" + ATTACKER_IP,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,10 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.testsupport.FakeExchange;
@@ -28,24 +24,9 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  * slot (RegistrarStore.standsFor); what comes back after a restart has at least half its interval left from the last
  * refresh, and every other change is written.
  */
-class QuietRefreshTest {
+class QuietRefreshTest extends StartedRegistrar {
     private static final int EXPIRES = 3600;
     private static final String SDP = TestHarness.SINK_SDP;
-
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
-
-    @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        if (registrar != null) registrar.deactivate();
-    }
 
     private static String uuid(int i) {
         return String.format("5f7c1a2e-0000-4000-8000-%012d", i);
@@ -67,13 +48,13 @@ class QuietRefreshTest {
     private Map<String, Binding> onDisk() {
         registrar.deactivate();
         registrar = null;
-        try (RegistrarStore store = new RegistrarStore(dir.resolve("registrar.mv"))) {
+        try (RegistrarStore store = new RegistrarStore(store())) {
             return store.loadBindings().stream().collect(Collectors.toMap(Binding::addressOfRecord, Function.identity()));
         }
     }
 
     private Map<String, RegistrarStore.StoredDevice> devicesOnDisk() {
-        try (RegistrarStore store = new RegistrarStore(dir.resolve("registrar.mv"))) {
+        try (RegistrarStore store = new RegistrarStore(store())) {
             return store.loadDevices().stream().map(RegistrarStore.LoadedDevice::device)
                     .collect(Collectors.toMap(RegistrarStore.StoredDevice::uuid, Function.identity()));
         }
@@ -115,7 +96,7 @@ class QuietRefreshTest {
         }
 
         h.clock.advance(Duration.ofSeconds(60));
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         assertThat(registrar.bindings()).hasSize(devices);
         assertThat(registrar.devices()).hasSize(devices).allMatch(Device::online)
                 .allMatch(d -> d.capabilities() != null && d.capabilities().rtpPort() == 4010);

@@ -2,16 +2,12 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sip.header.ContactHeader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.testsupport.FakeExchange;
@@ -21,25 +17,10 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  * holds (the table's binding, the book's entry), making no new record that would live until the next refresh; what the
  * registrar answers, lists, posts and stores is as if it had made new ones.
  */
-class RefreshInPlaceTest {
+class RefreshInPlaceTest extends StartedRegistrar {
     private static final String UUID = "5f7c1a2e-0000-4000-8000-0000000000c1";
     private static final String AOR = "sip:" + UUID + "@screamrouter.local";
     private static final String SDP = TestHarness.SINK_SDP;
-
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
-
-    @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        if (registrar != null) registrar.deactivate();
-    }
 
     /** A REGISTER of the device; {@code contacts}: the Contact header lines' values. Returns the answer. */
     private FakeExchange register(String callId, int cseq, int port, int expires, String sdp, String... contacts) throws Exception {
@@ -104,7 +85,7 @@ class RefreshInPlaceTest {
 
         // the interval changed (300 to 600 s) at the second REGISTER: written, so a restart has the later expiry
         registrar.deactivate();
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         assertThat(registrar.bindings()).singleElement().satisfies(r -> {
             assertThat(r.expires()).isAfterOrEqualTo(t0.plusSeconds(10 + 600));
             assertThat(r.cseq()).isGreaterThanOrEqualTo(2);

@@ -2,12 +2,8 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.registrar.Binding;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.testsupport.FakeExchange;
@@ -17,23 +13,8 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  * refresh keeps the instances the registrar already holds, so the table, the device and the book's indexes share one
  * copy per device instead of each holding the text of a different REGISTER.
  */
-class RefreshKeepsItsStringsTest {
+class RefreshKeepsItsStringsTest extends StartedRegistrar {
     private static final String UUID = "5f7c1a2e-0000-4000-8000-0000000000aa";
-
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
-
-    @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-    }
-
-    @AfterEach
-    void stop() {
-        registrar.deactivate();
-    }
 
     private void register(int cseq) throws Exception {
         register(UUID, cseq, 40000, null);
@@ -78,7 +59,7 @@ class RefreshKeepsItsStringsTest {
                 .isSameAs(registrar.device(UUID).orElseThrow().userAgent());
 
         registrar.deactivate();
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
+        registrar = h.start(store(), Map.of());
         assertThat(registrar.device(other).orElseThrow().userAgent()).isEqualTo("ESP32 ScreamRouter/1.4")
                 .as("restored from the store").isSameAs(registrar.device(UUID).orElseThrow().userAgent());
     }

@@ -2,15 +2,12 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.screamrouter.sip.auth.AuthenticatorSlot;
 import org.screamrouter.sip.auth.SipAuthenticator;
 import org.screamrouter.sip.stack.SipExchange;
@@ -21,11 +18,7 @@ import org.screamrouter.sip.testsupport.FakeExchange;
  * belong to a user. The authenticator is a stand-in (the auth bundle's own tests check digest): it takes the user
  * from an {@code X-Test-User} header and lets each user own its own AOR and the extra ones listed here.
  */
-class RegistrarAuthenticationTest {
-    @TempDir
-    Path dir;
-    private final TestHarness h = new TestHarness();
-    private RegistrarComponent registrar;
+class RegistrarAuthenticationTest extends StartedRegistrar {
 
     private static final Map<String, Set<String>> EXTRA = Map.of("dev", Set.of("sip:3f1c@screamrouter.local"),
             "dev2", Set.of("sip:3f1c@screamrouter.local"));
@@ -40,14 +33,8 @@ class RegistrarAuthenticationTest {
     };
 
     @BeforeEach
-    void start() {
-        registrar = h.start(dir.resolve("registrar.mv"), Map.of());
-        registrar.setAuthenticator(BY_HEADER);
-    }
-
-    @AfterEach
-    void stop() {
-        registrar.deactivate();
+    void authenticateByHeader() {
+        registrar.setAuthenticator(BY_HEADER); // after StartedRegistrar's start: JUnit runs a superclass's first
     }
 
     private Response send(String to, String from, String user, String callId, String source) throws Exception {
