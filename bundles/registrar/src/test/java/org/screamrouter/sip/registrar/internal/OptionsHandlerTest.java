@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.SipStackStatus;
 import org.screamrouter.sip.testsupport.FakeExchange;
 
 /** OPTIONS on its own: the capabilities answered to anyone, a sign of life only on the flow of the device's binding. */
@@ -60,6 +66,22 @@ class OptionsHandlerTest {
         assertThat(r.getHeader("Allow").toString().trim()).isEqualTo("Allow: OPTIONS, REGISTER");
         assertThat(r.getHeader("Accept").toString().trim()).isEqualTo("Accept: application/sdp");
         assertThat(r.getHeader("Supported").toString().trim()).isEqualTo("Supported: path");
+    }
+
+    @Test
+    void theAllowFollowsTheMethodsTheStackServes() throws Exception {
+        // the stack makes a new set of served methods whenever its handlers change (HandlerRegistry)
+        AtomicReference<SortedSet<String>> served = new AtomicReference<>(new TreeSet<>(List.of("OPTIONS", "REGISTER")));
+        SipStackStatus stack = new SipStackStatus() {
+            @Override public List<ListeningPoint> listeningPoints() { return h.stack.listeningPoints(); }
+            @Override public SortedSet<String> servedMethods() { return served.get(); }
+            @Override public Map<String, Long> counters() { return Map.of(); }
+        };
+        options = new OptionsHandler(FakeExchange.MESSAGES, stack, registry.book(), h.clock);
+        assertThat(ask("someone", 41000).getHeader("Allow").toString().trim()).isEqualTo("Allow: OPTIONS, REGISTER");
+        assertThat(ask("someone", 41000).getHeader("Allow").toString().trim()).isEqualTo("Allow: OPTIONS, REGISTER");
+        served.set(new TreeSet<>(List.of("INVITE", "OPTIONS", "REGISTER", "SUBSCRIBE")));
+        assertThat(ask("someone", 41000).getHeader("Allow").toString().trim()).isEqualTo("Allow: INVITE, OPTIONS, REGISTER, SUBSCRIBE");
     }
 
     @Test
