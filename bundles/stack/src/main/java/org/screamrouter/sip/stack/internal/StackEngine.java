@@ -430,6 +430,9 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
             deleteQuietly(jainPoint);
             return;
         }
+        if (jainPoint instanceof gov.nist.javax.sip.ListeningPointImpl impl && impl.getMessageProcessor() instanceof UdpIntake.Processor udp) {
+            udp.open(); // the provider has its listener now: the datagrams read meanwhile can be handled
+        }
         Object token = bindings == null ? null : bindings.bound(point);
         bound.put(point.transport(), new Bound(point, jainPoint, token));
     }

@@ -201,6 +201,23 @@ final class UdpIntake {
             return from != null && packet.getPort() == from.getPort() && from.getAddress().equals(packet.getAddress());
         }
 
+        /**
+         * Lets the channel threads take datagrams: called once the listening point's provider has its listener
+         * ({@code StackEngine.bind}). JAIN-SIP starts a processor, reader and channel threads, when it makes the
+         * listening point, before there is a provider; a datagram taken in between found no listener and was dropped
+         * without a word ({@code dropped.no-listener}). An adopted socket ({@link UdpHandOver}) brings the datagrams
+         * of the gap between two revisions exactly then: on a loaded machine some of them were lost, the datagrams the
+         * hand-over exists to keep. Until then the reader reads and the queue holds what it read.
+         */
+        void open() {
+            taking.open();
+        }
+
+        /** Datagrams read and not yet taken by a channel thread. */
+        int waiting() {
+            return taking.size();
+        }
+
         /** Sends a datagram from this listening point's socket: the answers to requests without a transaction. */
         void send(byte[] datagram, InetSocketAddress to) throws IOException {
             sock.send(new DatagramPacket(datagram, datagram.length, to));
@@ -270,6 +287,8 @@ final class UdpIntake {
         /** Datagrams taken from the queue once parking began, and then the rest of the queue: they go with the socket. */
         private final BlockingQueue<DatagramPacket> backlog = new java.util.concurrent.LinkedBlockingQueue<>();
         private final java.util.concurrent.atomic.AtomicInteger takers = new java.util.concurrent.atomic.AtomicInteger();
+        /** Open once the provider can take requests ({@link Processor#open}); nothing is handed out before. */
+        private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
 
         Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates) {
             this.queue = queue;
@@ -319,6 +338,11 @@ final class UdpIntake {
                 while (true) {
                     if (parking) throw new InterruptedException("the socket is being parked");
                     long left = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(Processor.TICK_MS));
+                    if (left > 0 && opened.getCount() > 0) {
+                        opened.await(left, TimeUnit.NANOSECONDS); // not open yet: the queue keeps what comes
+                        if (System.nanoTime() - deadline >= 0) return taken(null);
+                        continue;
+                    }
                     DatagramQueuedMessageDispatch work = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
                     if (work != null && parking) {
                         backlog.add(work.packet);
@@ -329,6 +353,10 @@ final class UdpIntake {
             } finally {
                 takers.decrementAndGet();
             }
+        }
+
+        void open() {
+            opened.countDown();
         }
 
         void awaitNoTaker(long millis) throws InterruptedException {
@@ -346,7 +374,7 @@ final class UdpIntake {
             return takeWithin(unit.toNanos(timeout));
         }
 
-        @Override public DatagramQueuedMessageDispatch poll() { return taken(queue.poll()); }
+        @Override public DatagramQueuedMessageDispatch poll() { return taken(opened.getCount() > 0 ? null : queue.poll()); }
 
         @Override public DatagramQueuedMessageDispatch peek() { return queue.peek(); }
 
