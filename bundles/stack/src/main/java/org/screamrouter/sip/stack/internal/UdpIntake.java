@@ -66,36 +66,38 @@ final class UdpIntake {
     }
 
     /**
-     * JAIN-SIP's UDP processor, which parks its socket instead of closing it when its engine closes for good
-     * ({@link UdpHandOver}) and takes the backlog of a socket it adopted.
+     * JAIN-SIP's UDP processor, except that its channel threads receive their datagrams themselves, and that it parks
+     * its socket instead of closing it when its engine closes for good ({@link UdpHandOver}) and takes the backlog of a
+     * socket it adopted.
      *
-     * <p>The reading thread blocks in {@code receive} with no timeout. A timed receive costs the JDK four {@code fcntl}
-     * calls and a {@code poll} besides the {@code recvfrom} (it makes the socket non-blocking for the wait and blocking
-     * again): 8% of the server's CPU under an OPTIONS load (issue 15, perf). To stop reading without closing the socket
-     * (parking it), the processor sends the socket a wake-up datagram of its own ({@link #wakeReader}), which the
-     * reader drops.
+     * <p>JAIN-SIP's processor has one thread that receives each datagram and queues it for a channel thread, which parses
+     * and handles it: two threads and a handoff per request, and a wake-up for each whenever the load leaves them time
+     * to sleep. Here a channel thread receives its next datagram when it is ready for one and handles it on the same
+     * thread, as Kamailio's workers share their socket: the JDK lets one thread at a time into the socket's receive, and
+     * under load a thread that comes back finds a datagram waiting without anyone being woken. The queue holds only the
+     * backlog of an adopted socket, taken first.
+     *
+     * <p>A thread blocks in {@code receive} with no timeout. A timed receive costs the JDK four {@code fcntl} calls and a
+     * {@code poll} besides the {@code recvfrom} (it makes the socket non-blocking for the wait and blocking again): 8% of
+     * the server's CPU under an OPTIONS load (issue 15, perf). To stop the threads without closing the socket (parking
+     * it), the processor sends the socket wake-up datagrams of its own ({@link #wakeTakers}), which the threads drop.
      */
     static final class Processor extends UDPMessageProcessor {
-        /** How often the channel threads look up from the queue, and how long a stop waits for a thread, in ticks. */
+        /** How often a channel thread waiting to be opened looks up, and how long a stop waits for the threads, in ticks. */
         static final int TICK_MS = 100;
         /**
          * What the wake-up datagram carries: a CRLF keep-alive, which JAIN-SIP's parser drops without an answer should
-         * the datagram outlive its reader (it stays in the socket when a datagram from a peer woke the reader first).
+         * the datagram outlive the threads (it stays in the socket when a datagram from a peer woke a thread first).
          */
         private static final byte[] WAKE_UP = {'\r', '\n', '\r', '\n'};
         private static final byte[] IPV6_LOOPBACK = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
         private final UdpHandOver handOver;
         private final Taking taking;
-        private final java.util.concurrent.CountDownLatch readerDone = new java.util.concurrent.CountDownLatch(1);
-        /** Set once the reading thread runs: only then is there a reader to wait for. */
-        private volatile boolean reading;
-        /** Where this processor's wake-up datagram comes from, once one was sent: the reader drops it. */
-        private volatile InetSocketAddress wakeUpSource;
 
         Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver) throws IOException {
             super(address, stack, port);
             this.handOver = handOver;
-            this.taking = new Taking(this.messageQueue, sock, rates);
+            this.taking = new Taking(this.messageQueue, sock, rates, stack.getMaxMessageSize() > 0 ? stack.getMaxMessageSize() : 65535);
             this.messageQueue = taking;
             sock.setSoTimeout(0); // an adopted socket may come with the read timeout an earlier revision set
             long now = System.currentTimeMillis();
@@ -104,18 +106,27 @@ final class UdpIntake {
             }
         }
 
+        /**
+         * Starts the channel threads, which receive from the socket themselves ({@link Taking}); this thread ends then.
+         * Without a thread pool (never so here: thread.pool.size is at least 1) JAIN-SIP's own reader runs instead.
+         */
         @Override
         public void run() {
-            reading = true;
-            try {
-                int threads = channelThreads();
-                if (threads <= 0) {
-                    super.run(); // JAIN-SIP's channel per datagram (never so here: thread.pool.size is at least 1)
-                } else {
-                    receive(threads);
+            int threads = channelThreads();
+            if (threads <= 0) {
+                taking.takers.incrementAndGet(); // JAIN-SIP's reader is in receive as a channel thread would be
+                try {
+                    super.run();
+                } finally {
+                    taking.takers.decrementAndGet();
                 }
-            } finally {
-                readerDone.countDown();
+                return;
+            }
+            messageChannels = new java.util.LinkedList<>();
+            String prefix = ((gov.nist.javax.sip.SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-";
+            for (int i = 0; i < threads; i++) {
+                // the channel's constructor starts its thread, which takes from messageQueue, i.e. receives
+                messageChannels.add(new gov.nist.javax.sip.stack.UDPMessageChannel(sipStack, this, prefix + i) { });
             }
         }
 
@@ -131,91 +142,52 @@ final class UdpIntake {
         }
 
         /**
-         * JAIN-SIP's reading loop, except that each datagram is received into one buffer and queued as a copy of its
-         * own length. JAIN-SIP's loop made a new array of {@code max.message.size} bytes (16 KB by default) per
-         * datagram: at 10,000 requests a second 160 MB/s of zeroed arrays on this one thread (issue 15: the most
-         * sampled frame of the reader), and a request waiting in the queue held all 16 KB.
+         * Wakes the threads blocked in {@code receive} (once parking began) with datagrams to the socket's own address,
+         * one per thread still there, every tick for up to a second. A thread that stayed would take a datagram meant
+         * for the revision that adopts the socket. Loopback, or the address the socket is bound to: the datagrams never
+         * leave the host. True once every thread has left.
          */
-        private void receive(int threads) {
-            messageChannels = new java.util.LinkedList<>();
-            String prefix = ((gov.nist.javax.sip.SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-";
-            for (int i = 0; i < threads; i++) {
-                // the channel's constructor starts its thread, which takes from messageQueue
-                messageChannels.add(new gov.nist.javax.sip.stack.UDPMessageChannel(sipStack, this, prefix + i) { });
-            }
-            gov.nist.core.ThreadAuditor auditor = sipStack.getThreadAuditor();
-            gov.nist.core.ThreadAuditor.ThreadHandle audited = auditor == null ? null : auditor.addCurrentThread();
-            byte[] buffer = new byte[sipStack.getMaxMessageSize() > 0 ? sipStack.getMaxMessageSize() : 65535];
-            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-            while (isRunning) {
-                if (audited != null) audited.ping();
-                try {
-                    packet.setData(buffer);
-                    sock.receive(packet);
-                    if (!isRunning && isWakeUp(packet)) return;
-                    DatagramPacket own = new DatagramPacket(java.util.Arrays.copyOf(buffer, packet.getLength()), packet.getLength(),
-                            packet.getAddress(), packet.getPort());
-                    messageQueue.offer(new DatagramQueuedMessageDispatch(own, System.currentTimeMillis()));
-                } catch (IOException e) {
-                    if (!isRunning || sock.isClosed()) return;
-                    org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("UDP receive on {}:{} failed, going on: {}",
-                            sock.getLocalAddress().getHostAddress(), getPort(), e.toString());
-                }
-            }
-        }
-
-        /**
-         * Wakes the reader blocked in {@code receive} (after {@code isRunning} is false) with a datagram to the socket's
-         * own address, and waits up to a second for it to leave; sent again every tick while it has not. A reader that
-         * stayed would take a datagram meant for the revision that adopts the socket. Loopback, or the address the
-         * socket is bound to: the datagram never leaves the host. True once the reader has left.
-         */
-        private boolean wakeReader() throws InterruptedException {
+        private boolean wakeTakers() throws InterruptedException {
             InetAddress local = sock.getLocalAddress();
             try {
                 // a wildcard socket is reached on the loopback of its own family (a "::" socket may be IPv6 only)
                 InetAddress target = local != null && !local.isAnyLocalAddress() ? local
                         : local instanceof java.net.Inet6Address ? InetAddress.getByAddress(IPV6_LOOPBACK) : InetAddress.getLoopbackAddress();
-                return wakeReader(target);
+                return wakeTakers(target);
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP reader of port {} to park its socket: {}",
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP threads of port {} to park its socket: {}",
                         sock.getLocalPort(), e.toString());
-                return readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+                return taking.awaitNoTaker(10L * TICK_MS);
             }
         }
 
-        private boolean wakeReader(InetAddress target) throws IOException, InterruptedException {
+        private boolean wakeTakers(InetAddress target) throws IOException, InterruptedException {
             try (DatagramSocket waker = new DatagramSocket(new InetSocketAddress(target, 0))) {
-                wakeUpSource = new InetSocketAddress(target, waker.getLocalPort());
+                taking.wakeUpSource = new InetSocketAddress(target, waker.getLocalPort());
                 DatagramPacket wake = new DatagramPacket(WAKE_UP, WAKE_UP.length, target, sock.getLocalPort());
                 for (int tick = 0; tick < 10; tick++) {
-                    waker.send(wake);
-                    if (readerDone.await(TICK_MS, TimeUnit.MILLISECONDS)) return true;
+                    for (int left = taking.takers.get(); left > 0; left--) waker.send(wake);
+                    if (taking.awaitNoTaker(TICK_MS)) return true;
                 }
                 return false;
             }
         }
 
-        private boolean isWakeUp(DatagramPacket packet) {
-            InetSocketAddress from = wakeUpSource;
-            return from != null && packet.getPort() == from.getPort() && from.getAddress().equals(packet.getAddress());
-        }
-
         /**
          * Lets the channel threads take datagrams: called once the listening point's provider has its listener
-         * ({@code StackEngine.bind}). JAIN-SIP starts a processor, reader and channel threads, when it makes the
-         * listening point, before there is a provider; a datagram taken in between found no listener and was dropped
-         * without a word ({@code dropped.no-listener}). An adopted socket ({@link UdpHandOver}) brings the datagrams
-         * of the gap between two revisions exactly then: on a loaded machine some of them were lost, the datagrams the
-         * hand-over exists to keep. Until then the reader reads and the queue holds what it read.
+         * ({@code StackEngine.bind}). JAIN-SIP starts a processor and its channel threads when it makes the listening
+         * point, before there is a provider; a datagram taken in between found no listener and was dropped without a
+         * word ({@code dropped.no-listener}). An adopted socket ({@link UdpHandOver}) brings the datagrams of the gap
+         * between two revisions exactly then: on a loaded machine some of them were lost, the datagrams the hand-over
+         * exists to keep. Until then the socket holds what comes.
          */
         void open() {
             taking.open();
         }
 
-        /** Datagrams read and not yet taken by a channel thread. */
-        int waiting() {
-            return taking.size();
+        /** Datagrams handed to the channel threads so far. */
+        long taken() {
+            return taking.taken.sum();
         }
 
         /** Sends a datagram from this listening point's socket: the answers to requests without a transaction. */
@@ -227,32 +199,31 @@ final class UdpIntake {
         public void stop() {
             if (!handOver.parking()) {
                 super.stop();
-                // the socket's port is free only once the reader has left its receive: a socket closed while a thread
+                // the socket's port is free only once every thread has left its receive: a socket closed while a thread
                 // is blocked in it is released by that thread. A stack made again on the same port right after (a
                 // configuration change) failed to bind it on a loaded machine ("Address already in use")
                 try {
-                    if (reading) readerDone.await(10L * TICK_MS, TimeUnit.MILLISECONDS);
+                    taking.awaitNoTaker(10L * TICK_MS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 return;
             }
-            // the channel threads stop taking (what one had just taken goes to the backlog), the reader leaves once
-            // woken, and everything read but not parsed goes with the socket
+            // the channel threads stop taking (what one had just received goes to the backlog), those in receive leave
+            // once woken, and the adopted backlog not yet taken goes with the socket
             taking.parking = true;
             isRunning = false;
-            boolean readerGone = true;
+            boolean gone = false;
             try {
-                if (reading) readerGone = wakeReader();
-                taking.awaitNoTaker(10L * TICK_MS);
+                gone = wakeTakers();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (!readerGone) {
-                // a reader still in receive would take the next revision's datagrams: the socket is closed instead,
+            if (!gone) {
+                // a thread still in receive would take the next revision's datagrams: the socket is closed instead,
                 // as without a hand-over (the datagrams of the gap are lost, the devices retransmit)
                 org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn(
-                        "the UDP reader of port {} did not wake up: its socket is closed, not handed over", sock.getLocalPort());
+                        "the UDP threads of port {} did not wake up: its socket is closed, not handed over", sock.getLocalPort());
                 super.stop();
                 return;
             }
@@ -277,38 +248,47 @@ final class UdpIntake {
         }
     }
 
-    /** JAIN-SIP's queue; whatever a thread takes is remembered for that thread. */
+    /**
+     * JAIN-SIP's queue, from which a channel thread takes its next datagram: the adopted backlog first, then the
+     * socket itself. Whatever a thread takes is remembered for that thread.
+     */
     private static final class Taking extends AbstractQueue<DatagramQueuedMessageDispatch> implements BlockingQueue<DatagramQueuedMessageDispatch> {
         private final BlockingQueue<DatagramQueuedMessageDispatch> queue;
         private final DatagramSocket socket;
         private final SourceRates rates;
+        /** Each channel thread's packet and buffer, reused: JAIN-SIP's channel copies the bytes it parses. */
+        private final ThreadLocal<DatagramPacket> packets;
         /** Set when the socket is being parked: nothing more is handed to a channel thread. */
         private volatile boolean parking;
-        /** Datagrams taken from the queue once parking began, and then the rest of the queue: they go with the socket. */
+        /** Where the processor's wake-up datagrams come from, once it sent one: they are dropped. */
+        private volatile InetSocketAddress wakeUpSource;
+        /** Datagrams received once parking began, and then the rest of the queue: they go with the socket. */
         private final BlockingQueue<DatagramPacket> backlog = new java.util.concurrent.LinkedBlockingQueue<>();
+        /** Threads taking (waiting for the gate, or in receive). */
         private final java.util.concurrent.atomic.AtomicInteger takers = new java.util.concurrent.atomic.AtomicInteger();
-        /** Open once the provider can take requests ({@link Processor#open}); nothing is handed out before. */
+        private final java.util.concurrent.atomic.LongAdder taken = new java.util.concurrent.atomic.LongAdder();
+        /** Open once the provider can take requests ({@link Processor#open}); nothing is taken before. */
         private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
 
-        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates) {
+        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates, int bufferSize) {
             this.queue = queue;
             this.socket = socket;
             this.rates = rates;
+            this.packets = ThreadLocal.withInitial(() -> new DatagramPacket(new byte[bufferSize], bufferSize));
         }
 
         /**
          * A datagram from a source deep in debt (it ignored its 503s: {@link SourceRates}) is dropped as it arrives,
-         * before it takes a place in the queue or a parser's time, so other sources are served while one floods.
+         * before a parser's time, so other sources are served while one floods.
          */
-        private boolean dropped(DatagramQueuedMessageDispatch e) {
-            return rates.inDebt(e.packet.getAddress(), System.nanoTime());
+        private boolean dropped(DatagramPacket packet) {
+            return rates.inDebt(packet.getAddress(), System.nanoTime());
         }
 
         /**
-         * JAIN-SIP's reader receives each datagram into a new array of {@code max.message.size} bytes (16 KB by
-         * default) and queues it so; a queued request of 500 bytes held all 16 KB until a channel thread took it
-         * (issue 15: under a burst the queue held hundreds of MB, and the GC pauses made the p99). It is queued with
-         * an array of its own length (the channel thread copies the bytes it parses anyway).
+         * JAIN-SIP's reader (only without channel threads) receives each datagram into a new array of
+         * {@code max.message.size} bytes (16 KB by default); one that waits in the queue is kept with an array of its
+         * own length.
          */
         private static DatagramQueuedMessageDispatch compact(DatagramQueuedMessageDispatch e) {
             DatagramPacket p = e.packet;
@@ -322,14 +302,18 @@ final class UdpIntake {
             if (work == null) {
                 CURRENT.remove();
             } else {
+                taken.increment();
                 CURRENT.set(new Datagram(work.packet, socket));
             }
             return work;
         }
 
         /**
-         * A channel thread waits in short polls so it sees parking begin; once it has, what it took goes to the
-         * backlog and it is told to stop (JAIN-SIP's channel ends on an interrupt once its processor is not running).
+         * The next datagram for this channel thread: the adopted backlog's, else one received from the socket, waiting
+         * as long as it takes for one (a timed take waits longer: JAIN-SIP times its takes only with its thread auditor
+         * on, which the stack never turns on). Once parking began, or the socket was closed, the thread is told to stop
+         * (JAIN-SIP's channel ends on an interrupt once its processor is not running); what it had received goes to the
+         * backlog.
          */
         private DatagramQueuedMessageDispatch takeWithin(long nanos) throws InterruptedException {
             takers.incrementAndGet();
@@ -337,31 +321,61 @@ final class UdpIntake {
                 long deadline = System.nanoTime() + nanos;
                 while (true) {
                     if (parking) throw new InterruptedException("the socket is being parked");
-                    long left = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(Processor.TICK_MS));
-                    if (left > 0 && opened.getCount() > 0) {
-                        opened.await(left, TimeUnit.NANOSECONDS); // not open yet: the queue keeps what comes
-                        if (System.nanoTime() - deadline >= 0) return taken(null);
+                    if (opened.getCount() > 0) {
+                        long left = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(Processor.TICK_MS));
+                        if (left <= 0) return taken(null);
+                        opened.await(left, TimeUnit.NANOSECONDS); // not open yet: the socket keeps what comes
                         continue;
                     }
-                    DatagramQueuedMessageDispatch work = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-                    if (work != null && parking) {
-                        backlog.add(work.packet);
-                        throw new InterruptedException("the socket is being parked");
+                    DatagramQueuedMessageDispatch adopted = queue.poll();
+                    if (adopted != null) {
+                        if (!parking) return taken(adopted);
+                        backlog.add(adopted.packet);
+                        continue;
                     }
-                    if (work != null || System.nanoTime() - deadline >= 0) return taken(work);
+                    DatagramPacket packet = receive();
+                    if (packet == null) continue;
+                    if (parking) {
+                        backlog.add(new DatagramPacket(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), packet.getLength(),
+                                packet.getAddress(), packet.getPort()));
+                        continue;
+                    }
+                    return taken(new DatagramQueuedMessageDispatch(packet, System.currentTimeMillis()));
                 }
             } finally {
                 takers.decrementAndGet();
             }
         }
 
+        /** A datagram from the socket into this thread's packet; null for a wake-up, a dropped one or a failed receive. */
+        private DatagramPacket receive() throws InterruptedException {
+            DatagramPacket packet = packets.get();
+            packet.setData(packet.getData()); // the whole buffer again
+            try {
+                socket.receive(packet);
+            } catch (IOException e) {
+                if (parking || socket.isClosed()) throw new InterruptedException("the socket is closed");
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("UDP receive on {}:{} failed, going on: {}",
+                        socket.getLocalAddress().getHostAddress(), socket.getLocalPort(), e.toString());
+                return null;
+            }
+            return isWakeUp(packet) || dropped(packet) ? null : packet;
+        }
+
+        private boolean isWakeUp(DatagramPacket packet) {
+            InetSocketAddress from = wakeUpSource;
+            return from != null && packet.getPort() == from.getPort() && from.getAddress().equals(packet.getAddress());
+        }
+
         void open() {
             opened.countDown();
         }
 
-        void awaitNoTaker(long millis) throws InterruptedException {
+        /** Waits up to the time for every taking thread to leave; true if they all did. */
+        boolean awaitNoTaker(long millis) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             while (takers.get() > 0 && System.nanoTime() - deadline < 0) Thread.sleep(5);
+            return takers.get() == 0;
         }
 
         void drainToBacklog() {
@@ -378,14 +392,14 @@ final class UdpIntake {
 
         @Override public DatagramQueuedMessageDispatch peek() { return queue.peek(); }
 
-        @Override public boolean offer(DatagramQueuedMessageDispatch e) { return dropped(e) || queue.offer(compact(e)); }
+        @Override public boolean offer(DatagramQueuedMessageDispatch e) { return dropped(e.packet) || queue.offer(compact(e)); }
 
         @Override public void put(DatagramQueuedMessageDispatch e) throws InterruptedException {
-            if (!dropped(e)) queue.put(compact(e));
+            if (!dropped(e.packet)) queue.put(compact(e));
         }
 
         @Override public boolean offer(DatagramQueuedMessageDispatch e, long timeout, TimeUnit unit) throws InterruptedException {
-            return dropped(e) || queue.offer(compact(e), timeout, unit);
+            return dropped(e.packet) || queue.offer(compact(e), timeout, unit);
         }
 
         @Override public int remainingCapacity() { return queue.remainingCapacity(); }
