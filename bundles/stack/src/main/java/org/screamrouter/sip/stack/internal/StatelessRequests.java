@@ -27,9 +27,18 @@ final class StatelessRequests implements ServerRequestInterface {
     private static final Logger LOG = LoggerFactory.getLogger(StatelessRequests.class);
 
     private final Counters counters;
+    /** One WARN line every 10 s at most for requests dropped without a listener, with how many there were. */
+    private final OccasionalWarning noListener;
 
     StatelessRequests(Counters counters) {
+        this(counters, LOG);
+    }
+
+    /** With another logger (tests). */
+    StatelessRequests(Counters counters, Logger log) {
         this.counters = counters;
+        this.noListener = new OccasionalWarning(log, java.time.Duration.ofSeconds(10),
+                "{} from {}:{} dropped: its listening point has no listener (being taken down) ({} dropped so since the last line)");
     }
 
     /**
@@ -49,8 +58,11 @@ final class StatelessRequests implements ServerRequestInterface {
         SipProviderImpl provider = point == null ? null : point.getProvider();
         SipListener listener = provider == null ? null : provider.getSipListener();
         if (listener == null) {
-            // the listening point is being taken down (a re-bind or a stack update): JAIN-SIP's DialogFilter drops it too
+            // the listening point is being taken down (a re-bind or a stack update): JAIN-SIP's DialogFilter drops it too.
+            // The device retransmits; the line says why it had to (a silent drop hid a lost hand-over once)
             counters.increment("dropped.no-listener");
+            noListener.log(request.getMethod(), request.getRemoteAddress() == null ? "?" : request.getRemoteAddress().getHostAddress(),
+                    request.getRemotePort());
             return;
         }
         counters.increment("stateless");
