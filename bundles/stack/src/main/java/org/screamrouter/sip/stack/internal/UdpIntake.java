@@ -93,10 +93,16 @@ final class UdpIntake {
         private static final byte[] IPV6_LOOPBACK = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
         private final UdpHandOver handOver;
         private final Taking taking;
+        /** Why the socket's receive buffer is smaller than asked, or null. */
+        private final String bufferShortfall;
 
         Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver) throws IOException {
             super(address, stack, port);
             this.handOver = handOver;
+            this.bufferShortfall = shortfall(stack.getReceiveUdpBufferSize(), sock.getReceiveBufferSize());
+            if (bufferShortfall != null) {
+                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("UDP port {}: {}", port, bufferShortfall);
+            }
             this.taking = new Taking(this.messageQueue, sock, rates, stack.getMaxMessageSize() > 0 ? stack.getMaxMessageSize() : 65535);
             this.messageQueue = taking;
             sock.setSoTimeout(0); // an adopted socket may come with the read timeout an earlier revision set
@@ -128,6 +134,24 @@ final class UdpIntake {
                 // the channel's constructor starts its thread, which takes from messageQueue, i.e. receives
                 messageChannels.add(new gov.nist.javax.sip.stack.UDPMessageChannel(sipStack, this, prefix + i) { });
             }
+        }
+
+        /**
+         * The socket's receive buffer is all that holds a burst the channel threads cannot take yet (a collection's
+         * pause, a config.yaml write taking the CPU). Linux caps what a process may ask at {@code net.core.rmem_max}
+         * (212,992 bytes unless raised) without an error, and reports twice what it grants; asked 4 MB, a stock system
+         * holds a few hundred requests instead of thousands.
+         */
+        static String shortfall(int asked, int granted) {
+            if (asked <= 0 || granted >= asked) return null;
+            return "the receive buffer is " + granted + " bytes, not the " + asked + " asked (udp.buffer.size): the system caps it "
+                    + "(on Linux net.core.rmem_max, e.g. sysctl -w net.core.rmem_max=" + asked + "); a burst beyond it is dropped "
+                    + "by the kernel and retransmitted by its senders";
+        }
+
+        /** Why the socket's receive buffer is smaller than asked (logged once), or null. */
+        String bufferShortfall() {
+            return bufferShortfall;
         }
 
         /** The stack's THREAD_POOL_SIZE (JAIN-SIP keeps it in a field only its package reads); 0 when not a number. */
