@@ -113,26 +113,35 @@ final class UdpIntake {
         }
 
         /**
-         * Starts the channel threads, which receive from the socket themselves ({@link Taking}); this thread ends then.
-         * Without a thread pool (never so here: thread.pool.size is at least 1) JAIN-SIP's own reader runs instead.
+         * Starts the channel threads, which receive from the socket themselves ({@link Taking}), before it returns: a
+         * stop right after the start finds them (JAIN-SIP's own start makes a thread that makes them, and a stop that
+         * came first failed on their missing list and left the socket open). Without a thread pool (never so here:
+         * thread.pool.size is at least 1) JAIN-SIP's own reader runs instead.
          */
         @Override
-        public void run() {
+        public void start() throws IOException {
             int threads = channelThreads();
             if (threads <= 0) {
-                taking.takers.incrementAndGet(); // JAIN-SIP's reader is in receive as a channel thread would be
-                try {
-                    super.run();
-                } finally {
-                    taking.takers.decrementAndGet();
-                }
+                super.start();
                 return;
             }
+            isRunning = true;
             messageChannels = new java.util.LinkedList<>();
             String prefix = ((gov.nist.javax.sip.SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-";
             for (int i = 0; i < threads; i++) {
                 // the channel's constructor starts its thread, which takes from messageQueue, i.e. receives
                 messageChannels.add(new gov.nist.javax.sip.stack.UDPMessageChannel(sipStack, this, prefix + i) { });
+            }
+        }
+
+        /** JAIN-SIP's reader, only without a thread pool. */
+        @Override
+        public void run() {
+            taking.takers.incrementAndGet(); // in receive as a channel thread would be
+            try {
+                super.run();
+            } finally {
+                taking.takers.decrementAndGet();
             }
         }
 
