@@ -56,7 +56,7 @@ final class FrameworkParkedSockets implements ParkedSockets {
             }
         };
         entry.put("withdraw", withdraw);
-        LOG.info("UDP socket {} kept bound for the next SIP stack ({} datagrams waiting)", key, backlog.size());
+        LOG.info("UDP socket {} kept bound for the next SIP stack ({} datagrams taken and not handled go with it; what came after waits in the socket)", key, backlog.size());
         CompletableFuture.runAsync(() -> {
             if (entry.remove("socket") instanceof DatagramSocket socketLeft) {
                 socketLeft.close();
