@@ -470,7 +470,8 @@ class SipStackComponentTest {
 
     @Test
     void portInUseIsSkippedAndOtherTransportsKeepWorking() throws Exception {
-        try (DatagramSocket squatter = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        // a port free for TCP too: an ephemeral UDP port's number can be a TCP port in use (once: a test's connection)
+        try (DatagramSocket squatter = new DatagramSocket(freePort(), InetAddress.getLoopbackAddress())) {
             stack.modified(config(squatter.getLocalPort(), true));
             assertThat(stack.listeningPoints()).extracting(ListeningPoint::transport).containsExactly("tcp");
         }
