@@ -6,17 +6,10 @@ import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.UDPMessageChannel;
-import java.lang.reflect.Proxy;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
 
 /**
  * A request without a transaction that reaches a listening point with no listener (it is being taken down) is
@@ -25,7 +18,7 @@ import org.slf4j.Logger;
  * no line in the log. Now it leaves one, at most every 10 s.
  */
 class StatelessRequestsDropTest {
-    private final List<List<Object>> lines = new ArrayList<>();
+    private final RecordingLogger log = new RecordingLogger();
     private SipStackImpl stack;
     private UdpIntake.Processor processor;
     private UDPMessageChannel channel;
@@ -37,32 +30,12 @@ class StatelessRequestsDropTest {
         if (stack != null) stack.stop();
     }
 
-    /** A logger that keeps what {@code warn(String, Object...)} was given (the collaborator, not the thing under test). */
-    private Logger recording() {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class}, (proxy, method, args) -> {
-            if (method.getName().equals("warn") && args.length == 2 && args[1] instanceof Object[] values) {
-                List<Object> line = new ArrayList<>(List.of(args[0]));
-                line.addAll(Arrays.asList(values));
-                lines.add(line);
-            }
-            return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
-        });
-    }
-
     @Test
     void aRequestDroppedForWantOfAListenerIsCountedAndLogged() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("javax.sip.STACK_NAME", "stateless-requests-test");
-        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
-        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", "org.screamrouter.sip.jainsip.Slf4jStackLogger");
-        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", "org.screamrouter.sip.jainsip.Slf4jServerLogger");
-        stack = new SipStackImpl(p);
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        stack = UdpProcessors.stack("stateless-requests-test", 1, null);
+        int port = UdpProcessors.freePort();
         // a real UDP processor of no listening point, as one is while JAIN-SIP takes it down, and a channel of it
-        processor = new UdpIntake.Processor(InetAddress.getLoopbackAddress(), stack, port, new SourceRates(null), new UdpHandOver());
+        processor = UdpProcessors.processor(stack, port);
         processor.start();
         channel = new UDPMessageChannel(stack, processor, "stateless-requests-test-channel") { };
         SIPRequest options = (SIPRequest) new StringMsgParser().parseSIPMessage((
@@ -77,14 +50,14 @@ class StatelessRequestsDropTest {
         options.setRemoteAddress(InetAddress.getLoopbackAddress());
         options.setRemotePort(5999);
         Counters counters = new Counters();
-        StatelessRequests stateless = new StatelessRequests(counters, recording());
+        StatelessRequests stateless = new StatelessRequests(counters, log.logger());
 
         stateless.processRequest(options, channel);
         stateless.processRequest(options, channel); // within 10 s of the first: counted, not logged again
 
         assertThat(counters.snapshot()).containsEntry("dropped.no-listener", 2L);
-        assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).element(0).asString().contains("no listener");
-        assertThat(lines.get(0).subList(1, lines.get(0).size())).containsExactly("OPTIONS", "127.0.0.1", 5999, 1);
+        assertThat(log.lines).hasSize(1);
+        assertThat(log.lines.get(0)).element(0).asString().contains("no listener");
+        assertThat(log.lines.get(0).subList(1, log.lines.get(0).size())).containsExactly("OPTIONS", "127.0.0.1", 5999, 1);
     }
 }
