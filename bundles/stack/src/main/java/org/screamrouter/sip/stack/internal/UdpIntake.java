@@ -16,13 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.screamrouter.sip.stack.Flow;
 
 /**
- * JAIN-SIP's UDP transport, with the datagram each channel thread is parsing known to that thread. JAIN-SIP's
- * channel threads take datagrams from the processor's queue and parse them with the stack's parser; the parser is
+ * JAIN-SIP's UDP transport, with channel threads that receive their own datagrams and with the datagram each of them
+ * is parsing known to that thread. JAIN-SIP's channel threads take their datagrams from the processor's queue, which
+ * is wrapped here ({@code Taking}) to receive from the socket, and parse them with the stack's parser; the parser is
  * told neither the source nor the socket. With them, {@link StrictMessageParser} answers a request it rejects itself,
  * as a datagram to the packet's source, instead of leaving it to JAIN-SIP (which answered some faults with a
  * malformed 400 and others, such as a missing From, not at all).
- *
- * <p>The queue stays JAIN-SIP's own (its congestion auditor watches it); only taking from it is wrapped.
  */
 final class UdpIntake {
     /** The datagram being handled on this thread and the socket it came in on. */
@@ -148,8 +147,8 @@ final class UdpIntake {
         /**
          * The socket's receive buffer is all that holds a burst the channel threads cannot take yet (a collection's
          * pause, a config.yaml write taking the CPU). Linux caps what a process may ask at {@code net.core.rmem_max}
-         * (212,992 bytes unless raised) without an error, and reports twice what it grants; asked 4 MB, a stock system
-         * holds a few hundred requests instead of thousands.
+         * (212,992 bytes unless raised) without an error, and the JDK then reports what was granted; asked 4 MB, a
+         * stock system holds a few hundred requests instead of thousands.
          */
         static String shortfall(int asked, int granted) {
             if (asked <= 0 || granted >= asked) return null;
