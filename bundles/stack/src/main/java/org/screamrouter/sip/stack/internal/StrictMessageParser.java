@@ -8,12 +8,12 @@ import gov.nist.javax.sip.header.ContactList;
 import gov.nist.javax.sip.header.ContentLength;
 import gov.nist.javax.sip.header.From;
 import gov.nist.javax.sip.header.RequestLine;
+import gov.nist.javax.sip.header.SIPHeader;
 import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
-import gov.nist.javax.sip.parser.HeaderParser;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.MessageParserFactory;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
@@ -117,22 +117,38 @@ final class StrictMessageParser extends StringMsgParser {
     }
 
     /**
-     * One header line: the common headers' parsers are made directly ({@link CommonHeaderParsers}); a line that fails
-     * its parse, or any other header, goes to JAIN-SIP's own handling, which reports a fault to the listener as before.
+     * One header line: the common headers are read by hand in their plain shape, else by their parsers made directly
+     * ({@link CommonHeaderParsers}); a line that fails its parse, or any other header, goes to JAIN-SIP's own handling,
+     * which reports a fault to the listener as before.
      */
     @Override
     protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] rawMessage)
             throws ParseException {
-        HeaderParser parser = header == null ? null : CommonHeaderParsers.forLine(header);
-        if (parser != null) {
+        if (header != null) {
             try {
-                message.attachHeader(parser.parse(), false);
-                return;
+                SIPHeader parsed = CommonHeaderParsers.parse(header);
+                if (parsed != null) {
+                    message.attachHeader(parsed, false);
+                    return;
+                }
             } catch (ParseException e) {
                 // a bad value, or one header too many of a kind that allows one: reported as JAIN-SIP reports it
             }
         }
         super.processHeader(header, message, listener, rawMessage);
+    }
+
+    /** A plain request line is read by hand ({@link PlainHeaders#requestLine}), any other first line by JAIN-SIP. */
+    @Override
+    protected SIPMessage processFirstLine(String firstLine, ParseExceptionListener listener, byte[] msgBuffer)
+            throws ParseException {
+        RequestLine plain = PlainHeaders.requestLine(firstLine);
+        if (plain == null) {
+            return super.processFirstLine(firstLine, listener, msgBuffer);
+        }
+        SIPRequest request = new SIPRequest();
+        request.setRequestLine(plain);
+        return request;
     }
 
     /** A fault in the message's length: on a stream the next message's start is unknown. */
