@@ -43,12 +43,16 @@ final class CommonHeaderParsers {
         new Known("Via", ViaParser::new, PlainHeaders::via), new Known("v", ViaParser::new, PlainHeaders::via),
         new Known("From", FromParser::new, PlainHeaders::from), new Known("f", FromParser::new, PlainHeaders::from),
         new Known("To", ToParser::new, PlainHeaders::to), new Known("t", ToParser::new, PlainHeaders::to),
-        new Known("Call-ID", CallIDParser::new, PlainHeaders::callId), new Known("i", CallIDParser::new, PlainHeaders::callId),
+        new Known("Call-ID", CallIDParser::new, PlainHeaders::callId),
+        new Known("i", CallIDParser::new, PlainHeaders::callId),
         new Known("CSeq", CSeqParser::new, PlainHeaders::cSeq),
-        new Known("Contact", ContactParser::new, PlainHeaders::contact), new Known("m", ContactParser::new, PlainHeaders::contact),
+        new Known("Contact", ContactParser::new, PlainHeaders::contact),
+        new Known("m", ContactParser::new, PlainHeaders::contact),
         new Known("Max-Forwards", MaxForwardsParser::new, PlainHeaders::maxForwards),
-        new Known("Content-Length", ContentLengthParser::new, PlainHeaders::contentLength), new Known("l", ContentLengthParser::new, PlainHeaders::contentLength),
-        new Known("Content-Type", ContentTypeParser::new, PlainHeaders::contentType), new Known("c", ContentTypeParser::new, PlainHeaders::contentType),
+        new Known("Content-Length", ContentLengthParser::new, PlainHeaders::contentLength),
+        new Known("l", ContentLengthParser::new, PlainHeaders::contentLength),
+        new Known("Content-Type", ContentTypeParser::new, PlainHeaders::contentType),
+        new Known("c", ContentTypeParser::new, PlainHeaders::contentType),
         new Known("User-Agent", UserAgentParser::new, PlainHeaders::userAgent),
         new Known("Expires", ExpiresParser::new, PlainHeaders::expires),
         new Known("Supported", SupportedParser::new), new Known("k", SupportedParser::new),
@@ -98,7 +102,8 @@ final class CommonHeaderParsers {
 
     private static SIPHeader plain(Known known, String header) {
         // only a name from the line's start, without anything JAIN-SIP's lexer would read otherwise before it
-        return known.plain == null || header.charAt(0) <= ' ' ? null : PlainHeaders.read(known.plain, header, known.name.length());
+        return known.plain == null || header.charAt(0) <= ' '
+                ? null : PlainHeaders.read(known.plain, header, known.name.length());
     }
 
     private static Known known(String header) {

@@ -109,28 +109,33 @@ final class PlainHeaders {
     }
 
     static SIPHeader maxForwards(String line, int from) throws Exception {
-        int digits = digits(line, from, 3);
-        if (digits == from || digits != line.length()) return null;
+        int value = wholeNumber(line, from, 3);
+        if (value < 0) return null;
         MaxForwards header = new MaxForwards();
-        header.setMaxForwards(Integer.parseInt(line, from, digits, 10));
+        header.setMaxForwards(value);
         return header;
     }
 
     static SIPHeader contentLength(String line, int from) throws Exception {
-        int digits = digits(line, from, 9);
-        if (digits == from || digits != line.length()) return null;
+        int value = wholeNumber(line, from, 9);
+        if (value < 0) return null;
         ContentLength header = new ContentLength();
-        header.setContentLength(Integer.parseInt(line, from, digits, 10));
+        header.setContentLength(value);
         return header;
     }
 
-    /** {@code Expires}: a number of at most 9 digits. */
     static SIPHeader expires(String line, int from) throws Exception {
-        int digits = digits(line, from, 9);
-        if (digits == from || digits != line.length()) return null;
+        int value = wholeNumber(line, from, 9);
+        if (value < 0) return null;
         Expires header = new Expires();
-        header.setExpires(Integer.parseInt(line, from, digits, 10));
+        header.setExpires(value);
         return header;
+    }
+
+    /** The value from {@code from} to the line's end when it is a number of at most {@code most} digits, else -1. */
+    private static int wholeNumber(String line, int from, int most) {
+        int digits = digits(line, from, most);
+        return digits == from || digits != line.length() ? -1 : Integer.parseInt(line, from, digits, 10);
     }
 
     /** {@code type/subtype(;name[=token|"quoted"])*}. */

@@ -175,34 +175,69 @@ class PlainHeadersTest {
         }
     }
 
+    /** Whole requests as sipp, the ScreamRouter simulator and a soft phone send them. */
+    static final String[] MESSAGES = {
+        "OPTIONS sip:127.0.0.1:27810 SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:27821;branch=z9hG4bK-4711-1-0\r\n"
+            + "From: <sip:dev0012345@127.0.0.1>;tag=1\r\n"
+            + "To: <sip:127.0.0.1:27810>\r\n"
+            + "Call-ID: 1-4711@127.0.0.1\r\n"
+            + "CSeq: 1 OPTIONS\r\n"
+            + "Contact: <sip:dev0012345@127.0.0.1:27821>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "User-Agent: sipp-bench\r\n"
+            + "Content-Length: 0\r\n\r\n",
+        "REGISTER sip:127.0.0.1:27810 SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:27821;branch=z9hG4bK-4711-2-0\r\n"
+            + "From: <sip:5f2c1b9e-0c44-4a57-9d1e-0b3f6a1c2d3e@127.0.0.1>;tag=2\r\n"
+            + "To: <sip:screamrouter@127.0.0.1>\r\n"
+            + "Call-ID: 2-4711@127.0.0.1\r\n"
+            + "CSeq: 1 REGISTER\r\n"
+            + "Contact: <sip:5f2c1b9e-0c44-4a57-9d1e-0b3f6a1c2d3e@127.0.0.1:27821;transport=udp>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Expires: 3600\r\n"
+            + "User-Agent: sipp-bench-device\r\n"
+            + "Content-Type: application/sdp\r\n"
+            + "Content-Length: 92\r\n\r\n"
+            + "v=0\r\no=sink 1 1 IN IP4 127.0.0.1\r\ns=ScreamRouter simulated sink\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n",
+        "REGISTER sip:192.168.1.10 SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 192.168.1.40:5060;rport;branch=z9hG4bK.a7Rj3kPq\r\n"
+            + "From: \"Kitchen speaker\" <sip:kitchen@192.168.1.10>;tag=8d5e2a\r\n"
+            + "To: \"Kitchen speaker\" <sip:kitchen@192.168.1.10>\r\n"
+            + "Call-ID: f81d4fae-7dec-11d0-a765-00a0c91e6bf6\r\n"
+            + "CSeq: 20 REGISTER\r\n"
+            + "Contact: <sip:kitchen@192.168.1.40:5060;ob>;+sip.instance=\"<urn:uuid:5f2c1b9e-0c44-4a57-9d1e-0b3f6a1c2d3e>\";reg-id=1;expires=600\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Supported: path, outbound\r\n"
+            + "User-Agent: baresip v3.10.1 (x86_64/Linux)\r\n"
+            + "Content-Length: 0\r\n\r\n",
+    };
+
     /** Whole messages: our parser (plain lines by hand) makes the message JAIN-SIP's own parser makes. */
     @Test
     void parsesWholeMessagesAsJainSipDoes() throws Exception {
-        List<byte[]> messages = new ArrayList<>();
-        for (Path file : CorpusConformanceTest.corpus()) {
-            messages.add(Files.readAllBytes(file));
+        for (String message : MESSAGES) {
+            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+            SIPMessage ours = new StrictMessageParser().parseSIPMessage(bytes, true, false, null);
+            SIPMessage reference = new StringMsgParser().parseSIPMessage(bytes, true, false, null);
+            assertThat(difference(ours, reference, "", new IdentityHashMap<>())).as(message).isNull();
         }
-        messages.add(("OPTIONS sip:127.0.0.1:27810 SIP/2.0\r\n" + String.join("\r\n", TYPICAL).replace("Content-Length: 412", "X: y")
-                .replace("l: 12", "X: z").replace("Content-Length: 0", "X: w") + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         int compared = 0;
-        for (byte[] message : messages) {
+        for (Path file : CorpusConformanceTest.corpus()) {
+            byte[] message = Files.readAllBytes(file);
             SIPMessage reference;
-            try {
-                reference = new StringMsgParser().parseSIPMessage(message, true, false, null);
-            } catch (Exception e) {
-                continue;
-            }
             SIPMessage ours;
             try {
+                reference = new StringMsgParser().parseSIPMessage(message, true, false, null);
                 ours = new StrictMessageParser().parseSIPMessage(message, true, false, null);
             } catch (Exception e) {
-                continue; // refused by our stricter checks: CorpusConformanceTest's business
+                continue; // refused by one of them: CorpusConformanceTest's business
             }
             if (reference == null || ours == null || !"SIP/2.0".equals(StrictMessageParser.writtenVersion(message))) {
                 continue; // ours keeps the version as written (RFC 4475 badvers)
             }
             compared++;
-            assertThat(difference(ours, reference, "", new IdentityHashMap<>())).as(new String(message, StandardCharsets.UTF_8)).isNull();
+            assertThat(difference(ours, reference, "", new IdentityHashMap<>())).as(file.getFileName().toString()).isNull();
         }
         assertThat(compared).isGreaterThan(30);
     }
