@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * does not read, including every line that parser refuses.
  */
 class PlainHeadersTest {
-    /** What real peers send (sipp, the ScreamRouter simulator and firmware, baresip, linphone, JsSIP), and variants. */
+    /** Lines in the shapes peers send (sipp, the ScreamRouter simulator, baresip, linphone, JsSIP), written out here. */
     static final String[] TYPICAL = {
         "Via: SIP/2.0/UDP 127.0.0.1:27821;branch=z9hG4bK-4711-1-0",
         "Via: SIP/2.0/UDP 192.168.1.40:5060;rport;branch=z9hG4bK.a7Rj3kPq",
