@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.screamrouter.sip.stack.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JAIN-SIP's UDP transport, with channel threads that receive their own datagrams and with the datagram each of them
@@ -24,6 +26,8 @@ import org.screamrouter.sip.stack.Flow;
  * malformed 400 and others, such as a missing From, not at all).
  */
 final class UdpIntake {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpIntake.class);
+
     /** The datagram being handled on this thread and the socket it came in on. */
     record Datagram(DatagramPacket packet, DatagramSocket socket) {
         Flow flow() {
@@ -58,7 +62,7 @@ final class UdpIntake {
             flag.setBoolean(stack, true);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(UdpIntake.class).error(
+            LOG.error(
                     "JAIN-SIP's UDP transport without our intake (requests the parser rejects are answered by JAIN-SIP): {}", e.toString());
             return false;
         }
@@ -100,7 +104,7 @@ final class UdpIntake {
             this.handOver = handOver;
             this.bufferShortfall = shortfall(stack.getReceiveUdpBufferSize(), sock.getReceiveBufferSize());
             if (bufferShortfall != null) {
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("UDP port {}: {}", port, bufferShortfall);
+                LOG.warn("UDP port {}: {}", port, bufferShortfall);
             }
             this.taking = new Taking(this.messageQueue, sock, rates, stack.getMaxMessageSize() > 0 ? stack.getMaxMessageSize() : 65535);
             this.messageQueue = taking;
@@ -187,7 +191,7 @@ final class UdpIntake {
                         : local instanceof java.net.Inet6Address ? InetAddress.getByAddress(IPV6_LOOPBACK) : InetAddress.getLoopbackAddress();
                 return wakeTakers(target);
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("could not wake the UDP threads of port {} to park its socket: {}",
+                LOG.warn("could not wake the UDP threads of port {} to park its socket: {}",
                         sock.getLocalPort(), e.toString());
                 return taking.awaitNoTaker(10L * TICK_MS);
             }
@@ -254,7 +258,7 @@ final class UdpIntake {
             if (!gone) {
                 // a thread still in receive would take the next revision's datagrams: the socket is closed instead,
                 // as without a hand-over (the datagrams of the gap are lost, the devices retransmit)
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn(
+                LOG.warn(
                         "the UDP threads of port {} did not wake up: its socket is closed, not handed over", sock.getLocalPort());
                 super.stop();
                 return;
@@ -275,7 +279,7 @@ final class UdpIntake {
                 Object auditor = field.get(this);
                 if (auditor != null) auditor.getClass().getMethod("stop").invoke(auditor);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("JAIN-SIP's congestion auditor of a parked socket left running: {}", e.toString());
+                LOG.warn("JAIN-SIP's congestion auditor of a parked socket left running: {}", e.toString());
             }
         }
     }
@@ -387,7 +391,7 @@ final class UdpIntake {
                 socket.receive(packet);
             } catch (IOException e) {
                 if (parking || socket.isClosed()) throw new InterruptedException("the socket is closed");
-                org.slf4j.LoggerFactory.getLogger(UdpIntake.class).warn("UDP receive on {}:{} failed, going on: {}",
+                LOG.warn("UDP receive on {}:{} failed, going on: {}",
                         socket.getLocalAddress().getHostAddress(), socket.getLocalPort(), e.toString());
                 return null;
             }
