@@ -4,6 +4,9 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.SortedSet;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.AllowHeader;
+import javax.sip.header.SupportedHeader;
 import javax.sip.message.Response;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.SipExchange;
@@ -20,19 +23,28 @@ final class OptionsHandler {
     private final SipStackStatus stack;
     private final DeviceBook book;
     private final Clock clock;
-    /** The Allow text of the served methods last seen: the stack makes a new set only when its handlers change. */
-    private volatile Allowed allowed = new Allowed(null, "");
+    /**
+     * The Allow header of the served methods last seen: the stack makes a new set only when its handlers change. It
+     * and the Accept and Supported headers are made once and put in every answer: a header put in a message is only
+     * read (encoded), never changed, as the stack's Server header is shared by every response.
+     */
+    private volatile Allowed allowed = new Allowed(null, null);
+    private final AcceptHeader accept;
+    private final SupportedHeader supported;
 
-    private record Allowed(SortedSet<String> methods, String text) { }
-
-    /** What every answer's Supported header says. */
-    private static final String SUPPORTED = String.join(", ", RegisterHandler.SUPPORTED);
+    private record Allowed(SortedSet<String> methods, AllowHeader header) { }
 
     OptionsHandler(SipMessages messages, SipStackStatus stack, DeviceBook book, Clock clock) {
         this.messages = messages;
         this.stack = stack;
         this.book = book;
         this.clock = clock;
+        try {
+            this.accept = messages.headers().createAcceptHeader("application", "sdp");
+            this.supported = messages.headers().createSupportedHeader(String.join(", ", RegisterHandler.SUPPORTED));
+        } catch (ParseException e) {
+            throw new IllegalStateException("the OPTIONS answer's own headers: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -50,19 +62,19 @@ final class OptionsHandler {
             LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", RegisterHandler.printable(named.get()), flow);
         }
         Response response = exchange.createResponse(Response.OK);
-        response.setHeader(messages.headers().createAllowHeader(allow()));
-        response.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
-        response.setHeader(messages.headers().createSupportedHeader(SUPPORTED));
+        response.setHeader(allow());
+        response.setHeader(accept);
+        response.setHeader(supported);
         exchange.respond(response);
     }
 
-    private String allow() {
+    private AllowHeader allow() throws ParseException {
         SortedSet<String> methods = stack.servedMethods();
         Allowed last = allowed;
         if (last.methods() != methods) {
-            last = new Allowed(methods, String.join(", ", methods));
+            last = new Allowed(methods, messages.headers().createAllowHeader(String.join(", ", methods)));
             allowed = last;
         }
-        return last.text();
+        return last.header();
     }
 }
