@@ -226,6 +226,38 @@ public class DistributionIT {
     }
 
     /** One line per component configuration of our bundles: {@code bsn/component=STATE}; descriptions without any count as UNSATISFIED. */
+    /**
+     * Event Admin calls each handler on the thread that delivers the event (etc/org.apache.felix.eventadmin.impl.EventAdmin.cfg,
+     * {@code Timeout = 0}; docs/performance.md, "Event Admin without handler timeouts"). With Karaf's default (a 5 s
+     * timeout per handler) every handler of every event was handed to a thread of Event Admin's pool while the
+     * delivering thread waited for it: two thread switches per handler and event, a sixth of the CPU of a new
+     * ScreamRouter device; and a handler past the timeout once (config.yaml's, behind a long pause) would have got no
+     * event again until a restart. {@code sendEvent} calls the handlers before it returns: on this thread, or on the
+     * pool's if the timeout is on.
+     */
+    @Test
+    public void eventHandlersAreCalledOnTheDeliveringThread() throws Exception {
+        org.osgi.framework.ServiceReference<org.osgi.service.event.EventAdmin> admin = context.getServiceReference(org.osgi.service.event.EventAdmin.class);
+        assertNotNull("no Event Admin", admin);
+        String topic = "org/screamrouter/sip/itest/DELIVERY";
+        List<String> called = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Hashtable<String, Object> properties = new java.util.Hashtable<>();
+        properties.put(org.osgi.service.event.EventConstants.EVENT_TOPIC, topic);
+        org.osgi.framework.ServiceRegistration<org.osgi.service.event.EventHandler> handler = context.registerService(
+                org.osgi.service.event.EventHandler.class, event -> called.add(Thread.currentThread().getName()), properties);
+        try {
+            // Event Admin decides on the timeout once it has the handler's object, after the first event: send three
+            for (int i = 0; i < 3; i++) {
+                context.getService(admin).sendEvent(new org.osgi.service.event.Event(topic, java.util.Map.of()));
+            }
+            String here = Thread.currentThread().getName();
+            assertEquals("the threads the handler was called on", List.of(here, here, here), called);
+        } finally {
+            handler.unregister();
+            context.ungetService(admin);
+        }
+    }
+
     private List<String> componentStates() {
         List<String> states = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
