@@ -107,7 +107,10 @@ final class RequestDispatcher implements SipListener {
         }
         String key = NO_ANSWER.contains(method) || Request.CANCEL.equals(method) ? null : ResponseCache.key(request, flow);
         Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
-        ResponseCache.Cached earlier = cache.lookup(key, System.nanoTime());
+        // nothing is kept for a method answered again: its key is never looked up (a probe of the kept answers' table,
+        // under its lock, at every keep-alive)
+        boolean kept = key != null && !ANSWERED_AGAIN.contains(method);
+        ResponseCache.Cached earlier = kept ? cache.lookup(key, System.nanoTime()) : null;
         if (earlier != null) {
             counters.increment("retransmissions");
             resend(exchange, earlier);
@@ -125,7 +128,7 @@ final class RequestDispatcher implements SipListener {
             return;
         }
         try {
-            earlier = cache.lookup(key, System.nanoTime());
+            earlier = kept ? cache.lookup(key, System.nanoTime()) : null;
             if (earlier != null) {
                 // answered between the lookup above and now
                 counters.increment("retransmissions");
