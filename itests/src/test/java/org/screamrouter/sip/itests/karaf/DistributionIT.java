@@ -225,13 +225,12 @@ public class DistributionIT {
         }
     }
 
-    /** One line per component configuration of our bundles: {@code bsn/component=STATE}; descriptions without any count as UNSATISFIED. */
     /**
      * Event Admin calls each handler on the thread that delivers the event (etc/org.apache.felix.eventadmin.impl.EventAdmin.cfg,
      * {@code Timeout = 0}; docs/performance.md, "Event Admin without handler timeouts"). With Karaf's default (a 5 s
      * timeout per handler) every handler of every event was handed to a thread of Event Admin's pool while the
-     * delivering thread waited for it: two thread switches per handler and event, a sixth of the CPU of a new
-     * ScreamRouter device; and a handler past the timeout once (config.yaml's, behind a long pause) would have got no
+     * delivering thread waited for it: two thread switches per handler and event (a tenth of the CPU of each new
+     * ScreamRouter device); and a handler past the timeout once (config.yaml's, behind a long pause) would have got no
      * event again until a restart. {@code sendEvent} calls the handlers before it returns: on this thread, or on the
      * pool's if the timeout is on.
      */
@@ -258,6 +257,7 @@ public class DistributionIT {
         }
     }
 
+    /** One line per component configuration of our bundles: {@code bsn/component=STATE}; descriptions without any count as UNSATISFIED. */
     private List<String> componentStates() {
         List<String> states = new ArrayList<>();
         for (Bundle b : context.getBundles()) {

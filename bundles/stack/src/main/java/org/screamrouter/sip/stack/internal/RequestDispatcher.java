@@ -51,6 +51,11 @@ final class RequestDispatcher implements SipListener {
      * devices send: at the rates of issue 15, 32 s of kept answers were most of the server's long-lived allocation.
      */
     private static final Set<String> ANSWERED_AGAIN = Set.of(Request.OPTIONS);
+
+    /** Whether a final answer over UDP to a request of this method is kept for its retransmissions. */
+    private static boolean answerKept(String method) {
+        return !ANSWERED_AGAIN.contains(method);
+    }
     /**
      * Methods this server knows of (RFC 3261 and the extensions that define methods): one of these without a
      * handler is 405 Method Not Allowed; any other is 501 Not Implemented (RFC 3261 8.2.1, RFC 4475 3.1.1.2).
@@ -109,7 +114,7 @@ final class RequestDispatcher implements SipListener {
         Exchange exchange = new Exchange(this, request, flow, event.getServerTransaction(), key);
         // nothing is kept for a method answered again: its key is never looked up (a probe of the kept answers' table,
         // under its lock, at every keep-alive)
-        boolean kept = key != null && !ANSWERED_AGAIN.contains(method);
+        boolean kept = key != null && answerKept(method);
         ResponseCache.Cached earlier = kept ? cache.lookup(key, System.nanoTime()) : null;
         if (earlier != null) {
             counters.increment("retransmissions");
@@ -442,7 +447,7 @@ final class RequestDispatcher implements SipListener {
                 MessageChannel channel = (MessageChannel) ((SIPRequest) exchange.request()).getMessageChannel();
                 if (channel.getMessageProcessor() instanceof UdpIntake.Processor udp) {
                     byte[] datagram = ((SIPMessage) response).encodeAsBytes(channel.getTransport());
-                    if (!ANSWERED_AGAIN.contains(exchange.request().getMethod())) {
+                    if (answerKept(exchange.request().getMethod())) {
                         // kept before it is sent: a retransmission racing the answer must find it
                         cache.remember(exchange.cacheKey(), datagram, response.getStatusCode(), System.nanoTime());
                     }
