@@ -56,6 +56,7 @@ final class RequestDispatcher implements SipListener {
     private static boolean answerKept(String method) {
         return !ANSWERED_AGAIN.contains(method);
     }
+
     /**
      * Methods this server knows of (RFC 3261 and the extensions that define methods): one of these without a
      * handler is 405 Method Not Allowed; any other is 501 Not Implemented (RFC 3261 8.2.1, RFC 4475 3.1.1.2).
