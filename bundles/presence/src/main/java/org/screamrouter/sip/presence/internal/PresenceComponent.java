@@ -74,6 +74,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
     private final Publications publications = new Publications();
     private final ScheduledExecutorService executor;
     private final List<EventPackage> packages;
+    private final ResourceState states;
     private final Notifier notifier;
     private final SubscribeHandler subscribe;
     private final PublishHandler publish;
@@ -103,7 +104,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
             t.setDaemon(true);
             return t;
         });
-        ResourceState states = new ResourceState(registry, publications, clock);
+        this.states = new ResourceState(registry, publications, clock);
         DialogMessages dialogs = new DialogMessages(messages, stack);
         Responses responses = new Responses(messages);
         PresencePackage presence = new PresencePackage(states);
@@ -226,6 +227,7 @@ public final class PresenceComponent implements SipRequestHandler, EventHandler,
         try {
             // the registry, not the event's snapshot, says what is true now: EventAdmin orders events only per
             // posting thread, and a NOTIFY queued behind a slow watcher's answer should carry the current state
+            states.changed(id);
             for (EventPackage p : packages) notifier.changed(p, id);
         } catch (RuntimeException e) {
             LOG.error("cannot notify the watchers of {}", id, e);

@@ -23,9 +23,11 @@ final class ResourceState {
     private final DeviceRegistry registry;
     private final Publications publications;
     private final Clock clock;
+    private final AorUsers users;
 
     ResourceState(DeviceRegistry registry, Publications publications, Clock clock) {
         this.registry = registry;
+        this.users = new AorUsers(registry);
         this.publications = publications;
         this.clock = clock;
     }
@@ -44,16 +46,12 @@ final class ResourceState {
         }
         Optional<Device> byUuid = registry.device(user);
         if (byUuid.isPresent()) return Optional.of(byUuid.get().uuid());
-        for (Device d : registry.devices()) {
-            if (d.addressOfRecord() != null && user.equals(userOf(d.addressOfRecord()))) return Optional.of(d.uuid());
-        }
-        return Optional.empty();
+        return users.device(user);
     }
 
-    private static String userOf(String aor) {
-        int colon = aor.indexOf(':');
-        int at = aor.lastIndexOf('@');
-        return at > colon ? aor.substring(colon + 1, at) : null;
+    /** A device event for this UUID (the index of users follows the registry). */
+    void changed(String uuid) {
+        users.changed(uuid);
     }
 
     private static String unescape(String s) {

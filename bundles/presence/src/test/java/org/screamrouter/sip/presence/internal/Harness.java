@@ -44,6 +44,8 @@ final class Harness {
     final SipStackStatus stack = FakeStackStatus.udpOnLoopback("PUBLISH", "SUBSCRIBE");
 
     final Map<String, Device> devices = new ConcurrentHashMap<>();
+    /** How often every device was listed ({@code registry.devices()}). */
+    final java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
     final List<Binding> bindings = Collections.synchronizedList(new ArrayList<>());
 
     final DeviceRegistry registry = new DeviceRegistry() {
@@ -51,15 +53,23 @@ final class Harness {
         @Override public List<Binding> bindings(String aor) {
             return bindings.stream().filter(b -> b.addressOfRecord().equals(aor)).toList();
         }
-        @Override public List<Device> devices() { return List.copyOf(devices.values()); }
+        @Override public List<Device> devices() {
+            listings.incrementAndGet();
+            return List.copyOf(devices.values());
+        }
         @Override public Optional<Device> device(String uuid) { return Optional.ofNullable(devices.get(uuid)); }
         @Override public CompletionStage<PingResult> ping(String uuid) { throw new UnsupportedOperationException(); }
         @Override public boolean unregister(String uuid) { throw new UnsupportedOperationException(); }
     };
 
     Device device(String uuid, boolean online) {
+        return device(uuid, "sip:" + uuid + "@screamrouter.local", online);
+    }
+
+    /** A device registered under this address-of-record. */
+    Device device(String uuid, String aor, boolean online) {
         Instant now = clock.instant();
-        Device d = new Device(uuid, "sip:" + uuid + "@screamrouter.local", "sip:" + uuid + "@127.0.0.1:5999", "udp",
+        Device d = new Device(uuid, aor, "sip:" + uuid + "@127.0.0.1:5999", "udp",
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 5999), null, "test", online, now, now, now.plusSeconds(600));
         devices.put(uuid, d);
         return d;

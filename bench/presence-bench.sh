@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# What a SUBSCRIBE to a resource that does not exist costs the server with many devices registered (issue 15; the
+# Request-URI's user part is looked up as a device UUID, then as the user part of a device's address-of-record).
+#
+#   bench/presence-bench.sh [--no-build] [--devices N] [--rate R] [--seconds S]
+#
+# Starts the distribution (or $BENCH_ASSEMBLY, another build) on loopback, registers N plain devices with sipp
+# (bench/sipp/register.xml, 2,000/s), then sends R SUBSCRIBEs a second for S seconds, each to a user no device has
+# (bench/sipp/subscribe-unknown.xml: anyone may send them while auth.mode = none, the default), from one address, and
+# prints how many were answered 404 and the server's CPU per SUBSCRIBE (its JVM's user + system time over the run,
+# less what it used in as long a time without them).
+# The default rate is the stack's default limit per source address (rate.per.source = 100): what one address may send.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. "$top/bench/lib/server.sh"
+build=1; devices=100000; rate=100; seconds=10
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-build) build=0 ;;
+        --devices) devices=$2; shift ;;
+        --rate) rate=$2; shift ;;
+        --seconds) seconds=$2; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+for tool in sipp sipsak; do
+    command -v $tool >/dev/null || { echo "$tool is needed (apt-get install -y sip-tester sipsak)" >&2; exit 1; }
+done
+[ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
+export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
+port=${SIP_PORT:-27560}
+sipp_port=$((port + 11))
+work="$top/bench/target/presence-bench"
+bench_server "$work" "$port"
+printf 'keepalive.interval = 3600\noffline.timeout = 7200\nmax.bindings = %d\nmax.bindings.per.source = %d\nmax.devices = %d\nmax.devices.per.source = %d\n' \
+    $((devices * 2)) $((devices * 2)) $((devices * 2)) $((devices * 2)) > "$server/etc/org.screamrouter.sip.registrar.cfg"
+sed -i "s|^path = .*|path = $work/config.yaml|" "$server/etc/org.screamrouter.sip.config.cfg"
+bench_start
+bench_wait_sip
+pid=$(pgrep -f "karaf.base=$server" | head -1)
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$pid/stat"; }
+stat() { # $1 = sipp stat file, $2 = column: its value in the last line
+    awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i } END { print c ? $c : "?" }' "$1"
+}
+{ echo SEQUENTIAL; seq 1 "$devices" | awk '{ printf "dev%07d;\n", $1 }'; } > "$work/plain.csv"
+(cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/register.xml" -inf plain.csv -i 127.0.0.1 -p "$sipp_port" \
+    -m "$devices" -r 2000 -rp 1000 -buff_size 8388608 -nostdin -timeout $((devices / 2000 * 3 + 30))s \
+    -trace_stat -stf "$work/register.csv" >/dev/null 2>&1) || true
+echo "registered: $(stat "$work/register.csv" 'SuccessfulCall(C)') of $devices devices"
+sleep 5
+# the server's own background work (timers, the store's writer) over as long a quiet time, taken off the figure
+idle0=$(cpu_ms); sleep "$seconds"; idle=$(( $(cpu_ms) - idle0 ))
+calls=$((rate * seconds))
+cpu0=$(cpu_ms)
+(cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/subscribe-unknown.xml" -i 127.0.0.1 -p "$sipp_port" \
+    -m "$calls" -r "$rate" -rp 1000 -nostdin -timeout $((seconds * 3 + 30))s \
+    -trace_stat -stf "$work/subscribe.csv" >/dev/null 2>&1) || true
+cpu1=$(cpu_ms)
+ok=$(stat "$work/subscribe.csv" 'SuccessfulCall(C)')
+echo "SUBSCRIBE to unknown users, $rate/s for $seconds s, $devices devices: $ok of $calls answered 404," \
+    "$(stat "$work/subscribe.csv" 'FailedCall(C)') failed, $(stat "$work/subscribe.csv" 'Retransmissions(C)') retransmissions;" \
+    "server CPU $((cpu1 - cpu0)) ms in all, $idle ms in $seconds s without them:" \
+    "$(( (cpu1 - cpu0 - idle) * 1000 / (ok > 0 ? ok : 1) )) us per SUBSCRIBE"
