@@ -52,6 +52,27 @@ public interface ConfigurationManager {
         return sinks().stream().map(SinkEntry::of).toList();
     }
 
+    /**
+     * The sink a call's target names ({@code sip:<target>@server}): the first entry, in file order, whose name is
+     * {@code target}; else the first whose name, then whose {@link SinkEntry#uuid() uuid}, then whose
+     * {@code config_id} is {@code target} ignoring case. The server's implementation finds it without reading every
+     * entry (a request naming nothing must not cost a read of the whole file); this default reads them all.
+     *
+     * @since 1.4
+     */
+    default Optional<SinkEntry> sinkEntry(String target) {
+        if (target == null) return Optional.empty();
+        java.util.List<SinkEntry> all = sinkEntries();
+        java.util.List<java.util.function.Predicate<SinkEntry>> steps = java.util.List.of(
+                e -> target.equals(e.name()), e -> target.equalsIgnoreCase(e.name()),
+                e -> target.equalsIgnoreCase(e.uuid()), e -> target.equalsIgnoreCase(e.configId()));
+        for (java.util.function.Predicate<SinkEntry> step : steps) {
+            Optional<SinkEntry> found = all.stream().filter(step).findFirst();
+            if (found.isPresent()) return found;
+        }
+        return Optional.empty();
+    }
+
     /** Where the file is and how its last read and write went, for the shell. */
     ConfigFileStatus status();
 }

@@ -5,5 +5,5 @@
  * through its HTTP API.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.screamrouter.sip.config;

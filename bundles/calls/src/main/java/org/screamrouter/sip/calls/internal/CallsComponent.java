@@ -187,7 +187,8 @@ public final class CallsComponent implements SipRequestHandler, Calls, EventHand
             public Optional<Sink> sink(String target) {
                 ConfigurationManager cm = configuration;
                 DeviceRegistry dr = registry;
-                return SinkDirectory.find(target, cm == null ? List.of() : cm.sinkEntries(), dr == null ? List.of() : dr.devices());
+                return SinkDirectory.find(target, t -> cm == null ? Optional.empty() : cm.sinkEntry(t),
+                        uuid -> dr == null ? Optional.empty() : dr.device(uuid));
             }
         }, this::config);
         LOG.info("calls to sinks: answer deadline {} ms, at most {} calls", config.answer_deadline_ms(), config.max_calls());

@@ -382,14 +382,18 @@ final class ConfigDocument {
         List<StoredEntry> items = index.get("sinks").items();
         List<Object> data = new ArrayList<>(items.size());
         List<String> devices = new ArrayList<>(items.size());
+        SinkLookup lookup = new SinkLookup(items.size());
         for (StoredEntry e : items) {
             if (e.entry()) {
                 String device = device(e, "sinks", ids);
+                // the keys SinkEntry reads from the entry's fields: its own uuid, else the device's, else config_id
+                String uuid = e.uuidKey() != null ? e.uuidKey() : device != null ? device : e.configId();
+                lookup.add(data.size(), e.name(), uuid, e.configId());
                 data.add(viewData(e, device));
                 devices.add(device);
             }
         }
-        return new EntryViews.ListView(codec, data.toArray(), devices.toArray(new String[0]));
+        return new EntryViews.ListView(codec, data.toArray(), devices.toArray(new String[0]), lookup);
     }
 
     /**

@@ -108,6 +108,11 @@ final class ConfigFile {
     /** The entries under {@code sinks:} as last read or written. */
     java.util.List<Map<String, Object>> sinks() { return sinks; }
 
+    /** The sink a call's target names, as of the last read or write ({@code ConfigurationManager.sinkEntry}). */
+    java.util.Optional<org.screamrouter.sip.config.SinkEntry> sinkEntry(String target) {
+        return sinks instanceof EntryViews.ListView view ? view.sinkEntry(target) : java.util.Optional.empty();
+    }
+
     /** Whether the file's modification time, size or identity differ from when it was last read or written. */
     boolean changedOnDisk() {
         return !Objects.equals(Stamp.of(path), stamp);

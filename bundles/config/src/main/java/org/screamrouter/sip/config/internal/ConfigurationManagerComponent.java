@@ -29,6 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.screamrouter.sip.config.ConfigFileStatus;
 import org.screamrouter.sip.http.ScreamRouterHttp;
 import org.screamrouter.sip.config.ConfigurationManager;
+import org.screamrouter.sip.config.SinkEntry;
 import org.screamrouter.sip.registrar.Device;
 import org.screamrouter.sip.registrar.DeviceEvents;
 import org.screamrouter.sip.registrar.DeviceRegistry;
@@ -299,6 +300,12 @@ public final class ConfigurationManagerComponent implements ConfigurationManager
     public List<Map<String, Object>> sinks() {
         ConfigFile f = file;
         return f == null ? List.of() : f.sinks();
+    }
+
+    @Override
+    public Optional<SinkEntry> sinkEntry(String target) {
+        ConfigFile f = file;
+        return f == null ? Optional.empty() : f.sinkEntry(target);
     }
 
     @Override

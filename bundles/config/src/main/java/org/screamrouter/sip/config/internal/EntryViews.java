@@ -47,16 +47,23 @@ final class EntryViews {
         return Collections.unmodifiableMap(copy);
     }
 
-    /** Entries in file order. */
+    /** Entries in file order, and (sinks) their lookup by name, uuid and config_id. */
     static final class ListView extends AbstractList<Map<String, Object>> {
         private final EntryCodec codec;
         private final Object[] data;
         private final String[] devices;
+        private final SinkLookup lookup;
 
-        ListView(EntryCodec codec, Object[] data, String[] devices) {
+        ListView(EntryCodec codec, Object[] data, String[] devices, SinkLookup lookup) {
             this.codec = codec;
             this.data = data;
             this.devices = devices;
+            this.lookup = lookup;
+        }
+
+        /** The sink a call's target names ({@code ConfigurationManager.sinkEntry}), parsing only the entries it finds. */
+        java.util.Optional<org.screamrouter.sip.config.SinkEntry> sinkEntry(String target) {
+            return lookup.find(target, i -> org.screamrouter.sip.config.SinkEntry.of(get(i)));
         }
 
         @Override

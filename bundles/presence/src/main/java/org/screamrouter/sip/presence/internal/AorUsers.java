@@ -11,7 +11,7 @@ import org.screamrouter.sip.registrar.DeviceRegistry;
  * The devices by the user part of their address-of-record, for a SUBSCRIBE or PUBLISH whose Request-URI names a device
  * that way (docs/presence.md). It was a walk over every device, sorted, per request: with 100,000 devices registered
  * and authentication off (the default), anyone could make the server sort them all a hundred times a second with
- * SUBSCRIBEs to users that do not exist (issue 15; {@code bench/presence-bench.sh}).
+ * SUBSCRIBEs to users that do not exist (issue 15; {@code bench/lookup-bench.sh}).
  *
  * <p>Built from the registry on the first lookup (one walk), so a server whose watchers name devices by UUID spends no
  * memory on it; from then on kept by the registrar's device events ({@link #changed}), each of which reads the device
