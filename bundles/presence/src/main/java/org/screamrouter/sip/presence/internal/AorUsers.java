@@ -51,11 +51,6 @@ final class AorUsers {
         if (entries != null) update(uuid, registry.device(uuid));
     }
 
-    /** Devices in the index (tests). */
-    synchronized int size() {
-        return entries == null ? 0 : entries.size();
-    }
-
     private void build() {
         entries = new TreeSet<>();
         entryOf = new HashMap<>();
