@@ -80,6 +80,20 @@ final class CallSetup {
         if (!services.authenticator().authenticate(exchange).proceed()) { // when refused it has answered (503 while away)
             return;
         }
+        // the sink before the audio engine: obtaining the bridge starts the engine (libwebrtc) when no call has yet, which
+        // an INVITE naming nothing must not do
+        String target = request.getRequestURI() instanceof SipURI uri ? SinkDirectory.unescape(uri.getUser()) : null;
+        Optional<Sink> found = services.sink(target);
+        if (found.isEmpty()) {
+            exchange.respond(Response.NOT_FOUND, target == null || target.isBlank()
+                    ? "Not Found (name a sink: sip:<sink name or uuid>@server)" : "Not Found (no sink " + target + ")");
+            return;
+        }
+        Sink sink = found.get();
+        if (!sink.enabled()) {
+            exchange.respond(Response.TEMPORARILY_UNAVAILABLE, "Temporarily Unavailable (sink " + sink.id() + " is disabled)");
+            return;
+        }
         AudioBridge engine = services.bridge();
         if (engine == null) {
             exchange.respond(SipResponses.serviceUnavailable(exchange, headers, "Service Unavailable (the audio engine is not running)",
@@ -91,18 +105,6 @@ final class CallSetup {
         Optional<String> full = admission.refusal(source, cfg.max_calls(), cfg.max_calls_per_source());
         if (full.isPresent()) {
             exchange.respond(SipResponses.serviceUnavailable(exchange, headers, full.get(), RETRY_AFTER_SECONDS));
-            return;
-        }
-        String target = request.getRequestURI() instanceof SipURI uri ? SinkDirectory.unescape(uri.getUser()) : null;
-        Optional<Sink> found = services.sink(target);
-        if (found.isEmpty()) {
-            exchange.respond(Response.NOT_FOUND, target == null || target.isBlank()
-                    ? "Not Found (name a sink: sip:<sink name or uuid>@server)" : "Not Found (no sink " + target + ")");
-            return;
-        }
-        Sink sink = found.get();
-        if (!sink.enabled()) {
-            exchange.respond(Response.TEMPORARILY_UNAVAILABLE, "Temporarily Unavailable (sink " + sink.id() + " is disabled)");
             return;
         }
         Optional<InviteOffer> read = InviteOffer.read(exchange, headers);
