@@ -80,8 +80,8 @@ final class CallSetup {
         if (!services.authenticator().authenticate(exchange).proceed()) { // when refused it has answered (503 while away)
             return;
         }
-        // the sink before the audio engine: obtaining the bridge starts the engine (libwebrtc) when no call has yet, which
-        // an INVITE naming nothing must not do
+        // the sink before the audio bridge: an INVITE naming nothing is answered without touching the audio side (obtaining
+        // the bridge activates the audio component when nothing else has)
         String target = request.getRequestURI() instanceof SipURI uri ? SinkDirectory.unescape(uri.getUser()) : null;
         Optional<Sink> found = services.sink(target);
         if (found.isEmpty()) {

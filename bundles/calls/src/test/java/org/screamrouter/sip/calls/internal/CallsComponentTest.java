@@ -136,7 +136,7 @@ class CallsComponentTest {
         assertThat(nobody.statuses()).containsExactly(404);
         assertThat(nobody.last().getReasonPhrase()).isEqualTo("Not Found (no sink nobody-1)");
         assertThat(listings).as("sinks or devices listed").hasValue(0);
-        assertThat(bridgeLog).as("the audio engine is not asked for (its first use starts it)").isEmpty();
+        assertThat(bridgeLog).as("the audio bridge is not asked for").isEmpty();
         established("c1"); // the sink that is there is still found
         assertThat(listings).hasValue(0);
     }
