@@ -94,7 +94,7 @@ final class SinkLookup {
      * upper case, then that one's lower case); the string itself when it is folded already, as generated names and ids
      * are.
      */
-    static String fold(String s) {
+    private static String fold(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.toLowerCase(Character.toUpperCase(c)) != c) {

@@ -66,7 +66,7 @@ final class AorUsers {
     }
 
     /** The user part of an address-of-record {@code scheme:user@host}, or null. */
-    static String userOf(String aor) {
+    private static String userOf(String aor) {
         if (aor == null) return null;
         int colon = aor.indexOf(':');
         int at = aor.lastIndexOf('@');
