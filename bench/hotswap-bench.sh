@@ -5,7 +5,11 @@
 # answer (from the per-call response times), and whether every device still has its binding afterwards.
 #
 #   bench/hotswap-bench.sh [--no-build] [--refresh] [--devices N] [--rate R] [--seconds S] [--work DIR] [--check]
-#                          [--bundles "registrar presence ..."]
+#                          [--bundles "registrar presence ..."] [--scenario register|options]
+#
+# --scenario options: the load is the seeded devices' OPTIONS keep-alives (bench/sipp/options.xml, the requests the
+# stack answers without a parse, docs/architecture.md "Plain keep-alives answered from their bytes") instead of their
+# re-REGISTERs; the seeding is REGISTER either way.
 #
 # Each bundle gets its own sipp run of S seconds (default 20); the update starts at a quarter of it. --check makes the
 # exit status 1 when a bundle is missing, a call failed or a binding was lost (itests' HotSwapUnderLoadIT uses it). A bundle's name is the last part of its
@@ -21,7 +25,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
-build=1; devices=5000; rate=1000; refresh=0; seconds=20; check=0; work_dir="$top/bench/target/hotswap"
+build=1; devices=5000; rate=1000; refresh=0; seconds=20; check=0; work_dir="$top/bench/target/hotswap"; scenario=register
 bundles="stack registrar auth presence config mdns calls audio client shell whep whep.relay web sdp api audio.api"
 # exporters of packages: their update is only used once they and their importers are refreshed
 libraries=" api audio.api sdp http jainsip webrtc standalone "
@@ -35,10 +39,12 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --work) work_dir=$2; shift ;;
         --check) check=1 ;;
+        --scenario) scenario=$2; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
+case $scenario in register|options) ;; *) echo "--scenario register or options, not $scenario" >&2; exit 2 ;; esac
 command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
 [ $build = 1 ] && mvn -B -q -ntp ${MVN_FLAGS:-} install -DskipTests -pl distribution -am
 
@@ -52,8 +58,8 @@ bench_wait_sip
 bench_wait_boot
 
 { echo SEQUENTIAL; seq 1 "$devices" | awk '{ printf "hot%07d;\n", $1 }'; } > "$work/users.csv"
-sipp_run() { # $1 = calls, $2 = name; per-call response times in $work/<name>_*_rtt.csv
-    (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/register.xml" -inf "$work/users.csv" -i 127.0.0.1 \
+sipp_run() { # $1 = calls, $2 = name, $3 = scenario; per-call response times in $work/<name>_*_rtt.csv
+    (cd "$work" && sipp "127.0.0.1:$port" -sf "$top/bench/sipp/$3.xml" -inf "$work/users.csv" -i 127.0.0.1 \
         -p $((port + 1)) -m "$1" -r "$rate" -rp 1000 -buff_size 4194304 -nostdin -timeout 60s \
         -trace_stat -stf "$work/$2-stat.csv" -trace_rtt -rtt_freq 1 -trace_err -error_file "$work/$2-errors.log" >/dev/null 2>&1) || true
 }
@@ -63,7 +69,7 @@ stat() { # $1 = stat file, $2 = column name: its value in the last line
 bindings() { bench_shell "sip:status" | awk '/^Registrar: / { print $2 }'; }
 
 echo "seeding $devices devices at $rate/s"
-sipp_run "$devices" seed
+sipp_run "$devices" seed register
 echo "bindings after seeding: $(bindings)"
 
 faults=0
@@ -73,7 +79,7 @@ for name in $bundles; do
     id=$(awk -v bsn="org.screamrouter.sip.$name" '$NF == bsn && !found { print $1; found = 1 }' <<< "$listing")
     if [ -z "$id" ]; then echo "$name: no bundle org.screamrouter.sip.$name" >&2; faults=$((faults + 1)); continue; fi
     rm -f "$work"/*_rtt.csv
-    sipp_run $((rate * seconds)) "$name" &
+    sipp_run $((rate * seconds)) "$name" "$scenario" &
     load=$!
     sleep "$(awk -v s="$seconds" 'BEGIN { print s / 4 }')"
     op=update

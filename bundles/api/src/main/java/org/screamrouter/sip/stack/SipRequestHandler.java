@@ -35,4 +35,23 @@ public interface SipRequestHandler {
      */
     default void leaving() {
     }
+
+    /**
+     * Answers a plain request from its fields alone, without the parsed message, when the handler can: the header
+     * lines of the 200 OK besides those the stack writes, or null (the default) to have the request made into a message
+     * and given to {@link #handle(SipExchange)} as usual.
+     *
+     * <p>The stack offers only out-of-dialog OPTIONS that came over UDP in their plainest shape (Via, From, To without a
+     * tag, Call-ID, CSeq, Max-Forwards, and at most Contact, User-Agent and {@code Content-Length: 0}; nothing required,
+     * no body), and only after the checks {@code handle} would see them pass (the source's rate, the handler present and
+     * not away). The stack writes the status line, Via (with {@code received} and {@code rport}, RFC 3581), From, To
+     * with the tag every answer to this request gets, Call-ID, CSeq, Server and Content-Length; the handler's lines come
+     * after CSeq. They are US-ASCII, each ended by CRLF, and never changed by the stack, so a handler may return the
+     * same array every time. {@link HandlerClosedException} and any other failure send the request to {@code handle}.
+     *
+     * @since 1.9
+     */
+    default byte[] okHeaders(RequestFields request) throws Exception {
+        return null;
+    }
 }

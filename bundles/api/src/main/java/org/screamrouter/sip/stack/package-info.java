@@ -5,5 +5,5 @@
  * {@link ListeningPoint} service so other bundles can follow port and transport changes.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.8.0")
+@org.osgi.annotation.versioning.Version("1.9.0")
 package org.screamrouter.sip.stack;

@@ -46,17 +46,31 @@ public class HotSwapUnderLoadIT {
 
     @Test
     public void everyBundleUpdatedUnderReRegisterLoadLosesNoRequestAndNoBinding() throws Exception {
+        updatedUnderLoad("register", BUNDLES);
+    }
+
+    /**
+     * The same with the devices' OPTIONS keep-alives as the load, for the two bundles that answer them without a parse
+     * (the stack's UDP threads and the registrar's {@code okHeaders}): a keep-alive that comes while either is updated is
+     * answered by the old or the new revision, or held and answered by the new one, never lost.
+     */
+    @Test
+    public void stackAndRegistrarUpdatedUnderKeepAliveLoadLoseNoOptions() throws Exception {
+        updatedUnderLoad("options", List.of("stack", "registrar"));
+    }
+
+    private void updatedUnderLoad(String scenario, List<String> bundles) throws Exception {
         Path top = Path.of(System.getProperty("itest.bundles")).toAbsolutePath().normalize().getParent();
         Path script = top.resolve("bench/hotswap-bench.sh");
         assertTrue(script + " is missing", Files.isRegularFile(script));
         assertTrue("the distribution is not built: mvn -o install -DskipTests",
                 new File(top.toFile(), "distribution/target/assembly/bin/karaf").isFile());
-        Path work = Path.of(System.getProperty("itest.target"), "hotswap-under-load");
+        Path work = Path.of(System.getProperty("itest.target"), "hotswap-under-load-" + scenario);
         int port = 20000 + 2 * ThreadLocalRandom.current().nextInt(2000, 4000);
 
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--no-build", "--check", "--devices",
-                Integer.toString(DEVICES), "--rate", "150", "--seconds", "8", "--work", work.toString(), "--bundles",
-                String.join(" ", BUNDLES)).directory(top.toFile()).redirectErrorStream(true);
+                Integer.toString(DEVICES), "--rate", "150", "--seconds", "8", "--work", work.toString(), "--scenario", scenario,
+                "--bundles", String.join(" ", bundles)).directory(top.toFile()).redirectErrorStream(true);
         pb.environment().put("SIP_PORT", Integer.toString(port));
         long t0 = System.nanoTime();
         bench = pb.start();
@@ -64,7 +78,7 @@ public class HotSwapUnderLoadIT {
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(bench.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
-                    System.out.println("[hotswap] " + line);
+                    System.out.println("[hotswap " + scenario + "] " + line);
                     synchronized (lines) {
                         lines.add(line);
                     }
@@ -86,23 +100,24 @@ public class HotSwapUnderLoadIT {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String line : output) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 7 && BUNDLES.contains(f[0]) && f[1].startsWith("update")) rows.put(f[0], f);
+            if (f.length == 7 && bundles.contains(f[0]) && f[1].startsWith("update")) rows.put(f[0], f);
         }
-        System.out.printf("HotSwapUnderLoadIT: %d devices re-registering at 150/s, %d bundles updated in %.0f s%n", DEVICES,
-                rows.size(), (System.nanoTime() - t0) / 1e9);
-        System.out.println("HotSwapUnderLoadIT: bundle, operation, REGISTERs, failed, retransmissions, longest answer (ms), bindings after");
+        String requests = scenario.equals("register") ? "REGISTERs" : "OPTIONS";
+        System.out.printf("HotSwapUnderLoadIT: %d devices sending %s at 150/s, %d bundles updated in %.0f s%n", DEVICES,
+                requests, rows.size(), (System.nanoTime() - t0) / 1e9);
+        System.out.println("HotSwapUnderLoadIT: bundle, operation, " + requests + ", failed, retransmissions, longest answer (ms), bindings after");
         rows.values().forEach(f -> System.out.println("HotSwapUnderLoadIT:   " + String.join(" ", f)));
 
-        for (String name : BUNDLES) {
+        for (String name : bundles) {
             String[] f = rows.get(name);
             assertTrue("no result for bundle org.screamrouter.sip." + name + " (missing from the distribution?); output above\n"
                     + karafLogTail(work), f != null);
             if (!"0".equals(f[3])) {
-                fail("failed REGISTERs while org.screamrouter.sip." + name + " was updated (" + f[1] + "): " + f[3] + "\n"
+                fail("failed " + requests + " while org.screamrouter.sip." + name + " was updated (" + f[1] + "): " + f[3] + "\n"
                         + whatFailed(work, name));
             }
             assertEquals("bindings after the update of org.screamrouter.sip." + name, Integer.toString(DEVICES), f[6]);
-            assertTrue("sipp sent no REGISTER while " + name + " was updated", Integer.parseInt(f[2]) > 0);
+            assertTrue("sipp sent no " + requests + " while " + name + " was updated", Integer.parseInt(f[2]) > 0);
         }
         assertEquals("the benchmark's exit status with --check (0: every bundle clean); output above", 0, bench.exitValue());
     }

@@ -1,5 +1,6 @@
 package org.screamrouter.sip.registrar.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.Optional;
@@ -8,7 +9,9 @@ import javax.sip.header.AcceptHeader;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.SupportedHeader;
 import javax.sip.message.Response;
+import org.screamrouter.sip.registrar.AddressOfRecord;
 import org.screamrouter.sip.stack.Flow;
+import org.screamrouter.sip.stack.RequestFields;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipStackStatus;
@@ -26,13 +29,14 @@ final class OptionsHandler {
     /**
      * The Allow header of the served methods last seen: the stack makes a new set only when its handlers change. It
      * and the Accept and Supported headers are made once and put in every answer: a header put in a message is only
-     * read (encoded), never changed, as the stack's Server header is shared by every response.
+     * read (encoded), never changed, as the stack's Server header is shared by every response. {@code lines} are the
+     * three as the header lines of an answer made without a message ({@link #okHeaders}).
      */
-    private volatile Allowed allowed = new Allowed(null, null);
+    private volatile Allowed allowed = new Allowed(null, null, null);
     private final AcceptHeader accept;
     private final SupportedHeader supported;
 
-    private record Allowed(SortedSet<String> methods, AllowHeader header) { }
+    private record Allowed(SortedSet<String> methods, AllowHeader header, byte[] lines) { }
 
     OptionsHandler(SipMessages messages, SipStackStatus stack, DeviceBook book, Clock clock) {
         this.messages = messages;
@@ -53,28 +57,44 @@ final class OptionsHandler {
      * an OPTIONS from another socket that names a device is answered and keeps nobody online.
      */
     void options(SipExchange exchange) throws ParseException {
-        Flow flow = exchange.flow();
-        Optional<String> named = RegisterHandler.identify(exchange.request());
+        signOfLife(RegisterHandler.identify(exchange.request()), exchange.flow());
+        Allowed now = allowed();
+        Response response = exchange.createResponse(Response.OK);
+        response.setHeader(now.header());
+        response.setHeader(accept);
+        response.setHeader(supported);
+        exchange.respond(response);
+    }
+
+    /**
+     * The same for an OPTIONS the stack read without a parse ({@link org.screamrouter.sip.stack.SipRequestHandler#okHeaders}):
+     * such a request has neither an X-UUID header nor a body, so the device it names is its From URI's user part, as
+     * {@link RegisterHandler#identify} reads it. The 200's Allow, Accept and Supported lines.
+     */
+    byte[] okHeaders(RequestFields request) throws ParseException {
+        String user = request.fromUser();
+        signOfLife(user == null || user.isBlank() ? Optional.empty() : Optional.of(AddressOfRecord.unescape(user)), request.flow());
+        return allowed().lines();
+    }
+
+    private void signOfLife(Optional<String> named, Flow flow) {
         Optional<String> alive = named.isPresent() && book.knows(named.get())
                 ? named.filter(uuid -> book.isFlowOf(uuid, flow)) : book.uuidOfFlow(flow);
         alive.ifPresent(uuid -> book.seen(uuid, clock.instant()));
         if (named.isPresent() && alive.isEmpty() && book.knows(named.get())) {
             LOG.debug("OPTIONS naming device {} from {}, not its flow: no sign of life", RegisterHandler.printable(named.get()), flow);
         }
-        Response response = exchange.createResponse(Response.OK);
-        response.setHeader(allow());
-        response.setHeader(accept);
-        response.setHeader(supported);
-        exchange.respond(response);
     }
 
-    private AllowHeader allow() throws ParseException {
+    private Allowed allowed() throws ParseException {
         SortedSet<String> methods = stack.servedMethods();
         Allowed last = allowed;
         if (last.methods() != methods) {
-            last = new Allowed(methods, messages.headers().createAllowHeader(String.join(", ", methods)));
+            AllowHeader header = messages.headers().createAllowHeader(String.join(", ", methods));
+            byte[] lines = (header.toString() + accept.toString() + supported.toString()).getBytes(StandardCharsets.US_ASCII);
+            last = new Allowed(methods, header, lines);
             allowed = last;
         }
-        return last.header();
+        return last;
     }
 }

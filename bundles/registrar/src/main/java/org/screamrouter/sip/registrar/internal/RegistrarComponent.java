@@ -30,6 +30,7 @@ import org.screamrouter.sip.registrar.PingResult;
 import org.screamrouter.sip.registrar.StoreStatus;
 import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.FlowListener;
+import org.screamrouter.sip.stack.RequestFields;
 import org.screamrouter.sip.stack.SipExchange;
 import org.screamrouter.sip.stack.SipMessages;
 import org.screamrouter.sip.stack.SipRequestHandler;
@@ -181,6 +182,20 @@ public final class RegistrarComponent implements SipRequestHandler, FlowListener
             } else {
                 register.register(exchange);
             }
+        } finally {
+            gate.leave();
+        }
+    }
+
+    /** An OPTIONS the stack read without a parse: answered from its fields ({@link OptionsHandler#okHeaders}). */
+    @Override
+    public byte[] okHeaders(RequestFields request) throws Exception {
+        if (!Request.OPTIONS.equals(request.method())) {
+            return null;
+        }
+        gate.enter();
+        try {
+            return options.okHeaders(request);
         } finally {
             gate.leave();
         }

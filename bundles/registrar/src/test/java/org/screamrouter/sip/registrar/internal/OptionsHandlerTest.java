@@ -2,6 +2,8 @@ package org.screamrouter.sip.registrar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.screamrouter.sip.stack.Flow;
 import org.screamrouter.sip.stack.ListeningPoint;
+import org.screamrouter.sip.stack.RequestFields;
 import org.screamrouter.sip.stack.SipStackStatus;
 import org.screamrouter.sip.testsupport.FakeExchange;
 
@@ -98,6 +102,39 @@ class OptionsHandlerTest {
         h.clock.advance(Duration.ofSeconds(5));
         assertThat(ask(DEV, 40000).getStatusCode()).isEqualTo(200);
         assertThat(lastSeen()).isEqualTo(registered.plusSeconds(10));
+    }
+
+    /** An OPTIONS the stack read without a parse, from this user part (as written) and source port. */
+    private byte[] askPlain(String fromUser, int port) throws Exception {
+        Flow flow = new Flow("udp", new InetSocketAddress("127.0.0.1", port));
+        return options.okHeaders(new RequestFields() {
+            @Override public String method() { return "OPTIONS"; }
+            @Override public Flow flow() { return flow; }
+            @Override public String fromUser() { return fromUser; }
+        });
+    }
+
+    /**
+     * The plain path ({@code okHeaders}) gives the same lines as the usual answer's Allow, Accept and Supported, and the
+     * same sign of life: only on the device's flow, the device named by the From URI's user part, else the device
+     * registered on the flow.
+     */
+    @Test
+    void aPlainOptionsGetsTheUsualLinesAndIsASignOfLifeOnlyOnTheDevicesFlow() throws Exception {
+        Response usual = ask("someone", 41000);
+        String lines = new String(askPlain("someone", 41000), StandardCharsets.US_ASCII);
+        assertThat(lines).isEqualTo(usual.getHeader("Allow").toString() + usual.getHeader("Accept") + usual.getHeader("Supported"));
+
+        registerDevice(1, 300);
+        Instant registered = lastSeen();
+        h.clock.advance(Duration.ofSeconds(5));
+        askPlain(DEV, 40001);
+        assertThat(lastSeen()).as("another socket naming the device").isEqualTo(registered);
+        askPlain(null, 40000);
+        assertThat(lastSeen()).as("no user part: the device on the flow").isEqualTo(registered.plusSeconds(5));
+        h.clock.advance(Duration.ofSeconds(5));
+        askPlain(DEV, 40000);
+        assertThat(lastSeen()).as("the device named, on its flow").isEqualTo(registered.plusSeconds(10));
     }
 
     /**

@@ -16,12 +16,19 @@ final class Counters {
         counters.computeIfAbsent(name, n -> new LongAdder()).increment();
     }
 
+    /** Each method's counter of requests, found without making its name again per request. */
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    /** The names of the response classes' counters, 1xx to 6xx. */
+    private static final String[] RESPONSE_CLASSES = {"responses.0xx", "responses.1xx", "responses.2xx", "responses.3xx",
+        "responses.4xx", "responses.5xx", "responses.6xx"};
+
     void request(String method) {
-        increment("requests." + method);
+        requests.computeIfAbsent(method, m -> counters.computeIfAbsent("requests." + m, n -> new LongAdder())).increment();
     }
 
     void response(int status) {
-        increment("responses." + (status / 100) + "xx");
+        int type = status / 100;
+        increment(type >= 1 && type <= 6 ? RESPONSE_CLASSES[type] : "responses." + type + "xx");
     }
 
     Map<String, Long> snapshot() {

@@ -39,10 +39,12 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
 
     private final SourceRates rates;
     private final UdpHandOver handOver;
+    private final PlainAnswers plain;
 
     KeepAliveProcessorFactory(Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
-            UdpHandOver handOver) {
+            UdpHandOver handOver, PlainAnswers plain) {
         this.rates = rates;
+        this.plain = plain;
         this.handOver = handOver;
         this.keepAlive = keepAlive;
         this.closed = closed;
@@ -109,7 +111,7 @@ final class KeepAliveProcessorFactory extends NioMessageProcessorFactory {
             return new WssProcessor(address, stack, port);
         }
         if (transport.equalsIgnoreCase(ListeningPoint.UDP) && UdpIntake.useListeningSockets(stack)) {
-            return new UdpIntake.Processor(address, stack, port, rates, handOver);
+            return new UdpIntake.Processor(address, stack, port, rates, handOver, plain);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }

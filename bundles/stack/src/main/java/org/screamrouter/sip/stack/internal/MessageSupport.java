@@ -28,6 +28,7 @@ final class MessageSupport implements SipMessages {
     private final ServerHeader server;
     private final UserAgentHeader userAgent;
     private final ResponseTags tags = new ResponseTags(new java.security.SecureRandom());
+    private final byte[] serverLine;
 
     MessageSupport(String product) {
         ServerHeader header = null;
@@ -42,6 +43,17 @@ final class MessageSupport implements SipMessages {
         }
         this.server = header;
         this.userAgent = agent;
+        this.serverLine = header == null ? new byte[0] : header.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The Server header line (CRLF-ended) of every response, or no bytes when none is configured. */
+    byte[] serverLine() {
+        return serverLine;
+    }
+
+    /** The To tag of every answer to the request with these fields ({@link ResponseTags#tagFor(String, String, long, String, String, String, int)}). */
+    String tagFor(String callId, String fromTag, long cseq, String method, String branch, String viaHost, int viaPort) {
+        return tags.tagFor(callId, fromTag, cseq, method, branch, viaHost, viaPort);
     }
 
     /** The User-Agent header for requests the server sends, or null when none is configured. */

@@ -157,7 +157,7 @@ final class PlainHeaders {
     }
 
     /** The value from {@code from} to the line's end when it is a number of at most {@code most} digits, else -1. */
-    private static int wholeNumber(String line, int from, int most) {
+    static int wholeNumber(String line, int from, int most) {
         int digits = digits(line, from, most);
         return digits == from || digits != line.length() ? -1 : Integer.parseInt(line, from, digits, 10);
     }
@@ -179,17 +179,23 @@ final class PlainHeaders {
      * reads that as one product token, the whole text.
      */
     static SIPHeader userAgent(String line, int from) throws Exception {
-        int slashes = 0;
-        int end = line.length();
-        if (from == end || line.charAt(end - 1) == ' ') return null;
-        for (int i = from; i < end; i++) {
-            char c = line.charAt(i);
-            if (c < ' ' || c > '~' || c == '(' || c == ')' || (c == ' ' && line.charAt(i - 1) == ' ')) return null;
-            if (c == '/' && (++slashes > 1 || at(line, i + 1, ' '))) return null;
-        }
+        if (!plainUserAgent(line, from)) return null;
         UserAgent header = fresh(USER_AGENT);
         header.addProductToken(line.substring(from));
         return header;
+    }
+
+    /** Whether the value from {@code from} to the line's end is a {@code User-Agent} {@link #userAgent} reads. */
+    static boolean plainUserAgent(String line, int from) {
+        int slashes = 0;
+        int end = line.length();
+        if (from == end || line.charAt(end - 1) == ' ') return false;
+        for (int i = from; i < end; i++) {
+            char c = line.charAt(i);
+            if (c < ' ' || c > '~' || c == '(' || c == ')' || (c == ' ' && line.charAt(i - 1) == ' ')) return false;
+            if (c == '/' && (++slashes > 1 || at(line, i + 1, ' '))) return false;
+        }
+        return true;
     }
 
     /** A request line {@code METHOD sip:... SIP/2.0}, the method one of {@link #METHODS} in capitals; else null. */
@@ -383,7 +389,7 @@ final class PlainHeaders {
     }
 
     /** JAIN-SIP's test for an IPv6 host: two colons in the text up to the first ',' and then the first ';' or '?'. */
-    private static boolean ipv6(String line, int from) {
+    static boolean ipv6(String line, int from) {
         int comma = line.indexOf(',', from);
         int limit = comma < 0 ? line.length() : comma;
         int question = line.indexOf('?', from);
@@ -398,7 +404,7 @@ final class PlainHeaders {
     }
 
     /** The closing quote of the quoted string at {@code open}: printable ASCII inside, no backslash; -1 if none. */
-    private static int quoted(String line, int open) {
+    static int quoted(String line, int open) {
         for (int i = open + 1; i < line.length(); i++) {
             char c = line.charAt(i);
             if (c == '"') return i;
@@ -407,28 +413,28 @@ final class PlainHeaders {
         return -1;
     }
 
-    private static int digits(String line, int from, int most) {
+    static int digits(String line, int from, int most) {
         int i = from;
         while (i < line.length() && i - from <= most && line.charAt(i) >= '0' && line.charAt(i) <= '9') i++;
         return i - from > most ? from : i;
     }
 
     /** The end of the RFC 3261 token at {@code from} (ASCII letters, digits and {@code -.!%*_+`'~}). */
-    private static int token(String line, int from) {
+    static int token(String line, int from) {
         int i = from;
         while (i < line.length() && tokenChar(line.charAt(i))) i++;
         return i;
     }
 
     /** The end of a URI user part of unreserved characters and '+' (no escapes, none of {@code ;?/#&=$,}). */
-    private static int user(String line, int from) {
+    static int user(String line, int from) {
         int i = from;
         while (i < line.length() && (alphaDigit(line.charAt(i)) || mark(line.charAt(i)) || line.charAt(i) == '+')) i++;
         return i;
     }
 
     /** The end of a URI parameter's name or value: unreserved characters and {@code []/:&+$}, no escapes. */
-    private static int uriParam(String line, int from) {
+    static int uriParam(String line, int from) {
         int i = from;
         while (i < line.length()) {
             char c = line.charAt(i);
@@ -446,7 +452,7 @@ final class PlainHeaders {
         return "-_.!~*'()".indexOf(c) >= 0;
     }
 
-    private static boolean hostChar(char c) {
+    static boolean hostChar(char c) {
         return alphaDigit(c) || c == '-' || c == '.' || c == '_';
     }
 
@@ -454,11 +460,11 @@ final class PlainHeaders {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
-    private static boolean blank(char c) {
+    static boolean blank(char c) {
         return c == ' ' || c == '\t';
     }
 
-    private static boolean at(String line, int i, char c) {
+    static boolean at(String line, int i, char c) {
         return i < line.length() && line.charAt(i) == c;
     }
 }

@@ -25,18 +25,28 @@ final class ResponseTags {
     }
 
     String tagFor(Request request) {
-        SipHash hash = new SipHash(k0, k1);
         CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-        field(hash, callId == null ? null : callId.getCallId());
-        field(hash, from == null ? null : from.getTag());
-        number(hash, cseq == null ? -1 : cseq.getSeqNumber());
-        field(hash, cseq == null ? null : cseq.getMethod());
-        field(hash, via == null ? null : via.getBranch());
-        field(hash, via == null ? null : via.getHost());
-        number(hash, via == null ? -1 : via.getPort());
+        return tagFor(callId == null ? null : callId.getCallId(), from == null ? null : from.getTag(),
+                cseq == null ? -1 : cseq.getSeqNumber(), cseq == null ? null : cseq.getMethod(),
+                via == null ? null : via.getBranch(), via == null ? null : via.getHost(), via == null ? -1 : via.getPort());
+    }
+
+    /**
+     * The same tag from the fields as JAIN-SIP's headers give them (null when absent; the Via's port -1 when it has
+     * none): for answers made without a parsed message ({@link PlainOptions}).
+     */
+    String tagFor(String callId, String fromTag, long cseq, String method, String branch, String viaHost, int viaPort) {
+        SipHash hash = new SipHash(k0, k1);
+        field(hash, callId);
+        field(hash, fromTag);
+        number(hash, cseq);
+        field(hash, method);
+        field(hash, branch);
+        field(hash, viaHost);
+        number(hash, viaPort);
         long bits = hash.finish();
         char[] hex = new char[16];
         for (int i = 15; i >= 0; i--, bits >>>= 4) {

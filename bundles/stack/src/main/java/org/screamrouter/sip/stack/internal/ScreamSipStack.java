@@ -273,7 +273,8 @@ final class ScreamSipStack extends SipStackImpl {
     }
 
     ScreamSipStack(Properties properties, Router router, Consumer<Flow> keepAlive, Consumer<Flow> closed, ConnectionGuard guard, SourceRates rates,
-                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver, Counters counters) throws PeerUnavailableException {
+                   gov.nist.core.net.SecurityManagerProvider security, UdpHandOver handOver, Counters counters, PlainAnswers plain)
+            throws PeerUnavailableException {
         super(properties);
         stateless = new StatelessRequests(counters);
         // UDP sockets a previous stack parked are adopted rather than bound again (UdpHandOver)
@@ -284,6 +285,6 @@ final class ScreamSipStack extends SipStackImpl {
         // both before any listening point exists: each message channel asks for its parser, each
         // listening point for its processor
         setMessageParserFactory(new StrictMessageParser.Factory());
-        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard, rates, handOver));
+        setMessageProcessorFactory(new KeepAliveProcessorFactory(keepAlive, closed, guard, rates, handOver, plain));
     }
 }

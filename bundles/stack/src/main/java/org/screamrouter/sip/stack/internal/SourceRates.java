@@ -77,6 +77,25 @@ final class SourceRates {
     }
 
     /**
+     * Admits one more request from {@code source} when {@link #admit} would, and otherwise changes nothing: for a
+     * request answered without a parse ({@link PlainAnswers}), which leaves a refusal to the usual path (there
+     * {@code admit} throttles or drops it, counting it once).
+     */
+    boolean tryAdmit(InetAddress source, long now) {
+        Limits l = limits;
+        if (l.perSecond() == 0) return true;
+        Bucket b = buckets.get(source);
+        if (b == null) return false; // a new source: the usual path makes its bucket
+        synchronized (b) {
+            double tokens = Math.min(l.burst(), b.tokens + (now - b.last) * l.perSecond() / 1e9);
+            if (tokens < 1) return false;
+            b.tokens = tokens - 1;
+            b.last = now;
+            return true;
+        }
+    }
+
+    /**
      * Whether the source is a burst or more in debt now (refilled to {@code now}, nothing consumed): its datagrams
      * are dropped before they are parsed. The debt keeps shrinking at the rate, so a source that calms down is heard again.
      */

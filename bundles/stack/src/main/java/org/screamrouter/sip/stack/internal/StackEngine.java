@@ -260,7 +260,7 @@ public final class StackEngine implements SipMessages, SipSender, SipStackStatus
         this.dispatcher = new RequestDispatcher(handlers, messages, cache, counters, sender, rates, held, resumer);
         try {
             stack = new ScreamSipStack(stackProperties(settings), router, this::keepAlive, this::flowClosed, guard, rates,
-                    new JainSipSecurity(identity), handOver, counters);
+                    new JainSipSecurity(identity), handOver, counters, new PlainAnswers(handlers, held, rates, counters, messages));
         } catch (PeerUnavailableException e) {
             LOG.error("cannot create the SIP stack: {}", e.getMessage(), e);
             stack = null;

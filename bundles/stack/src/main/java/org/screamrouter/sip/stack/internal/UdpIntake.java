@@ -99,14 +99,16 @@ final class UdpIntake {
         /** Why the socket's receive buffer is smaller than asked, or null. */
         private final String bufferShortfall;
 
-        Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver) throws IOException {
+        /** @param plain what answers plain OPTIONS before JAIN-SIP parses them ({@link PlainAnswers}), or null */
+        Processor(InetAddress address, SIPTransactionStack stack, int port, SourceRates rates, UdpHandOver handOver, PlainAnswers plain)
+                throws IOException {
             super(address, stack, port);
             this.handOver = handOver;
             this.bufferShortfall = shortfall(stack.getReceiveUdpBufferSize(), sock.getReceiveBufferSize());
             if (bufferShortfall != null) {
                 LOG.warn("UDP port {}: {}", port, bufferShortfall);
             }
-            this.taking = new Taking(this.messageQueue, sock, rates, stack.getMaxMessageSize() > 0 ? stack.getMaxMessageSize() : 65535);
+            this.taking = new Taking(this.messageQueue, sock, rates, stack.getMaxMessageSize() > 0 ? stack.getMaxMessageSize() : 65535, plain);
             this.messageQueue = taking;
             sock.setSoTimeout(0); // an adopted socket may come with the read timeout an earlier revision set
             long now = System.currentTimeMillis();
@@ -292,6 +294,8 @@ final class UdpIntake {
         private final BlockingQueue<DatagramQueuedMessageDispatch> queue;
         private final DatagramSocket socket;
         private final SourceRates rates;
+        /** Answers plain OPTIONS on the thread that received them, or null. */
+        private final PlainAnswers plain;
         /** Each channel thread's packet and buffer, reused: JAIN-SIP's channel copies the bytes it parses. */
         private final ThreadLocal<DatagramPacket> packets;
         /** Set when the socket is being parked: nothing more is handed to a channel thread. */
@@ -306,7 +310,9 @@ final class UdpIntake {
         /** Open once the provider can take requests ({@link Processor#open}); nothing is taken before. */
         private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
 
-        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates, int bufferSize) {
+        Taking(BlockingQueue<DatagramQueuedMessageDispatch> queue, DatagramSocket socket, SourceRates rates, int bufferSize,
+                PlainAnswers plain) {
+            this.plain = plain;
             this.queue = queue;
             this.socket = socket;
             this.rates = rates;
@@ -374,6 +380,11 @@ final class UdpIntake {
                     if (parking) {
                         backlog.add(new DatagramPacket(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), packet.getLength(),
                                 packet.getAddress(), packet.getPort()));
+                        continue;
+                    }
+                    if (plain != null && plain.answered(packet, socket)) {
+                        // answered here without a parse: this thread receives the next one
+                        taken.increment();
                         continue;
                     }
                     return taken(new DatagramQueuedMessageDispatch(packet, System.currentTimeMillis()));

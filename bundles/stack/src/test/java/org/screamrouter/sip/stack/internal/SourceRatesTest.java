@@ -30,6 +30,31 @@ class SourceRatesTest {
         assertThat(rates.admit(flood, 4 * SECOND + SECOND / 5)).isEqualTo(SourceRates.Verdict.ADMIT);
     }
 
+    /**
+     * tryAdmit (the plain OPTIONS path) admits what admit would and takes nothing when it refuses: the request it leaves
+     * to the usual path is counted there, once, as the same sequence through admit alone.
+     */
+    @Test
+    void tryAdmitTakesOnlyWhatAdmitWouldAndNothingWhenItRefuses() throws Exception {
+        SourceRates rates = new SourceRates(null);
+        rates.limits(new SourceRates.Limits(10, 3));
+        InetAddress source = ip("10.0.0.9");
+        assertThat(rates.tryAdmit(source, 0)).as("a source without a bucket: the usual path makes it").isFalse();
+        assertThat(rates.tracked()).isZero();
+        assertThat(rates.admit(source, 0)).isEqualTo(SourceRates.Verdict.ADMIT);
+        assertThat(rates.tryAdmit(source, 0)).isTrue();
+        assertThat(rates.tryAdmit(source, 0)).isTrue();
+        for (int i = 0; i < 5; i++) assertThat(rates.tryAdmit(source, 0)).as("the burst is spent").isFalse();
+        // the refusals took nothing: the usual path now throttles exactly a burst's worth, then drops
+        for (int i = 0; i < 3; i++) assertThat(rates.admit(source, 0)).isEqualTo(SourceRates.Verdict.THROTTLE);
+        assertThat(rates.admit(source, 0)).isEqualTo(SourceRates.Verdict.DROP);
+        // refilled at the rate (10/s): a tenth of a second repays one token of the debt of 3, a second ends it
+        assertThat(rates.tryAdmit(source, SECOND / 10)).isFalse();
+        assertThat(rates.tryAdmit(source, SECOND)).isTrue();
+        rates.limits(SourceRates.Limits.OFF);
+        assertThat(rates.tryAdmit(ip("10.0.0.10"), 0)).as("no limit").isTrue();
+    }
+
     @Test
     void aSourceAtTheRateIsAlwaysServedAndZeroMeansNoLimit() throws Exception {
         SourceRates rates = new SourceRates(null);

@@ -31,6 +31,6 @@ final class UdpProcessors {
 
     /** A processor of ours on this loopback port, not yet started. */
     static UdpIntake.Processor processor(SipStackImpl stack, int port) throws Exception {
-        return new UdpIntake.Processor(InetAddress.getLoopbackAddress(), stack, port, new SourceRates(null), new UdpHandOver());
+        return new UdpIntake.Processor(InetAddress.getLoopbackAddress(), stack, port, new SourceRates(null), new UdpHandOver(), null);
     }
 }
