@@ -28,9 +28,17 @@ final class SinkLookup {
     /** Per kind, position + 1 of an entry with a key, at the slot its folded key hashes to (linear probing); 0: empty. */
     private final int[][] slots;
     private final int mask;
+    /** Where this table's hash polynomial is evaluated: drawn at random, in 1 .. 2^61 - 2 ({@link #hash}). */
+    private final long point;
 
     /** For at most {@code entries} entries. */
     SinkLookup(int entries) {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        long p;
+        do {
+            p = random.nextLong() >>> 3;
+        } while (p == 0 || p >= PRIME);
+        point = p;
         int size = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) << 1; // at most half full
         keys = new String[3][entries];
         slots = new int[3][size];
@@ -83,10 +91,44 @@ final class SinkLookup {
         return Optional.empty();
     }
 
-    /** The slot of a key: two keys share it when {@link String#equalsIgnoreCase} holds. */
+    /**
+     * The slot of a key: two keys share it when {@link String#equalsIgnoreCase} holds. A keyed hash, not
+     * {@link String#hashCode}: device names, uuids and config_ids come from whoever registers, and String's hash is
+     * public and linear, so 2^k keys with one hash are easy to make ("az" and "b[" share one; any string of k such pairs
+     * shares it with 2^k others), each such key making every lookup of that hash walk all of them. The folded key's
+     * characters are the coefficients of a polynomial evaluated modulo the prime 2^61 - 1 at a point drawn for each
+     * table: two different keys of at most n characters share a value for at most n of the 2^61 points, so whoever does
+     * not know the point cannot aim keys at one slot.
+     */
     private int hash(String key) {
-        int h = fold(key).hashCode();
-        return (h ^ (h >>> 16)) & mask;
+        String folded = fold(key);
+        long h = 0;
+        for (int i = 0; i < folded.length(); i++) {
+            long a = h + folded.charAt(i) + 1;
+            h = multiplyMod(a >= PRIME ? a - PRIME : a, point);
+        }
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47)) & mask;
+    }
+
+    private static final long PRIME = (1L << 61) - 1;
+
+    /** a * b modulo 2^61 - 1 (a result of 2^61 - 1 stands for 0), for a and b below 2^61. */
+    private static long multiplyMod(long a, long b) {
+        long low = a * b;
+        long high = Math.multiplyHigh(a, b);
+        long r = (low & PRIME) + ((low >>> 61) | (high << 3)); // below 2^62
+        return (r & PRIME) + (r >>> 61);
+    }
+
+    /** The longest run of occupied slots in the names' table: what one lookup may have to walk (tests). */
+    int longestRun() {
+        int longest = 0;
+        int run = 0;
+        for (int i = 0; i < 2 * slots[NAME].length; i++) { // twice round: a run may wrap
+            run = slots[NAME][i & mask] != 0 ? run + 1 : 0;
+            longest = Math.max(longest, Math.min(run, slots[NAME].length));
+        }
+        return longest;
     }
 
     /**

@@ -39,6 +39,35 @@ class SinkLookupTest {
         assertThat(parsed).hasValue(2);
     }
 
+    /**
+     * Names made to share {@code String.hashCode} ("az" and "b[" have one hash, so every string of twelve such pairs
+     * shares it with 4,095 others, also after case folding): with that hash they formed one run of 4,096 occupied
+     * slots, which every lookup of a name with that hash walked (a lookup per INVITE; names come from whoever
+     * registers). The keyed hash scatters them as it scatters any names.
+     */
+    @Test
+    void namesMadeToShareStringsHashDoNotShareASlot() {
+        int n = 4096;
+        SinkLookup lookup = new SinkLookup(n);
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder name = new StringBuilder();
+            for (int bit = 0; bit < 12; bit++) name.append((i >> bit & 1) == 0 ? "az" : "b[");
+            hashes.add(name.toString().hashCode());
+            lookup.add(i, name.toString(), null, null);
+        }
+        assertThat(hashes).as("the names share one String.hashCode").hasSize(1);
+        assertThat(lookup.longestRun()).as("the longest run of slots a lookup may walk, of %d names", n).isLessThan(64);
+        String absent = "c<" + "az".repeat(11); // "c<" shares the hash of "az" too: not a name in the table
+        assertThat(absent.hashCode()).isIn(hashes);
+        AtomicInteger parsed = new AtomicInteger();
+        assertThat(lookup.find(absent, i -> {
+            parsed.incrementAndGet();
+            return null;
+        })).isEmpty();
+        assertThat(parsed).hasValue(0);
+    }
+
     @Test
     void theLookupAnswersAsReadingEverySinkWould() throws Exception {
         Path path = dir.resolve("config.yaml");
