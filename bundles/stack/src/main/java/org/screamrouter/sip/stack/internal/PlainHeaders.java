@@ -158,8 +158,13 @@ final class PlainHeaders {
 
     /** The value from {@code from} to the line's end when it is a number of at most {@code most} digits, else -1. */
     static int wholeNumber(String line, int from, int most) {
-        int digits = digits(line, from, most);
-        return digits == from || digits != line.length() ? -1 : Integer.parseInt(line, from, digits, 10);
+        return wholeNumber(line, from, line.length(), most);
+    }
+
+    /** The same for the value from {@code from} to {@code end} (the methods with an {@code end} read inside a longer text). */
+    static int wholeNumber(String line, int from, int end, int most) {
+        int digits = digits(line, from, end, most);
+        return digits == from || digits != end ? -1 : Integer.parseInt(line, from, digits, 10);
     }
 
     /** {@code type/subtype(;name[=token|"quoted"])*}. */
@@ -187,13 +192,16 @@ final class PlainHeaders {
 
     /** Whether the value from {@code from} to the line's end is a {@code User-Agent} {@link #userAgent} reads. */
     static boolean plainUserAgent(String line, int from) {
+        return plainUserAgent(line, from, line.length());
+    }
+
+    static boolean plainUserAgent(String line, int from, int end) {
         int slashes = 0;
-        int end = line.length();
         if (from == end || line.charAt(end - 1) == ' ') return false;
         for (int i = from; i < end; i++) {
             char c = line.charAt(i);
             if (c < ' ' || c > '~' || c == '(' || c == ')' || (c == ' ' && line.charAt(i - 1) == ' ')) return false;
-            if (c == '/' && (++slashes > 1 || at(line, i + 1, ' '))) return false;
+            if (c == '/' && (++slashes > 1 || at(line, i + 1, end, ' '))) return false;
         }
         return true;
     }
@@ -390,22 +398,37 @@ final class PlainHeaders {
 
     /** JAIN-SIP's test for an IPv6 host: two colons in the text up to the first ',' and then the first ';' or '?'. */
     static boolean ipv6(String line, int from) {
-        int comma = line.indexOf(',', from);
-        int limit = comma < 0 ? line.length() : comma;
-        int question = line.indexOf('?', from);
-        int semicolon = line.indexOf(';', from);
+        return ipv6(line, from, line.length());
+    }
+
+    static boolean ipv6(String line, int from, int end) {
+        int comma = indexOf(line, ',', from, end);
+        int limit = comma < 0 ? end : comma;
+        int question = indexOf(line, '?', from, end);
+        int semicolon = indexOf(line, ';', from, end);
         if (question >= limit) question = -1;
         if (semicolon >= limit) semicolon = -1;
         int hostEnd = question;
         if (hostEnd == -1 || (semicolon != -1 && hostEnd > semicolon)) hostEnd = semicolon;
         if (hostEnd == -1) hostEnd = limit;
-        int colon = line.indexOf(':', from);
-        return colon >= 0 && colon < hostEnd && line.indexOf(':', colon + 1) >= 0 && line.indexOf(':', colon + 1) < hostEnd;
+        int colon = indexOf(line, ':', from, end);
+        int second = colon < 0 ? -1 : indexOf(line, ':', colon + 1, end);
+        return colon >= 0 && colon < hostEnd && second >= 0 && second < hostEnd;
+    }
+
+    /** The first {@code c} at or after {@code from} and before {@code end}, or -1. */
+    private static int indexOf(String line, char c, int from, int end) {
+        int i = line.indexOf(c, from);
+        return i < end ? i : -1;
     }
 
     /** The closing quote of the quoted string at {@code open}: printable ASCII inside, no backslash; -1 if none. */
     static int quoted(String line, int open) {
-        for (int i = open + 1; i < line.length(); i++) {
+        return quoted(line, open, line.length());
+    }
+
+    static int quoted(String line, int open, int end) {
+        for (int i = open + 1; i < end; i++) {
             char c = line.charAt(i);
             if (c == '"') return i;
             if (c < ' ' || c > '~' || c == '\\') return -1;
@@ -414,29 +437,45 @@ final class PlainHeaders {
     }
 
     static int digits(String line, int from, int most) {
+        return digits(line, from, line.length(), most);
+    }
+
+    static int digits(String line, int from, int end, int most) {
         int i = from;
-        while (i < line.length() && i - from <= most && line.charAt(i) >= '0' && line.charAt(i) <= '9') i++;
+        while (i < end && i - from <= most && line.charAt(i) >= '0' && line.charAt(i) <= '9') i++;
         return i - from > most ? from : i;
     }
 
     /** The end of the RFC 3261 token at {@code from} (ASCII letters, digits and {@code -.!%*_+`'~}). */
     static int token(String line, int from) {
+        return token(line, from, line.length());
+    }
+
+    static int token(String line, int from, int end) {
         int i = from;
-        while (i < line.length() && tokenChar(line.charAt(i))) i++;
+        while (i < end && tokenChar(line.charAt(i))) i++;
         return i;
     }
 
     /** The end of a URI user part of unreserved characters and '+' (no escapes, none of {@code ;?/#&=$,}). */
     static int user(String line, int from) {
+        return user(line, from, line.length());
+    }
+
+    static int user(String line, int from, int end) {
         int i = from;
-        while (i < line.length() && (alphaDigit(line.charAt(i)) || mark(line.charAt(i)) || line.charAt(i) == '+')) i++;
+        while (i < end && (alphaDigit(line.charAt(i)) || mark(line.charAt(i)) || line.charAt(i) == '+')) i++;
         return i;
     }
 
     /** The end of a URI parameter's name or value: unreserved characters and {@code []/:&+$}, no escapes. */
     static int uriParam(String line, int from) {
+        return uriParam(line, from, line.length());
+    }
+
+    static int uriParam(String line, int from, int end) {
         int i = from;
-        while (i < line.length()) {
+        while (i < end) {
             char c = line.charAt(i);
             if (!alphaDigit(c) && !mark(c) && "[]/:&+$".indexOf(c) < 0) break;
             i++;
@@ -465,6 +504,10 @@ final class PlainHeaders {
     }
 
     static boolean at(String line, int i, char c) {
-        return i < line.length() && line.charAt(i) == c;
+        return at(line, i, line.length(), c);
+    }
+
+    static boolean at(String line, int i, int end, char c) {
+        return i < end && line.charAt(i) == c;
     }
 }
