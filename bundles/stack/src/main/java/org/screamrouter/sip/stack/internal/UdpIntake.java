@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * is wrapped here ({@code Taking}) to receive from the socket, and parse them with the stack's parser; the parser is
  * told neither the source nor the socket. With them, {@link StrictMessageParser} answers a request it rejects itself,
  * as a datagram to the packet's source, instead of leaving it to JAIN-SIP (which answered some faults with a
- * malformed 400 and others, such as a missing From, not at all).
+ * malformed 400 and others, such as a missing From, not at all). A plain OPTIONS is answered by the thread that
+ * received it, before JAIN-SIP sees it ({@link PlainAnswers}).
  */
 final class UdpIntake {
     private static final Logger LOG = LoggerFactory.getLogger(UdpIntake.class);

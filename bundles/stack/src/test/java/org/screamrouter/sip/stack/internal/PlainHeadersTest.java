@@ -282,11 +282,18 @@ class PlainHeadersTest {
         }
     }
 
-    /** Up to four edits with the characters that matter to the grammar, and some that must never pass. */
+    /** Characters that matter to the grammar, and some that must never pass. */
+    private static final String EDITS = " \t;:,<>\"@=?/\\[]%#&$+*'()!~`.-_09aZ\u00e9\u0130\u0000\r";
+
+    /** Up to four edits with {@link #EDITS}. */
     private static String mutate(String line, Random random) {
-        String alphabet = " \t;:,<>\"@=?/\\[]%#&$+*'()!~`.-_09aZ\u00e9\u0130\u0000\r";
+        return mutate(line, random, EDITS, 4);
+    }
+
+    /** Up to {@code most} edits (insert, replace, delete) with characters of {@code alphabet}; also PlainOptionsTest's. */
+    static String mutate(String line, Random random, String alphabet, int most) {
         StringBuilder b = new StringBuilder(line);
-        int edits = 1 + random.nextInt(4);
+        int edits = 1 + random.nextInt(most);
         for (int k = 0; k < edits && b.length() > 0; k++) {
             int at = random.nextInt(b.length());
             char c = alphabet.charAt(random.nextInt(alphabet.length()));

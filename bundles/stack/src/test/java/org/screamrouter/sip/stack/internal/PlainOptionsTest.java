@@ -236,28 +236,13 @@ class PlainOptionsTest {
     /** An edited keep-alive; whether it is plain, after checking it against the usual path when it is. */
     private static boolean mutatedAndChecked(long seed) {
         Random random = new Random(seed);
-        String message = mutate(PLAIN.get(random.nextInt(PLAIN.size())), random);
+        String message = PlainHeadersTest.mutate(PLAIN.get(random.nextInt(PLAIN.size())), random,
+                " \t;:,<>\"@=?/\\[]%#&$+*'()!~`.-_09aZ\u00e9\u0000\r\n", 3);
         PlainOptions.Fields fields = read(message);
         if (fields != null) {
             assertSameAsUsual(message, fields);
         }
         return fields != null;
-    }
-
-    private static String mutate(String message, Random random) {
-        String alphabet = " \t;:,<>\"@=?/\\[]%#&$+*'()!~`.-_09aZ\u00e9\u0000\r\n";
-        StringBuilder b = new StringBuilder(message);
-        int edits = 1 + random.nextInt(3);
-        for (int k = 0; k < edits && b.length() > 0; k++) {
-            int at = random.nextInt(b.length());
-            char c = alphabet.charAt(random.nextInt(alphabet.length()));
-            switch (random.nextInt(3)) {
-                case 0 -> b.insert(at, c);
-                case 1 -> b.setCharAt(at, c);
-                default -> b.deleteCharAt(at);
-            }
-        }
-        return b.toString();
     }
 
     /** The torture messages: none of them is plain, or it is read as the usual path reads it. */
