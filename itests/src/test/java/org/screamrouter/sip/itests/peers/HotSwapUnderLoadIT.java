@@ -119,6 +119,12 @@ public class HotSwapUnderLoadIT {
             assertEquals("bindings after the update of org.screamrouter.sip." + name, Integer.toString(DEVICES), f[6]);
             assertTrue("sipp sent no " + requests + " while " + name + " was updated", Integer.parseInt(f[2]) > 0);
         }
+        if (scenario.equals("options")) {
+            // the load took the path under test: the stack's own count of keep-alives answered without a parse
+            String plain = output.stream().filter(l -> l.startsWith("keep-alives answered without a parse")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the benchmark printed no count of plain answers; output above"));
+            assertTrue(plain, Long.parseLong(plain.substring(plain.lastIndexOf(' ') + 1)) > 0);
+        }
         assertEquals("the benchmark's exit status with --check (0: every bundle clean); output above", 0, bench.exitValue());
     }
 
