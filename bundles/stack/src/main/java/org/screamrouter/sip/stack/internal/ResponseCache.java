@@ -34,9 +34,9 @@ import org.screamrouter.sip.stack.Flow;
  *
  * <p>The key is the peer's text (its branch and Via), so a peer can choose keys. Keys made to share a hash would make
  * one long probe run that every lookup near it walks (Java's hash of a string makes such keys easy: "Aa" and "BB").
- * So the hash is keyed by a random multiplier drawn at each start, and no entry is placed more than
- * {@link #MAX_PROBES} slots from its hash's slot: past that it is not kept (its retransmissions are handled again),
- * and no lookup reads further (docs/security.md).
+ * So the hash is a polynomial evaluated modulo a prime at a point drawn at each start ({@link #hash}), and no entry is
+ * placed more than {@link #MAX_PROBES} slots from its hash's slot: past that it is not kept (its retransmissions are
+ * handled again), and no lookup reads further (docs/security.md).
  */
 final class ResponseCache {
     /** A datagram kept: what was sent, its status code (for the counters) and when it is forgotten. */
@@ -65,8 +65,8 @@ final class ResponseCache {
     private final long[] slots;
     private final int[] hashes;
     private final int mask;
-    /** The hash's key: odd, drawn at each start. */
-    private final long multiplier;
+    /** Where the hash's polynomial is evaluated: drawn at each start, in 1 .. 2^61 - 2. */
+    private final long point;
     /** Addresses in the log: absolute, only growing; chunk number = address / chunkBytes. */
     private long head;
     private long tail;
@@ -81,9 +81,9 @@ final class ResponseCache {
         this(windowNanos, limit, chunkBytes, maxBytes, new SecureRandom().nextLong());
     }
 
-    /** With a hash key of its own (tests make keys collide under a known one). */
+    /** With a hash key of its own (tests make keys collide under a known one; 1 .. 2^61 - 2 is the point itself). */
     ResponseCache(long windowNanos, int limit, int chunkBytes, long maxBytes, long hashKey) {
-        this.multiplier = hashKey | 1;
+        this.point = Math.floorMod(hashKey - 1, PRIME - 1) + 1;
         this.windowNanos = windowNanos;
         this.limit = limit;
         this.chunkBytes = chunkBytes;
@@ -340,16 +340,37 @@ final class ResponseCache {
         return (int) (address % chunkBytes);
     }
 
-    /** A polynomial hash with the secret multiplier, then mixed (the finalizer of MurmurHash3's 64-bit variant). */
+    private static final long PRIME = (1L << 61) - 1;
+
+    /**
+     * The key's bytes, seven to a coefficient (the last zero-padded) after its length, are the coefficients of a
+     * polynomial evaluated modulo the prime 2^61 - 1 at the secret point, then mixed (the finalizer of MurmurHash3's
+     * 64-bit variant, a bijection). Two different keys of at most 7n bytes give one value at no more than n + 1 of the
+     * 2^61 - 2 points, so keys cannot be aimed at one slot without the point. Not modulo 2^64 with an odd multiplier,
+     * as before: there the Thue-Morse string of 2,048 bytes and its complement share a value for every multiplier.
+     */
     private int hash(byte[] key) {
         long h = key.length;
-        for (byte b : key) {
-            h = (h + (b & 0xff)) * multiplier;
+        for (int i = 0; i < key.length; i += 7) {
+            long coefficient = 0;
+            for (int j = i; j < i + 7; j++) {
+                coefficient = coefficient << 8 | (j < key.length ? key[j] & 0xff : 0);
+            }
+            long sum = h + coefficient; // below 2^62
+            h = multiplyMod(sum >= PRIME ? sum - PRIME : sum, point);
         }
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
         return (int) h;
+    }
+
+    /** a * b modulo 2^61 - 1 (a result of 2^61 - 1 stands for 0), for a and b below 2^61. */
+    private static long multiplyMod(long a, long b) {
+        long low = a * b;
+        long high = Math.multiplyHigh(a, b);
+        long r = (low & PRIME) + ((low >>> 61) | (high << 3)); // below 2^62
+        return (r & PRIME) + (r >>> 61);
     }
 
     private static int readInt(byte[] b, int o) {

@@ -15,12 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The response cache's log of byte arrays and its open-addressing index (ResponseCache) against a plain map of the
  * same answers: whatever the order of answers, lookups, expiries and times, a lookup finds exactly the last answer
- * kept for its key within its window. The chunks are made small so that entries cross chunk ends often, and the keys
- * include pairs with equal hashes ("Aa" and "BB"), so that probe runs form and are shifted back as entries go.
+ * kept for its key within its window. The chunks are made small so that entries cross chunk ends often, and in half
+ * of the tries the hash's point is 1, under which keys made of the same seven-byte blocks in another order share a
+ * hash, so that probe runs form and are shifted back as entries go.
  */
 class ResponseCacheLogTest {
-    private static final String[] KEYS = {"Aa", "BB", "AaAa", "AaBB", "BBAa", "BBBB", "k1", "k2", "k3", "k4", "k5", "k6",
-        "udp:127.0.0.1:5999|z9hG4bK-é|127.0.0.1:5999|REGISTER", "k7", "k8", "k9"};
+    private static final String X = "AAAAAAA";
+    private static final String Y = "BBBBBBB";
+    private static final String[] KEYS = {X + Y, Y + X, X + X + Y + Y, X + Y + X + Y, X + Y + Y + X, Y + X + X + Y,
+        Y + Y + X + X, "k1", "k2", "k3", "udp:127.0.0.1:5999|z9hG4bK-é|127.0.0.1:5999|REGISTER", "k7", "k8", "k9"};
     private static final int CHUNK = 512;
     private static final int HEADER = 28;
     private static final long WINDOW = 1_000;
@@ -30,7 +33,7 @@ class ResponseCacheLogTest {
     @Property(tries = 500)
     void aLookupFindsTheLastAnswerKeptForItsKeyWithinItsWindow(@ForAll long seed) {
         Random random = new Random(seed);
-        ResponseCache cache = new ResponseCache(WINDOW, 64, CHUNK, 64L * CHUNK, random.nextLong());
+        ResponseCache cache = new ResponseCache(WINDOW, 64, CHUNK, 64L * CHUNK, random.nextBoolean() ? 1 : random.nextLong());
         Map<String, Kept> model = new HashMap<>();
         long now = random.nextInt(1_000_000) - 500_000L; // System.nanoTime may be negative
         for (int step = 0; step < 400; step++) {
@@ -89,18 +92,19 @@ class ResponseCacheLogTest {
 
     /**
      * A peer chooses its keys (branch and Via): keys made to share one hash would form one probe run that every
-     * lookup near it walks, as long as the peer likes. Under the multiplier 31 (the one of Java's string hash, known to
-     * the peer here) the 1,024 keys made of ten "Aa" or "BB" blocks all share a hash; at most MAX_PROBES of them are
-     * kept, the others are not (their retransmissions are handled again), and other keys are kept and found as usual.
+     * lookup near it walks, as long as the peer likes. Under the point 1 (known to the peer here) the hash is the sum
+     * of the key's seven-byte blocks, so the 1,024 keys made of ten pairs of blocks, each XY or YX, all share a hash; at
+     * most MAX_PROBES of them are kept, the others are not (their retransmissions are handled again), and other keys are
+     * kept and found as usual.
      */
     @Test
     void keysMadeToShareAHashFillOneProbeRunAtMost() {
-        ResponseCache cache = new ResponseCache(WINDOW, 10_000, ResponseCache.CHUNK_BYTES, 10_000L * ResponseCache.BYTES_PER_ENTRY, 31);
+        ResponseCache cache = new ResponseCache(WINDOW, 10_000, ResponseCache.CHUNK_BYTES, 10_000L * ResponseCache.BYTES_PER_ENTRY, 1);
         List<String> colliding = new ArrayList<>();
         for (int bits = 0; bits < 1 << 10; bits++) {
             StringBuilder key = new StringBuilder();
             for (int block = 0; block < 10; block++) {
-                key.append((bits >> block & 1) == 0 ? "Aa" : "BB");
+                key.append((bits >> block & 1) == 0 ? X + Y : Y + X);
             }
             colliding.add(key.toString());
         }
@@ -113,6 +117,40 @@ class ResponseCacheLogTest {
         String honest = "udp:127.0.0.1:5999|z9hG4bK-honest|127.0.0.1:5999|REGISTER";
         cache.remember(honest, new byte[] {2}, 200, 0);
         assertThat(cache.lookup(honest, 1).datagram()).containsExactly(2);
+    }
+
+    /**
+     * Without knowing the key, a peer can still make keys that share a hash when the hash is a polynomial modulo 2^64:
+     * the Thue-Morse string of length 2^11 ("a" for each 0, "b" for each 1) and its complement differ by a multiple of
+     * (1 - x)(1 - x^2)(1 - x^4)...(1 - x^1024) times ("b" - "a"), which is a multiple of 2^64 for every odd x. Keys made
+     * of seven such blocks, each the string or its complement, would then be 128 keys with one hash, whatever the key
+     * drawn at the start, and only the first 64 kept. Under a hash modulo a prime they share no more than chance does.
+     */
+    @Test
+    void keysThatCollideForEveryMultiplierModulo2To64AreAllKept() {
+        StringBuilder thueMorse = new StringBuilder();
+        StringBuilder complement = new StringBuilder();
+        for (int i = 0; i < 1 << 11; i++) {
+            boolean odd = Integer.bitCount(i) % 2 == 1;
+            thueMorse.append(odd ? 'b' : 'a');
+            complement.append(odd ? 'a' : 'b');
+        }
+        List<String> keys = new ArrayList<>();
+        for (int bits = 0; bits < 1 << 7; bits++) {
+            StringBuilder key = new StringBuilder("udp:127.0.0.1:5999|z9hG4bK");
+            for (int block = 0; block < 7; block++) {
+                key.append((bits >> block & 1) == 0 ? thueMorse : complement);
+            }
+            keys.add(key.append("|127.0.0.1:5999|REGISTER").toString());
+        }
+        for (int start = 0; start < 4; start++) { // four keys drawn as at four starts
+            ResponseCache cache = new ResponseCache(WINDOW, 1_000, ResponseCache.CHUNK_BYTES, 8L * ResponseCache.CHUNK_BYTES);
+            for (String key : keys) {
+                cache.remember(key, new byte[] {1}, 200, 0);
+            }
+            assertThat(cache.size()).as("keys kept after start %d", start).isEqualTo(keys.size());
+            assertThat(keys).allMatch(k -> cache.lookup(k, 1) != null);
+        }
     }
 
     @Test
