@@ -26,6 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . "$top/bench/lib/server.sh"
+bench_need sipp sipsak
 bundle=""; before=""; after=""; before_java=""; after_java=""; before_asm=""; after_asm=""; warmup=0
 scenario=register-device; n=20000; rate=3000; secs=15; rounds=2; threads=0
 while [ $# -gt 0 ]; do

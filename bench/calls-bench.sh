@@ -22,7 +22,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
+. "$top/bench/lib/server.sh"
+bench_need sipp
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 
 port=${SIP_PORT:-27160}

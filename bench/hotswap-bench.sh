@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 case $scenario in register|options) ;; *) echo "--scenario register or options, not $scenario" >&2; exit 2 ;; esac
-command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
+bench_need sipp sipsak
 [ $build = 1 ] && mvn -B -q -ntp ${MVN_FLAGS:-} install -DskipTests -pl distribution -am
 
 port=${SIP_PORT:-27260}

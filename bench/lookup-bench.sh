@@ -33,9 +33,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-for tool in sipp sipsak; do
-    command -v $tool >/dev/null || { echo "$tool is needed (apt-get install -y sip-tester sipsak)" >&2; exit 1; }
-done
+bench_need sipp sipsak
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 export SIP_HEAP_MAX=${SIP_HEAP_MAX:-1500m}
 port=${SIP_PORT:-27560}

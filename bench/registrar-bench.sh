@@ -20,7 +20,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-command -v sipp >/dev/null || { echo "sipp is needed: apt-get install -y sip-tester" >&2; exit 1; }
+. "$top/bench/lib/server.sh"
+bench_need sipp sipsak
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 
 # the heap bin/setenv documents for 100,000 devices (its default, 512m, is sized for the registrar's 10,000)

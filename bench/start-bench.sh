@@ -11,6 +11,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib/server.sh"
+bench_need sipsak
 rounds=5
 assemblies=()
 while [ $# -gt 0 ]; do

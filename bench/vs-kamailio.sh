@@ -49,9 +49,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-for tool in sipp sipsak kamailio kamcmd jcmd python3; do
-    command -v $tool >/dev/null || { echo "$tool is needed (apt-get install -y sip-tester sipsak kamailio openjdk-17-jdk-headless python3)" >&2; exit 1; }
-done
+bench_need sipp sipsak kamailio kamcmd jcmd python3
 [ $build = 1 ] && mvn -B -q -ntp install -DskipTests -pl distribution -am
 
 # the heap bin/setenv documents for 100,000 devices (its default, 512m, is sized for the registrar's 10,000)

@@ -11,6 +11,21 @@
 #   bench_wait_boot          waits until Karaf's boot provisioning has finished (before a bundle:update)
 #   first_200 PORT T0 PID    waits for a 200 to OPTIONS (polled every 50 ms); prints the ms since T0 (now_ms)
 #   devices_file F SEED N    a sipp injection file of N ScreamRouter devices (UUID; its first 8 characters), the same for a seed
+#   bench_need TOOL...       exits at once, naming the missing tools and the Debian packages that bring them
+bench_need() {
+    local missing=() packages=() tool package
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null && continue
+        case $tool in
+            sipp) package=sip-tester ;; kamcmd) package=kamailio ;; jcmd) package=openjdk-17-jdk-headless ;;
+            perf) package=linux-perf ;; *) package=$tool ;;
+        esac
+        missing+=("$tool"); packages+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "${missing[*]} not found: apt-get install -y ${packages[*]}" >&2; exit 1
+}
+
 bench_server() {
     bench_work=$1; bench_port=$2; server="$bench_work/server"
     rm -rf "$bench_work"; mkdir -p "$bench_work"
