@@ -54,26 +54,36 @@ final class BindingTable {
 
     /**
      * A binding as the table holds it: the binding as it was made, and what each refresh moves: the expiry and time as
-     * numbers, the CSeq, and the Call-ID (the same string unless the device changed it). A refresh writes these and
-     * keeps no new record. Why: under 100,000 devices refreshing every 10 s, each refresh's new binding, its two times
-     * and its AOR's new list lived until the next refresh, and G1 copied them between survivor spaces at every young
-     * pause until they died (docs/performance.md, "Refreshes in place"). They are written under the lock of this
-     * object; {@link #binding()} reads them under it, so a reader never mixes two refreshes. The expiry, the CSeq and
-     * the Call-ID are also read alone, without it.
+     * numbers, the CSeq, and the Call-ID (made's unless the device changed it). A refresh writes these and keeps no
+     * new record. Why: under 100,000 devices refreshing every 10 s, each refresh's new binding, its two times and its
+     * AOR's new list lived until the next refresh, and G1 copied them between survivor spaces at every young pause
+     * until they died (docs/performance.md, "Refreshes in place"). They are written under the lock of this object;
+     * {@link #binding()} reads them under it, so a reader never mixes two refreshes. The expiry and the CSeq are also
+     * read alone, without it.
+     *
+     * <p>A changed Call-ID is kept as characters in a buffer of this binding's that the next change overwrites when it
+     * fits, not as the request's string: a UA that takes a new Call-ID for every REGISTER (sipp does; RFC 3261 10.2.4
+     * asks for one per boot) made each refresh keep a new string for one refresh interval, copied at every young pause
+     * and written into this old object, a card of the old generation for the next pause to scan (docs/performance.md,
+     * "A changed Call-ID in place").
      */
     static final class Held {
+        /** Characters beyond a changed Call-ID's that its buffer has room for: a call counter in the next one may grow. */
+        private static final int CALL_ID_SPARE = 8;
         final Binding made;
         private volatile long expiresNanos;
         private volatile long registeredNanos;
         private volatile long cseq;
-        private volatile String callId;
+        /** The Call-ID's characters when the device changed it (null until then); guarded by this. */
+        private char[] callIdChars;
+        /** How many of {@link #callIdChars} are the Call-ID; -1 while it is made's. Guarded by this. */
+        private int callIdLength = -1;
 
         Held(Binding made) {
             this.made = made;
             this.expiresNanos = EpochNanos.of(made.expires());
             this.registeredNanos = EpochNanos.of(made.registeredAt());
             this.cseq = made.cseq();
-            this.callId = made.callId();
         }
 
         /** The binding with its last refresh's expiry, time, CSeq and Call-ID. */
@@ -81,11 +91,11 @@ final class BindingTable {
             long expires = expiresNanos;
             long registered = registeredNanos;
             if (expires == EpochNanos.of(made.expires()) && registered == EpochNanos.of(made.registeredAt()) && cseq == made.cseq()
-                    && callId == made.callId()) {
+                    && callIdLength < 0) {
                 return made;
             }
             return new Binding(made.addressOfRecord(), made.contactUri(), made.contactHeader(), made.transport(), made.source(),
-                    EpochNanos.instant(expires), made.q(), callId, cseq, made.path(), EpochNanos.instant(registered));
+                    EpochNanos.instant(expires), made.q(), callId(), cseq, made.path(), EpochNanos.instant(registered));
         }
 
         /** Whether {@code b} differs from this binding only in what a refresh moves in place (expiry, time, CSeq, Call-ID). */
@@ -99,15 +109,35 @@ final class BindingTable {
             expiresNanos = EpochNanos.of(b.expires());
             registeredNanos = EpochNanos.of(b.registeredAt());
             cseq = b.cseq();
-            if (!Objects.equals(callId, b.callId())) callId = b.callId(); // a device keeps its Call-ID (RFC 3261 10.2.4): no write then
+            String id = b.callId();
+            if (hasCallId(id)) return; // a device keeps its Call-ID (RFC 3261 10.2.4): nothing to write
+            if (id.equals(made.callId())) {
+                callIdLength = -1;
+                return;
+            }
+            if (callIdChars == null || callIdChars.length < id.length()) {
+                callIdChars = new char[id.length() + CALL_ID_SPARE]; // room for a counter in it to grow
+            }
+            id.getChars(0, id.length(), callIdChars, 0);
+            callIdLength = id.length();
+        }
+
+        /** Whether {@code id} is the Call-ID of the last refresh (no string made). */
+        synchronized boolean hasCallId(String id) {
+            if (callIdLength < 0) return id.equals(made.callId());
+            if (id.length() != callIdLength) return false;
+            for (int i = 0; i < callIdLength; i++) {
+                if (id.charAt(i) != callIdChars[i]) return false;
+            }
+            return true;
         }
 
         long cseq() {
             return cseq;
         }
 
-        String callId() {
-            return callId;
+        private String callId() {
+            return callIdLength < 0 ? made.callId() : new String(callIdChars, 0, callIdLength);
         }
 
         long expiresNanos() {
@@ -164,7 +194,7 @@ final class BindingTable {
                 Held existing = null;
                 if (i >= 0) {
                     existing = next.get(i);
-                    if (refreshedEarlier(inPlace, n, existing) || existing.callId().equals(callId) && cseq <= existing.cseq()) {
+                    if (refreshedEarlier(inPlace, n, existing) || existing.hasCallId(callId) && cseq <= existing.cseq()) {
                         return new Outcome.StaleCSeq(u.contact().toString());
                     }
                     if (u.seconds() > 0 && existing.refreshedInPlaceBy(u.binding())) {

@@ -90,6 +90,46 @@ class BindingTableInPlaceTest {
         assertThat(table.size()).isZero();
     }
 
+    /**
+     * A Call-ID changed in place (its characters in the binding's own buffer): whatever the lengths (shorter, longer,
+     * past the buffer's room), characters (non-ASCII among them) and returns to the first Call-ID, the binding reads
+     * the last one, and a REGISTER with it and a CSeq not above the last is stale while another Call-ID is not.
+     */
+    @Test
+    void aChangedCallIdIsTheLastOneWhateverItsLengthAndCharacters() throws Exception {
+        java.util.Random random = new java.util.Random(20261208);
+        BindingTable table = new BindingTable(BindingTableInPlaceTest::uri);
+        URI contact = uri(CONTACT);
+        String first = "first-call@dev";
+        assertThat(table.apply(AOR, List.of(new BindingTable.Update(contact, withCallId(first, 1), 300)), first, 1, T0, 16, 1000, LO, 1000))
+                .isInstanceOf(BindingTable.Outcome.Applied.class);
+        String alphabet = "abcXYZ0129-.@_éü€𝄞";
+        for (int n = 2; n < 2_000; n++) {
+            String id;
+            if (random.nextInt(10) == 0) {
+                id = first;
+            } else {
+                StringBuilder b = new StringBuilder();
+                int length = 1 + random.nextInt(random.nextBoolean() ? 12 : 80);
+                while (b.length() < length) b.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+                id = b.toString();
+            }
+            assertThat(table.apply(AOR, List.of(new BindingTable.Update(contact, withCallId(id, n), 300)), id, n, T0, 16, 1000, LO, 1000))
+                    .as("refresh %d with Call-ID %s", n, id).isInstanceOf(BindingTable.Outcome.Applied.class);
+            assertThat(table.bindings(AOR, T0)).singleElement().satisfies(b -> assertThat(b.callId()).isEqualTo(id));
+            assertThat(table.apply(AOR, List.of(new BindingTable.Update(contact, withCallId(id, n), 300)), id, n, T0, 16, 1000, LO, 1000))
+                    .as("the same Call-ID and CSeq again").isInstanceOf(BindingTable.Outcome.StaleCSeq.class);
+            String other = id + "x";
+            assertThat(table.held(AOR).get(0).hasCallId(other)).isFalse();
+            assertThat(table.held(AOR).get(0).hasCallId(id.substring(0, id.length() - 1))).isFalse();
+        }
+    }
+
+    private static Binding withCallId(String callId, long cseq) {
+        return new Binding(AOR, CONTACT, "<" + CONTACT + ">", "udp", new InetSocketAddress(LO, 5999), T0.plusSeconds(300),
+                -1f, callId, cseq, List.of(), T0);
+    }
+
     private static URI uri(String text) {
         try {
             return FakeExchange.MESSAGES.addresses().createURI(text);
